@@ -1,0 +1,1 @@
+"""Test helpers shared by the suites (throw-away PostgreSQL cluster, ...)."""
