@@ -1,0 +1,1 @@
+"""Lianxin's framework shell: Telegram adapters, rendering, CLI."""
