@@ -144,7 +144,8 @@ def ensure_venv() -> None:
             step(".venv is up to date")
             return
         reason = "not installed yet" if not have else "pyproject.toml changed" if have != wanted else "lianxin missing"
-        step(f"installing lianxin{INSTALL_SPEC[1:]} into .venv ({reason}; the first time takes a minute)")
+        hint = "; the first time takes a minute" if not have else ""
+        step(f"installing lianxin{INSTALL_SPEC[1:]} into .venv ({reason}{hint})")
         started = time.monotonic()
         env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1"}
         env.pop("PIP_REQUIRE_VIRTUALENV", None)
