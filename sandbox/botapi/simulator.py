@@ -1,0 +1,237 @@
+"""Simulated people: they write to the bot, press its buttons, and read its replies.
+
+Every action creates a real Update and returns only once the bot has handled
+it: the update reached the bot (getUpdates answer or webhook 2xx), and the bot
+then made no Bot API call for the server's settle window. So tests never sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .htmlparse import utf16_len
+from .state import BotState, CallbackRecord, Chat, Message, UserAccount
+
+if TYPE_CHECKING:
+    from .server import LocalBotApi
+
+
+class UpdateNotHandled(AssertionError):
+    """The bot did not fetch an update, or did not go quiet, within the timeout."""
+
+
+@dataclass
+class CallbackAnswer:
+    text: str | None
+    show_alert: bool
+    url: str | None
+
+
+@dataclass
+class Outcome:
+    """What one user action led to, in the chat where it happened."""
+
+    update_id: int
+    sent: Message | None = None  # the person's own message (None for a button press)
+    replies: list[Message] = field(default_factory=list)  # new messages from the bot
+    edited: list[Message] = field(default_factory=list)
+    deleted: list[Message] = field(default_factory=list)
+    answer: CallbackAnswer | None = None  # answerCallbackQuery, for a button press
+    dropped: bool = False  # allowed_updates excluded it, or it was dropped as pending
+
+    @property
+    def texts(self) -> list[str]:
+        """Text (or caption) of each new reply, for quick assertions."""
+        return [m.text if m.text is not None else (m.caption or "") for m in self.replies]
+
+    def to_json(self) -> dict:
+        return {"update_id": self.update_id, "dropped": self.dropped,
+                "sent": self.sent.to_sim() if self.sent else None,
+                "replies": [m.to_sim() for m in self.replies],
+                "edited": [m.to_sim() for m in self.edited],
+                "deleted": [m.message_id for m in self.deleted],
+                "answer": self.answer.__dict__ if self.answer else None}
+
+
+def _chat_state(chat: Chat) -> dict[int, tuple[int, bool]]:
+    return {m.message_id: (len(m.edits), m.deleted) for m in chat.messages}
+
+
+async def deliver(server: LocalBotApi, bot: BotState, kind: str, payload: dict, label: str,
+                  chat: Chat | None = None, sent: Message | None = None) -> Outcome:
+    """Queue an update; wait for delivery and for the bot to settle; report what changed."""
+    before = _chat_state(chat) if chat else {}
+    update = bot.queue.push(kind, payload, label)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + server.timeout
+    name = f"@{bot.account.username}"
+    try:
+        await asyncio.wait_for(update.reached.wait(), server.timeout)
+    except asyncio.TimeoutError:
+        raise UpdateNotHandled(
+            f"update {update.update_id} ({label}) was not received by {name} within {server.timeout}s: "
+            "is the bot polling getUpdates, or is its webhook set and answering 2xx?") from None
+    outcome = Outcome(update.update_id, sent=sent, dropped=update.dropped)
+    if update.delivered_at is not None:
+        if not await server.activity(bot).settle(update.delivered_at, server.settle, deadline):
+            raise UpdateNotHandled(f"{name} was still calling the Bot API {server.timeout}s after "
+                                   f"update {update.update_id} ({label})")
+    if chat is not None:
+        _fill_changes(outcome, chat, before)
+    return outcome
+
+
+def _fill_changes(outcome: Outcome, chat: Chat, before: dict[int, tuple[int, bool]]) -> None:
+    for message in chat.messages:
+        old = before.get(message.message_id)
+        if old is None:
+            if message.from_bot:
+                outcome.replies.append(message)
+            continue
+        if len(message.edits) > old[0]:
+            outcome.edited.append(message)
+        if message.deleted and not old[1]:
+            outcome.deleted.append(message)
+
+
+class _Participant:
+    """Shared by SimUser and SimGroup: a chat whose messages can be read."""
+
+    chat: Chat
+
+    def messages(self, *, include_deleted: bool = True) -> list[Message]:
+        """Everything the bot sent to this chat, oldest first (current state after edits)."""
+        return [m for m in self.chat.messages if m.from_bot and (include_deleted or not m.deleted)]
+
+    def last_message(self) -> Message | None:
+        """The newest message from the bot that is still there."""
+        visible = self.messages(include_deleted=False)
+        return visible[-1] if visible else None
+
+    @property
+    def keyboard(self) -> list[list[str]] | None:
+        """The reply keyboard currently shown in this chat (rows of button texts)."""
+        if not self.chat.keyboard:
+            return None
+        return [[b["text"] for b in row] for row in self.chat.keyboard["keyboard"]]
+
+
+class SimUser(_Participant):
+    """A person in a private chat with the bot (chat id == user id)."""
+
+    def __init__(self, server: LocalBotApi, bot: BotState, account: UserAccount) -> None:
+        self.server = server
+        self.bot = bot
+        self.account = account
+        self.chat = bot.private_chat(account)
+
+    @property
+    def id(self) -> int:
+        return self.account.id
+
+    def block(self) -> None:
+        """The person blocks the bot: sends to them now fail with 403."""
+        self.chat.blocked = True
+
+    async def _post(self, label: str, chat: Chat | None = None, **content: Any) -> Outcome:
+        chat = chat or self.chat
+        if chat.type == "private":
+            chat.started, chat.blocked = True, False  # writing to a bot (re)opens the conversation
+        message = chat.add(self.account, **content)
+        return await deliver(self.server, self.bot, "message", message.to_api(),
+                             f"{label} from user {self.id}", chat, message)
+
+    async def send(self, text: str, *, chat: SimGroup | None = None) -> Outcome:
+        """Send text; "/cmd args" carries a bot_command entity like a real client's."""
+        entities = []
+        if text.startswith("/") and len(text) > 1:
+            command = text.split(maxsplit=1)[0]
+            entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(command)})
+        target = chat.chat if chat else None
+        return await self._post(f"message {text[:40]!r}", target, text=text, entities=entities)
+
+    async def send_photo(self, data: bytes, caption: str | None = None) -> Outcome:
+        return await self._post("photo", photo_files=self.bot.files.add_photo(data), caption=caption)
+
+    async def send_document(self, data: bytes, file_name: str = "document.pdf", *,
+                            mime_type: str | None = None, caption: str | None = None) -> Outcome:
+        record = self.bot.files.add_document(data, file_name, mime_type)
+        return await self._post(f"document {file_name!r}", document_file=record, caption=caption)
+
+    async def send_location(self, latitude: float, longitude: float) -> Outcome:
+        location = {"latitude": float(latitude), "longitude": float(longitude)}
+        return await self._post(f"location {latitude},{longitude}", location=location)
+
+    async def share_contact(self, phone_number: str, *, first_name: str | None = None,
+                            last_name: str | None = None, user_id: int | None = None) -> Outcome:
+        """Share a contact; by default one's own (user_id = sender, as request_contact does)."""
+        contact: dict[str, Any] = {"phone_number": phone_number,
+                                   "first_name": first_name or self.account.first_name,
+                                   "user_id": self.id if user_id is None else user_id}
+        if last_name or (first_name is None and self.account.last_name):
+            contact["last_name"] = last_name or self.account.last_name
+        return await self._post(f"contact {phone_number}", contact=contact)
+
+    async def press(self, label: str | Message | None = None, *, text: str | None = None,
+                    data: str | None = None, index: int | None = None,
+                    message: Message | None = None) -> Outcome:
+        """Press an inline button: by label (newest message having it), callback data, or 1-based index.
+
+        press("接单"), press(msg, text="接单"), press(data="accept:5"), press(index=2).
+        """
+        if isinstance(label, Message):
+            message, label = label, None
+        text = text if text is not None else label
+        message, button = self._find_button(message, text, data, index)
+        if button.get("callback_data") is None:
+            raise ValueError(f"button {button['text']!r} is not a callback button: {button}")
+        return await self._press(message, button["callback_data"])
+
+    def _find_button(self, message: Message | None, text: str | None, data: str | None,
+                     index: int | None) -> tuple[Message, dict]:
+        candidates = [message] if message else list(reversed(self.messages(include_deleted=False)))
+        for candidate in candidates:
+            buttons = [b for row in (candidate.reply_markup or {}).get("inline_keyboard", []) for b in row]
+            if not buttons:
+                continue
+            if index is not None:
+                if 1 <= index <= len(buttons):
+                    return candidate, buttons[index - 1]
+                break  # an index refers to the newest message with buttons only
+            for button in buttons:
+                if (text is not None and button["text"] == text) or (
+                        data is not None and button.get("callback_data") == data):
+                    return candidate, button
+        latest = self.last_message()
+        raise LookupError(f"no inline button matching text={text!r} data={data!r} index={index!r}; "
+                          f"latest message {latest.text if latest else None!r} has {latest.buttons if latest else []}")
+
+    async def _press(self, message: Message, data: str) -> Outcome:
+        query_id = str(secrets.randbits(63))
+        record = CallbackRecord(query_id, self.account, message, data)
+        self.bot.callbacks[query_id] = record
+        payload = {"id": query_id, "from": self.account.to_api(), "message": message.to_api(),
+                   "chat_instance": str(abs(hash((self.bot.token, message.chat.id))) % 10**18),
+                   "data": data}
+        outcome = await deliver(self.server, self.bot, "callback_query", payload,
+                                f"button press {data!r} from user {self.id}", message.chat)
+        if record.answered:
+            outcome.answer = CallbackAnswer(record.text, record.show_alert, record.url)
+        return outcome
+
+
+class SimGroup(_Participant):
+    """A group the bot is in; people post into it with user.send(text, chat=group)."""
+
+    def __init__(self, server: LocalBotApi, bot: BotState, chat_id: int, title: str) -> None:
+        self.server = server
+        self.bot = bot
+        self.chat = bot.chats.get(chat_id) or Chat(id=chat_id, type="group", title=title)
+        bot.chats[chat_id] = self.chat
+
+    @property
+    def id(self) -> int:
+        return self.chat.id
