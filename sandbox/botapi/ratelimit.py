@@ -21,16 +21,13 @@ class Bucket:
     tokens: float = -1.0
     stamp: float = field(default_factory=time.monotonic)
 
-    def take(self, now: float) -> float:
-        """Spend one token; return 0, or the seconds until one is available."""
+    def wait(self, now: float) -> float:
+        """Refill; return 0 if a token is available, else the seconds until there is one."""
         if self.tokens < 0:
             self.tokens = self.capacity
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.per_second)
         self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) / self.per_second
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.per_second
 
 
 @dataclass
@@ -57,11 +54,12 @@ class RateLimiter:
         if not self.enabled:
             return
         now = time.monotonic()
-        waits = [self._bucket(token, None, "overall").take(now),
-                 self._bucket(token, chat_id, chat_type).take(now)]
-        wait = max(waits)
-        if wait > 0:
+        buckets = [self._bucket(token, None, "overall"), self._bucket(token, chat_id, chat_type)]
+        wait = max(bucket.wait(now) for bucket in buckets)
+        if wait > 0:  # a refused message costs nothing, so retrying after retry_after works
             raise too_many_requests(max(1, math.ceil(wait)))
+        for bucket in buckets:
+            bucket.tokens -= 1
 
     def _bucket(self, token: str, chat_id: int | None, kind: str) -> Bucket:
         key = (token, chat_id)
