@@ -36,6 +36,8 @@ async def serve(args: argparse.Namespace) -> None:
         username = args.username[index] if index < len(args.username) else f"bot{index + 1}_bot"
         server.add_bot(token, username, args.first_name)
     await server.start()
+    if not server.bots:
+        print("No --token given: every Bot API call will get 401 until POST /_sim/bots adds a bot.")
     print(f"Bot API on {server.url}  (bots: {', '.join('@' + b.account.username for b in server.bots.values()) or 'none'})",
           flush=True)
     try:

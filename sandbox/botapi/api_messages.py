@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .errors import (DELETE_NOT_FOUND, EDIT_NOT_FOUND, NOT_MODIFIED, QUERY_INVALID,
+from .errors import (DELETE_NOT_FOUND, EDIT_NOT_FOUND, NOT_MODIFIED, QUERY_INVALID, WRONG_FILE_ID,
                      bad_request)
 from .fetchurl import fetch_url
 from .media import MAX_DOCUMENT_UPLOAD, MAX_DOWNLOAD, MAX_PHOTO_UPLOAD, FileRecord, looks_like_image
@@ -83,7 +83,7 @@ async def _input_file(ctx: CallContext, p: Params, name: str) -> tuple[Upload | 
         data, content_type = await fetch_url(value)
         return Upload(data, value.rsplit("/", 1)[-1] or None, content_type), None
     record = ctx.bot.files.get(value.strip())
-    require(record is not None, bad_request("wrong file identifier/HTTP URL specified"))
+    require(record is not None, bad_request(WRONG_FILE_ID))
     return None, record
 
 

@@ -163,7 +163,8 @@ async def get_my_short_description(ctx: CallContext, p: Params) -> dict:
 
 @method("getChatMenuButton")
 async def get_chat_menu_button(ctx: CallContext, p: Params) -> dict:
-    return p.json("menu_button") or ctx.bot.settings.get("menu_button") or {"type": "default"}
+    stored = ctx.bot.settings.get("menu_button")
+    return json.loads(stored) if isinstance(stored, str) else stored or {"type": "default"}
 
 
 @method("sendChatAction")

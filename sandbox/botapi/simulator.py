@@ -37,6 +37,7 @@ class Outcome:
     update_id: int
     sent: Message | None = None  # the person's own message (None for a button press)
     replies: list[Message] = field(default_factory=list)  # new messages from the bot
+    elsewhere: list[Message] = field(default_factory=list)  # new bot messages in other chats
     edited: list[Message] = field(default_factory=list)
     deleted: list[Message] = field(default_factory=list)
     answer: CallbackAnswer | None = None  # answerCallbackQuery, for a button press
@@ -51,19 +52,21 @@ class Outcome:
         return {"update_id": self.update_id, "dropped": self.dropped,
                 "sent": self.sent.to_sim() if self.sent else None,
                 "replies": [m.to_sim() for m in self.replies],
+                "elsewhere": [{"chat_id": m.chat.id, **m.to_sim()} for m in self.elsewhere],
                 "edited": [m.to_sim() for m in self.edited],
                 "deleted": [m.message_id for m in self.deleted],
                 "answer": self.answer.__dict__ if self.answer else None}
 
 
-def _chat_state(chat: Chat) -> dict[int, tuple[int, bool]]:
-    return {m.message_id: (len(m.edits), m.deleted) for m in chat.messages}
+def _bot_state(bot: BotState) -> dict[tuple[int, int], tuple[int, bool]]:
+    """(chat id, message id) -> (edit count, deleted), to see what an update changed."""
+    return {(c.id, m.message_id): (len(m.edits), m.deleted) for c in bot.chats.values() for m in c.messages}
 
 
 async def deliver(server: LocalBotApi, bot: BotState, kind: str, payload: dict, label: str,
                   chat: Chat | None = None, sent: Message | None = None) -> Outcome:
     """Queue an update; wait for delivery and for the bot to settle; report what changed."""
-    before = _chat_state(chat) if chat else {}
+    before = _bot_state(bot)
     update = bot.queue.push(kind, payload, label)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + server.timeout
@@ -79,22 +82,23 @@ async def deliver(server: LocalBotApi, bot: BotState, kind: str, payload: dict, 
         if not await server.activity(bot).settle(update.delivered_at, server.settle, deadline):
             raise UpdateNotHandled(f"{name} was still calling the Bot API {server.timeout}s after "
                                    f"update {update.update_id} ({label})")
-    if chat is not None:
-        _fill_changes(outcome, chat, before)
+    _fill_changes(outcome, bot, chat, before)
     return outcome
 
 
-def _fill_changes(outcome: Outcome, chat: Chat, before: dict[int, tuple[int, bool]]) -> None:
-    for message in chat.messages:
-        old = before.get(message.message_id)
-        if old is None:
-            if message.from_bot:
-                outcome.replies.append(message)
-            continue
-        if len(message.edits) > old[0]:
-            outcome.edited.append(message)
-        if message.deleted and not old[1]:
-            outcome.deleted.append(message)
+def _fill_changes(outcome: Outcome, bot: BotState, chat: Chat | None,
+                  before: dict[tuple[int, int], tuple[int, bool]]) -> None:
+    for other in bot.chats.values():
+        for message in other.messages:
+            old = before.get((other.id, message.message_id))
+            if old is None:
+                if message.from_bot:
+                    (outcome.replies if other is chat else outcome.elsewhere).append(message)
+                continue
+            if len(message.edits) > old[0]:
+                outcome.edited.append(message)
+            if message.deleted and not old[1]:
+                outcome.deleted.append(message)
 
 
 class _Participant:
@@ -184,6 +188,8 @@ class SimUser(_Participant):
         """
         if isinstance(label, Message):
             message, label = label, None
+        if message is not None and message.deleted:
+            raise LookupError(f"message {message.message_id} was deleted; its buttons cannot be pressed")
         text = text if text is not None else label
         message, button = self._find_button(message, text, data, index)
         if button.get("callback_data") is None:

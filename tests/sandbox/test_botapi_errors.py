@@ -76,6 +76,8 @@ async def test_html_errors_are_cant_parse_entities(server: LocalBotApi, api: Any
     assert server.user(chat_id).last_message().html == "<b>A &amp; B</b> 1 &lt; 2"
     assert error(await api("sendMessage", chat_id=chat_id, text="x", parse_mode="BBCode"))[1] == \
         "Bad Request: unsupported parse_mode"
+    assert error(await api("sendMessage", chat_id=chat_id, text="完成.", parse_mode="MarkdownV2"))[1] == (
+        "Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'")
 
 
 async def test_inline_keyboard_validation(server: LocalBotApi, api: Any, chat_id: int) -> None:

@@ -135,3 +135,36 @@ async def test_webhook_mode(server: LocalBotApi, ptb_webhook: Application, api: 
     assert (await user.press(data="forward:7")).answer.text == "已转办"
     assert user.last_message().text.endswith("状态：forward:7")
     assert server.errors == []
+
+
+async def test_report_routed_to_a_cadre_and_back(server: LocalBotApi, ptb: Application) -> None:
+    cadre_id = 3001
+
+    async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = await context.bot.get_chat(update.effective_user.id)
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("接单", callback_data=f"take:{chat.id}")]])
+        await context.bot.send_message(cadre_id, f"来自 {chat.first_name} 的问题：{update.message.text}",
+                                       reply_markup=markup)
+        await update.message.reply_text("已转交负责同志")
+
+    async def on_take(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        await query.answer()
+        await query.edit_message_reply_markup(None)
+        await context.bot.send_message(int(query.data.split(":")[1]), "李主任已接单")
+
+    ptb.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_report))
+    ptb.add_handler(CallbackQueryHandler(on_take))
+    cadre = server.user(cadre_id, "李主任")
+    await cadre.send("/start")  # a cadre must have written to the bot before it can notify them
+    resident = server.user(1001, "王老板")
+
+    reported = await resident.send("停电三天了")
+    assert reported.texts == ["已转交负责同志"]
+    assert [(m.chat.id, m.text) for m in reported.elsewhere] == [(cadre_id, "来自 王老板 的问题：停电三天了")]
+
+    taken = await cadre.press("接单")
+    assert taken.answer is not None and taken.answer.text is None
+    assert cadre.last_message().buttons == [] and [m.text for m in taken.elsewhere] == ["李主任已接单"]
+    assert resident.last_message().text == "李主任已接单"
+    assert server.errors == []

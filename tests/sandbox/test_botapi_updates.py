@@ -28,6 +28,10 @@ async def test_update_shapes_for_text_command_location_contact(server: LocalBotA
     contact = (await as_bot(user.share_contact("+8613812345678")))["message"]["contact"]
     assert contact == {"phone_number": "+8613812345678", "first_name": "王老板", "user_id": 1001}
     assert "entities" not in (await as_bot(user.send("停电三天了")))["message"]
+    group = server.group(-100555, "街道群")
+    in_group = (await as_bot(user.send("/report@lianxin_bot", chat=group)))["message"]
+    assert in_group["chat"] == {"id": -100555, "type": "group", "title": "街道群"}
+    assert in_group["entities"][0]["length"] == len("/report@lianxin_bot")
 
 
 async def test_long_poll_returns_when_an_update_arrives(server: LocalBotApi, api: Any) -> None:
@@ -175,3 +179,15 @@ async def test_wait_idle_covers_bot_initiated_messages(server: LocalBotApi, api:
     await server.wait_idle()
     assert user.last_message().text == "提醒：问题仍未解决"
     await job
+
+
+async def test_unreachable_webhook_keeps_updates_until_dropped(server: LocalBotApi, api: Any) -> None:
+    server.timeout = 0.3
+    await api("setWebhook", url=f"http://127.0.0.1:{free_port()}/nobody-listens")
+    with pytest.raises(UpdateNotHandled, match="webhook"):
+        await server.user(1001, "王老板").send("在吗")
+    info = (await api("getWebhookInfo")).json()["result"]
+    assert info["pending_update_count"] == 1 and info["last_error_message"].startswith("Connection error")
+    assert (await api("deleteWebhook", drop_pending_updates=True)).json()["result"] is True
+    assert (await api("getWebhookInfo")).json()["result"]["pending_update_count"] == 0
+    assert (await api("getUpdates")).json()["result"] == []
