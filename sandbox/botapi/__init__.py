@@ -7,7 +7,8 @@ Unmodified python-telegram-bot and aiogram talk to it over real HTTP:
 
 Python API (everything runs in the caller's asyncio loop)::
 
-    server = LocalBotApi(host="127.0.0.1", port=0, rate_limits=False, settle=0.1, timeout=10.0)
+    server = LocalBotApi(host="127.0.0.1", port=0, rate_limits=False, settle=0.1,
+                         first_call_grace=0.5, timeout=10.0, strict_ampersand=True)
     await server.start(); server.url          # "http://127.0.0.1:PORT"; also `async with`
     server.add_bot(token="123:ABC", username="lianxin_bot", first_name="连心桥") -> BotState
     user = server.user(1001, first_name="王老板", language_code="zh-hans")     -> SimUser
@@ -17,10 +18,12 @@ Python API (everything runs in the caller's asyncio loop)::
     await user.send_location(34.75, 113.62)
     await user.share_contact("+8613812345678")  # own contact: user_id = sender
     out = await user.press("接单")               # or press(msg, text=..), press(data=..), press(index=2)
-    out.replies / out.edited / out.deleted / out.answer / out.texts   # Outcome of the action
+    out.replies / out.elsewhere / out.edited / out.deleted / out.answer / out.texts  # Outcome
+    #   replies: new bot messages in this chat; elsewhere: in other chats (e.g. a cadre notified)
     user.messages(include_deleted=True) -> list[Message]   # bot's messages in the chat, in order
     user.last_message() -> Message | None                  # newest not deleted, after edits
     user.keyboard                                          # current reply keyboard rows
+    await user.next_message(timeout=None) -> Message       # wait for a bot-initiated message
     user.block()                                           # sends to the user now 403
     group = server.group(-100123, "街道群"); await user.send("hi", chat=group)
     await server.wait_idle()      # after something other than a user triggered the bot
@@ -34,7 +37,16 @@ Message (what tests inspect): .text .entities .caption .html (raw, as the bot se
 
 Every action returns only after the bot handled the update: it was fetched by
 getUpdates (or the webhook answered 2xx), then the bot made no Bot API call for
-`settle` seconds. Failing that within `timeout`, UpdateNotHandled names the update.
+`settle` seconds (a bot that has not called at all yet gets `first_call_grace`
+seconds to start, for handlers that query a database first). Failing that within
+`timeout`, UpdateNotHandled names the update. Handlers that pause longer than
+`settle` *between* two calls need a larger `settle`, or `next_message()`.
+
+HTML is checked like Telegram does, except that a bare "&" is rejected (Telegram
+keeps it): pass strict_ampersand=False for Telegram's exact behaviour. Plain-HTTP
+webhook URLs are accepted for loopback hosts only (Telegram requires HTTPS).
+Not simulated: inline mode, payments, channels, bot privacy mode in groups,
+media groups, message reactions.
 
 HTTP control API (same operations, JSON; users are created on first use):
     POST /_sim/users/{id}/send {"text"}           POST /_sim/users/{id}/press {"text"|"data"|"index", "message_id"?}

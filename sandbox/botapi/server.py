@@ -55,11 +55,12 @@ class LocalBotApi:
     """A Telegram Bot API server on 127.0.0.1 with simulated users (see package docstring)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, rate_limits: bool = False,
-                 limits: RateLimits | None = None, settle: float = 0.1, timeout: float = 10.0,
-                 strict_ampersand: bool = True) -> None:
+                 limits: RateLimits | None = None, settle: float = 0.1, first_call_grace: float = 0.5,
+                 timeout: float = 10.0, strict_ampersand: bool = True) -> None:
         self.host = host
         self.port = port
         self.settle = settle
+        self.first_call_grace = first_call_grace
         self.timeout = timeout
         self.strict_ampersand = strict_ampersand
         self.rate_limiter = RateLimiter(limits, enabled=rate_limits)

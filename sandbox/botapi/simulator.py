@@ -79,7 +79,9 @@ async def deliver(server: LocalBotApi, bot: BotState, kind: str, payload: dict, 
             "is the bot polling getUpdates, or is its webhook set and answering 2xx?") from None
     outcome = Outcome(update.update_id, sent=sent, dropped=update.dropped)
     if update.delivered_at is not None:
-        if not await server.activity(bot).settle(update.delivered_at, server.settle, deadline):
+        activity = server.activity(bot)
+        if not await activity.settle(update.delivered_at, server.settle, deadline, server.first_call_grace,
+                                     calls_since=update.offered_at):
             raise UpdateNotHandled(f"{name} was still calling the Bot API {server.timeout}s after "
                                    f"update {update.update_id} ({label})")
     _fill_changes(outcome, bot, chat, before)
@@ -104,6 +106,8 @@ def _fill_changes(outcome: Outcome, bot: BotState, chat: Chat | None,
 class _Participant:
     """Shared by SimUser and SimGroup: a chat whose messages can be read."""
 
+    server: LocalBotApi
+    bot: BotState
     chat: Chat
 
     def messages(self, *, include_deleted: bool = True) -> list[Message]:
@@ -114,6 +118,19 @@ class _Participant:
         """The newest message from the bot that is still there."""
         visible = self.messages(include_deleted=False)
         return visible[-1] if visible else None
+
+    async def next_message(self, timeout: float | None = None) -> Message:
+        """Wait for the bot's next new message here (e.g. a scheduled reminder), then for it to settle."""
+        server = self.server
+        seen = len(self.chat.messages)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (timeout or server.timeout)
+        while not any(m.from_bot for m in self.chat.messages[seen:]):
+            if loop.time() >= deadline:
+                raise UpdateNotHandled(f"no new message from @{self.bot.account.username} in chat {self.chat.id}")
+            await asyncio.sleep(0.01)
+        await server.activity(self.bot).settle(loop.time(), server.settle, deadline)
+        return next(m for m in self.chat.messages[seen:] if m.from_bot)
 
     @property
     def keyboard(self) -> list[list[str]] | None:

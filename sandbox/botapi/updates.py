@@ -24,6 +24,7 @@ class PendingUpdate:
     kind: str  # "message", "callback_query", …
     payload: dict
     label: str  # human description for timeout errors
+    offered_at: float | None = None  # first handed to the bot (webhook POST started)
     delivered_at: float | None = None
     dropped: bool = False  # filtered out by allowed_updates: never delivered
     reached: asyncio.Event = field(default_factory=asyncio.Event, repr=False)

@@ -55,6 +55,8 @@ class WebhookDelivery:
                     await queue.changed(None)
                     continue
                 update = queue.pending[0]
+                if update.offered_at is None:
+                    update.offered_at = asyncio.get_running_loop().time()
                 if await self._deliver(session, update):
                     queue.confirm(update.update_id + 1)
                     mark_reached(update)

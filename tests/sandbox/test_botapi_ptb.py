@@ -168,3 +168,21 @@ async def test_report_routed_to_a_cadre_and_back(server: LocalBotApi, ptb: Appli
     assert cadre.last_message().buttons == [] and [m.text for m in taken.elsewhere] == ["李主任已接单"]
     assert resident.last_message().text == "李主任已接单"
     assert server.errors == []
+
+
+async def test_slow_handler_and_bot_initiated_message(server: LocalBotApi, ptb: Application) -> None:
+    import asyncio
+
+    async def slow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await asyncio.sleep(0.3)  # e.g. database work before the first Bot API call
+        await update.message.reply_text("查好了")
+        context.application.create_task(remind(context, update.effective_chat.id))
+
+    async def remind(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+        await asyncio.sleep(0.4)  # a reminder sent later, not in reply to anything
+        await context.bot.send_message(chat_id, "提醒：请评价")
+
+    ptb.add_handler(MessageHandler(filters.TEXT, slow))
+    user = server.user(1001, "王老板")
+    assert (await user.send("查询进度")).texts == ["查好了"]
+    assert (await user.next_message()).text == "提醒：请评价"
