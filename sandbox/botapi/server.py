@@ -230,7 +230,8 @@ class LocalBotApi:
             return web.json_response(error.to_json(), status=error.status)
         try:
             params = await read_params(request)
-        except BotApiError as error:
+        except BotApiError as error:  # unreadable body: still worth seeing in the call log
+            self.calls.append(Call(bot.account.username, name, {}, error.status, error.description))
             return web.json_response(error.to_json(), status=error.status)
 
         def alive() -> bool:
