@@ -1,0 +1,1 @@
+"""Plain domain objects and rules. No I/O, no frameworks."""

@@ -1,0 +1,113 @@
+"""The people, places and tickets the core reasons about, as plain dataclasses.
+
+Storage maps its rows to these; nothing here knows about a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class OrgLevel(StrEnum):
+    CITY = "city"
+    DISTRICT = "district"
+    TOWNSHIP = "township"  # 乡镇 / 街道
+    COMMUNITY = "community"  # 村 / 社区
+    GRID = "grid"  # 网格
+
+
+class CadreRole(StrEnum):
+    GRID_WORKER = "grid_worker"  # 网格员
+    BUTLER = "butler"  # 服务管家 / 服务专员
+    DEPARTMENT = "department"  # 部门经办人
+    TOWNSHIP_LEADER = "township_leader"
+    DISTRICT_LEADER = "district_leader"
+    SUPERVISOR = "supervisor"  # 营商环境监督员
+
+
+class ReporterKind(StrEnum):
+    ENTERPRISE = "enterprise"
+    RESIDENT = "resident"
+
+
+class TicketStatus(StrEnum):
+    ASSIGNED = "assigned"  # routed to an owner, not yet taken up
+    ACCEPTED = "accepted"  # 接单: the owner has taken it up
+    RESOLVED = "resolved"  # 办结: the owner says it is settled
+
+
+@dataclass
+class Account:
+    """One person on one messaging platform (a reporter, a cadre, or both)."""
+
+    id: int
+    platform: str
+    user_id: int
+    chat_id: int
+    locale: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class OrgUnit:
+    id: int
+    name: str
+    level: OrgLevel
+    parent_id: int | None
+    duty_cadre_id: int | None = None  # 属地兜底: who takes what nobody else owns
+
+
+@dataclass(frozen=True)
+class Cadre:
+    id: int
+    name: str
+    role: CadreRole
+    org_unit_id: int
+    phone: str
+    account_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Enterprise:
+    id: int
+    name: str
+    credit_code: str
+    grid_id: int | None
+    assigned_cadre_id: int | None  # 包联
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    kind: str  # "submitted", "assigned", "accepted", "info_requested", "info_given", "resolved"
+    at: datetime
+    actor_account_id: int | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Ticket:
+    id: int | None
+    number: str  # LX-2026-000123
+    category: str
+    description: str
+    reporter_account_id: int
+    reporter_kind: ReporterKind
+    reporter_phone: str
+    org_unit_id: int
+    owner_cadre_id: int
+    status: TicketStatus
+    created_at: datetime
+    enterprise_id: int | None = None
+    photo_file_ids: list[str] = field(default_factory=list)
+    location: tuple[float, float] | None = None
+    events: list[TicketEvent] = field(default_factory=list)  # append-only history
+    new_events: list[TicketEvent] = field(default_factory=list)  # not yet stored
+
+    def record(self, kind: str, at: datetime, actor_account_id: int | None, **data: Any) -> None:
+        event = TicketEvent(kind, at, actor_account_id, data)
+        self.events.append(event)
+        self.new_events.append(event)

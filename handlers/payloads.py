@@ -1,0 +1,45 @@
+"""Button payloads: short typed strings that carry ids, never authority.
+
+Every press is re-checked against the database by the core. Telegram allows
+1-64 bytes of callback data; `pack` refuses anything longer so a bad button
+fails in tests, not in front of a user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+SEP = ":"
+
+
+class PayloadError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Payload:
+    kind: str  # "c" a choice in a dialog step, "t" an action on a ticket
+    name: str  # the step, or the ticket action
+    value: str  # the chosen value, or the ticket id
+
+    def pack(self) -> str:
+        packed = SEP.join((self.kind, self.name, self.value))
+        if len(packed.encode()) > MAX_BYTES:
+            raise PayloadError(f"payload over {MAX_BYTES} bytes: {packed!r}")
+        return packed
+
+
+def choice(step: str, value: str | int) -> str:
+    return Payload("c", step, str(value)).pack()
+
+
+def ticket_action(action: str, ticket_id: int) -> str:
+    return Payload("t", action, str(ticket_id)).pack()
+
+
+def unpack(data: str) -> Payload:
+    parts = data.split(SEP, 2)
+    if len(parts) != 3 or not all(parts[:2]):
+        raise PayloadError(f"not a Lianxin payload: {data!r}")
+    return Payload(*parts)

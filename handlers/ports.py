@@ -1,0 +1,86 @@
+"""What the core needs from the outside world, as Protocols.
+
+storage/ implements them on SQLModel; tests/unit implements them with fakes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from handlers.domain.model import Account, Cadre, Enterprise, OrgUnit, Ticket
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, UTC."""
+
+
+@dataclass
+class ConversationState:
+    """Where one chat is in a dialog. Stored, so a restart resumes mid-dialog."""
+
+    platform: str
+    chat_id: int
+    dialog: str = "idle"
+    step: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Accounts(Protocol):
+    def get_or_create(self, platform: str, user_id: int, chat_id: int, locale: str,
+                      display_name: str) -> Account: ...
+    def get(self, account_id: int) -> Account | None: ...
+    def set_locale(self, account_id: int, locale: str) -> None: ...
+
+
+class Conversations(Protocol):
+    def load(self, platform: str, chat_id: int) -> ConversationState: ...
+    def save(self, state: ConversationState) -> None: ...
+
+
+class Directory(Protocol):
+    """Read side of the org tree, cadres and enterprises (干部库, 企业库)."""
+
+    def org_unit(self, org_unit_id: int) -> OrgUnit | None: ...
+    def children(self, org_unit_id: int) -> list[OrgUnit]: ...
+    def roots(self) -> list[OrgUnit]: ...
+    def cadre(self, cadre_id: int) -> Cadre | None: ...
+    def cadre_by_account(self, account_id: int) -> Cadre | None: ...
+    def grid_worker(self, grid_id: int) -> Cadre | None: ...
+    def enterprise(self, enterprise_id: int) -> Enterprise | None: ...
+    def enterprise_by_code(self, credit_code: str) -> Enterprise | None: ...
+    def search_enterprises(self, name_part: str, limit: int) -> list[Enterprise]: ...
+
+
+class Invites(Protocol):
+    def redeem(self, token: str, account_id: int, now: datetime) -> Cadre | None:
+        """Bind the invite's cadre to `account_id` once; None if unknown, used or expired."""
+
+
+class Tickets(Protocol):
+    def next_number(self, year: int) -> str: ...
+    def add(self, ticket: Ticket) -> Ticket: ...
+    def get(self, ticket_id: int) -> Ticket | None: ...
+    def save(self, ticket: Ticket) -> None:
+        """Store changed fields and append `ticket.new_events`; never rewrite old events."""
+
+
+class SeenUpdates(Protocol):
+    def first_time(self, platform: str, update_id: int) -> bool:
+        """Record the update; False when it was handled before (a webhook resend)."""
+
+
+class UnitOfWork(Protocol):
+    accounts: Accounts
+    conversations: Conversations
+    directory: Directory
+    invites: Invites
+    tickets: Tickets
+    seen_updates: SeenUpdates
+
+    def __enter__(self) -> UnitOfWork: ...
+    def __exit__(self, *exc: object) -> None:
+        """Roll back whatever was not committed."""
+    def commit(self) -> None: ...

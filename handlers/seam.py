@@ -1,0 +1,62 @@
+"""The narrow, typed seam between the core and a messaging platform's adapter.
+
+In: one `Incoming` per update. Out: a list of `Reply` values. The adapter renders
+message keys in the recipient's locale, escapes, splits and sends; the core never
+sends anything itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from handlers.messages import Msg
+
+
+@dataclass(frozen=True)
+class Address:
+    platform: str
+    chat_id: int
+
+
+@dataclass(frozen=True)
+class Incoming:
+    platform: str
+    chat_id: int
+    user_id: int
+    update_id: int
+    language_code: str | None = None
+    display_name: str = ""
+    text: str | None = None
+    command: str | None = None  # "start" for "/start@bot abc": no slash, lower case
+    args: str = ""
+    payload: str | None = None  # the pressed button's data
+    pressed_message_id: int | None = None
+    photo_file_ids: tuple[str, ...] = ()  # the largest size of each photo
+    has_other_media: bool = False  # a sticker, voice, document… we can't use here
+    location: tuple[float, float] | None = None
+    contact_phone: str | None = None
+    contact_user_id: int | None = None
+
+    @property
+    def is_press(self) -> bool:
+        return self.payload is not None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: Msg
+    payload: str  # ≤ 64 bytes, built by handlers.payloads
+
+
+@dataclass(frozen=True)
+class Reply:
+    to: Address
+    locale: str
+    text: Msg
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    ask_contact: Msg | None = None  # a reply keyboard whose one button shares the phone
+    remove_keyboard: bool = False
+    photo_file_ids: tuple[str, ...] = ()  # photos to pass on (a relay), sent after the text
+    location: tuple[float, float] | None = None
+    edit_message_id: int | None = None  # edit this message instead of sending a new one
+    as_alert: bool = False  # answer the button press with a pop-up, not a message
