@@ -1,0 +1,118 @@
+"""The core's one entry point: an incoming event in, the replies it causes out.
+
+One unit of work per update: the dialog state, the ticket change, its history
+and the dedupe mark are committed together, or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from handlers import payloads
+from handlers.conversations import answer, cadre, report
+from handlers.conversations.turn import Turn
+from handlers.messages import Msg, plain, t
+from handlers.ports import UnitOfWork
+from handlers.seam import Button, Incoming, Reply
+
+LOCALES = {"zh_CN": "中文", "en": "English"}
+LANG_STEP = "lang"
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class Lianxin:
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: SystemClock, default_locale: str = "zh_CN"):
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._default_locale = default_locale
+
+    def commands(self) -> list[tuple[str, Msg]]:
+        return [("start", t("Report a problem")), ("lang", t("Change language")),
+                ("cancel", t("Cancel what you are doing"))]
+
+    def handle(self, incoming: Incoming) -> list[Reply]:
+        with self._uow_factory() as uow:
+            if not uow.seen_updates.first_time(incoming.platform, incoming.update_id):
+                return []  # a webhook resend of an update we already answered
+            account = uow.accounts.get_or_create(
+                incoming.platform, incoming.user_id, incoming.chat_id,
+                self._locale_for(incoming.language_code), incoming.display_name)
+            state = uow.conversations.load(incoming.platform, incoming.chat_id)
+            turn = Turn(incoming, account, state, uow, self._clock.now())
+            dispatch(turn)
+            uow.conversations.save(turn.state)
+            uow.commit()
+        return turn.replies
+
+    def _locale_for(self, language_code: str | None) -> str:
+        return "en" if (language_code or "").lower().startswith("en") else self._default_locale
+
+
+def dispatch(turn: Turn) -> None:
+    incoming = turn.incoming
+    if incoming.command:
+        _command(turn, incoming.command, incoming.args.strip())
+    elif incoming.payload:
+        _press(turn, incoming.payload)
+    elif turn.state.dialog == report.DIALOG:
+        report.advance(turn)
+    elif turn.state.dialog == cadre.DIALOG:
+        cadre.advance(turn)
+    elif turn.state.dialog == answer.DIALOG:
+        answer.advance(turn)
+    else:
+        turn.say(t("Send /start to report a problem."))
+
+
+def _command(turn: Turn, command: str, args: str) -> None:
+    if command == "start" and args:
+        cadre.bind(turn, args)
+    elif command == "start":
+        report.begin(turn)
+    elif command == "cancel":
+        report.cancel(turn)
+    elif command == "lang":
+        turn.say(t("Choose your language."), (tuple(
+            Button(plain(name), payloads.choice(LANG_STEP, code)) for code, name in LOCALES.items()),))
+    else:
+        turn.say(t("Unknown command. You can use /start, /lang and /cancel."))
+        _ask_again(turn)
+
+
+def _press(turn: Turn, data: str) -> None:
+    try:
+        payload = payloads.unpack(data)
+    except payloads.PayloadError:
+        turn.alert(t("This button is out of date."))
+        return
+    if payload.kind == "t" and payload.value.isdigit():
+        if payload.name == answer.DIALOG:
+            answer.press(turn, int(payload.value))
+        else:
+            cadre.press(turn, payload.name, int(payload.value))
+    elif payload.kind == "c" and payload.name == LANG_STEP:
+        _set_language(turn, payload.value)
+    elif payload.kind == "c" and turn.state.dialog == report.DIALOG and payload.name == turn.state.step:
+        report.advance(turn)
+    else:
+        turn.alert(t("This button is out of date."))
+
+
+def _set_language(turn: Turn, locale: str) -> None:
+    if locale not in LOCALES:
+        turn.alert(t("This button is out of date."))
+        return
+    turn.uow.accounts.set_locale(turn.account.id, locale)
+    turn.account.locale = locale
+    turn.say(t("Language set to English."))
+    _ask_again(turn)
+
+
+def _ask_again(turn: Turn) -> None:
+    if turn.state.dialog == report.DIALOG:
+        report.ask(turn)

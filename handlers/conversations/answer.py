@@ -1,0 +1,37 @@
+"""The reporter answering a cadre's question (需补充), then back to whatever they were doing."""
+
+from __future__ import annotations
+
+from handlers import services
+from handlers.conversations import report
+from handlers.conversations.turn import Turn
+from handlers.domain.model import TicketStatus
+from handlers.messages import t
+
+DIALOG = "answer"
+MAX_TEXT = 2000
+
+
+def press(turn: Turn, ticket_id: int) -> None:
+    """The Answer button under a question: check it is this reporter's open ticket."""
+    ticket = turn.uow.tickets.get(ticket_id)
+    if ticket is None or ticket.reporter_account_id != turn.account.id or ticket.status is TicketStatus.RESOLVED:
+        turn.alert(t("This button is out of date."))
+        return
+    services.expect_answer(turn.state, ticket_id)
+    turn.say(t("Type your answer for ticket {number}.", number=ticket.number))
+
+
+def advance(turn: Turn) -> None:
+    text = (turn.incoming.text or "").strip()
+    photos = turn.incoming.photo_file_ids
+    if (not text and not photos) or len(text) > MAX_TEXT:
+        turn.say(t("Please type your answer (1 to {limit} characters) or send a photo.", limit=MAX_TEXT))
+        return
+    ticket_id, resume = turn.state.data["ticket_id"], turn.state.data.get("resume") or {}
+    if services.relay_answer(turn, ticket_id, text, photos):
+        turn.say(t("Your answer was passed on to the cadre."))
+    turn.state.dialog = resume.get("dialog", "idle")
+    turn.state.step, turn.state.data = resume.get("step", ""), resume.get("data", {})
+    if turn.state.dialog == report.DIALOG:
+        report.ask(turn)

@@ -1,0 +1,69 @@
+"""The cadre's side: binding an account by invite, and the buttons on a ticket.
+
+接单 accepts at once; 需补充 and 办结 each ask for one line of text first
+(the question for the reporter, the resolution note).
+"""
+
+from __future__ import annotations
+
+from handlers import services
+from handlers.conversations.turn import Turn
+from handlers.domain.errors import DomainError
+from handlers.domain.model import TicketStatus
+from handlers.messages import plain, t
+
+DIALOG = "cadre"
+MAX_TEXT = 2000
+
+
+def bind(turn: Turn, token: str) -> None:
+    """/start <token> from an invite link: this chat account becomes that cadre's."""
+    cadre = turn.uow.invites.redeem(token, turn.account.id, turn.now)
+    if cadre is None:
+        turn.say(t("This invite link is invalid, expired or already used. Ask your office for a new one."))
+        return
+    unit = turn.uow.directory.org_unit(cadre.org_unit_id)
+    turn.say(t("Welcome, {name} ({role}, {unit}). Tickets assigned to you will arrive here.",
+               name=cadre.name, role=services.role_label(cadre), unit=plain(unit.name if unit else "")))
+
+
+def press(turn: Turn, action: str, ticket_id: int) -> None:
+    """A button on a ticket card. Re-checked against the database, whoever pressed it."""
+    try:
+        if action == services.ACCEPT:
+            services.accept(turn, ticket_id)
+        elif action in (services.ASK, services.RESOLVE):
+            ticket, _ = services.owned_ticket(turn, ticket_id, {TicketStatus.ASSIGNED, TicketStatus.ACCEPTED})
+            turn.state.dialog, turn.state.step, turn.state.data = DIALOG, action, {"ticket_id": ticket_id}
+            _ask_text(turn, action, ticket.number)
+        else:
+            turn.alert(t("This button is out of date."))
+    except DomainError as refusal:
+        turn.alert(refusal.reason)
+
+
+def _ask_text(turn: Turn, action: str, number: str) -> None:
+    if action == services.ASK:
+        turn.say(t("Type your question for the reporter of {number}. /cancel to drop it.", number=number))
+    else:
+        turn.say(t("Type a short note on how {number} was settled; the reporter will see it. /cancel to drop it.",
+                   number=number))
+
+
+def advance(turn: Turn) -> None:
+    """The text that a pressed 需补充 / 办结 was waiting for."""
+    action, ticket_id = turn.state.step, int(turn.state.data["ticket_id"])
+    text = (turn.incoming.text or "").strip()
+    if not text or len(text) > MAX_TEXT:
+        turn.say(t("Please type a text of 1 to {limit} characters.", limit=MAX_TEXT))
+        ticket = turn.uow.tickets.get(ticket_id)
+        _ask_text(turn, action, ticket.number if ticket else "")
+        return
+    turn.reset()
+    try:
+        if action == services.ASK:
+            services.ask_reporter(turn, ticket_id, text)
+        else:
+            services.resolve(turn, ticket_id, text)
+    except DomainError as refusal:
+        turn.say(refusal.reason)

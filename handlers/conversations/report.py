@@ -1,0 +1,358 @@
+"""The report dialog: from /start to a ticket in the right cadre's hands.
+
+kind → (enterprise: credit code or name search | resident: area) → category →
+description → photos and location → phone → summary (Confirm / Edit / Cancel).
+Every step stores what was given in the conversation state, so a restart
+resumes at the same question with nothing lost. Bad input gets a reason and
+the same question again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from handlers import payloads, services
+from handlers.conversations.turn import Turn
+from handlers.domain import credit_code
+from handlers.domain.categories import Category, label
+from handlers.domain.errors import DomainError
+from handlers.domain.model import ReporterKind
+from handlers.domain.phone import normalize_phone
+from handlers.messages import Msg, plain, t
+from handlers.seam import Button
+
+DIALOG = "report"
+MAX_DESCRIPTION = 2000
+MAX_PHOTOS = 5
+MAX_SEARCH_RESULTS = 8
+
+
+class Step(StrEnum):
+    KIND = "kind"
+    ENTERPRISE = "enterprise"
+    AREA = "area"
+    CATEGORY = "category"
+    DESCRIPTION = "description"
+    ATTACHMENTS = "attachments"
+    PHONE = "phone"
+    CONFIRM = "confirm"
+    EDIT = "edit"
+
+
+def begin(turn: Turn) -> None:
+    turn.state.dialog, turn.state.step, turn.state.data = DIALOG, Step.KIND, {}
+    turn.say(t("Welcome to Lianxin (连心桥). Tell us about a problem and we will get it to the cadre responsible."))
+    ask(turn)
+
+
+def ask(turn: Turn) -> None:
+    """Ask the question of the current step (again)."""
+    QUESTIONS[Step(turn.state.step)](turn)
+
+
+def advance(turn: Turn) -> None:
+    """Take the sender's answer to the current step."""
+    problem = ANSWERS[Step(turn.state.step)](turn)
+    if problem is not None:
+        turn.say(problem)
+        ask(turn)
+
+
+# --- moving between steps -------------------------------------------------
+
+def _next_after(step: Step, data: dict) -> Step:
+    if data.get("editing"):
+        return Step.CONFIRM
+    if step is Step.KIND:
+        return Step.ENTERPRISE if data["kind"] == ReporterKind.ENTERPRISE else Step.AREA
+    order = [Step.ENTERPRISE, Step.AREA, Step.CATEGORY, Step.DESCRIPTION, Step.ATTACHMENTS,
+             Step.PHONE, Step.CONFIRM]
+    if step is Step.ENTERPRISE:
+        return Step.CATEGORY
+    return order[order.index(step) + 1]
+
+
+def _go(turn: Turn, step: Step) -> None:
+    turn.state.step = _next_after(step, turn.state.data)
+    ask(turn)
+
+
+def _pressed(turn: Turn, step: Step) -> str | None:
+    """The value of a choice button for this step, or None."""
+    if not turn.incoming.payload:
+        return None
+    payload = payloads.unpack(turn.incoming.payload)
+    return payload.value if payload.kind == "c" and payload.name == step else None
+
+
+def _buttons(step: Step, options: list[tuple[Msg, str | int]], per_row: int) -> tuple[tuple[Button, ...], ...]:
+    buttons = [Button(text, payloads.choice(step, value)) for text, value in options]
+    return tuple(tuple(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+PRESS_A_BUTTON = t("Please choose one of the buttons below.")
+
+
+# --- kind -----------------------------------------------------------------
+
+def _ask_kind(turn: Turn) -> None:
+    turn.say(t("Are you reporting for an enterprise or as a resident?"), _buttons(Step.KIND, [
+        (t("Enterprise"), ReporterKind.ENTERPRISE), (t("Resident"), ReporterKind.RESIDENT)], 2))
+
+
+def _take_kind(turn: Turn) -> Msg | None:
+    value = _pressed(turn, Step.KIND)
+    if value not in {k.value for k in ReporterKind}:
+        return PRESS_A_BUTTON
+    turn.state.data["kind"] = value
+    _go(turn, Step.KIND)
+    return None
+
+
+# --- enterprise -----------------------------------------------------------
+
+def _ask_enterprise(turn: Turn) -> None:
+    turn.say(t("Send your enterprise's unified social credit code (18 characters), or part of its name."))
+
+
+def _take_enterprise(turn: Turn) -> Msg | None:
+    if (value := _pressed(turn, Step.ENTERPRISE)) is not None:
+        return _choose_enterprise(turn, int(value))
+    text = (turn.incoming.text or "").strip()
+    if not text or turn.incoming.command:
+        return t("Please type the credit code or part of the name.")
+    if credit_code.looks_like_code(text):
+        return _enterprise_by_code(turn, credit_code.normalize(text))
+    return _enterprise_by_name(turn, text)
+
+
+def _enterprise_by_code(turn: Turn, code: str) -> Msg | None:
+    problem = credit_code.problem_with(code)
+    if problem is credit_code.CodeProblem.SHAPE:
+        return t("A credit code is 18 digits and capital letters (without I, O, Z, S, V). Please check it.")
+    if problem is credit_code.CodeProblem.CHECK:
+        return t("The last character of {code} does not match: the code has a typo. Please check it.", code=code)
+    enterprise = turn.uow.directory.enterprise_by_code(code)
+    if enterprise is None:
+        return t("No registered enterprise has the code {code}. Try part of the name instead.", code=code)
+    return _choose_enterprise(turn, enterprise.id)
+
+
+def _enterprise_by_name(turn: Turn, text: str) -> Msg | None:
+    if len(text) < 2:
+        return t("Please type at least two characters of the name.")
+    found = turn.uow.directory.search_enterprises(text, MAX_SEARCH_RESULTS)
+    if not found:
+        return t("No registered enterprise matches “{query}”. Try another part of the name or the credit code.",
+                 query=text)
+    turn.say(t("Which one is yours?"), _buttons(Step.ENTERPRISE, [(plain(e.name), e.id) for e in found], 1))
+    return None
+
+
+def _choose_enterprise(turn: Turn, enterprise_id: int) -> Msg | None:
+    enterprise = turn.uow.directory.enterprise(enterprise_id)
+    if enterprise is None:
+        return t("That enterprise is no longer registered. Please search again.")
+    turn.state.data.update(enterprise_id=enterprise.id, enterprise_name=enterprise.name)
+    _go(turn, Step.ENTERPRISE)
+    return None
+
+
+# --- area (residents) -----------------------------------------------------
+
+def _ask_area(turn: Turn) -> None:
+    directory = turn.uow.directory
+    parent = turn.state.data.get("area_parent_id")
+    units = directory.children(parent) if parent else directory.roots()
+    while len(units) == 1 and directory.children(units[0].id):  # skip levels with one choice
+        units = directory.children(units[0].id)
+    turn.say(t("Where are you? Choose your village or community, then your grid."),
+             _buttons(Step.AREA, [(plain(u.name), u.id) for u in units], 2))
+
+
+def _take_area(turn: Turn) -> Msg | None:
+    value = _pressed(turn, Step.AREA)
+    unit = turn.uow.directory.org_unit(int(value)) if value and value.isdigit() else None
+    if unit is None:
+        return PRESS_A_BUTTON
+    if turn.uow.directory.children(unit.id):
+        turn.state.data["area_parent_id"] = unit.id
+        ask(turn)
+        return None
+    turn.state.data.update(area_id=unit.id, area_name=unit.name)
+    _go(turn, Step.AREA)
+    return None
+
+
+# --- category -------------------------------------------------------------
+
+def _ask_category(turn: Turn) -> None:
+    turn.say(t("What kind of problem is it?"),
+             _buttons(Step.CATEGORY, [(label(c), c.value) for c in Category], 2))
+
+
+def _take_category(turn: Turn) -> Msg | None:
+    value = _pressed(turn, Step.CATEGORY)
+    if value not in {c.value for c in Category}:
+        return PRESS_A_BUTTON
+    turn.state.data["category"] = value
+    _go(turn, Step.CATEGORY)
+    return None
+
+
+# --- description ----------------------------------------------------------
+
+def _ask_description(turn: Turn) -> None:
+    turn.say(t("Describe the problem in your own words: what happened, where, since when."))
+
+
+def _take_description(turn: Turn) -> Msg | None:
+    if turn.incoming.photo_file_ids or turn.incoming.has_other_media or turn.incoming.location:
+        return t("Please describe the problem in words first; you can add photos in the next step.")
+    text = (turn.incoming.text or "").strip()
+    if not text:
+        return t("The description is empty.")
+    if len(text) > MAX_DESCRIPTION:
+        return t("The description has {length} characters; at most {limit} fit. Please shorten it.",
+                 length=len(text), limit=MAX_DESCRIPTION)
+    turn.state.data["description"] = text
+    _go(turn, Step.DESCRIPTION)
+    return None
+
+
+# --- photos and location --------------------------------------------------
+
+DONE = "done"
+
+
+def _ask_attachments(turn: Turn) -> None:
+    turn.say(t("You can send photos (up to {limit}) and your location. Press Done when finished.", limit=MAX_PHOTOS),
+             _buttons(Step.ATTACHMENTS, [(t("Done"), DONE)], 1))
+
+
+def _take_attachments(turn: Turn) -> Msg | None:
+    data, incoming = turn.state.data, turn.incoming
+    if _pressed(turn, Step.ATTACHMENTS) == DONE:
+        _go(turn, Step.ATTACHMENTS)
+        return None
+    if incoming.photo_file_ids:
+        photos = data.setdefault("photos", [])
+        room = MAX_PHOTOS - len(photos)
+        photos.extend(incoming.photo_file_ids[:room])
+        if room < len(incoming.photo_file_ids):
+            return t("At most {limit} photos fit; the extra ones were left out.", limit=MAX_PHOTOS)
+        turn.say(t("Got it: {count} photo(s). Send more, your location, or press Done.", count=len(photos)),
+                 _buttons(Step.ATTACHMENTS, [(t("Done"), DONE)], 1))
+        return None
+    if incoming.location:
+        data["location"] = list(incoming.location)
+        turn.say(t("Location received. Send photos, or press Done."),
+                 _buttons(Step.ATTACHMENTS, [(t("Done"), DONE)], 1))
+        return None
+    return t("Send a photo or your location here, or press Done to go on.")
+
+
+# --- phone ----------------------------------------------------------------
+
+def _ask_phone(turn: Turn) -> None:
+    turn.say(t("Your phone number, so the cadre can reach you: tap the button below to share it, or type it."),
+             ask_contact=t("Share my phone number"))
+
+
+def _take_phone(turn: Turn) -> Msg | None:
+    incoming = turn.incoming
+    if incoming.contact_phone is not None:
+        if incoming.contact_user_id not in (None, incoming.user_id):
+            return t("Please share your own phone number, not someone else's contact.")
+        phone = normalize_phone(incoming.contact_phone)
+    else:
+        phone = normalize_phone(incoming.text or "")
+    if phone is None:
+        return t("That is not a valid phone number. A mobile number has 11 digits, e.g. 13812345678.")
+    turn.state.data["phone"] = phone
+    turn.say(t("Thank you."), remove_keyboard=True)
+    _go(turn, Step.PHONE)
+    return None
+
+
+# --- summary, edit, submit ------------------------------------------------
+
+CONFIRM, EDIT, CANCEL = "confirm", "edit", "cancel"
+
+
+def _ask_confirm(turn: Turn) -> None:
+    turn.state.data.pop("editing", None)
+    turn.say(summary(turn.state.data), _buttons(Step.CONFIRM, [
+        (t("Confirm"), CONFIRM), (t("Edit"), EDIT), (t("Cancel"), CANCEL)], 3))
+
+
+def summary(data: dict) -> Msg:
+    who = plain(data["enterprise_name"]) if data.get("enterprise_id") else plain(data.get("area_name", ""))
+    return t("Please check your report:\nFrom: {who}\nKind: {category}\nProblem: {description}\n"
+             "Photos: {photos}\nLocation: {location}\nPhone: {phone}",
+             who=who, category=label(data["category"]), description=data["description"],
+             photos=len(data.get("photos", [])), location=t("yes") if data.get("location") else t("no"),
+             phone=data["phone"])
+
+
+def _take_confirm(turn: Turn) -> Msg | None:
+    value = _pressed(turn, Step.CONFIRM)
+    if value == CANCEL:
+        cancel(turn)
+    elif value == EDIT:
+        turn.state.step = Step.EDIT
+        ask(turn)
+    elif value == CONFIRM:
+        _submit(turn)
+    else:
+        return PRESS_A_BUTTON
+    return None
+
+
+EDITABLE = (Step.CATEGORY, Step.DESCRIPTION, Step.ATTACHMENTS, Step.PHONE)
+EDIT_LABELS = {Step.CATEGORY: t("Kind"), Step.DESCRIPTION: t("Problem"),
+               Step.ATTACHMENTS: t("Photos and location"), Step.PHONE: t("Phone")}
+
+
+def _ask_edit(turn: Turn) -> None:
+    turn.say(t("What do you want to change?"),
+             _buttons(Step.EDIT, [(EDIT_LABELS[s], s.value) for s in EDITABLE], 2))
+
+
+def _take_edit(turn: Turn) -> Msg | None:
+    value = _pressed(turn, Step.EDIT)
+    if value not in {s.value for s in EDITABLE}:
+        return PRESS_A_BUTTON
+    turn.state.data["editing"] = True
+    turn.state.step = value
+    ask(turn)
+    return None
+
+
+def _submit(turn: Turn) -> None:
+    try:
+        ticket, owner = services.open_ticket(turn, turn.state.data)
+    except DomainError as refusal:
+        turn.say(refusal.reason)
+        return
+    turn.reset()
+    turn.say(t("Your report is ticket {number}. It is handled by {name} ({role}); you will be told of every step.",
+               number=ticket.number, name=owner.name, role=services.role_label(owner)))
+
+
+def cancel(turn: Turn) -> None:
+    turn.reset()
+    turn.say(t("Cancelled; nothing was submitted. Send /start to report a problem."), remove_keyboard=True)
+
+
+QUESTIONS: dict[Step, Callable[[Turn], None]] = {
+    Step.KIND: _ask_kind, Step.ENTERPRISE: _ask_enterprise, Step.AREA: _ask_area,
+    Step.CATEGORY: _ask_category, Step.DESCRIPTION: _ask_description, Step.ATTACHMENTS: _ask_attachments,
+    Step.PHONE: _ask_phone, Step.CONFIRM: _ask_confirm, Step.EDIT: _ask_edit,
+}
+ANSWERS: dict[Step, Callable[[Turn], Msg | None]] = {
+    Step.KIND: _take_kind, Step.ENTERPRISE: _take_enterprise, Step.AREA: _take_area,
+    Step.CATEGORY: _take_category, Step.DESCRIPTION: _take_description, Step.ATTACHMENTS: _take_attachments,
+    Step.PHONE: _take_phone, Step.CONFIRM: _take_confirm, Step.EDIT: _take_edit,
+}

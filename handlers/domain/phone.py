@@ -1,0 +1,18 @@
+"""Phone numbers as reporters type or share them, validated with libphonenumber."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+DEFAULT_REGION = "CN"
+
+
+def normalize_phone(text: str) -> str | None:
+    """E.164 form ("+8613812345678") of a valid number, or None."""
+    try:
+        number = phonenumbers.parse(text.strip(), DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,156 @@
+"""Use cases on tickets. Each checks in the database that the actor may act,
+changes the ticket, appends to its history, and queues the notices it owes.
+
+A button's payload only says *which* ticket; whether this person may act on it
+in its current state is decided here, every time.
+"""
+
+from __future__ import annotations
+
+from handlers import payloads
+from handlers.conversations.turn import Turn
+from handlers.domain.categories import label
+from handlers.domain.errors import DomainError
+from handlers.domain.labels import ROLE_LABELS, STATUS_LABELS
+from handlers.domain.model import Account, Cadre, ReporterKind, Ticket, TicketStatus
+from handlers.domain.routing import route_ticket
+from handlers.messages import Msg, plain, t
+from handlers.ports import ConversationState
+from handlers.seam import Button
+
+ACCEPT, ASK, RESOLVE, ANSWER = "accept", "ask", "resolve", "answer"
+
+
+def role_label(cadre: Cadre) -> Msg:
+    return ROLE_LABELS[cadre.role]
+
+
+def open_ticket(turn: Turn, data: dict) -> tuple[Ticket, Cadre]:
+    """Turn a confirmed report into a ticket owned by the routed cadre (首问负责)."""
+    directory = turn.uow.directory
+    enterprise = directory.enterprise(data["enterprise_id"]) if data.get("enterprise_id") else None
+    route = route_ticket(directory, enterprise, data.get("area_id"))
+    ticket = Ticket(
+        id=None, number=turn.uow.tickets.next_number(turn.now.year), category=data["category"],
+        description=data["description"], reporter_account_id=turn.account.id,
+        reporter_kind=ReporterKind(data["kind"]), reporter_phone=data["phone"],
+        org_unit_id=route.org_unit_id, owner_cadre_id=route.owner.id, status=TicketStatus.ASSIGNED,
+        created_at=turn.now, enterprise_id=enterprise.id if enterprise else None,
+        photo_file_ids=list(data.get("photos", [])),
+        location=tuple(data["location"]) if data.get("location") else None,
+    )
+    ticket.record("submitted", turn.now, turn.account.id)
+    ticket.record("assigned", turn.now, None, cadre_id=route.owner.id, reason=route.reason.value)
+    ticket = turn.uow.tickets.add(ticket)
+    _notify_owner_of_new(turn, ticket, route.owner, enterprise.name if enterprise else data.get("area_name", ""))
+    return ticket, route.owner
+
+
+def _notify_owner_of_new(turn: Turn, ticket: Ticket, owner: Cadre, where: str) -> None:
+    account = _account_of(turn, owner)
+    if account is None:
+        return  # not yet bound in chat: the ticket waits in their list
+    # The reporter's phone goes to the owner only: they handle the ticket.
+    turn.tell(account, t("New ticket {number}\nFrom: {where}\nKind: {category}\nProblem: {description}\n"
+                         "Reporter's phone: {phone}",
+                         number=ticket.number, where=plain(where), category=label(ticket.category),
+                         description=ticket.description, phone=ticket.reporter_phone),
+              owner_buttons(ticket), photo_file_ids=tuple(ticket.photo_file_ids), location=ticket.location)
+
+
+def owner_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
+    assert ticket.id is not None
+    row = []
+    if ticket.status is TicketStatus.ASSIGNED:
+        row.append(Button(t("Accept"), payloads.ticket_action(ACCEPT, ticket.id)))
+    if ticket.status in (TicketStatus.ASSIGNED, TicketStatus.ACCEPTED):
+        row.append(Button(t("Ask for more"), payloads.ticket_action(ASK, ticket.id)))
+        row.append(Button(t("Resolve"), payloads.ticket_action(RESOLVE, ticket.id)))
+    return (tuple(row),) if row else ()
+
+
+def owned_ticket(turn: Turn, ticket_id: int, allowed: set[TicketStatus]) -> tuple[Ticket, Cadre]:
+    """The ticket, if the sender is its owner and it is in one of `allowed` states."""
+    cadre = turn.uow.directory.cadre_by_account(turn.account.id)
+    ticket = turn.uow.tickets.get(ticket_id)
+    if cadre is None or ticket is None or ticket.owner_cadre_id != cadre.id:
+        raise DomainError(t("Only the cadre handling this ticket can do that."))
+    if ticket.status not in allowed:
+        raise DomainError(t("Ticket {number} is {status} now; that button is out of date.",
+                            number=ticket.number, status=_status(ticket)))
+    return ticket, cadre
+
+
+def accept(turn: Turn, ticket_id: int) -> None:
+    ticket, cadre = owned_ticket(turn, ticket_id, {TicketStatus.ASSIGNED})
+    ticket.status = TicketStatus.ACCEPTED
+    ticket.record("accepted", turn.now, turn.account.id)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("You accepted ticket {number}. Press Resolve when it is settled.", number=ticket.number),
+             owner_buttons(ticket))
+    _tell_reporter(turn, ticket, t("Ticket {number} was accepted by {name} ({role}).",
+                                   number=ticket.number, name=cadre.name, role=role_label(cadre)))
+
+
+def ask_reporter(turn: Turn, ticket_id: int, question: str) -> None:
+    ticket, cadre = owned_ticket(turn, ticket_id, {TicketStatus.ASSIGNED, TicketStatus.ACCEPTED})
+    ticket.record("info_requested", turn.now, turn.account.id, question=question)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("Your question on {number} was sent to the reporter.", number=ticket.number))
+    reporter = turn.uow.accounts.get(ticket.reporter_account_id)
+    if reporter is None:
+        return
+    state = turn.uow.conversations.load(reporter.platform, reporter.chat_id)
+    expect_answer(state, ticket_id)
+    turn.uow.conversations.save(state)
+    turn.tell(reporter, t("About ticket {number}, {name} asks: {question}\nReply with a message (photos welcome).",
+                          number=ticket.number, name=cadre.name, question=question),
+              ((Button(t("Answer"), payloads.ticket_action(ANSWER, ticket_id)),),))
+
+
+def expect_answer(state: ConversationState, ticket_id: int) -> None:
+    """Put a reporter's chat into 'answering', keeping the dialog they were in to resume after."""
+    if state.dialog == "answer" and state.data.get("ticket_id") == ticket_id:
+        return
+    resume = {"dialog": state.dialog, "step": state.step, "data": state.data}
+    state.dialog, state.step, state.data = "answer", "text", {"ticket_id": ticket_id, "resume": resume}
+
+
+def relay_answer(turn: Turn, ticket_id: int, text: str, photo_file_ids: tuple[str, ...]) -> bool:
+    """Pass the reporter's answer to the owner. False if it is not their ticket or it is closed."""
+    ticket = turn.uow.tickets.get(ticket_id)
+    if ticket is None or ticket.reporter_account_id != turn.account.id or ticket.status is TicketStatus.RESOLVED:
+        return False
+    ticket.record("info_given", turn.now, turn.account.id, text=text, photos=list(photo_file_ids))
+    turn.uow.tickets.save(ticket)
+    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
+    account = _account_of(turn, owner) if owner else None
+    if account is not None:
+        turn.tell(account, t("The reporter of {number} answers: {text}", number=ticket.number, text=text),
+                  owner_buttons(ticket), photo_file_ids=photo_file_ids)
+    return True
+
+
+def resolve(turn: Turn, ticket_id: int, note: str) -> None:
+    # 当场办: a problem settled on the spot may be resolved without a separate accept.
+    ticket, cadre = owned_ticket(turn, ticket_id, {TicketStatus.ASSIGNED, TicketStatus.ACCEPTED})
+    ticket.status = TicketStatus.RESOLVED
+    ticket.record("resolved", turn.now, turn.account.id, note=note)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("Ticket {number} is resolved. The reporter has been told.", number=ticket.number))
+    _tell_reporter(turn, ticket, t("Ticket {number} has been resolved by {name} ({role}): {note}",
+                                   number=ticket.number, name=cadre.name, role=role_label(cadre), note=note))
+
+
+def _tell_reporter(turn: Turn, ticket: Ticket, text: Msg) -> None:
+    reporter = turn.uow.accounts.get(ticket.reporter_account_id)
+    if reporter is not None:
+        turn.tell(reporter, text)
+
+
+def _account_of(turn: Turn, cadre: Cadre) -> Account | None:
+    return turn.uow.accounts.get(cadre.account_id) if cadre.account_id else None
+
+
+def _status(ticket: Ticket) -> Msg:
+    return STATUS_LABELS[ticket.status]
