@@ -1,0 +1,63 @@
+"""Engines and migrations.
+
+    engine = make_engine("sqlite:///lianxin.db")
+    upgrade("postgresql+psycopg://user@host/lianxin")   # alembic upgrade head
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+SQLITE_BUSY_TIMEOUT_S = 30  # wait this long for another writer before "database is locked"
+PG_CONNECT_TIMEOUT_S = 10
+PG_STATEMENT_TIMEOUT_MS = 30_000
+
+
+def _is_sqlite(url: str | sa.URL) -> bool:
+    return sa.make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str | sa.URL, **kwargs: object) -> Engine:
+    """An engine for `url`; on SQLite with foreign keys enforced and usable from any thread."""
+    if _is_sqlite(url):
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
+        engine = sa.create_engine(url, connect_args=connect_args, **kwargs)
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    connect_args = {}
+    if sa.make_url(url).get_backend_name() == "postgresql":
+        connect_args = {
+            "connect_timeout": PG_CONNECT_TIMEOUT_S,
+            "options": f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS} -c timezone=UTC",
+        }
+    return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True, **kwargs)
+
+
+def alembic_config(url: str | sa.URL):  # -> alembic.config.Config
+    """An Alembic Config for storage/migrations and `url`, independent of the working directory."""
+    from alembic.config import Config
+
+    config = Config(str(MIGRATIONS_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # set_main_option interpolates '%'; URLs may hold %-escapes (passwords).
+    url_text = url.render_as_string(hide_password=False) if isinstance(url, sa.URL) else url
+    config.set_main_option("sqlalchemy.url", url_text.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str | sa.URL, revision: str = "head") -> None:
+    """Bring the database at `url` to `revision` (alembic upgrade head)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)

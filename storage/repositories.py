@@ -1,0 +1,439 @@
+"""Repositories: the ports of `handlers.ports`, on SQLAlchemy sessions.
+
+Each maps table rows to the dataclasses of `handlers.domain.model` and back;
+no row object leaves this module. All of them share the unit of work's session
+and never commit: `SqlUnitOfWork.commit()` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from handlers.domain.model import (
+    Account,
+    Cadre,
+    CadreRole,
+    Enterprise,
+    OrgLevel,
+    OrgUnit,
+    ReporterKind,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
+from handlers.ports import ConversationState
+from storage.tables import (
+    AccountRow,
+    CadreInviteRow,
+    CadreRow,
+    ConversationRow,
+    EnterpriseRow,
+    OrgUnitRow,
+    ReporterProfileRow,
+    SeenUpdateRow,
+    TicketCounterRow,
+    TicketEventRow,
+    TicketRow,
+)
+
+# -- time ---------------------------------------------------------------------
+
+
+def from_db(value: datetime | None) -> datetime | None:
+    """A stored datetime as aware UTC (SQLite hands back naive UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def to_db(value: datetime) -> datetime:
+    """A datetime to store: aware, in UTC. Naive input is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _insert(session: Session, table: sa.Table) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only the two supported databases
+        raise NotImplementedError(f"storage supports SQLite and PostgreSQL, not {dialect}")
+    return insert(table)
+
+
+# -- mapping ------------------------------------------------------------------
+
+
+def _account(row: AccountRow) -> Account:
+    assert row.id is not None
+    return Account(row.id, row.platform, row.user_id, row.chat_id, row.locale, row.display_name)
+
+
+def _org_unit(row: OrgUnitRow) -> OrgUnit:
+    assert row.id is not None
+    return OrgUnit(row.id, row.name, OrgLevel(row.level), row.parent_id, row.duty_cadre_id)
+
+
+def _cadre(row: CadreRow) -> Cadre:
+    assert row.id is not None
+    return Cadre(row.id, row.name, CadreRole(row.role), row.org_unit_id, row.phone, row.account_id)
+
+
+def _enterprise(row: EnterpriseRow) -> Enterprise:
+    assert row.id is not None
+    return Enterprise(row.id, row.name, row.credit_code, row.grid_id, row.assigned_cadre_id, row.address)
+
+
+def _event(row: TicketEventRow) -> TicketEvent:
+    at = from_db(row.at)
+    assert at is not None
+    return TicketEvent(row.kind, at, row.actor_account_id, dict(row.data or {}))
+
+
+def _ticket(row: TicketRow, events: list[TicketEvent]) -> Ticket:
+    created_at = from_db(row.created_at)
+    assert created_at is not None
+    location = None
+    if row.latitude is not None and row.longitude is not None:
+        location = (row.latitude, row.longitude)
+    return Ticket(
+        id=row.id,
+        number=row.number,
+        category=row.category,
+        description=row.description,
+        reporter_account_id=row.reporter_account_id,
+        reporter_kind=ReporterKind(row.reporter_kind),
+        reporter_phone=row.reporter_phone,
+        org_unit_id=row.org_unit_id,
+        owner_cadre_id=row.owner_cadre_id,
+        status=TicketStatus(row.status),
+        created_at=created_at,
+        enterprise_id=row.enterprise_id,
+        photo_file_ids=list(row.photo_file_ids or []),
+        location=location,
+        events=events,
+    )
+
+
+def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
+    """The columns a Ticket determines (all but id, number, created_at, updated_at)."""
+    latitude, longitude = ticket.location if ticket.location is not None else (None, None)
+    return {
+        "category": ticket.category,
+        "description": ticket.description,
+        "photo_file_ids": list(ticket.photo_file_ids),
+        "latitude": latitude,
+        "longitude": longitude,
+        "reporter_account_id": ticket.reporter_account_id,
+        "reporter_kind": str(ticket.reporter_kind),
+        "reporter_phone": ticket.reporter_phone,
+        "enterprise_id": ticket.enterprise_id,
+        "org_unit_id": ticket.org_unit_id,
+        "owner_cadre_id": ticket.owner_cadre_id,
+        "status": str(ticket.status),
+    }
+
+
+# -- repositories -------------------------------------------------------------
+
+
+class SqlAccounts:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_or_create(self, platform: str, user_id: int, chat_id: int, locale: str,
+                      display_name: str) -> Account:
+        """The account of (platform, user_id), created if new; chat and name kept current.
+
+        A new account gets `locale`; an existing one keeps the locale it has (the user may
+        have chosen one).
+        """
+        table = AccountRow.__table__
+        stmt = _insert(self.session, table).values(
+            platform=platform, user_id=user_id, chat_id=chat_id, locale=locale, display_name=display_name
+        ).on_conflict_do_nothing(index_elements=["platform", "user_id"])
+        self.session.execute(stmt)
+        row = self.session.scalars(
+            sa.select(AccountRow)
+            .where(AccountRow.platform == platform, AccountRow.user_id == user_id)
+            .execution_options(populate_existing=True)
+        ).one()
+        if row.chat_id != chat_id:
+            row.chat_id = chat_id
+        if display_name and row.display_name != display_name:
+            row.display_name = display_name
+        self.session.flush()
+        return _account(row)
+
+    def get(self, account_id: int) -> Account | None:
+        row = self.session.get(AccountRow, account_id)
+        return _account(row) if row is not None else None
+
+    def set_locale(self, account_id: int, locale: str) -> None:
+        row = self.session.get(AccountRow, account_id)
+        if row is None:
+            raise LookupError(f"no account {account_id}")
+        row.locale = locale
+        self.session.flush()
+
+
+class SqlConversations:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def load(self, platform: str, chat_id: int) -> ConversationState:
+        row = self.session.scalars(
+            sa.select(ConversationRow)
+            .where(ConversationRow.platform == platform, ConversationRow.chat_id == chat_id)
+            .execution_options(populate_existing=True)
+        ).one_or_none()
+        if row is None:
+            return ConversationState(platform, chat_id)
+        return ConversationState(platform, chat_id, row.dialog, row.step, dict(row.data or {}))
+
+    def save(self, state: ConversationState) -> None:
+        values = {"dialog": state.dialog, "step": state.step, "data": dict(state.data), "updated_at": _utcnow()}
+        stmt = _insert(self.session, ConversationRow.__table__).values(
+            platform=state.platform, chat_id=state.chat_id, **values
+        )
+        stmt = stmt.on_conflict_do_update(index_elements=["platform", "chat_id"], set_=values)
+        self.session.execute(stmt)
+
+
+class SqlDirectory:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def org_unit(self, org_unit_id: int) -> OrgUnit | None:
+        row = self.session.get(OrgUnitRow, org_unit_id)
+        return _org_unit(row) if row is not None else None
+
+    def children(self, org_unit_id: int) -> list[OrgUnit]:
+        rows = self.session.scalars(
+            sa.select(OrgUnitRow).where(OrgUnitRow.parent_id == org_unit_id).order_by(OrgUnitRow.id)
+        )
+        return [_org_unit(r) for r in rows]
+
+    def roots(self) -> list[OrgUnit]:
+        rows = self.session.scalars(
+            sa.select(OrgUnitRow).where(OrgUnitRow.parent_id.is_(None)).order_by(OrgUnitRow.id)
+        )
+        return [_org_unit(r) for r in rows]
+
+    def cadre(self, cadre_id: int) -> Cadre | None:
+        row = self.session.get(CadreRow, cadre_id)
+        return _cadre(row) if row is not None else None
+
+    def cadre_by_account(self, account_id: int) -> Cadre | None:
+        row = self.session.scalars(sa.select(CadreRow).where(CadreRow.account_id == account_id)).one_or_none()
+        return _cadre(row) if row is not None else None
+
+    def grid_worker(self, grid_id: int) -> Cadre | None:
+        """The grid's 网格员 (the first one, should a grid have several)."""
+        row = self.session.scalars(
+            sa.select(CadreRow)
+            .where(CadreRow.org_unit_id == grid_id, CadreRow.role == CadreRole.GRID_WORKER.value)
+            .order_by(CadreRow.id)
+            .limit(1)
+        ).first()
+        return _cadre(row) if row is not None else None
+
+    def enterprise(self, enterprise_id: int) -> Enterprise | None:
+        row = self.session.get(EnterpriseRow, enterprise_id)
+        return _enterprise(row) if row is not None else None
+
+    def enterprise_by_code(self, credit_code: str) -> Enterprise | None:
+        row = self.session.scalars(
+            sa.select(EnterpriseRow).where(EnterpriseRow.credit_code == credit_code.strip().upper())
+        ).one_or_none()
+        return _enterprise(row) if row is not None else None
+
+    def search_enterprises(self, name_part: str, limit: int) -> list[Enterprise]:
+        """Enterprises whose name contains `name_part` (case-insensitive; % and _ are literal)."""
+        name_part = name_part.strip()
+        if not name_part or limit <= 0:
+            return []
+        rows = self.session.scalars(
+            sa.select(EnterpriseRow)
+            .where(EnterpriseRow.name.icontains(name_part, autoescape=True))
+            .order_by(sa.func.length(EnterpriseRow.name), EnterpriseRow.id)
+            .limit(limit)
+        )
+        return [_enterprise(r) for r in rows]
+
+
+class SqlInvites:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def redeem(self, token: str, account_id: int, now: datetime) -> Cadre | None:
+        """Bind the invite's cadre to `account_id`; None if unknown, used or expired.
+
+        Also None (and the invite stays unused) when `account_id` already belongs to a
+        different cadre: one account is one cadre.
+        """
+        invite = self.session.scalars(sa.select(CadreInviteRow).where(CadreInviteRow.token == token)).one_or_none()
+        if invite is None:
+            return None
+        other = self.session.scalars(
+            sa.select(CadreRow).where(CadreRow.account_id == account_id, CadreRow.id != invite.cadre_id)
+        ).first()
+        if other is not None:
+            return None
+        now = to_db(now)
+        # Conditional UPDATE: of two concurrent redemptions, exactly one matches.
+        result = self.session.execute(
+            sa.update(CadreInviteRow)
+            .where(
+                CadreInviteRow.id == invite.id,
+                CadreInviteRow.used_at.is_(None),
+                CadreInviteRow.expires_at > now,
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+        if result.rowcount != 1:
+            return None
+        cadre = self.session.get(CadreRow, invite.cadre_id)
+        assert cadre is not None
+        cadre.account_id = account_id
+        self.session.flush()
+        return _cadre(cadre)
+
+
+class SqlTickets:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next_number(self, year: int) -> str:
+        """LX-{year}-{n:06d}, n counting up from 1 per year; safe across concurrent sessions.
+
+        One statement: insert the year's counter at 1, or bump it. On PostgreSQL the row
+        lock makes a concurrent session wait for this transaction to end.
+        """
+        table = TicketCounterRow.__table__
+        stmt = _insert(self.session, table).values(year=year, last=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["year"], set_={"last": table.c["last"] + 1}
+        ).returning(table.c["last"])
+        n = self.session.execute(stmt).scalar_one()
+        return f"LX-{year}-{n:06d}"
+
+    def add(self, ticket: Ticket) -> Ticket:
+        """Insert a new ticket (id None) and its `new_events`; sets and returns it with its id."""
+        if ticket.id is not None:
+            raise ValueError(f"ticket {ticket.id} is already stored; use save()")
+        created_at = to_db(ticket.created_at)
+        updated_at = max([created_at, *(to_db(e.at) for e in ticket.new_events)])
+        row = TicketRow(number=ticket.number, created_at=created_at, updated_at=updated_at,
+                        **_ticket_fields(ticket))
+        self.session.add(row)
+        self.session.flush()
+        assert row.id is not None
+        ticket.id = row.id
+        self._append_events(row.id, ticket)
+        return ticket
+
+    def get(self, ticket_id: int) -> Ticket | None:
+        row = self.session.get(TicketRow, ticket_id)
+        if row is None:
+            return None
+        events = self.session.scalars(
+            sa.select(TicketEventRow).where(TicketEventRow.ticket_id == ticket_id).order_by(TicketEventRow.seq)
+        )
+        return _ticket(row, [_event(e) for e in events])
+
+    def save(self, ticket: Ticket) -> None:
+        """Write the fields that changed and append `ticket.new_events` (then clears them)."""
+        if ticket.id is None:
+            raise ValueError("ticket has no id; use add()")
+        # Lock the ticket row (PostgreSQL) so two saves cannot pick the same event seq.
+        row = self.session.get(TicketRow, ticket.id, with_for_update=True, populate_existing=True)
+        if row is None:
+            raise LookupError(f"no ticket {ticket.id}")
+        changed = False
+        for name, value in _ticket_fields(ticket).items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+                changed = True
+        if ticket.new_events:
+            row.updated_at = max(to_db(e.at) for e in ticket.new_events)
+        elif changed:
+            row.updated_at = _utcnow()
+        self.session.flush()
+        self._append_events(ticket.id, ticket)
+
+    def _append_events(self, ticket_id: int, ticket: Ticket) -> None:
+        if not ticket.new_events:
+            return
+        last = self.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.max(TicketEventRow.seq), 0)).where(TicketEventRow.ticket_id == ticket_id)
+        )
+        for seq, event in enumerate(ticket.new_events, start=(last or 0) + 1):
+            self.session.add(TicketEventRow(ticket_id=ticket_id, seq=seq, kind=event.kind, at=to_db(event.at),
+                                            actor_account_id=event.actor_account_id, data=dict(event.data)))
+        self.session.flush()
+        ticket.new_events.clear()
+
+
+class SqlSeenUpdates:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def first_time(self, platform: str, update_id: int) -> bool:
+        stmt = _insert(self.session, SeenUpdateRow.__table__).values(
+            platform=platform, update_id=update_id, at=_utcnow()
+        ).on_conflict_do_nothing(index_elements=["platform", "update_id"])
+        return self.session.execute(stmt).rowcount == 1
+
+    def forget_before(self, cutoff: datetime) -> int:
+        """Drop records older than `cutoff` (housekeeping); returns how many."""
+        result = self.session.execute(sa.delete(SeenUpdateRow).where(SeenUpdateRow.at < to_db(cutoff)))
+        return result.rowcount
+
+
+@dataclass(frozen=True)
+class ReporterProfile:
+    """What a reporter entered last time, offered again next time."""
+
+    account_id: int
+    kind: ReporterKind
+    enterprise_id: int | None = None
+    phone: str = ""
+
+
+class SqlReporterProfiles:
+    """Not (yet) a port in handlers.ports; the core may use it through the unit of work."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, account_id: int) -> ReporterProfile | None:
+        row = self.session.scalars(
+            sa.select(ReporterProfileRow)
+            .where(ReporterProfileRow.account_id == account_id)
+            .execution_options(populate_existing=True)  # save() upserts behind the identity map
+        ).one_or_none()
+        if row is None:
+            return None
+        return ReporterProfile(row.account_id, ReporterKind(row.kind), row.enterprise_id, row.phone)
+
+    def save(self, profile: ReporterProfile) -> None:
+        values = {"kind": str(profile.kind), "enterprise_id": profile.enterprise_id, "phone": profile.phone}
+        stmt = _insert(self.session, ReporterProfileRow.__table__).values(account_id=profile.account_id, **values)
+        self.session.execute(stmt.on_conflict_do_update(index_elements=["account_id"], set_=values))

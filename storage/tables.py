@@ -1,0 +1,178 @@
+"""The database tables, as SQLModel classes.
+
+These rows never leave `storage/`: repositories map them to the dataclasses in
+`handlers.domain.model`. Datetimes are stored as UTC (``timestamp with time
+zone`` on PostgreSQL; SQLite keeps no zone, so repositories re-attach UTC).
+Enumerations are stored as plain strings, so adding a value needs no migration.
+"""
+
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+# Named constraints: Alembic's batch mode (SQLite) can only alter what has a name.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _utc_column(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=nullable, index=index))
+
+
+def _json_column(factory: Any) -> Any:
+    return Field(default_factory=factory, sa_column=sa.Column(sa.JSON(), nullable=False))
+
+
+class OrgUnitRow(SQLModel, table=True):
+    __tablename__ = "org_unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    level: str = Field(max_length=20)
+    parent_id: int | None = Field(default=None, foreign_key="org_unit.id", index=True)
+    # org_unit <-> cadre is a cycle; use_alter lets PostgreSQL create both tables first.
+    duty_cadre_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("cadre.id", use_alter=True, name="fk_org_unit_duty_cadre_id_cadre"),
+            nullable=True,
+        ),
+    )
+
+
+class CadreRow(SQLModel, table=True):
+    __tablename__ = "cadre"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    role: str = Field(max_length=30)
+    org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    phone: str = Field(default="", max_length=30)
+    phone_public: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    account_id: int | None = Field(default=None, foreign_key="account.id", unique=True)
+
+
+class AccountRow(SQLModel, table=True):
+    __tablename__ = "account"
+    __table_args__ = (sa.UniqueConstraint("platform", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    user_id: int = Field(sa_type=sa.BigInteger)
+    chat_id: int = Field(sa_type=sa.BigInteger)
+    locale: str = Field(max_length=20)
+    display_name: str = Field(default="", max_length=200)
+
+
+class CadreInviteRow(SQLModel, table=True):
+    __tablename__ = "cadre_invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=64, unique=True)
+    cadre_id: int = Field(foreign_key="cadre.id", index=True)
+    expires_at: datetime = _utc_column()
+    used_at: datetime | None = _utc_column(nullable=True)
+
+
+class EnterpriseRow(SQLModel, table=True):
+    __tablename__ = "enterprise"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    credit_code: str = Field(max_length=18, unique=True)
+    address: str = Field(default="", max_length=300)
+    grid_id: int | None = Field(default=None, foreign_key="org_unit.id", index=True)
+    assigned_cadre_id: int | None = Field(default=None, foreign_key="cadre.id", index=True)  # 包联
+    contact_phone: str = Field(default="", max_length=30)
+
+
+class ReporterProfileRow(SQLModel, table=True):
+    """What a reporter told us last time, so a returning one need not retype it."""
+
+    __tablename__ = "reporter_profile"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", unique=True)
+    kind: str = Field(max_length=20)
+    enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id")
+    phone: str = Field(default="", max_length=30)
+
+
+class TicketRow(SQLModel, table=True):
+    __tablename__ = "ticket"
+    __table_args__ = (sa.Index("ix_ticket_owner_cadre_id_status", "owner_cadre_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)
+    category: str = Field(max_length=50)
+    description: str = Field(sa_type=sa.Text)
+    photo_file_ids: list[str] = _json_column(list)
+    latitude: float | None = Field(default=None)
+    longitude: float | None = Field(default=None)
+    reporter_account_id: int = Field(foreign_key="account.id", index=True)
+    reporter_kind: str = Field(max_length=20)
+    reporter_phone: str = Field(default="", max_length=30)
+    enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id", index=True)
+    org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    owner_cadre_id: int = Field(foreign_key="cadre.id")
+    status: str = Field(max_length=20)
+    created_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()
+
+
+class TicketEventRow(SQLModel, table=True):
+    """A ticket's history. Append-only: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "ticket_event"
+    __table_args__ = (sa.UniqueConstraint("ticket_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    seq: int
+    kind: str = Field(max_length=30)
+    at: datetime = _utc_column()
+    actor_account_id: int | None = Field(default=None, foreign_key="account.id")
+    data: dict[str, Any] = _json_column(dict)
+
+
+class TicketCounterRow(SQLModel, table=True):
+    """The last ticket number handed out per year."""
+
+    __tablename__ = "ticket_counter"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = Field(default=0)
+
+
+class ConversationRow(SQLModel, table=True):
+    __tablename__ = "conversation"
+    __table_args__ = (sa.UniqueConstraint("platform", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    chat_id: int = Field(sa_type=sa.BigInteger)
+    dialog: str = Field(default="idle", max_length=50)
+    step: str = Field(default="", max_length=50)
+    data: dict[str, Any] = _json_column(dict)
+    updated_at: datetime = _utc_column()
+
+
+class SeenUpdateRow(SQLModel, table=True):
+    """Updates already handled, so a webhook resend is not handled twice."""
+
+    __tablename__ = "seen_update"
+    __table_args__ = (sa.UniqueConstraint("platform", "update_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    update_id: int = Field(sa_type=sa.BigInteger)
+    at: datetime = _utc_column(index=True)
