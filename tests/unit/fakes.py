@@ -1,0 +1,134 @@
+"""In-memory stand-ins for the storage ports, so dialog tests run without a database.
+
+They keep real state and follow the same contracts as storage/ (whose
+integration tests check those contracts on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from handlers.domain.model import Account, Cadre, CadreRole, Enterprise, OrgUnit, Ticket
+from handlers.ports import ConversationState
+
+
+@dataclass
+class FakeStore:
+    accounts: dict[int, Account] = field(default_factory=dict)
+    units: dict[int, OrgUnit] = field(default_factory=dict)
+    cadres: dict[int, Cadre] = field(default_factory=dict)
+    enterprises: dict[int, Enterprise] = field(default_factory=dict)
+    invites: dict[str, int] = field(default_factory=dict)
+    tickets: dict[int, Ticket] = field(default_factory=dict)
+    conversations: dict[tuple[str, int], ConversationState] = field(default_factory=dict)
+    seen: set[tuple[str, int]] = field(default_factory=set)
+    counter: dict[int, int] = field(default_factory=dict)
+
+
+class FakeUnitOfWork:
+    """Works on a copy of the store: commit() publishes it, leaving without commit drops it."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def __enter__(self) -> FakeUnitOfWork:
+        s = self.s = copy.deepcopy(self._store)
+        self.accounts, self.directory, self.tickets = _Accounts(s), _Directory(s), _Tickets(s)
+        self.conversations, self.invites, self.seen_updates = _Conversations(s), _Invites(s), _Seen(s)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def commit(self) -> None:
+        self._store.__dict__.update(copy.deepcopy(self.s).__dict__)
+
+
+class _Part:
+    def __init__(self, s: FakeStore) -> None:
+        self.s = s
+
+
+class _Accounts(_Part):
+    def get_or_create(self, platform, user_id, chat_id, locale, display_name):
+        for account in self.s.accounts.values():
+            if (account.platform, account.user_id) == (platform, user_id):
+                return account
+        account = Account(len(self.s.accounts) + 1, platform, user_id, chat_id, locale, display_name)
+        self.s.accounts[account.id] = account
+        return account
+
+    def get(self, account_id):
+        return self.s.accounts.get(account_id)
+
+    def set_locale(self, account_id, locale):
+        self.s.accounts[account_id].locale = locale
+
+
+class _Directory(_Part):
+    def org_unit(self, i): return self.s.units.get(i)
+    def children(self, i): return [u for u in self.s.units.values() if u.parent_id == i]
+    def roots(self): return [u for u in self.s.units.values() if u.parent_id is None]
+    def cadre(self, i): return self.s.cadres.get(i)
+    def enterprise(self, i): return self.s.enterprises.get(i)
+
+    def cadre_by_account(self, account_id):
+        return next((c for c in self.s.cadres.values() if c.account_id == account_id), None)
+
+    def grid_worker(self, grid_id):
+        return next((c for c in self.s.cadres.values()
+                     if c.org_unit_id == grid_id and c.role is CadreRole.GRID_WORKER), None)
+
+    def enterprise_by_code(self, code):
+        return next((e for e in self.s.enterprises.values() if e.credit_code == code), None)
+
+    def search_enterprises(self, part, limit):
+        return [e for e in self.s.enterprises.values() if part.lower() in e.name.lower()][:limit]
+
+
+class _Tickets(_Part):
+    def next_number(self, year):
+        self.s.counter[year] = self.s.counter.get(year, 0) + 1
+        return f"LX-{year}-{self.s.counter[year]:06d}"
+
+    def add(self, ticket):
+        ticket.id = len(self.s.tickets) + 1
+        return self._store(ticket)
+
+    def get(self, ticket_id):
+        return copy.deepcopy(self.s.tickets.get(ticket_id))
+
+    def save(self, ticket):
+        self._store(ticket)
+
+    def _store(self, ticket):
+        ticket.new_events.clear()
+        self.s.tickets[ticket.id] = copy.deepcopy(ticket)
+        return ticket
+
+
+class _Conversations(_Part):
+    def load(self, platform, chat_id):
+        return copy.deepcopy(self.s.conversations.get((platform, chat_id), ConversationState(platform, chat_id)))
+
+    def save(self, state):
+        self.s.conversations[(state.platform, state.chat_id)] = copy.deepcopy(state)
+
+
+class _Invites(_Part):
+    def redeem(self, token: str, account_id: int, now: datetime):
+        cadre_id = self.s.invites.pop(token, None)
+        if cadre_id is None:
+            return None
+        self.s.cadres[cadre_id] = replace(self.s.cadres[cadre_id], account_id=account_id)
+        return self.s.cadres[cadre_id]
+
+
+class _Seen(_Part):
+    def first_time(self, platform, update_id):
+        if (platform, update_id) in self.s.seen:
+            return False
+        self.s.seen.add((platform, update_id))
+        return True
