@@ -1,0 +1,201 @@
+"""The ``lianxin`` command.
+
+    lianxin run                  run the bot (no LIANXIN_BOT_TOKEN: the local demo)
+    lianxin db upgrade           migrate the database to the newest schema
+    lianxin demo seed            add the demo subdistrict (idempotent)
+    lianxin cadre invite ID      print a one-time invite link for cadre ID
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from typing import Any
+
+from pydantic import SecretStr
+
+from bot.settings import Settings
+
+log = logging.getLogger("lianxin")
+
+DEMO_TOKEN = "7000000001:LianxinDemoTokenForTheLocalBotApiOnly"
+DEMO_BOT_USERNAME = "lianxin_demo_bot"
+DEMO_BOT_NAME = "连心桥"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Bot API call otherwise
+    return args.func(args, Settings()) or 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lianxin", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot; without a token, the local demo")
+    run.set_defaults(func=cmd_run)
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(metavar="ACTION")
+    db.add_parser("upgrade", help="migrate to the newest schema").set_defaults(func=cmd_db_upgrade)
+
+    demo = commands.add_parser("demo", help="demo data").add_subparsers(metavar="ACTION")
+    demo.add_parser("seed", help="add the demo subdistrict (idempotent)").set_defaults(func=cmd_demo_seed)
+
+    cadre = commands.add_parser("cadre", help="cadres").add_subparsers(metavar="ACTION")
+    invite = cadre.add_parser("invite", help="print a one-time invite link for a cadre")
+    invite.add_argument("cadre_id", type=int)
+    invite.add_argument("--bot-username", help="the bot's @username (default: ask the Bot API)")
+    invite.set_defaults(func=cmd_cadre_invite)
+    return parser
+
+
+# -- commands ---------------------------------------------------------------
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import upgrade
+
+    upgrade(settings.database_url)
+    print(f"database at the newest schema: {_safe_url(settings.database_url)}")
+    return 0
+
+
+def cmd_demo_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.admin import seed_demo
+    from storage.db import upgrade
+
+    upgrade(settings.database_url)
+    seed_demo(settings.database_url)
+    print(f"demo data in {_safe_url(settings.database_url)}")
+    return 0
+
+
+def cmd_cadre_invite(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.admin import create_invite
+
+    invite: Any = create_invite(settings.database_url, args.cadre_id)
+    token = getattr(invite, "token", invite)
+    username = args.bot_username or _bot_username(settings)
+    if username:
+        print(f"https://t.me/{username.lstrip('@')}?start={token}")
+    else:
+        print(f"/start {token}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.token is None:
+        return _run_demo(settings)
+    from bot import bootstrap
+    from bot.adapters import telegram_ptb
+    from storage.db import upgrade
+
+    upgrade(settings.database_url)
+    app = bootstrap.build_application(settings)
+    mode = f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling"
+    log.info("Lianxin running against %s (%s)", settings.api_url, mode)
+    telegram_ptb.run(app, settings)
+    return 0
+
+
+# -- the demo -----------------------------------------------------------------
+
+def _run_demo(settings: Settings) -> int:
+    try:
+        asyncio.run(_demo(settings))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def _demo(settings: Settings) -> None:
+    from bot import bootstrap
+    from bot.adapters import telegram_ptb
+    from sandbox.botapi import LocalBotApi
+    from storage.admin import seed_demo
+    from storage.db import upgrade
+
+    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(seed_demo, settings.database_url)
+
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stopping.set)
+
+    server = LocalBotApi("127.0.0.1", settings.demo_port)
+    server.add_bot(DEMO_TOKEN, DEMO_BOT_USERNAME, DEMO_BOT_NAME)
+    await server.start()
+    app = None
+    try:
+        demo = settings.model_copy(update={"bot_token": SecretStr(DEMO_TOKEN), "bot_api_url": server.url,
+                                           "webhook_url": None})
+        app = bootstrap.build_application(demo)
+        await telegram_ptb.start(app, poll_interval=0, timeout=10)
+        url = server.url
+        print(f"""
+Lianxin demo is running (no LIANXIN_BOT_TOKEN set), data in {_safe_url(settings.database_url)}.
+Local Bot API server: {url}  (bot @{DEMO_BOT_USERNAME})
+
+Chat with the bot as a simulated user:
+    python -m sandbox.chat --url {url} --user 1001
+or over HTTP:
+    curl -s -X POST {url}/_sim/users/1001/send -H 'Content-Type: application/json' -d '{{"text": "/start"}}'
+
+Stop with Ctrl-C.
+Lianxin demo ready on {url}""", flush=True)
+        await stopping.wait()
+        print("stopping…", flush=True)
+    finally:
+        if app is not None:
+            await telegram_ptb.stop(app)
+        await server.stop()
+
+
+# -- helpers ------------------------------------------------------------------
+
+def _bot_username(settings: Settings) -> str | None:
+    """The bot's @username from getMe, or None without a token or when the API can't be reached."""
+    if settings.token is None:
+        return None
+
+    async def get_me() -> str | None:
+        from telegram import Bot
+
+        api = settings.api_url
+        async with Bot(settings.token, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot") as bot:
+            return bot.username
+
+    try:
+        return asyncio.run(get_me())
+    except Exception as exc:  # noqa: BLE001 - an offline machine still gets the /start text
+        log.warning("could not ask the Bot API for the bot's name: %s", exc)
+        return None
+
+
+def _safe_url(url: str) -> str:
+    """`url` with any password hidden."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return url
+
+
+if __name__ == "__main__":
+    sys.exit(main())

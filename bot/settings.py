@@ -1,0 +1,33 @@
+"""Runtime settings, from ``LIANXIN_*`` environment variables or a ``.env`` file."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_API_URL = "https://api.telegram.org"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIANXIN_", env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore")
+
+    bot_token: SecretStr | None = None  # None: run the local demo
+    bot_api_url: str = TELEGRAM_API_URL
+    database_url: str = "sqlite:///lianxin.db"
+    default_locale: str = "zh_CN"
+    timezone: str = "Asia/Shanghai"
+    webhook_url: str | None = None  # None: long polling
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: SecretStr | None = None
+    demo_port: int = 8081
+
+    @property
+    def token(self) -> str | None:
+        token = self.bot_token.get_secret_value().strip() if self.bot_token else ""
+        return token or None
+
+    @property
+    def api_url(self) -> str:
+        return self.bot_api_url.rstrip("/")

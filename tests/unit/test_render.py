@@ -1,0 +1,78 @@
+"""bot.render: a core Reply as HTML text parts and Telegram keyboards."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
+
+from bot.i18n import Translator
+from bot.render import MAX_TEXT, render_reply, split_html, utf16_len
+from handlers.messages import plain, t
+from handlers.seam import Address, Button, Reply
+
+TO = Address("telegram", 1001)
+translator = Translator()
+
+
+def reply(text, **kwargs) -> Reply:
+    return Reply(to=TO, locale=kwargs.pop("locale", "en"), text=text, **kwargs)
+
+
+def test_short_text_is_one_part() -> None:
+    rendered = render_reply(reply(plain("你好")), translator)
+    assert rendered.texts == ["你好"]
+    assert rendered.parts[0].reply_markup is None
+
+
+def test_long_text_is_split_on_lines_without_losing_any() -> None:
+    lines = [f"第{i}行：" + "停电三天了" * (i % 40 + 1) for i in range(600)]
+    text = "\n".join(lines)
+    assert len(text) > 3 * MAX_TEXT
+    buttons = ((Button(plain("接单"), "take:7"), Button(plain("转办"), "forward:7")),)
+    rendered = render_reply(reply(plain(text), buttons=buttons), translator)
+    texts = rendered.texts
+    assert len(texts) >= 4
+    assert all(utf16_len(part) <= MAX_TEXT for part in texts)
+    assert "\n".join(texts) == text  # cut only between lines, nothing lost
+    assert [p.reply_markup for p in rendered.parts[:-1]] == [None] * (len(texts) - 1)
+    last = rendered.parts[-1].reply_markup
+    assert isinstance(last, InlineKeyboardMarkup)
+    assert [[(b.text, b.callback_data) for b in row] for row in last.inline_keyboard] == [
+        [("接单", "take:7"), ("转办", "forward:7")]]
+
+
+def test_an_overlong_line_is_cut_outside_tags_and_entities() -> None:
+    text = "<b>" + "a&amp;b " * 2000 + "</b>\n" + "😀" * 3000
+    parts = split_html(text)
+    assert all(utf16_len(part) <= MAX_TEXT for part in parts)
+    for part in parts:
+        assert part.count("<b>") == part.count("</b>")  # closed and reopened across a cut
+        assert "&amp" not in part.replace("&amp;", "")  # no entity cut in half
+    visible = "".join(p.replace("<b>", "").replace("</b>", "") for p in parts)
+    assert visible.replace("\n", "") == text.replace("<b>", "").replace("</b>", "").replace("\n", "")
+
+
+def test_user_text_is_escaped_for_html() -> None:
+    rendered = render_reply(reply(t("{who} reported: {text}", who="王老板", text="<script>&")), translator)
+    assert rendered.texts == ["王老板 reported: &lt;script&gt;&amp;"]
+
+
+def test_button_labels_in_the_recipients_locale_and_not_escaped() -> None:
+    buttons = ((Button(plain("A & <B>"), "x:1"),), (Button(plain("C"), "y:2"),))
+    markup = render_reply(reply(plain("hi"), buttons=buttons), translator).parts[-1].reply_markup
+    assert isinstance(markup, InlineKeyboardMarkup)
+    assert [[(b.text, b.callback_data) for b in row] for row in markup.inline_keyboard] == [
+        [("A & <B>", "x:1")], [("C", "y:2")]]
+
+
+def test_ask_contact_is_a_one_time_contact_keyboard() -> None:
+    markup = render_reply(reply(plain("Your phone?"), ask_contact=plain("Share my number")),
+                          translator).parts[-1].reply_markup
+    assert isinstance(markup, ReplyKeyboardMarkup)
+    assert markup.one_time_keyboard and markup.resize_keyboard
+    [[button]] = markup.keyboard
+    assert button.text == "Share my number" and button.request_contact
+
+
+def test_remove_keyboard() -> None:
+    markup = render_reply(reply(plain("thanks"), remove_keyboard=True), translator).parts[-1].reply_markup
+    assert isinstance(markup, ReplyKeyboardRemove)
