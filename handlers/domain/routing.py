@@ -42,9 +42,22 @@ def route_ticket(directory: Directory, enterprise: Enterprise | None, area_id: i
 
 
 def _duty_cadre_above(directory: Directory, org_unit_id: int | None) -> Route:
-    unit = directory.org_unit(org_unit_id) if org_unit_id is not None else None
+    if org_unit_id is None:
+        return _nearest_duty_cadre_from_top(directory)
+    unit = directory.org_unit(org_unit_id)
     while unit is not None:
         if unit.duty_cadre_id and (cadre := directory.cadre(unit.duty_cadre_id)):
             return Route(cadre, unit.id, RouteReason.DUTY_CADRE)
         unit = directory.org_unit(unit.parent_id) if unit.parent_id is not None else None
+    raise DomainError(t("No cadre is on duty for this area yet. Your report is kept; please try again later."))
+
+
+def _nearest_duty_cadre_from_top(directory: Directory) -> Route:
+    """An enterprise with no grid on record: the highest-placed unit with a duty cadre takes it."""
+    level = directory.roots()
+    while level:
+        for unit in level:
+            if unit.duty_cadre_id and (cadre := directory.cadre(unit.duty_cadre_id)):
+                return Route(cadre, unit.id, RouteReason.DUTY_CADRE)
+        level = [child for unit in level for child in directory.children(unit.id)]
     raise DomainError(t("No cadre is on duty for this area yet. Your report is kept; please try again later."))
