@@ -14,8 +14,8 @@ import contextlib
 import logging
 import signal
 import sys
-from typing import Any
-
+import time
+from datetime import UTC, datetime, timedelta
 from pydantic import SecretStr
 
 from bot.settings import Settings
@@ -36,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not args.verbose:
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Bot API call otherwise
+        for noisy in ("httpx", "alembic"):  # a line per Bot API call / migration step otherwise
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     return args.func(args, Settings()) or 0
 
 
@@ -58,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     cadre = commands.add_parser("cadre", help="cadres").add_subparsers(metavar="ACTION")
     invite = cadre.add_parser("invite", help="print a one-time invite link for a cadre")
     invite.add_argument("cadre_id", type=int)
+    invite.add_argument("--days", type=int, default=7, help="how long the link stays valid (default 7)")
     invite.add_argument("--bot-username", help="the bot's @username (default: ask the Bot API)")
     invite.set_defaults(func=cmd_cadre_invite)
     return parser
@@ -85,9 +87,19 @@ def cmd_demo_seed(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_cadre_invite(args: argparse.Namespace, settings: Settings) -> int:
     from storage.admin import create_invite
+    from storage.uow import uow_factory
 
-    invite: Any = create_invite(settings.database_url, args.cadre_id)
-    token = getattr(invite, "token", invite)
+    factory = uow_factory(settings.database_url)
+    try:
+        with factory() as uow:
+            try:
+                token = create_invite(uow, args.cadre_id, datetime.now(UTC), timedelta(days=args.days))
+            except LookupError as exc:
+                print(f"lianxin: {exc}", file=sys.stderr)
+                return 1
+            uow.commit()
+    finally:
+        factory.dispose()
     username = args.bot_username or _bot_username(settings)
     if username:
         print(f"https://t.me/{username.lstrip('@')}?start={token}")
@@ -138,7 +150,10 @@ async def _demo(settings: Settings) -> None:
             loop.add_signal_handler(signum, stopping.set)
 
     server = LocalBotApi("127.0.0.1", settings.demo_port)
-    server.add_bot(DEMO_TOKEN, DEMO_BOT_USERNAME, DEMO_BOT_NAME)
+    bot = server.add_bot(DEMO_TOKEN, DEMO_BOT_USERNAME, DEMO_BOT_NAME)
+    # The core drops an update_id it has seen (a webhook resend). The sandbox counts from the
+    # same number on every start while the demo database stays: start past the last run's ids.
+    bot.queue.next_update_id = max(bot.queue.next_update_id, int(time.time()))
     await server.start()
     app = None
     try:
