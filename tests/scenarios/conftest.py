@@ -11,7 +11,7 @@ Fixtures:
         out = await boss.send("/start")
         assert out.texts and out.replies[0].buttons
         await restart()                      # mid-conversation: state lives in the database
-        out = await boss.press(index=0)
+        out = await boss.press(index=1)
 
 Handler exceptions fail the test at teardown (see `LianxinRunner.errors`).
 """
@@ -61,6 +61,8 @@ class LianxinRunner:
         from storage.uow import uow_factory
 
         self._uow_factory = uow_factory(self.database_url)
+        with self._uow_factory.engine.connect():  # warm the pool: the first update is not slowed
+            pass
         self.core = Lianxin(self._uow_factory, clock=SystemClock(), default_locale=self.settings.default_locale)
         self.app = telegram_ptb.build_application(self.settings, self.core, self.translator)
 
@@ -87,7 +89,7 @@ class LianxinRunner:
 
 @pytest.fixture
 async def botapi() -> AsyncIterator[LocalBotApi]:
-    server = LocalBotApi(host="127.0.0.1", port=0, first_call_grace=1.0)
+    server = LocalBotApi(host="127.0.0.1", port=0, first_call_grace=2.0)
     server.add_bot(BOT_TOKEN, BOT_USERNAME, "连心桥")
     await server.start()
     yield server
