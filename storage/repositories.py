@@ -396,10 +396,12 @@ class SqlSeenUpdates:
         self.session = session
 
     def first_time(self, platform: str, update_id: int) -> bool:
-        stmt = _insert(self.session, SeenUpdateRow.__table__).values(
+        table = SeenUpdateRow.__table__
+        stmt = _insert(self.session, table).values(
             platform=platform, update_id=update_id, at=_utcnow()
-        ).on_conflict_do_nothing(index_elements=["platform", "update_id"])
-        return self.session.execute(stmt).rowcount == 1
+        ).on_conflict_do_nothing(index_elements=["platform", "update_id"]).returning(table.c["id"])
+        # RETURNING yields a row only when the insert happened (rowcount is unreliable here).
+        return self.session.execute(stmt).first() is not None
 
     def forget_before(self, cutoff: datetime) -> int:
         """Drop records older than `cutoff` (housekeeping); returns how many."""

@@ -1,0 +1,182 @@
+"""Administration used by the CLI: cadre invites and the demo subdistrict."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from handlers.domain.credit_code import check_character
+from handlers.domain.model import CadreRole, OrgLevel
+from storage.repositories import to_db
+from storage.tables import CadreInviteRow, CadreRow, EnterpriseRow, OrgUnitRow
+
+INVITE_TOKEN_BYTES = 24  # 32 characters of [A-Za-z0-9_-]; a /start parameter allows 64
+
+
+def _session_of(uow_or_session: object) -> Session:
+    if isinstance(uow_or_session, Session):
+        return uow_or_session
+    session = getattr(uow_or_session, "session", None)
+    if isinstance(session, Session):
+        return session
+    raise TypeError("pass an open SqlUnitOfWork (inside `with`) or a Session")
+
+
+def create_invite(uow_or_session: object, cadre_id: int, now: datetime, ttl: timedelta) -> str:
+    """A fresh one-time invite token for cadre `cadre_id`, valid for `ttl` from `now`.
+
+    The token fits a Telegram deep link (t.me/<bot>?start=<token>). Does not commit:
+    call `uow.commit()` (or `session.commit()`) afterwards.
+    """
+    session = _session_of(uow_or_session)
+    if session.get(CadreRow, cadre_id) is None:
+        raise LookupError(f"no cadre {cadre_id}")
+    if ttl <= timedelta(0):
+        raise ValueError("ttl must be positive")
+    token = secrets.token_urlsafe(INVITE_TOKEN_BYTES)
+    session.add(CadreInviteRow(token=token, cadre_id=cadre_id, expires_at=to_db(now + ttl)))
+    session.flush()
+    return token
+
+
+# -- demo data ----------------------------------------------------------------
+
+_REGION = "410184"  # 新郑市
+
+
+def demo_credit_code(prefix: str, org_code: str) -> str:
+    """A credit code for the demo: `prefix` (2) + region + `org_code` (9) + its check character."""
+    first17 = prefix + _REGION + org_code
+    return first17 + check_character(first17)
+
+
+_GRID_WORKERS = {  # grid name -> (worker, mobile)
+    "裴李岗村第一网格": ("王丽娟", "13837112461"),
+    "裴李岗村第二网格": ("李建国", "13937158230"),
+    "新村社区第一网格": ("张秀英", "15838207714"),
+    "新村社区第二网格": ("刘志强", "18638596042"),
+}
+_COMMUNITIES = {"裴李岗村": ["裴李岗村第一网格", "裴李岗村第二网格"],
+                "新村社区": ["新村社区第一网格", "新村社区第二网格"]}
+_DUTY = ("赵主任", "13703712288")
+_BUTLER = ("陈晓明", "13525566031")
+# name, (prefix, organisation code), grid (None: outside any grid), 包联 by the butler?, address, phone
+_ENTERPRISES = [
+    ("润弘制药股份有限公司", ("91", "MA44RH1E0"), "裴李岗村第一网格", True, "新村镇裴李岗路18号", "037162591001"),
+    ("郑州华信食品有限公司", ("91", "MA3PUL8N5"), "裴李岗村第二网格", True, "新村镇工业园区6号", "037162592002"),
+    ("新郑市宏达机械制造有限公司", ("91", "MA47D9XB2"), "新村社区第一网格", False, "新村镇新华路99号", "13673997003"),
+    ("郑州绿源物流有限公司", ("91", "MA9GKT6W3"), "新村社区第二网格", True, "新村镇物流大道3号", "037162594004"),
+    ("新郑市佳美服装厂", ("92", "741235689"), None, False, "新村镇107国道东侧", "13598005005"),
+]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What `seed_demo` made (or found): ids by name, and the roles that matter for routing."""
+
+    org_units: dict[str, int] = field(default_factory=dict)  # name -> id
+    cadres: dict[str, int] = field(default_factory=dict)  # name -> id
+    enterprises: dict[str, int] = field(default_factory=dict)  # name -> id
+    credit_codes: dict[str, str] = field(default_factory=dict)  # enterprise name -> code
+    township_id: int = 0  # 新村镇
+    duty_cadre_id: int = 0  # 赵主任, the township's duty cadre
+    butler_id: int = 0  # 陈晓明, 服务管家
+    grid_workers: dict[str, int] = field(default_factory=dict)  # grid name -> cadre id
+    unassigned_enterprise: str = "新郑市宏达机械制造有限公司"  # no 包联: routes to its grid worker
+    gridless_enterprise: str = "新郑市佳美服装厂"  # no grid, no 包联: routes to the duty cadre
+
+
+def _org_unit(session: Session, name: str, level: OrgLevel, parent_id: int | None) -> OrgUnitRow:
+    row = session.scalars(
+        sa.select(OrgUnitRow).where(
+            OrgUnitRow.name == name,
+            OrgUnitRow.parent_id.is_(None) if parent_id is None else OrgUnitRow.parent_id == parent_id,
+        )
+    ).first()
+    if row is None:
+        row = OrgUnitRow(name=name, level=level.value, parent_id=parent_id)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _cadre(session: Session, name: str, role: CadreRole, org_unit_id: int, phone: str) -> CadreRow:
+    row = session.scalars(
+        sa.select(CadreRow).where(CadreRow.name == name, CadreRow.org_unit_id == org_unit_id)
+    ).first()
+    if row is None:
+        row = CadreRow(name=name, role=role.value, org_unit_id=org_unit_id, phone=phone)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def seed_into(session: Session) -> DemoSummary:
+    """Create whatever part of the demo subdistrict is missing; does not commit."""
+    org: dict[str, int] = {}
+    cadres: dict[str, int] = {}
+    city = _org_unit(session, "郑州市", OrgLevel.CITY, None)
+    district = _org_unit(session, "新郑市", OrgLevel.DISTRICT, city.id)
+    township = _org_unit(session, "新村镇", OrgLevel.TOWNSHIP, district.id)
+    for unit in (city, district, township):
+        org[unit.name] = unit.id  # type: ignore[assignment]
+    assert township.id is not None
+
+    duty = _cadre(session, _DUTY[0], CadreRole.TOWNSHIP_LEADER, township.id, _DUTY[1])
+    if township.duty_cadre_id is None:
+        township.duty_cadre_id = duty.id
+    butler = _cadre(session, _BUTLER[0], CadreRole.BUTLER, township.id, _BUTLER[1])
+    cadres[duty.name] = duty.id  # type: ignore[assignment]
+    cadres[butler.name] = butler.id  # type: ignore[assignment]
+
+    grid_workers: dict[str, int] = {}
+    for community_name, grids in _COMMUNITIES.items():
+        community = _org_unit(session, community_name, OrgLevel.COMMUNITY, township.id)
+        org[community.name] = community.id  # type: ignore[assignment]
+        for grid_name in grids:
+            grid = _org_unit(session, grid_name, OrgLevel.GRID, community.id)
+            assert grid.id is not None
+            org[grid.name] = grid.id
+            worker_name, phone = _GRID_WORKERS[grid_name]
+            worker = _cadre(session, worker_name, CadreRole.GRID_WORKER, grid.id, phone)
+            cadres[worker.name] = worker.id  # type: ignore[assignment]
+            grid_workers[grid_name] = worker.id  # type: ignore[assignment]
+
+    enterprises: dict[str, int] = {}
+    codes: dict[str, str] = {}
+    for name, (prefix, org_code), grid_name, has_butler, address, phone in _ENTERPRISES:
+        code = demo_credit_code(prefix, org_code)
+        row = session.scalars(sa.select(EnterpriseRow).where(EnterpriseRow.credit_code == code)).first()
+        if row is None:
+            row = EnterpriseRow(
+                name=name, credit_code=code, address=address, contact_phone=phone,
+                grid_id=org[grid_name] if grid_name else None,
+                assigned_cadre_id=butler.id if has_butler else None,
+            )  # fmt: skip
+            session.add(row)
+            session.flush()
+        enterprises[name] = row.id  # type: ignore[assignment]
+        codes[name] = code
+    session.flush()
+    assert duty.id is not None and butler.id is not None
+    return DemoSummary(org, cadres, enterprises, codes, township.id, duty.id, butler.id, grid_workers)
+
+
+def seed_demo(url: str | sa.URL, *, migrate: bool = True) -> DemoSummary:
+    """Seed the demo subdistrict into the database at `url` (migrating it first); idempotent."""
+    from storage.db import make_engine, upgrade
+
+    if migrate:
+        upgrade(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            summary = seed_into(session)
+            session.commit()
+        return summary
+    finally:
+        engine.dispose()
