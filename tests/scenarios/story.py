@@ -1,0 +1,35 @@
+"""Helpers that let scenario tests read like the story a user lives."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sandbox.botapi import LocalBotApi, SimUser
+from storage.admin import create_invite, seed_demo
+from storage.uow import uow_factory
+
+BOSS, CADRE, STRANGER = 1001, 2001, 3001
+
+
+def invite(database_url: str, cadre_id: int) -> str:
+    factory = uow_factory(database_url)
+    try:
+        with factory() as uow:
+            token = create_invite(uow, cadre_id, datetime.now(UTC), timedelta(days=7))
+            uow.commit()
+    finally:
+        factory.dispose()
+    return token
+
+
+async def bound_cadre(botapi: LocalBotApi, database_url: str, name: str, user_id: int = CADRE) -> SimUser:
+    """A cadre of the demo subdistrict who has opened their invite link."""
+    demo = seed_demo(database_url)
+    cadre = botapi.user(user_id, first_name=name, language_code="zh-hans")
+    out = await cadre.send(f"/start {invite(database_url, demo.cadres[name])}")
+    assert name in out.texts[-1]
+    return cadre
+
+
+def all_texts(botapi: LocalBotApi, chat_id: int) -> str:
+    return "\n".join((m.text or m.caption or "") for m in botapi.user(chat_id).messages())
