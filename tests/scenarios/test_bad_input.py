@@ -112,3 +112,18 @@ async def test_lang_switches_to_english_and_asks_the_same_question(botapi, lianx
     out = await boss.press("English")
     assert out.texts[0] == "Language set to English."
     assert out.texts[-1].startswith("Describe the problem in your own words")
+
+
+async def test_edit_from_the_summary_changes_one_field_and_keeps_the_rest(botapi, lianxin, database_url):
+    boss = await at_description(botapi, database_url)
+    await boss.send("缺少熟练工")
+    await boss.send_location(34.39, 113.74)
+    await boss.press("完成")
+    await boss.send("13812345678")
+    await boss.press("修改")
+    await boss.press("问题描述")
+    out = await boss.send("缺少熟练焊工 20 名")
+    summary = out.texts[-1]
+    assert "缺少熟练焊工 20 名" in summary and "位置：已提供" in summary and "+8613812345678" in summary
+    out = await boss.press("确认提交")
+    assert "工单号 LX-" in out.texts[-1]
