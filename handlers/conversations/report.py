@@ -102,11 +102,16 @@ def _ask_kind(turn: Turn) -> None:
 
 
 def _take_kind(turn: Turn) -> Msg | None:
-    value = _pressed(turn, Step.KIND)
-    if value not in {k.value for k in ReporterKind}:
+    return _take_choice(turn, Step.KIND, "kind", {k.value for k in ReporterKind})
+
+
+def _take_choice(turn: Turn, step: Step, key: str, allowed: set[str]) -> Msg | None:
+    """Store a pressed choice under `key` and move on; anything else is asked again."""
+    value = _pressed(turn, step)
+    if value not in allowed:
         return PRESS_A_BUTTON
-    turn.state.data["kind"] = value
-    _go(turn, Step.KIND)
+    turn.state.data[key] = value
+    _go(turn, step)
     return None
 
 
@@ -193,12 +198,7 @@ def _ask_category(turn: Turn) -> None:
 
 
 def _take_category(turn: Turn) -> Msg | None:
-    value = _pressed(turn, Step.CATEGORY)
-    if value not in {c.value for c in Category}:
-        return PRESS_A_BUTTON
-    turn.state.data["category"] = value
-    _go(turn, Step.CATEGORY)
-    return None
+    return _take_choice(turn, Step.CATEGORY, "category", {c.value for c in Category})
 
 
 # --- description ----------------------------------------------------------
