@@ -240,6 +240,21 @@ async def start(app: Application, *, poll_interval: float = 0.0, timeout: int = 
                                     allowed_updates=ALLOWED_UPDATES, drop_pending_updates=drop_pending_updates)
 
 
+async def start_webhook(app: Application, settings: Settings) -> None:
+    """Start `app` receiving updates on `settings.webhook_url` inside the running loop; pair with `stop`."""
+    await app.initialize()
+    await adapter_of(app).set_commands(app.bot)
+    await app.start()
+    await app.updater.start_webhook(**_webhook_options(settings), allowed_updates=ALLOWED_UPDATES)
+
+
+def _webhook_options(settings: Settings) -> dict[str, Any]:
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    return {"listen": settings.webhook_listen, "port": settings.webhook_port,
+            "url_path": urlsplit(settings.webhook_url or "").path.lstrip("/"),
+            "webhook_url": settings.webhook_url, "secret_token": secret}
+
+
 async def stop(app: Application) -> None:
     """Stop what `start` started (safe to call on a partly started app)."""
     if app.updater is not None and app.updater.running:
@@ -257,7 +272,4 @@ def run(app: Application, settings: Settings, *, stop_signals: Sequence[int] | N
     if not settings.webhook_url:
         app.run_polling(**kwargs)
         return
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                    url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-                    webhook_url=settings.webhook_url, secret_token=secret, **kwargs)
+    app.run_webhook(**_webhook_options(settings), **kwargs)
