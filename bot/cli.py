@@ -86,20 +86,14 @@ def cmd_demo_seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cadre_invite(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.admin import create_invite
-    from storage.uow import uow_factory
+    from storage.db import upgrade
 
-    factory = uow_factory(settings.database_url)
+    upgrade(settings.database_url)  # as `run` does: an invite needs the cadre tables
     try:
-        with factory() as uow:
-            try:
-                token = create_invite(uow, args.cadre_id, datetime.now(UTC), timedelta(days=args.days))
-            except LookupError as exc:
-                print(f"lianxin: {exc}", file=sys.stderr)
-                return 1
-            uow.commit()
-    finally:
-        factory.dispose()
+        token = _create_invite(settings, args.cadre_id, timedelta(days=args.days))
+    except LookupError as exc:
+        print(f"lianxin: {exc}", file=sys.stderr)
+        return 1
     username = args.bot_username or _bot_username(settings)
     if username:
         print(f"https://t.me/{username.lstrip('@')}?start={token}")
@@ -141,7 +135,10 @@ async def _demo(settings: Settings) -> None:
     from storage.db import upgrade
 
     await asyncio.to_thread(upgrade, settings.database_url)
-    await asyncio.to_thread(seed_demo, settings.database_url)
+    demo_data = await asyncio.to_thread(seed_demo, settings.database_url)
+    # so the person trying the demo can also play the cadre who receives the tickets
+    invite = await asyncio.to_thread(_create_invite, settings, demo_data.butler_id, timedelta(days=1))
+    code = demo_data.credit_codes["润弘制药股份有限公司"]
 
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -166,8 +163,11 @@ async def _demo(settings: Settings) -> None:
 Lianxin demo is running (no LIANXIN_BOT_TOKEN set), data in {_safe_url(settings.database_url)}.
 Local Bot API server: {url}  (bot @{DEMO_BOT_USERNAME})
 
-Chat with the bot as a simulated user:
-    python -m sandbox.chat --url {url} --user 1001
+Chat with the bot as a business owner (try /start, then credit code {code}):
+    {sys.executable} -m sandbox.chat --url {url} --user 1001
+and, in another terminal, as the butler 陈晓明 who gets 润弘制药's tickets (send the /start line first):
+    {sys.executable} -m sandbox.chat --url {url} --user 2001
+    /start {invite}
 or over HTTP:
     curl -s -X POST {url}/_sim/users/1001/send -H 'Content-Type: application/json' -d '{{"text": "/start"}}'
 
@@ -182,6 +182,21 @@ Lianxin demo ready on {url}""", flush=True)
 
 
 # -- helpers ------------------------------------------------------------------
+
+def _create_invite(settings: Settings, cadre_id: int, ttl: timedelta) -> str:
+    """A one-time invite token binding whoever opens it to the cadre; LookupError if none."""
+    from storage.admin import create_invite
+    from storage.uow import uow_factory
+
+    factory = uow_factory(settings.database_url)
+    try:
+        with factory() as uow:
+            token = create_invite(uow, cadre_id, datetime.now(UTC), ttl)
+            uow.commit()
+    finally:
+        factory.dispose()
+    return token
+
 
 def _bot_username(settings: Settings) -> str | None:
     """The bot's @username from getMe, or None without a token or when the API can't be reached."""
