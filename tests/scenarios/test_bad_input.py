@@ -59,7 +59,7 @@ async def test_text_where_a_button_is_asked_repeats_the_buttons(botapi, lianxin,
 
 async def test_empty_huge_or_photo_descriptions_are_refused(botapi, lianxin, database_url):
     boss = await at_description(botapi, database_url)
-    out = await boss.send("x" * 4096)
+    out = await boss.send("x" * 5000)
     assert "最多 2000 字" in out.texts[0] and DESCRIBE_QUESTION in out.texts[-1]
     out = await boss.send("   ")
     assert "不能为空" in out.texts[0] and DESCRIBE_QUESTION in out.texts[-1]
