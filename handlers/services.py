@@ -12,6 +12,7 @@ from handlers.conversations.turn import Turn
 from handlers.domain.categories import label
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import ROLE_LABELS, STATUS_LABELS
+from handlers.domain.lifecycle import OPEN, TRANSITIONS, Action, Actor, is_open, next_status
 from handlers.domain.model import Account, Cadre, ReporterKind, Ticket, TicketStatus
 from handlers.domain.routing import route_ticket
 from handlers.messages import Msg, plain, t
@@ -61,20 +62,22 @@ def _notify_owner_of_new(turn: Turn, ticket: Ticket, owner: Cadre, where: str) -
 def owner_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
     assert ticket.id is not None
     row = []
-    if ticket.status is TicketStatus.ASSIGNED:
+    if ticket.status in TRANSITIONS[Action.ACCEPT].sources:
         row.append(Button(t("Accept"), payloads.ticket_action(ACCEPT, ticket.id)))
-    if ticket.status in (TicketStatus.ASSIGNED, TicketStatus.ACCEPTED):
+    if is_open(ticket.status):
         row.append(Button(t("Ask for more"), payloads.ticket_action(ASK, ticket.id)))
         row.append(Button(t("Resolve"), payloads.ticket_action(RESOLVE, ticket.id)))
     return (tuple(row),) if row else ()
 
 
-def owned_ticket(turn: Turn, ticket_id: int, allowed: set[TicketStatus]) -> tuple[Ticket, Cadre]:
-    """The ticket, if the sender is its owner and it is in one of `allowed` states."""
+def owned_ticket(turn: Turn, ticket_id: int, action: Action | None = None) -> tuple[Ticket, Cadre]:
+    """The ticket, if the sender is its owner and it is in a state where `action`
+    (or, with None, any step that keeps it open) can be taken."""
     cadre = turn.uow.directory.cadre_by_account(turn.account.id)
     ticket = turn.uow.tickets.get(ticket_id)
     if cadre is None or ticket is None or ticket.owner_cadre_id != cadre.id:
         raise DomainError(t("Only the cadre handling this ticket can do that."))
+    allowed = TRANSITIONS[action].sources if action else OPEN
     if ticket.status not in allowed:
         raise DomainError(t("Ticket {number} is {status} now; that button is out of date.",
                             number=ticket.number, status=_status(ticket)))
@@ -82,8 +85,8 @@ def owned_ticket(turn: Turn, ticket_id: int, allowed: set[TicketStatus]) -> tupl
 
 
 def accept(turn: Turn, ticket_id: int) -> None:
-    ticket, cadre = owned_ticket(turn, ticket_id, {TicketStatus.ASSIGNED})
-    ticket.status = TicketStatus.ACCEPTED
+    ticket, cadre = owned_ticket(turn, ticket_id, Action.ACCEPT)
+    ticket.status = next_status(ticket.status, Action.ACCEPT, Actor.OWNER)
     ticket.record("accepted", turn.now, turn.account.id)
     turn.uow.tickets.save(ticket)
     turn.say(t("You accepted ticket {number}. Press Resolve when it is settled.", number=ticket.number),
@@ -93,7 +96,7 @@ def accept(turn: Turn, ticket_id: int) -> None:
 
 
 def ask_reporter(turn: Turn, ticket_id: int, question: str) -> None:
-    ticket, cadre = owned_ticket(turn, ticket_id, {TicketStatus.ASSIGNED, TicketStatus.ACCEPTED})
+    ticket, cadre = owned_ticket(turn, ticket_id)
     ticket.record("info_requested", turn.now, turn.account.id, question=question)
     turn.uow.tickets.save(ticket)
     turn.say(t("Your question on {number} was sent to the reporter.", number=ticket.number))
@@ -119,7 +122,7 @@ def expect_answer(state: ConversationState, ticket_id: int) -> None:
 def relay_answer(turn: Turn, ticket_id: int, text: str, photo_file_ids: tuple[str, ...]) -> bool:
     """Pass the reporter's answer to the owner. False if it is not their ticket or it is closed."""
     ticket = turn.uow.tickets.get(ticket_id)
-    if ticket is None or ticket.reporter_account_id != turn.account.id or ticket.status is TicketStatus.RESOLVED:
+    if ticket is None or ticket.reporter_account_id != turn.account.id or not is_open(ticket.status):
         return False
     ticket.record("info_given", turn.now, turn.account.id, text=text, photos=list(photo_file_ids))
     turn.uow.tickets.save(ticket)
@@ -132,9 +135,8 @@ def relay_answer(turn: Turn, ticket_id: int, text: str, photo_file_ids: tuple[st
 
 
 def resolve(turn: Turn, ticket_id: int, note: str) -> None:
-    # 当场办: a problem settled on the spot may be resolved without a separate accept.
-    ticket, cadre = owned_ticket(turn, ticket_id, {TicketStatus.ASSIGNED, TicketStatus.ACCEPTED})
-    ticket.status = TicketStatus.RESOLVED
+    ticket, cadre = owned_ticket(turn, ticket_id, Action.RESOLVE)
+    ticket.status = next_status(ticket.status, Action.RESOLVE, Actor.OWNER)
     ticket.record("resolved", turn.now, turn.account.id, note=note)
     turn.uow.tickets.save(ticket)
     turn.say(t("Ticket {number} is resolved. The reporter has been told.", number=ticket.number))

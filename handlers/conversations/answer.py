@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers import services
 from handlers.conversations import report
 from handlers.conversations.turn import Turn
-from handlers.domain.model import TicketStatus
+from handlers.domain.lifecycle import is_open
 from handlers.messages import t
 
 DIALOG = "answer"
@@ -15,7 +15,7 @@ MAX_TEXT = 2000
 def press(turn: Turn, ticket_id: int) -> None:
     """The Answer button under a question: check it is this reporter's open ticket."""
     ticket = turn.uow.tickets.get(ticket_id)
-    if ticket is None or ticket.reporter_account_id != turn.account.id or ticket.status is TicketStatus.RESOLVED:
+    if ticket is None or ticket.reporter_account_id != turn.account.id or not is_open(ticket.status):
         turn.alert(t("This button is out of date."))
         return
     services.expect_answer(turn.state, ticket_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from handlers import services
 from handlers.conversations.turn import Turn
 from handlers.domain.errors import DomainError
-from handlers.domain.model import TicketStatus
+from handlers.domain.lifecycle import Action
 from handlers.messages import plain, t
 
 DIALOG = "cadre"
@@ -33,7 +33,7 @@ def press(turn: Turn, action: str, ticket_id: int) -> None:
         if action == services.ACCEPT:
             services.accept(turn, ticket_id)
         elif action in (services.ASK, services.RESOLVE):
-            ticket, _ = services.owned_ticket(turn, ticket_id, {TicketStatus.ASSIGNED, TicketStatus.ACCEPTED})
+            ticket, _ = services.owned_ticket(turn, ticket_id, Action.RESOLVE if action == services.RESOLVE else None)
             turn.state.dialog, turn.state.step, turn.state.data = DIALOG, action, {"ticket_id": ticket_id}
             _ask_text(turn, action, ticket.number)
         else:

@@ -18,4 +18,7 @@ STATUS_LABELS: dict[TicketStatus, Msg] = {
     TicketStatus.ASSIGNED: t("assigned"),
     TicketStatus.ACCEPTED: t("accepted"),
     TicketStatus.RESOLVED: t("resolved"),
+    TicketStatus.CONFIRMED: t("confirmed and closed"),
+    TicketStatus.REOPENED: t("reopened"),
+    TicketStatus.WITHDRAWN: t("withdrawn"),
 }

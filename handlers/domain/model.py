@@ -36,7 +36,10 @@ class ReporterKind(StrEnum):
 class TicketStatus(StrEnum):
     ASSIGNED = "assigned"  # routed to an owner, not yet taken up
     ACCEPTED = "accepted"  # 接单: the owner has taken it up
-    RESOLVED = "resolved"  # 办结: the owner says it is settled
+    RESOLVED = "resolved"  # 办结: the owner says it is settled, the reporter is asked
+    CONFIRMED = "confirmed"  # 销号: the reporter (or the timeout) confirmed it
+    REOPENED = "reopened"  # 重办: the reporter said not solved; back with the same owner
+    WITHDRAWN = "withdrawn"  # the reporter took it back
 
 
 @dataclass
