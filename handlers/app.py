@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from handlers import payloads
-from handlers.conversations import answer, cadre, report
+from handlers.conversations import answer, cadre, feedback, report
 from handlers.conversations.turn import Turn
 from handlers.messages import Msg, plain, t
 from handlers.ports import UnitOfWork
@@ -65,6 +65,8 @@ def dispatch(turn: Turn) -> None:
         cadre.advance(turn)
     elif turn.state.dialog == answer.DIALOG:
         answer.advance(turn)
+    elif turn.state.dialog == feedback.DIALOG:
+        feedback.advance(turn)
     else:
         turn.say(t("Send /start to report a problem."))
 
@@ -93,8 +95,12 @@ def _press(turn: Turn, data: str) -> None:
     if payload.kind == "t" and payload.value.isdigit():
         if payload.name == answer.DIALOG:
             answer.press(turn, int(payload.value))
+        elif payload.name in feedback.VERDICTS:
+            feedback.press(turn, payload.name, int(payload.value))
         else:
             cadre.press(turn, payload.name, int(payload.value))
+    elif payload.kind == "r" and payload.name.isdigit() and payload.value.isdigit():
+        feedback.rate(turn, int(payload.name), int(payload.value))
     elif payload.kind == "c" and payload.name == LANG_STEP:
         _set_language(turn, payload.value)
     elif payload.kind == "c" and turn.state.dialog == report.DIALOG and payload.name == turn.state.step:

@@ -19,7 +19,7 @@ class PayloadError(ValueError):
 
 @dataclass(frozen=True)
 class Payload:
-    kind: str  # "c" a choice in a dialog step, "t" an action on a ticket
+    kind: str  # "c" a choice in a dialog step, "t" an action on a ticket, "r" a rating
     name: str  # the step, or the ticket action
     value: str  # the chosen value, or the ticket id
 
@@ -36,6 +36,10 @@ def choice(step: str, value: str | int) -> str:
 
 def ticket_action(action: str, ticket_id: int) -> str:
     return Payload("t", action, str(ticket_id)).pack()
+
+
+def rating(stars: int, ticket_id: int) -> str:
+    return Payload("r", str(stars), str(ticket_id)).pack()
 
 
 def unpack(data: str) -> Payload:

@@ -27,6 +27,21 @@ class ConversationState:
     step: str = ""
     data: dict[str, Any] = field(default_factory=dict)
 
+    def interrupt(self, dialog: str, step: str, data: dict[str, Any]) -> None:
+        """Switch to a short dialog (answer a question, rate a result), keeping the one
+        under way to come back to: nothing the user already typed is dropped."""
+        if self.dialog == dialog and self.data.get("ticket_id") == data.get("ticket_id"):
+            self.step = step
+            return
+        under_way = {"dialog": self.dialog, "step": self.step, "data": self.data}
+        self.dialog, self.step, self.data = dialog, step, {**data, "resume": under_way}
+
+    def resume(self) -> None:
+        """Back to the dialog an `interrupt` put aside (or idle)."""
+        previous = self.data.get("resume") or {}
+        self.dialog = previous.get("dialog", "idle")
+        self.step, self.data = previous.get("step", ""), previous.get("data", {})
+
 
 class Accounts(Protocol):
     def get_or_create(self, platform: str, user_id: int, chat_id: int, locale: str,

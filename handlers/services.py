@@ -14,12 +14,13 @@ from handlers.domain.errors import DomainError
 from handlers.domain.labels import ROLE_LABELS, STATUS_LABELS
 from handlers.domain.lifecycle import OPEN, TRANSITIONS, Action, Actor, is_open, next_status
 from handlers.domain.model import Account, Cadre, ReporterKind, Ticket, TicketStatus
-from handlers.domain.routing import route_ticket
+from handlers.domain.routing import route_ticket, supervisor_of
 from handlers.messages import Msg, plain, t
-from handlers.ports import ConversationState
 from handlers.seam import Button
 
 ACCEPT, ASK, RESOLVE, ANSWER = "accept", "ask", "resolve", "answer"
+SOLVED, PARTLY, UNSOLVED = "solved", "partly", "unsolved"  # the reporter's verdict on 办结
+STARS = range(1, 6)
 
 
 def role_label(cadre: Cadre) -> Msg:
@@ -104,19 +105,11 @@ def ask_reporter(turn: Turn, ticket_id: int, question: str) -> None:
     if reporter is None:
         return
     state = turn.uow.conversations.load(reporter.platform, reporter.chat_id)
-    expect_answer(state, ticket_id)
+    state.interrupt("answer", "text", {"ticket_id": ticket_id})
     turn.uow.conversations.save(state)
     turn.tell(reporter, t("About ticket {number}, {name} asks: {question}\nReply with a message (photos welcome).",
                           number=ticket.number, name=cadre.name, question=question),
               ((Button(t("Answer"), payloads.ticket_action(ANSWER, ticket_id)),),))
-
-
-def expect_answer(state: ConversationState, ticket_id: int) -> None:
-    """Put a reporter's chat into 'answering', keeping the dialog they were in to resume after."""
-    if state.dialog == "answer" and state.data.get("ticket_id") == ticket_id:
-        return
-    resume = {"dialog": state.dialog, "step": state.step, "data": state.data}
-    state.dialog, state.step, state.data = "answer", "text", {"ticket_id": ticket_id, "resume": resume}
 
 
 def relay_answer(turn: Turn, ticket_id: int, text: str, photo_file_ids: tuple[str, ...]) -> bool:
@@ -140,14 +133,84 @@ def resolve(turn: Turn, ticket_id: int, note: str) -> None:
     ticket.record("resolved", turn.now, turn.account.id, note=note)
     turn.uow.tickets.save(ticket)
     turn.say(t("Ticket {number} is resolved. The reporter has been told.", number=ticket.number))
-    _tell_reporter(turn, ticket, t("Ticket {number} has been resolved by {name} ({role}): {note}",
-                                   number=ticket.number, name=cadre.name, role=role_label(cadre), note=note))
+    verdicts = (Button(t("Solved"), payloads.ticket_action(SOLVED, ticket_id)),
+                Button(t("Partly solved"), payloads.ticket_action(PARTLY, ticket_id)),
+                Button(t("Not solved"), payloads.ticket_action(UNSOLVED, ticket_id)))
+    _tell_reporter(turn, ticket, t("Ticket {number} has been resolved by {name} ({role}): {note}\n"
+                                   "Is your problem solved?",
+                                   number=ticket.number, name=cadre.name, role=role_label(cadre), note=note),
+                   (verdicts,))
 
 
-def _tell_reporter(turn: Turn, ticket: Ticket, text: Msg) -> None:
+def reported_ticket(turn: Turn, ticket_id: int, action: Action) -> Ticket:
+    """The ticket, if the sender reported it and `action` can be taken on it now."""
+    ticket = turn.uow.tickets.get(ticket_id)
+    if ticket is None or ticket.reporter_account_id != turn.account.id:
+        raise DomainError(t("You cannot do that to this ticket."))
+    next_status(ticket.status, action, Actor.REPORTER)
+    return ticket
+
+
+def confirm(turn: Turn, ticket_id: int) -> Ticket:
+    """销号: the reporter says the problem is solved."""
+    ticket = reported_ticket(turn, ticket_id, Action.CONFIRM)
+    ticket.status = next_status(ticket.status, Action.CONFIRM, Actor.REPORTER)
+    ticket.record("confirmed", turn.now, turn.account.id, verdict=SOLVED)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("Thank you. Ticket {number} is closed. How satisfied are you with how it was handled?",
+               number=ticket.number),
+             (tuple(Button(plain("★" * n), payloads.rating(n, ticket_id)) for n in STARS),))
+    _tell_owner(turn, ticket, t("The reporter confirmed that {number} is solved; it is closed (销号).",
+                                number=ticket.number))
+    return ticket
+
+
+def reopen(turn: Turn, ticket_id: int, verdict: str, reason: str) -> None:
+    """重办: not (or only partly) solved; back to the same owner, and their supervisor is told."""
+    ticket = reported_ticket(turn, ticket_id, Action.REOPEN)
+    ticket.status = next_status(ticket.status, Action.REOPEN, Actor.REPORTER)
+    ticket.record("reopened", turn.now, turn.account.id, verdict=verdict, reason=reason)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("Ticket {number} goes back to its handler with your reason.", number=ticket.number))
+    notice = t("Ticket {number} is reopened: the reporter says it is not solved: {reason}",
+               number=ticket.number, reason=reason)
+    _tell_owner(turn, ticket, notice, owner_buttons(ticket))
+    supervisor = supervisor_of(turn.uow.directory, ticket.org_unit_id, ticket.owner_cadre_id)
+    if supervisor and (account := _account_of(turn, supervisor)):
+        turn.tell(account, notice)
+
+
+def rate(turn: Turn, ticket_id: int, stars: int) -> Ticket:
+    ticket = turn.uow.tickets.get(ticket_id)
+    already = ticket and any(e.kind == "rated" for e in ticket.events)
+    if ticket is None or ticket.reporter_account_id != turn.account.id or ticket.status is not TicketStatus.CONFIRMED \
+            or already or stars not in STARS:
+        raise DomainError(t("This button is out of date."))
+    ticket.record("rated", turn.now, turn.account.id, stars=stars)
+    turn.uow.tickets.save(ticket)
+    _tell_owner(turn, ticket, t("The reporter rated {number}: {stars} of 5.", number=ticket.number, stars=stars))
+    return ticket
+
+
+def comment(turn: Turn, ticket_id: int, text: str) -> None:
+    ticket = turn.uow.tickets.get(ticket_id)
+    if ticket is None or ticket.reporter_account_id != turn.account.id:
+        return
+    ticket.record("commented", turn.now, turn.account.id, text=text)
+    turn.uow.tickets.save(ticket)
+    _tell_owner(turn, ticket, t("The reporter's comment on {number}: {text}", number=ticket.number, text=text))
+
+
+def _tell_owner(turn: Turn, ticket: Ticket, text: Msg, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
+    if owner and (account := _account_of(turn, owner)):
+        turn.tell(account, text, buttons)
+
+
+def _tell_reporter(turn: Turn, ticket: Ticket, text: Msg, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
     reporter = turn.uow.accounts.get(ticket.reporter_account_id)
     if reporter is not None:
-        turn.tell(reporter, text)
+        turn.tell(reporter, text, buttons)
 
 
 def _account_of(turn: Turn, cadre: Cadre) -> Account | None:

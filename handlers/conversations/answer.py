@@ -18,7 +18,7 @@ def press(turn: Turn, ticket_id: int) -> None:
     if ticket is None or ticket.reporter_account_id != turn.account.id or not is_open(ticket.status):
         turn.alert(t("This button is out of date."))
         return
-    services.expect_answer(turn.state, ticket_id)
+    turn.state.interrupt(DIALOG, "text", {"ticket_id": ticket_id})
     turn.say(t("Type your answer for ticket {number}.", number=ticket.number))
 
 
@@ -28,10 +28,12 @@ def advance(turn: Turn) -> None:
     if (not text and not photos) or len(text) > MAX_TEXT:
         turn.say(t("Please type your answer (1 to {limit} characters) or send a photo.", limit=MAX_TEXT))
         return
-    ticket_id, resume = turn.state.data["ticket_id"], turn.state.data.get("resume") or {}
-    if services.relay_answer(turn, ticket_id, text, photos):
+    if services.relay_answer(turn, turn.state.data["ticket_id"], text, photos):
         turn.say(t("Your answer was passed on to the cadre."))
-    turn.state.dialog = resume.get("dialog", "idle")
-    turn.state.step, turn.state.data = resume.get("step", ""), resume.get("data", {})
+    back_to_what_was_under_way(turn)
+
+
+def back_to_what_was_under_way(turn: Turn) -> None:
+    turn.state.resume()
     if turn.state.dialog == report.DIALOG:
         report.ask(turn)

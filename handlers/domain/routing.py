@@ -61,3 +61,13 @@ def _nearest_duty_cadre_from_top(directory: Directory) -> Route:
                 return Route(cadre, unit.id, RouteReason.DUTY_CADRE)
         level = [child for unit in level for child in directory.children(unit.id)]
     raise DomainError(t("No cadre is on duty for this area yet. Your report is kept; please try again later."))
+
+
+def supervisor_of(directory: Directory, org_unit_id: int, owner_id: int) -> Cadre | None:
+    """The leader in charge above the owner: the nearest duty cadre up the tree who is not the owner."""
+    unit = directory.org_unit(org_unit_id)
+    while unit is not None:
+        if unit.duty_cadre_id and unit.duty_cadre_id != owner_id:
+            return directory.cadre(unit.duty_cadre_id)
+        unit = directory.org_unit(unit.parent_id) if unit.parent_id is not None else None
+    return None

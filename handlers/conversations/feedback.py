@@ -1,0 +1,57 @@
+"""The reporter's verdict on a resolved ticket (反馈): solved → 销号 and a 1–5 rating with an
+optional comment; partly / not solved → the reason, and the ticket goes back (重办)."""
+
+from __future__ import annotations
+
+from handlers import services
+from handlers.conversations.answer import back_to_what_was_under_way
+from handlers.conversations.turn import Turn
+from handlers.domain.errors import DomainError
+from handlers.domain.lifecycle import Action
+from handlers.messages import t
+
+DIALOG = "feedback"
+REASON, COMMENT = "reason", "comment"
+VERDICTS = {services.SOLVED, services.PARTLY, services.UNSOLVED}
+MAX_TEXT = 2000
+
+
+def press(turn: Turn, verdict: str, ticket_id: int) -> None:
+    try:
+        if verdict == services.SOLVED:
+            services.confirm(turn, ticket_id)
+            return
+        ticket = services.reported_ticket(turn, ticket_id, Action.REOPEN)
+    except DomainError as refusal:
+        turn.alert(refusal.reason)
+        return
+    turn.state.interrupt(DIALOG, REASON, {"ticket_id": ticket_id, "verdict": verdict})
+    turn.say(t("What is still not solved on {number}? Your words go to the handler.", number=ticket.number))
+
+
+def rate(turn: Turn, stars: int, ticket_id: int) -> None:
+    try:
+        ticket = services.rate(turn, ticket_id, stars)
+    except DomainError as refusal:
+        turn.alert(refusal.reason)
+        return
+    turn.state.interrupt(DIALOG, COMMENT, {"ticket_id": ticket_id})
+    turn.say(t("Thank you for rating {number}. If you like, type a comment now; otherwise just carry on.",
+               number=ticket.number))
+
+
+def advance(turn: Turn) -> None:
+    text = (turn.incoming.text or "").strip()
+    if not text or len(text) > MAX_TEXT:
+        turn.say(t("Please type a text of 1 to {limit} characters.", limit=MAX_TEXT))
+        return
+    data = turn.state.data
+    try:
+        if turn.state.step == REASON:
+            services.reopen(turn, data["ticket_id"], data["verdict"], text)
+        else:
+            services.comment(turn, data["ticket_id"], text)
+            turn.say(t("Thank you, your comment was passed on."))
+    except DomainError as refusal:
+        turn.say(refusal.reason)
+    back_to_what_was_under_way(turn)

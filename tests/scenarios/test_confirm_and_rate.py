@@ -1,0 +1,49 @@
+"""After 办结 the reporter decides: solved → 销号 and a rating; not solved → 重办 with a reason."""
+
+from __future__ import annotations
+
+from tests.scenarios.story import bound_cadre
+from tests.scenarios.test_report_to_resolution import report_power_cut
+
+
+async def resolved_power_cut(botapi, database_url):
+    butler = await bound_cadre(botapi, database_url, "陈晓明")
+    number = await report_power_cut(botapi, database_url)
+    await butler.press("接单")
+    await butler.press("办结")
+    await butler.send("已协调供电公司抢修")
+    return butler, botapi.user(1001), number
+
+
+async def test_solved_closes_the_ticket_and_the_rating_reaches_the_owner(botapi, lianxin, database_url):
+    butler, boss, number = await resolved_power_cut(botapi, database_url)
+    assert "您的问题解决了吗" in boss.last_message().text
+    out = await boss.press("已解决")
+    assert "已销号" in out.texts[-1] and len(out.replies[-1].buttons[0]) == 5
+    assert f"反映人确认工单 {number} 已解决" in butler.last_message().text
+    out = await boss.press("★★★★")
+    assert "感谢您对工单" in out.texts[-1]
+    assert "4 分" in butler.last_message().text
+    out = await boss.send("抢修很及时")
+    assert "意见已转达" in out.texts[-1]
+    assert "抢修很及时" in butler.last_message().text
+    out = await boss.press("★★★★★")
+    assert out.answer.text == "该按钮已失效。", "a ticket is rated once"
+
+
+async def test_not_solved_reopens_to_the_same_owner_and_tells_the_supervisor(botapi, lianxin, database_url):
+    butler, boss, number = await resolved_power_cut(botapi, database_url)
+    supervisor = await bound_cadre(botapi, database_url, "赵主任", user_id=2009)
+    await boss.press("未解决")
+    out = await boss.send("下午又停了")
+    assert "退回承办干部重办" in out.texts[-1]
+    reopened = butler.last_message()
+    assert "下午又停了" in reopened.text and [b[0] for b in reopened.buttons[0]] == ["需补充", "办结"]
+    assert "下午又停了" in supervisor.last_message().text
+    out = await boss.press("已解决")
+    assert out.answer.text == "该工单当前状态下无法进行此操作。", "the old verdict buttons are stale now"
+
+    await butler.press("办结")
+    await butler.send("已更换变压器，恢复供电")
+    out = await boss.press("已解决")
+    assert "已销号" in out.texts[-1]
