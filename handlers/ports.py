@@ -5,6 +5,7 @@ storage/ implements them on SQLModel; tests/unit implements them with fakes.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -78,6 +79,12 @@ class Tickets(Protocol):
     def next_number(self, year: int) -> str: ...
     def add(self, ticket: Ticket) -> Ticket: ...
     def get(self, ticket_id: int) -> Ticket | None: ...
+    def by_number(self, number: str) -> Ticket | None: ...
+    def page_for_owner(self, cadre_id: int, statuses: Collection[str], offset: int,
+                       limit: int) -> tuple[list[Ticket], int]:
+        """Tickets without their events, oldest first, and how many match in all."""
+    def page_for_reporter(self, account_id: int, offset: int, limit: int) -> tuple[list[Ticket], int]:
+        """Tickets without their events, newest first, and how many match in all."""
     def save(self, ticket: Ticket) -> None:
         """Store changed fields and append `ticket.new_events`; never rewrite old events."""
 

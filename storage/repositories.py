@@ -7,6 +7,7 @@ and never commit: `SqlUnitOfWork.commit()` does.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -357,6 +358,26 @@ class SqlTickets:
             sa.select(TicketEventRow).where(TicketEventRow.ticket_id == ticket_id).order_by(TicketEventRow.seq)
         )
         return _ticket(row, [_event(e) for e in events])
+
+    def by_number(self, number: str) -> Ticket | None:
+        ticket_id = self.session.scalar(sa.select(TicketRow.id).where(TicketRow.number == number))
+        return self.get(ticket_id) if ticket_id is not None else None
+
+    def page_for_owner(self, cadre_id: int, statuses: Collection[str], offset: int,
+                       limit: int) -> tuple[list[Ticket], int]:
+        """A cadre's tickets in `statuses`, oldest first (the longest waiting on top), and their count."""
+        where = (TicketRow.owner_cadre_id == cadre_id, TicketRow.status.in_(list(statuses)))
+        return self._page(where, TicketRow.created_at.asc(), offset, limit)
+
+    def page_for_reporter(self, account_id: int, offset: int, limit: int) -> tuple[list[Ticket], int]:
+        """Everything one person reported, newest first, and its count."""
+        return self._page((TicketRow.reporter_account_id == account_id,), TicketRow.created_at.desc(), offset, limit)
+
+    def _page(self, where: tuple, order: Any, offset: int, limit: int) -> tuple[list[Ticket], int]:
+        total = self.session.scalar(sa.select(sa.func.count()).select_from(TicketRow).where(*where)) or 0
+        rows = self.session.scalars(sa.select(TicketRow).where(*where).order_by(order, TicketRow.id)
+                                    .offset(offset).limit(limit))
+        return [_ticket(row, []) for row in rows], total
 
     def save(self, ticket: Ticket) -> None:
         """Write the fields that changed and append `ticket.new_events` (then clears them)."""

@@ -229,3 +229,33 @@ def test_second_session_waits_for_the_first(uow_factory) -> None:
         first.commit()
     thread.join(10)
     assert result == ["LX-2026-000003"]
+
+
+def test_lists_page_by_owner_and_reporter_and_find_by_number(uow_factory):
+    from datetime import UTC, datetime, timedelta
+
+    from handlers.domain.model import ReporterKind, Ticket, TicketStatus
+    from storage.admin import seed_into
+
+    with uow_factory() as uow:
+        demo = seed_into(uow.session)
+        reporter = uow.accounts.get_or_create("telegram", 77, 77, "zh_CN", "王")
+        start = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+        numbers = []
+        for i, status in enumerate([TicketStatus.ASSIGNED, TicketStatus.CONFIRMED, TicketStatus.ACCEPTED]):
+            ticket = Ticket(None, uow.tickets.next_number(2026), "labor", f"问题{i}", reporter.id,
+                            ReporterKind.RESIDENT, "+8613812345678", demo.township_id, demo.butler_id, status,
+                            start + timedelta(hours=i))
+            ticket.record("submitted", ticket.created_at, reporter.id)
+            numbers.append(uow.tickets.add(ticket).number)
+        uow.commit()
+    with uow_factory() as uow:
+        open_page, open_total = uow.tickets.page_for_owner(demo.butler_id, {"assigned", "accepted"}, 0, 1)
+        assert (open_total, [t.number for t in open_page]) == (2, [numbers[0]])
+        second, _ = uow.tickets.page_for_owner(demo.butler_id, {"assigned", "accepted"}, 1, 1)
+        assert [t.number for t in second] == [numbers[2]]
+        mine, total = uow.tickets.page_for_reporter(reporter.id, 0, 10)
+        assert total == 3 and [t.number for t in mine] == list(reversed(numbers))
+        found = uow.tickets.by_number(numbers[1])
+        assert found.description == "问题1" and [e.kind for e in found.events] == ["submitted"]
+        assert uow.tickets.by_number("LX-2026-999999") is None

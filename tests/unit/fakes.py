@@ -103,6 +103,19 @@ class _Tickets(_Part):
     def save(self, ticket):
         self._store(ticket)
 
+    def by_number(self, number):
+        return next((copy.deepcopy(t) for t in self.s.tickets.values() if t.number == number), None)
+
+    def page_for_owner(self, cadre_id, statuses, offset, limit):
+        found = sorted((t for t in self.s.tickets.values() if t.owner_cadre_id == cadre_id and t.status in statuses),
+                       key=lambda t: (t.created_at, t.id))
+        return copy.deepcopy(found[offset:offset + limit]), len(found)
+
+    def page_for_reporter(self, account_id, offset, limit):
+        found = sorted((t for t in self.s.tickets.values() if t.reporter_account_id == account_id),
+                       key=lambda t: (t.created_at, t.id), reverse=True)
+        return copy.deepcopy(found[offset:offset + limit]), len(found)
+
     def _store(self, ticket):
         ticket.new_events.clear()
         self.s.tickets[ticket.id] = copy.deepcopy(ticket)
