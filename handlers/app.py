@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from handlers import payloads
-from handlers.conversations import answer, cadre, feedback, report
+from handlers.conversations import answer, cadre, feedback, lists, report
 from handlers.conversations.turn import Turn
 from handlers.messages import Msg, plain, t
 from handlers.ports import UnitOfWork
@@ -32,8 +32,9 @@ class Lianxin:
         self._default_locale = default_locale
 
     def commands(self) -> list[tuple[str, Msg]]:
-        return [("start", t("Report a problem")), ("lang", t("Change language")),
-                ("cancel", t("Cancel what you are doing"))]
+        return [("start", t("Report a problem")), ("mine", t("Problems I reported")),
+                ("my", t("Tickets I handle")), ("t", t("One ticket and its history: /t LX-2026-000123")),
+                ("lang", t("Change language")), ("cancel", t("Cancel what you are doing"))]
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         with self._uow_factory() as uow:
@@ -78,11 +79,15 @@ def _command(turn: Turn, command: str, args: str) -> None:
         report.begin(turn)
     elif command == "cancel":
         report.cancel(turn)
+    elif command in (lists.MY, lists.MINE):
+        lists.show_page(turn, command, 0)
+    elif command == "t" and args:
+        lists.show_ticket(turn, turn.uow.tickets.by_number(args.upper()))
     elif command == "lang":
         turn.say(t("Choose your language."), (tuple(
             Button(plain(name), payloads.choice(LANG_STEP, code)) for code, name in LOCALES.items()),))
     else:
-        turn.say(t("Unknown command. You can use /start, /lang and /cancel."))
+        turn.say(t("Unknown command. You can use /start, /mine, /my, /t, /lang and /cancel."))
         _ask_again(turn)
 
 
@@ -97,10 +102,16 @@ def _press(turn: Turn, data: str) -> None:
             answer.press(turn, int(payload.value))
         elif payload.name in feedback.VERDICTS:
             feedback.press(turn, payload.name, int(payload.value))
+        elif payload.name == lists.VIEW:
+            lists.show_ticket(turn, turn.uow.tickets.get(int(payload.value)))
+        elif payload.name == lists.WITHDRAW:
+            feedback.ask_withdraw_reason(turn, int(payload.value))
         else:
             cadre.press(turn, payload.name, int(payload.value))
     elif payload.kind == "r" and payload.name.isdigit() and payload.value.isdigit():
         feedback.rate(turn, int(payload.name), int(payload.value))
+    elif payload.kind == "p" and payload.name in (lists.MY, lists.MINE) and payload.value.isdigit():
+        lists.show_page(turn, payload.name, int(payload.value))
     elif payload.kind == "c" and payload.name == LANG_STEP:
         _set_language(turn, payload.value)
     elif payload.kind == "c" and turn.state.dialog == report.DIALOG and payload.name == turn.state.step:

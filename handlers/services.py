@@ -180,6 +180,15 @@ def reopen(turn: Turn, ticket_id: int, verdict: str, reason: str) -> None:
         turn.tell(account, notice)
 
 
+def withdraw(turn: Turn, ticket_id: int, reason: str) -> None:
+    ticket = reported_ticket(turn, ticket_id, Action.WITHDRAW)
+    ticket.status = next_status(ticket.status, Action.WITHDRAW, Actor.REPORTER)
+    ticket.record("withdrawn", turn.now, turn.account.id, reason=reason)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("Ticket {number} is withdrawn.", number=ticket.number))
+    _tell_owner(turn, ticket, t("The reporter withdrew {number}: {reason}", number=ticket.number, reason=reason))
+
+
 def rate(turn: Turn, ticket_id: int, stars: int) -> Ticket:
     ticket = turn.uow.tickets.get(ticket_id)
     already = ticket and any(e.kind == "rated" for e in ticket.events)

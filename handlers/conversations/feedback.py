@@ -11,7 +11,7 @@ from handlers.domain.lifecycle import Action
 from handlers.messages import t
 
 DIALOG = "feedback"
-REASON, COMMENT = "reason", "comment"
+REASON, COMMENT, WITHDRAW_REASON = "reason", "comment", "withdraw_reason"
 VERDICTS = {services.SOLVED, services.PARTLY, services.UNSOLVED}
 MAX_TEXT = 2000
 
@@ -27,6 +27,16 @@ def press(turn: Turn, verdict: str, ticket_id: int) -> None:
         return
     turn.state.interrupt(DIALOG, REASON, {"ticket_id": ticket_id, "verdict": verdict})
     turn.say(t("What is still not solved on {number}? Your words go to the handler.", number=ticket.number))
+
+
+def ask_withdraw_reason(turn: Turn, ticket_id: int) -> None:
+    try:
+        ticket = services.reported_ticket(turn, ticket_id, Action.WITHDRAW)
+    except DomainError as refusal:
+        turn.alert(refusal.reason)
+        return
+    turn.state.interrupt(DIALOG, WITHDRAW_REASON, {"ticket_id": ticket_id})
+    turn.say(t("Why do you withdraw {number}? One line is enough. /cancel keeps it open.", number=ticket.number))
 
 
 def rate(turn: Turn, stars: int, ticket_id: int) -> None:
@@ -49,6 +59,8 @@ def advance(turn: Turn) -> None:
     try:
         if turn.state.step == REASON:
             services.reopen(turn, data["ticket_id"], data["verdict"], text)
+        elif turn.state.step == WITHDRAW_REASON:
+            services.withdraw(turn, data["ticket_id"], text)
         else:
             services.comment(turn, data["ticket_id"], text)
             turn.say(t("Thank you, your comment was passed on."))

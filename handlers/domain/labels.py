@@ -22,3 +22,18 @@ STATUS_LABELS: dict[TicketStatus, Msg] = {
     TicketStatus.REOPENED: t("reopened"),
     TicketStatus.WITHDRAWN: t("withdrawn"),
 }
+
+# What each history event is called in /t. Unknown kinds show their raw name.
+EVENT_LABELS: dict[str, Msg] = {
+    "submitted": t("reported"),
+    "assigned": t("assigned to its handler"),
+    "accepted": t("accepted (接单)"),
+    "info_requested": t("handler asked for more"),
+    "info_given": t("reporter answered"),
+    "resolved": t("resolved (办结)"),
+    "confirmed": t("reporter confirmed: solved (销号)"),
+    "reopened": t("reporter said not solved: reopened (重办)"),
+    "rated": t("reporter rated it"),
+    "commented": t("reporter commented"),
+    "withdrawn": t("withdrawn by the reporter"),
+}

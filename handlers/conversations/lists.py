@@ -1,0 +1,91 @@
+"""/my (a cadre's open tickets), /mine (what I reported), /t <number> (one ticket and its history).
+
+Lists are paged with buttons; each ticket opens with one press. Who may see a
+ticket is decided here, against the database: its owner and its reporter; the
+reporter's phone only to the owner.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from handlers import payloads, services
+from handlers.conversations.turn import Turn
+from handlers.domain.categories import label
+from handlers.domain.labels import EVENT_LABELS, STATUS_LABELS
+from handlers.domain.lifecycle import OPEN, is_open
+from handlers.domain.model import Ticket
+from handlers.messages import Msg, plain, t
+from handlers.seam import Button
+
+PAGE_SIZE = 8
+MY, MINE = "my", "mine"
+VIEW, WITHDRAW = "view", "withdraw"
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")  # shown times; org units get their own zone later
+
+
+def show_page(turn: Turn, which: str, page: int) -> None:
+    if which == MY:
+        cadre = turn.uow.directory.cadre_by_account(turn.account.id)
+        if cadre is None:
+            turn.say(t("/my lists a cadre's tickets; your account is not bound to a cadre."))
+            return
+        tickets, total = turn.uow.tickets.page_for_owner(cadre.id, OPEN, page * PAGE_SIZE, PAGE_SIZE)
+        heading = t("Your open tickets: {total}", total=total)
+    else:
+        tickets, total = turn.uow.tickets.page_for_reporter(turn.account.id, page * PAGE_SIZE, PAGE_SIZE)
+        heading = t("Problems you reported: {total}", total=total)
+    if total == 0:
+        turn.say(t("Nothing here yet."))
+        return
+    lines = "\n".join(f"{x.number} · {{c{i}}} · {{s{i}}}" for i, x in enumerate(tickets))
+    params = {f"c{i}": label(x.category) for i, x in enumerate(tickets)}
+    params |= {f"s{i}": STATUS_LABELS[x.status] for i, x in enumerate(tickets)}
+    body = Msg("{heading}\n" + lines, {"heading": heading, **params})
+    turn.say(body, _open_buttons(tickets) + _pager(which, page, total))
+
+
+def _open_buttons(tickets: list[Ticket]) -> tuple[tuple[Button, ...], ...]:
+    buttons = [Button(plain(x.number), payloads.ticket_action(VIEW, x.id or 0)) for x in tickets]
+    return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
+
+
+def _pager(which: str, page: int, total: int) -> tuple[tuple[Button, ...], ...]:
+    row = []
+    if page > 0:
+        row.append(Button(t("‹ Previous"), payloads.Payload("p", which, str(page - 1)).pack()))
+    if (page + 1) * PAGE_SIZE < total:
+        row.append(Button(t("Next ›"), payloads.Payload("p", which, str(page + 1)).pack()))
+    return (tuple(row),) if row else ()
+
+
+def show_ticket(turn: Turn, ticket: Ticket | None) -> None:
+    cadre = turn.uow.directory.cadre_by_account(turn.account.id)
+    is_owner = ticket is not None and cadre is not None and cadre.id == ticket.owner_cadre_id
+    is_reporter = ticket is not None and ticket.reporter_account_id == turn.account.id
+    if ticket is None or not (is_owner or is_reporter):
+        turn.say(t("No ticket with that number among yours."))
+        return
+    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
+    history = "\n".join(f"{_local(e.at)} {{e{i}}}" for i, e in enumerate(ticket.events))
+    params = {f"e{i}": EVENT_LABELS.get(e.kind, plain(e.kind)) for i, e in enumerate(ticket.events)}
+    card = t("Ticket {number} · {category} · {status}\nHandled by {name} ({role})\nProblem: {description}",
+             number=ticket.number, category=label(ticket.category), status=STATUS_LABELS[ticket.status],
+             name=owner.name if owner else "", role=services.role_label(owner) if owner else plain(""),
+             description=ticket.description)
+    phone = t("Reporter's phone: {phone}", phone=ticket.reporter_phone) if is_owner else plain("")
+    turn.say(Msg("{card}\n{phone}\n" + history, {"card": card, "phone": phone, **params}),
+             _ticket_buttons(ticket, is_owner, is_reporter))
+
+
+def _ticket_buttons(ticket: Ticket, is_owner: bool, is_reporter: bool) -> tuple[tuple[Button, ...], ...]:
+    if is_owner:
+        return services.owner_buttons(ticket)
+    if is_reporter and is_open(ticket.status) and ticket.id is not None:
+        return ((Button(t("Withdraw"), payloads.ticket_action(WITHDRAW, ticket.id)),),)
+    return ()
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(LOCAL_ZONE).strftime("%m-%d %H:%M")
