@@ -7,11 +7,12 @@ and the dedupe mark are committed together, or not at all.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from handlers import payloads
 from handlers.conversations import answer, cadre, feedback, lists, report
-from handlers.conversations.turn import Turn
+from handlers import services
+from handlers.conversations.turn import Turn, Work
 from handlers.messages import Msg, plain, t
 from handlers.ports import UnitOfWork
 from handlers.seam import Button, Incoming, Reply
@@ -26,10 +27,21 @@ class SystemClock:
 
 
 class Lianxin:
-    def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: SystemClock, default_locale: str = "zh_CN"):
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: SystemClock, default_locale: str = "zh_CN",
+                 auto_confirm_after: timedelta = timedelta(days=7)):
         self._uow_factory = uow_factory
         self._clock = clock
         self._default_locale = default_locale
+        self._auto_confirm_after = auto_confirm_after
+
+    def auto_confirm_due(self, batch: int = 200) -> list[Reply]:
+        """Close resolved tickets whose reporter gave no verdict in time; one transaction per batch."""
+        with self._uow_factory() as uow:
+            work = Work(uow=uow, now=self._clock.now())
+            for ticket_id in uow.tickets.resolved_before(work.now - self._auto_confirm_after, batch):
+                services.auto_confirm(work, ticket_id)
+            uow.commit()
+        return work.replies
 
     def commands(self) -> list[tuple[str, Msg]]:
         return [("start", t("Report a problem")), ("mine", t("Problems I reported")),
@@ -44,7 +56,7 @@ class Lianxin:
                 incoming.platform, incoming.user_id, incoming.chat_id,
                 self._locale_for(incoming.language_code), incoming.display_name)
             state = uow.conversations.load(incoming.platform, incoming.chat_id)
-            turn = Turn(incoming, account, state, uow, self._clock.now())
+            turn = Turn(incoming=incoming, account=account, state=state, uow=uow, now=self._clock.now())
             dispatch(turn)
             uow.conversations.save(turn.state)
             uow.commit()

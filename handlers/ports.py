@@ -85,6 +85,8 @@ class Tickets(Protocol):
         """Tickets without their events, oldest first, and how many match in all."""
     def page_for_reporter(self, account_id: int, offset: int, limit: int) -> tuple[list[Ticket], int]:
         """Tickets without their events, newest first, and how many match in all."""
+    def resolved_before(self, cutoff: datetime, limit: int) -> list[int]:
+        """Ids of tickets awaiting the reporter's verdict, resolved at or before `cutoff`."""
     def save(self, ticket: Ticket) -> None:
         """Store changed fields and append `ticket.new_events`; never rewrite old events."""
 

@@ -8,7 +8,7 @@ in its current state is decided here, every time.
 from __future__ import annotations
 
 from handlers import payloads
-from handlers.conversations.turn import Turn
+from handlers.conversations.turn import Turn, Work
 from handlers.domain.categories import label
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import ROLE_LABELS, STATUS_LABELS
@@ -180,6 +180,20 @@ def reopen(turn: Turn, ticket_id: int, verdict: str, reason: str) -> None:
         turn.tell(account, notice)
 
 
+def auto_confirm(work: Work, ticket_id: int) -> None:
+    """No verdict within the waiting time: close it as confirmed, recorded as automatic, not as a rating."""
+    ticket = work.uow.tickets.get(ticket_id)
+    if ticket is None or ticket.status is not TicketStatus.RESOLVED:
+        return  # the reporter answered meanwhile
+    ticket.status = next_status(ticket.status, Action.AUTO_CONFIRM, Actor.SYSTEM)
+    ticket.record("auto_confirmed", work.now, None)
+    work.uow.tickets.save(ticket)
+    _tell_reporter(work, ticket, t("Ticket {number} was closed as solved: we had no answer from you. "
+                                   "If the problem is back, send /start.", number=ticket.number))
+    _tell_owner(work, ticket, t("Ticket {number} was closed automatically: the reporter did not answer.",
+                                number=ticket.number))
+
+
 def withdraw(turn: Turn, ticket_id: int, reason: str) -> None:
     ticket = reported_ticket(turn, ticket_id, Action.WITHDRAW)
     ticket.status = next_status(ticket.status, Action.WITHDRAW, Actor.REPORTER)
@@ -210,19 +224,19 @@ def comment(turn: Turn, ticket_id: int, text: str) -> None:
     _tell_owner(turn, ticket, t("The reporter's comment on {number}: {text}", number=ticket.number, text=text))
 
 
-def _tell_owner(turn: Turn, ticket: Ticket, text: Msg, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+def _tell_owner(turn: Work, ticket: Ticket, text: Msg, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
     owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
     if owner and (account := _account_of(turn, owner)):
         turn.tell(account, text, buttons)
 
 
-def _tell_reporter(turn: Turn, ticket: Ticket, text: Msg, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+def _tell_reporter(turn: Work, ticket: Ticket, text: Msg, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
     reporter = turn.uow.accounts.get(ticket.reporter_account_id)
     if reporter is not None:
         turn.tell(reporter, text, buttons)
 
 
-def _account_of(turn: Turn, cadre: Cadre) -> Account | None:
+def _account_of(turn: Work, cadre: Cadre) -> Account | None:
     return turn.uow.accounts.get(cadre.account_id) if cadre.account_id else None
 
 

@@ -373,6 +373,15 @@ class SqlTickets:
         """Everything one person reported, newest first, and its count."""
         return self._page((TicketRow.reporter_account_id == account_id,), TicketRow.created_at.desc(), offset, limit)
 
+    def resolved_before(self, cutoff: datetime, limit: int) -> list[int]:
+        """Ids of tickets still awaiting the reporter's verdict whose 办结 is older than `cutoff`."""
+        resolved_at = (sa.select(TicketEventRow.ticket_id, sa.func.max(TicketEventRow.at).label("at"))
+                       .where(TicketEventRow.kind == "resolved").group_by(TicketEventRow.ticket_id).subquery())
+        query = (sa.select(TicketRow.id).join(resolved_at, resolved_at.c.ticket_id == TicketRow.id)
+                 .where(TicketRow.status == "resolved", resolved_at.c.at <= to_db(cutoff))
+                 .order_by(TicketRow.id).limit(limit))
+        return list(self.session.scalars(query))
+
     def _page(self, where: tuple, order: Any, offset: int, limit: int) -> tuple[list[Ticket], int]:
         total = self.session.scalar(sa.select(sa.func.count()).select_from(TicketRow).where(*where)) or 0
         rows = self.session.scalars(sa.select(TicketRow).where(*where).order_by(order, TicketRow.id)

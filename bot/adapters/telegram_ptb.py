@@ -38,6 +38,7 @@ __all__ = ["PLATFORM", "TelegramAdapter", "build_application", "run", "start", "
 class Core(Protocol):
     def handle(self, incoming: Incoming) -> list[Reply]: ...
     def commands(self) -> list[tuple[str, Msg]]: ...
+    def auto_confirm_due(self) -> list[Reply]: ...
 
 
 # -- Update -> Incoming ---------------------------------------------------
@@ -205,6 +206,8 @@ def _has_me(bot: Any) -> bool:
 # -- the application --------------------------------------------------------
 
 ADAPTER_KEY = "lianxin_adapter"
+SCHEDULER_KEY = "lianxin_scheduler"
+SETTINGS_KEY = "lianxin_settings"
 
 
 def build_application(settings: Settings, core: Core, translator: Translator) -> Application:
@@ -217,17 +220,44 @@ def build_application(settings: Settings, core: Core, translator: Translator) ->
 
     async def post_init(app: Application) -> None:  # run_polling/run_webhook only; start() does it itself
         await adapter.set_commands(app.bot)
+        _start_jobs(app)
+
+    async def post_shutdown(app: Application) -> None:
+        _stop_jobs(app)
 
     app = (Application.builder().token(token).base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
-           .job_queue(None).post_init(post_init).build())
+           .job_queue(None).post_init(post_init).post_shutdown(post_shutdown).build())
     app.add_handler(TypeHandler(Update, adapter.on_update))
     app.add_error_handler(adapter.on_error)
     app.bot_data[ADAPTER_KEY] = adapter
+    app.bot_data[SETTINGS_KEY] = settings
     return app
 
 
 def adapter_of(app: Application) -> TelegramAdapter:
     return app.bot_data[ADAPTER_KEY]
+
+
+async def deliver(app: Application, replies: list[Reply]) -> None:
+    """Send replies the core produced without an update (timers)."""
+    adapter = adapter_of(app)
+    for reply in replies:
+        await adapter.send(app.bot, reply)
+
+
+def _start_jobs(app: Application) -> None:
+    from bot import scheduler
+
+    async def send(replies: list[Reply]) -> None:
+        await deliver(app, replies)
+
+    timezone = app.bot_data[SETTINGS_KEY].timezone
+    app.bot_data[SCHEDULER_KEY] = scheduler.start_jobs(adapter_of(app).core, send, timezone)
+
+
+def _stop_jobs(app: Application) -> None:
+    if (jobs := app.bot_data.pop(SCHEDULER_KEY, None)) is not None:
+        jobs.shutdown(wait=False)
 
 
 async def start(app: Application, *, poll_interval: float = 0.0, timeout: int = 10,
@@ -236,6 +266,7 @@ async def start(app: Application, *, poll_interval: float = 0.0, timeout: int = 
     await app.initialize()
     await adapter_of(app).set_commands(app.bot)
     await app.start()
+    _start_jobs(app)
     await app.updater.start_polling(poll_interval=poll_interval, timeout=timeout,
                                     allowed_updates=ALLOWED_UPDATES, drop_pending_updates=drop_pending_updates)
 
@@ -245,6 +276,7 @@ async def start_webhook(app: Application, settings: Settings) -> None:
     await app.initialize()
     await adapter_of(app).set_commands(app.bot)
     await app.start()
+    _start_jobs(app)
     await app.updater.start_webhook(**_webhook_options(settings), allowed_updates=ALLOWED_UPDATES)
 
 
@@ -257,6 +289,7 @@ def _webhook_options(settings: Settings) -> dict[str, Any]:
 
 async def stop(app: Application) -> None:
     """Stop what `start` started (safe to call on a partly started app)."""
+    _stop_jobs(app)
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:

@@ -1,4 +1,5 @@
-"""One turn of a conversation: the incoming event, who sent it, and what to answer."""
+"""A piece of the core's work and what it owes people: `Work` for timers (nobody
+sent anything), `Turn` for one incoming event from a person."""
 
 from __future__ import annotations
 
@@ -11,14 +12,24 @@ from handlers.ports import ConversationState, UnitOfWork
 from handlers.seam import Address, Button, Incoming, Reply
 
 
-@dataclass
-class Turn:
-    incoming: Incoming
-    account: Account
-    state: ConversationState
+@dataclass(kw_only=True)
+class Work:
     uow: UnitOfWork
     now: datetime
     replies: list[Reply] = field(default_factory=list)
+
+    def tell(self, account: Account, text: Msg, buttons: tuple[tuple[Button, ...], ...] = (),
+             **extra: object) -> None:
+        """Message somebody, in their language."""
+        to = Address(account.platform, account.chat_id)
+        self.replies.append(Reply(to, account.locale, text, buttons, **extra))  # type: ignore[arg-type]
+
+
+@dataclass(kw_only=True)
+class Turn(Work):
+    incoming: Incoming
+    account: Account
+    state: ConversationState
 
     def say(self, text: Msg, buttons: tuple[tuple[Button, ...], ...] = (), **extra: object) -> None:
         """Answer in the sender's own chat and language."""
@@ -27,12 +38,6 @@ class Turn:
     def alert(self, text: Msg) -> None:
         """Answer a button press with a pop-up (nothing changes in the chat)."""
         self.replies.append(Reply(self.here, self.account.locale, text, as_alert=True))
-
-    def tell(self, account: Account, text: Msg, buttons: tuple[tuple[Button, ...], ...] = (),
-             **extra: object) -> None:
-        """Message somebody else, in their language."""
-        to = Address(account.platform, account.chat_id)
-        self.replies.append(Reply(to, account.locale, text, buttons, **extra))  # type: ignore[arg-type]
 
     @property
     def here(self) -> Address:

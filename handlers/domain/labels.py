@@ -36,4 +36,5 @@ EVENT_LABELS: dict[str, Msg] = {
     "rated": t("reporter rated it"),
     "commented": t("reporter commented"),
     "withdrawn": t("withdrawn by the reporter"),
+    "auto_confirmed": t("closed automatically: the reporter did not answer"),
 }

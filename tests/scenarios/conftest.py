@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,19 @@ BOT_TOKEN = TOKEN
 BOT_USERNAME = "lianxin_bot"
 
 
+class MovableClock:
+    """Real time plus an offset a test moves forward: deadlines are tested without sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def move(self, by: timedelta) -> None:
+        self.offset += by
+
+
 class LianxinRunner:
     """One bot process's worth of Lianxin, started and stopped inside the test's loop."""
 
@@ -51,19 +65,20 @@ class LianxinRunner:
                                  database_url=database_url, webhook_url=None)
         self.translator = Translator(default_locale=self.settings.default_locale)
         self.errors: list[BaseException] = []
+        self.clock = MovableClock()
         self.starts = 0
         self.app: Any = None
         self.core: Any = None
         self._uow_factory: Any = None
 
     async def start(self) -> None:
-        from handlers.app import Lianxin, SystemClock
+        from handlers.app import Lianxin
         from storage.uow import uow_factory
 
         self._uow_factory = uow_factory(self.database_url)
         with self._uow_factory.engine.connect():  # warm the pool: the first update is not slowed
             pass
-        self.core = Lianxin(self._uow_factory, clock=SystemClock(), default_locale=self.settings.default_locale)
+        self.core = Lianxin(self._uow_factory, clock=self.clock, default_locale=self.settings.default_locale)
         self.app = telegram_ptb.build_application(self.settings, self.core, self.translator)
 
         async def record(update: object, context: Any) -> None:
@@ -80,6 +95,14 @@ class LianxinRunner:
         if self._uow_factory is not None:
             self._uow_factory.dispose()
             self._uow_factory = None
+
+    async def sweep(self) -> int:
+        """Run the scheduler's sweep now (what its interval job does), then let the sends settle."""
+        from bot import scheduler
+
+        sent = await scheduler.sweep(self.core, lambda replies: telegram_ptb.deliver(self.app, replies))
+        await self.botapi.wait_idle()
+        return sent
 
     async def restart(self) -> None:
         """Stop the running bot and start a new one (new core, new PTB app) on the same database."""

@@ -47,3 +47,25 @@ async def test_not_solved_reopens_to_the_same_owner_and_tells_the_supervisor(bot
     await butler.send("已更换变压器，恢复供电")
     out = await boss.press("已解决")
     assert "已销号" in out.texts[-1]
+
+
+async def test_no_verdict_in_seven_days_closes_it_automatically_without_a_rating(botapi, lianxin, database_url):
+    from datetime import timedelta
+
+    from storage.uow import uow_factory
+
+    butler, boss, number = await resolved_power_cut(botapi, database_url)
+    lianxin.clock.move(timedelta(days=6, hours=23))
+    assert await lianxin.sweep() == 0, "not yet: the reporter still has an hour"
+    lianxin.clock.move(timedelta(hours=2))
+    assert await lianxin.sweep() == 2
+    assert f"工单 {number} 已按已解决销号" in boss.last_message().text
+    assert "反映人未答复" in butler.last_message().text
+    assert await lianxin.sweep() == 0, "closed once"
+    factory = uow_factory(database_url)
+    with factory() as uow:
+        kinds = [e.kind for e in uow.tickets.by_number(number).events]
+    factory.dispose()
+    assert kinds[-1] == "auto_confirmed" and "rated" not in kinds
+    out = await boss.press("已解决")
+    assert out.answer.text == "该工单当前状态下无法进行此操作。"

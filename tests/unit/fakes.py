@@ -111,6 +111,10 @@ class _Tickets(_Part):
                        key=lambda t: (t.created_at, t.id))
         return copy.deepcopy(found[offset:offset + limit]), len(found)
 
+    def resolved_before(self, cutoff, limit):
+        return sorted(t.id for t in self.s.tickets.values() if t.status == "resolved"
+                      and max(e.at for e in t.events if e.kind == "resolved") <= cutoff)[:limit]
+
     def page_for_reporter(self, account_id, offset, limit):
         found = sorted((t for t in self.s.tickets.values() if t.reporter_account_id == account_id),
                        key=lambda t: (t.created_at, t.id), reverse=True)
