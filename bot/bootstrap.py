@@ -5,6 +5,7 @@ Nothing happens at import time; storage and the core are imported when first bui
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.i18n import LOCALES_DIR, Translator
@@ -20,7 +21,8 @@ def build_core(settings: Settings) -> Lianxin:
     from handlers.app import Lianxin, SystemClock
     from storage.uow import uow_factory
 
-    return Lianxin(uow_factory(settings.database_url), clock=SystemClock(), default_locale=settings.default_locale)
+    return Lianxin(uow_factory(settings.database_url), clock=SystemClock(), default_locale=settings.default_locale,
+                   auto_confirm_after=timedelta(days=settings.auto_confirm_days))
 
 
 def build_translator(settings: Settings) -> Translator:

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     webhook_port: int = 8443
     webhook_secret: SecretStr | None = None
     demo_port: int = 8081
+    auto_confirm_days: int = 7  # a resolved ticket with no verdict from its reporter closes after this
 
     @property
     def token(self) -> str | None:
