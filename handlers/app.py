@@ -120,6 +120,8 @@ def _press(turn: Turn, data: str) -> None:
             feedback.ask_withdraw_reason(turn, int(payload.value))
         else:
             cadre.press(turn, payload.name, int(payload.value))
+    elif payload.kind == "h" and payload.name.isdigit() and payload.value.isdigit():
+        cadre.choose_receiver(turn, int(payload.name), int(payload.value))
     elif payload.kind == "r" and payload.name.isdigit() and payload.value.isdigit():
         feedback.rate(turn, int(payload.name), int(payload.value))
     elif payload.kind == "p" and payload.name in (lists.MY, lists.MINE) and payload.value.isdigit():

@@ -19,6 +19,7 @@ from handlers.messages import Msg, plain, t
 from handlers.seam import Button
 
 ACCEPT, ASK, RESOLVE, ANSWER = "accept", "ask", "resolve", "answer"
+TRANSFER, TAKE_OVER, REFUSE = "transfer", "take_over", "refuse"  # 交办 and its answer
 SOLVED, PARTLY, UNSOLVED = "solved", "partly", "unsolved"  # the reporter's verdict on 办结
 STARS = range(1, 6)
 
@@ -68,6 +69,8 @@ def owner_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
     if is_open(ticket.status):
         row.append(Button(t("Ask for more"), payloads.ticket_action(ASK, ticket.id)))
         row.append(Button(t("Resolve"), payloads.ticket_action(RESOLVE, ticket.id)))
+    if is_open(ticket.status) and ticket.pending_handover is None:
+        return (tuple(row), (Button(t("Transfer"), payloads.ticket_action(TRANSFER, ticket.id)),))
     return (tuple(row),) if row else ()
 
 
@@ -140,6 +143,59 @@ def resolve(turn: Turn, ticket_id: int, note: str) -> None:
                                    "Is your problem solved?",
                                    number=ticket.number, name=cadre.name, role=role_label(cadre), note=note),
                    (verdicts,))
+
+
+def offer_handover(turn: Turn, ticket_id: int, receiver_id: int, reason: str) -> None:
+    """交办: offer the ticket to another cadre. It stays the sender's until the receiver takes it (首问负责)."""
+    ticket, cadre = owned_ticket(turn, ticket_id)
+    receiver = turn.uow.directory.cadre(receiver_id)
+    if receiver is None or receiver.id == cadre.id or ticket.pending_handover is not None:
+        raise DomainError(t("This button is out of date."))
+    ticket.record("handover_offered", turn.now, turn.account.id, to=receiver.id, reason=reason)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("Ticket {number} is offered to {name}; it stays yours until they accept.",
+               number=ticket.number, name=receiver.name))
+    if account := _account_of(turn, receiver):
+        turn.tell(account, t("{name} hands ticket {number} over to you: {reason}\nProblem: {description}",
+                             name=cadre.name, number=ticket.number, reason=reason, description=ticket.description),
+                  ((Button(t("Take it over"), payloads.ticket_action(TAKE_OVER, ticket_id)),
+                    Button(t("Refuse"), payloads.ticket_action(REFUSE, ticket_id))),))
+
+
+def offered_ticket(turn: Turn, ticket_id: int) -> tuple[Ticket, Cadre]:
+    """The ticket, if a hand-over to the sender is on offer now."""
+    cadre = turn.uow.directory.cadre_by_account(turn.account.id)
+    ticket = turn.uow.tickets.get(ticket_id)
+    offer = ticket.pending_handover if ticket else None
+    if ticket is None or cadre is None or offer is None or offer.data.get("to") != cadre.id:
+        raise DomainError(t("This hand-over is no longer on offer to you."))
+    return ticket, cadre
+
+
+def take_over(turn: Turn, ticket_id: int) -> None:
+    ticket, receiver = offered_ticket(turn, ticket_id)
+    previous = turn.uow.directory.cadre(ticket.owner_cadre_id)
+    ticket.record("handover_accepted", turn.now, turn.account.id, previous_owner=ticket.owner_cadre_id)
+    ticket.status = next_status(ticket.status, Action.TAKE_OVER, Actor.RECEIVER)
+    ticket.owner_cadre_id = receiver.id
+    turn.uow.tickets.save(ticket)
+    # Now the owner, the receiver gets the full card, the reporter's phone included.
+    turn.say(t("Ticket {number} is yours now.\nProblem: {description}\nReporter's phone: {phone}",
+               number=ticket.number, description=ticket.description, phone=ticket.reporter_phone),
+             owner_buttons(ticket))
+    if previous and (account := _account_of(turn, previous)):
+        turn.tell(account, t("{name} took over ticket {number}.", name=receiver.name, number=ticket.number))
+    _tell_reporter(turn, ticket, t("Ticket {number} is now handled by {name} ({role}).",
+                                   number=ticket.number, name=receiver.name, role=role_label(receiver)))
+
+
+def refuse_handover(turn: Turn, ticket_id: int, reason: str) -> None:
+    ticket, receiver = offered_ticket(turn, ticket_id)
+    ticket.record("handover_refused", turn.now, turn.account.id, reason=reason)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("You refused ticket {number}; it stays with its owner.", number=ticket.number))
+    _tell_owner(turn, ticket, t("{name} refused ticket {number}: {reason}\nIt stays yours.",
+                                name=receiver.name, number=ticket.number, reason=reason), owner_buttons(ticket))
 
 
 def reported_ticket(turn: Turn, ticket_id: int, action: Action) -> Ticket:

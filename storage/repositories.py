@@ -254,6 +254,19 @@ class SqlDirectory:
         ).first()
         return _cadre(row) if row is not None else None
 
+    def search_cadres(self, text: str, limit: int) -> list[Cadre]:
+        """Cadres whose name or org unit's name contains `text` (for 交办: pick who takes it over)."""
+        text = text.strip()
+        if not text or limit <= 0:
+            return []
+        rows = self.session.scalars(
+            sa.select(CadreRow).join(OrgUnitRow, OrgUnitRow.id == CadreRow.org_unit_id)
+            .where(sa.or_(CadreRow.name.icontains(text, autoescape=True),
+                          OrgUnitRow.name.icontains(text, autoescape=True)))
+            .order_by(CadreRow.id).limit(limit)
+        )
+        return [_cadre(row) for row in rows]
+
     def enterprise(self, enterprise_id: int) -> Enterprise | None:
         row = self.session.get(EnterpriseRow, enterprise_id)
         return _enterprise(row) if row is not None else None

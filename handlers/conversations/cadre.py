@@ -6,11 +6,12 @@
 
 from __future__ import annotations
 
-from handlers import services
+from handlers import payloads, services
 from handlers.conversations.turn import Turn
 from handlers.domain.errors import DomainError
 from handlers.domain.lifecycle import Action
-from handlers.messages import plain, t
+from handlers.messages import Msg, plain, t
+from handlers.seam import Button
 
 DIALOG = "cadre"
 MAX_TEXT = 2000
@@ -27,12 +28,22 @@ def bind(turn: Turn, token: str) -> None:
                name=cadre.name, role=services.role_label(cadre), unit=plain(unit.name if unit else "")))
 
 
+SEARCH_LIMIT = 8
+TRANSFER_REASON, REFUSE_REASON = "transfer_reason", "refuse_reason"
+
+
 def press(turn: Turn, action: str, ticket_id: int) -> None:
     """A button on a ticket card. Re-checked against the database, whoever pressed it."""
     try:
         if action == services.ACCEPT:
             services.accept(turn, ticket_id)
-        elif action in (services.ASK, services.RESOLVE):
+        elif action == services.TAKE_OVER:
+            services.take_over(turn, ticket_id)
+        elif action == services.REFUSE:
+            ticket, _ = services.offered_ticket(turn, ticket_id)
+            turn.state.dialog, turn.state.step, turn.state.data = DIALOG, REFUSE_REASON, {"ticket_id": ticket_id}
+            _ask_text(turn, REFUSE_REASON, ticket.number)
+        elif action in (services.ASK, services.RESOLVE, services.TRANSFER):
             ticket, _ = services.owned_ticket(turn, ticket_id, Action.RESOLVE if action == services.RESOLVE else None)
             turn.state.dialog, turn.state.step, turn.state.data = DIALOG, action, {"ticket_id": ticket_id}
             _ask_text(turn, action, ticket.number)
@@ -42,8 +53,25 @@ def press(turn: Turn, action: str, ticket_id: int) -> None:
         turn.alert(refusal.reason)
 
 
+def choose_receiver(turn: Turn, receiver_id: int, ticket_id: int) -> None:
+    """A cadre picked from the search results: now the reason for the hand-over."""
+    if turn.state.dialog != DIALOG or turn.state.data.get("ticket_id") != ticket_id:
+        turn.alert(t("This button is out of date."))
+        return
+    turn.state.step = TRANSFER_REASON
+    turn.state.data["to"] = receiver_id
+    _ask_text(turn, TRANSFER_REASON, "")
+
+
 def _ask_text(turn: Turn, action: str, number: str) -> None:
-    if action == services.ASK:
+    if action == TRANSFER_REASON:
+        turn.say(t("Why should they take it over? The reason goes with the ticket."))
+    elif action == REFUSE_REASON:
+        turn.say(t("Why do you refuse {number}? The owner will see your reason.", number=number))
+    elif action == services.TRANSFER:
+        turn.say(t("Who takes over {number}? Type part of a cadre's name or of their unit. /cancel to drop it.",
+                   number=number))
+    elif action == services.ASK:
         turn.say(t("Type your question for the reporter of {number}. /cancel to drop it.", number=number))
     else:
         turn.say(t("Type a short note on how {number} was settled; the reporter will see it. /cancel to drop it.",
@@ -59,11 +87,30 @@ def advance(turn: Turn) -> None:
         ticket = turn.uow.tickets.get(ticket_id)
         _ask_text(turn, action, ticket.number if ticket else "")
         return
+    if action == services.TRANSFER:
+        _offer_receivers(turn, ticket_id, text)
+        return
+    to = turn.state.data.get("to")
     turn.reset()
     try:
         if action == services.ASK:
             services.ask_reporter(turn, ticket_id, text)
+        elif action == TRANSFER_REASON:
+            services.offer_handover(turn, ticket_id, int(to), text)
+        elif action == REFUSE_REASON:
+            services.refuse_handover(turn, ticket_id, text)
         else:
             services.resolve(turn, ticket_id, text)
     except DomainError as refusal:
         turn.say(refusal.reason)
+
+
+def _offer_receivers(turn: Turn, ticket_id: int, text: str) -> None:
+    me = turn.uow.directory.cadre_by_account(turn.account.id)
+    found = [c for c in turn.uow.directory.search_cadres(text, SEARCH_LIMIT) if me is None or c.id != me.id]
+    if not found:
+        turn.say(t("No cadre matches “{query}”. Try another part of the name or unit.", query=text))
+        return
+    buttons = tuple((Button(Msg("{name} · {role}", {"name": c.name, "role": services.role_label(c)}),
+                            payloads.Payload("h", str(c.id), str(ticket_id)).pack()),) for c in found)
+    turn.say(t("Whom do you hand it over to?"), buttons)

@@ -36,5 +36,8 @@ EVENT_LABELS: dict[str, Msg] = {
     "rated": t("reporter rated it"),
     "commented": t("reporter commented"),
     "withdrawn": t("withdrawn by the reporter"),
+    "handover_offered": t("offered to another cadre (交办)"),
+    "handover_accepted": t("taken over by the new owner"),
+    "handover_refused": t("hand-over refused; stays with its owner"),
     "auto_confirmed": t("closed automatically: the reporter did not answer"),
 }

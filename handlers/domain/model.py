@@ -110,6 +110,17 @@ class Ticket:
     events: list[TicketEvent] = field(default_factory=list)  # append-only history
     new_events: list[TicketEvent] = field(default_factory=list)  # not yet stored
 
+    @property
+    def pending_handover(self) -> TicketEvent | None:
+        """The hand-over on offer (交办 / 上报), if its receiver has not yet taken it or refused.
+        Until then the ticket stays with its owner (首问负责)."""
+        for event in reversed(self.events):
+            if event.kind in ("handover_accepted", "handover_refused"):
+                return None
+            if event.kind == "handover_offered":
+                return event
+        return None
+
     def record(self, kind: str, at: datetime, actor_account_id: int | None, **data: Any) -> None:
         event = TicketEvent(kind, at, actor_account_id, data)
         self.events.append(event)

@@ -81,6 +81,10 @@ class _Directory(_Part):
         return next((c for c in self.s.cadres.values()
                      if c.org_unit_id == grid_id and c.role is CadreRole.GRID_WORKER), None)
 
+    def search_cadres(self, text, limit):
+        return [c for c in self.s.cadres.values()
+                if text in c.name or text in self.s.units[c.org_unit_id].name][:limit]
+
     def enterprise_by_code(self, code):
         return next((e for e in self.s.enterprises.values() if e.credit_code == code), None)
 

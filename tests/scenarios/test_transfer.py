@@ -1,0 +1,51 @@
+"""交办 under 首问负责: the ticket stays with its owner until the receiver takes it over."""
+
+from __future__ import annotations
+
+from tests.scenarios.story import bound_cadre
+from tests.scenarios.test_report_to_resolution import report_power_cut
+
+
+async def offer_to_grid_worker(botapi, database_url):
+    butler = await bound_cadre(botapi, database_url, "陈晓明")
+    worker = await bound_cadre(botapi, database_url, "王丽娟", user_id=2002)
+    number = await report_power_cut(botapi, database_url)
+    await butler.press("交办")
+    out = await butler.send("裴李岗村第一")
+    assert [row[0][0] for row in out.replies[-1].buttons] == ["王丽娟 · 网格员"]
+    await butler.press("王丽娟 · 网格员")
+    out = await butler.send("属于网格内供电线路问题")
+    assert "对方接收前仍由您负责" in out.texts[-1]
+    offer = worker.last_message()
+    assert "属于网格内供电线路问题" in offer.text and "13812345678" not in offer.text
+    return butler, worker, number
+
+
+async def test_an_accepted_hand_over_moves_the_ticket_and_everyone_is_told(botapi, lianxin, database_url):
+    butler, worker, number = await offer_to_grid_worker(botapi, database_url)
+    boss = botapi.user(1001)
+    out = await worker.press("接收")
+    assert "反映人电话：+8613812345678" in out.texts[-1], "the new owner gets the phone"
+    assert "王丽娟已接收" in butler.last_message().text
+    assert f"工单 {number} 现由王丽娟（网格员）承办" in boss.last_message().text
+    out = await butler.press("办结")
+    assert out.answer.text == "只有该工单的承办干部才能进行此操作。", "the old owner's buttons no longer work"
+    out = await worker.send("/my")
+    assert number in out.texts[-1]
+
+
+async def test_a_refused_hand_over_leaves_the_ticket_with_its_owner(botapi, lianxin, database_url):
+    butler, worker, number = await offer_to_grid_worker(botapi, database_url)
+    await worker.press("拒收")
+    out = await worker.send("不属于本网格")
+    assert "仍由原承办人负责" in out.texts[-1]
+    assert "不属于本网格" in butler.last_message().text
+    out = await worker.press("接收")
+    assert out.answer.text == "该交办已失效。"
+    out = await butler.send("/my")
+    assert number in out.texts[-1]
+    stranger = botapi.user(3001, first_name="路人", language_code="zh-hans")
+    await stranger.send("/start")
+    offer = next(m for m in worker.messages() if m.buttons and m.buttons[0][0][0] == "接收")
+    out = await stranger.press(data=offer.buttons[0][0][1], message=offer)
+    assert out.answer.text == "该交办已失效。"
