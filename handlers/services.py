@@ -20,6 +20,7 @@ from handlers.seam import Button
 
 ACCEPT, ASK, RESOLVE, ANSWER = "accept", "ask", "resolve", "answer"
 TRANSFER, TAKE_OVER, REFUSE = "transfer", "take_over", "refuse"  # 交办 and its answer
+SEND_BACK = "send_back"  # 退单
 SOLVED, PARTLY, UNSOLVED = "solved", "partly", "unsolved"  # the reporter's verdict on 办结
 STARS = range(1, 6)
 
@@ -70,7 +71,8 @@ def owner_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
         row.append(Button(t("Ask for more"), payloads.ticket_action(ASK, ticket.id)))
         row.append(Button(t("Resolve"), payloads.ticket_action(RESOLVE, ticket.id)))
     if is_open(ticket.status) and ticket.pending_handover is None:
-        return (tuple(row), (Button(t("Transfer"), payloads.ticket_action(TRANSFER, ticket.id)),))
+        return (tuple(row), (Button(t("Transfer"), payloads.ticket_action(TRANSFER, ticket.id)),
+                             Button(t("Send back"), payloads.ticket_action(SEND_BACK, ticket.id))))
     return (tuple(row),) if row else ()
 
 
@@ -196,6 +198,32 @@ def refuse_handover(turn: Turn, ticket_id: int, reason: str) -> None:
     turn.say(t("You refused ticket {number}; it stays with its owner.", number=ticket.number))
     _tell_owner(turn, ticket, t("{name} refused ticket {number}: {reason}\nIt stays yours.",
                                 name=receiver.name, number=ticket.number, reason=reason), owner_buttons(ticket))
+
+
+def assigner_of(turn: Work, ticket: Ticket) -> Cadre | None:
+    """Who a 退单 returns to: the cadre who handed it over, else the leader on duty above (never nobody)."""
+    for event in reversed(ticket.events):
+        if event.kind == "handover_accepted" and event.data.get("previous_owner") != ticket.owner_cadre_id:
+            return turn.uow.directory.cadre(event.data["previous_owner"])
+    return supervisor_of(turn.uow.directory, ticket.org_unit_id, ticket.owner_cadre_id)
+
+
+def send_back(turn: Turn, ticket_id: int, reason: str) -> None:
+    ticket, cadre = owned_ticket(turn, ticket_id, Action.SEND_BACK)
+    assigner = assigner_of(turn, ticket)
+    if assigner is None:
+        raise DomainError(t("There is nobody above to send {number} back to; transfer it instead.",
+                            number=ticket.number))
+    ticket.status = next_status(ticket.status, Action.SEND_BACK, Actor.OWNER)
+    ticket.owner_cadre_id = assigner.id
+    ticket.record("sent_back", turn.now, turn.account.id, to=assigner.id, reason=reason)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("Ticket {number} went back to {name}.", number=ticket.number, name=assigner.name))
+    if account := _account_of(turn, assigner):
+        turn.tell(account, t("{name} sent ticket {number} back to you: {reason}\nProblem: {description}\n"
+                             "Reporter's phone: {phone}", name=cadre.name, number=ticket.number, reason=reason,
+                             description=ticket.description, phone=ticket.reporter_phone),
+                  owner_buttons(ticket))
 
 
 def reported_ticket(turn: Turn, ticket_id: int, action: Action) -> Ticket:

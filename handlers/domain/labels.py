@@ -39,5 +39,6 @@ EVENT_LABELS: dict[str, Msg] = {
     "handover_offered": t("offered to another cadre (交办)"),
     "handover_accepted": t("taken over by the new owner"),
     "handover_refused": t("hand-over refused; stays with its owner"),
+    "sent_back": t("sent back to the assigner (退单)"),
     "auto_confirmed": t("closed automatically: the reporter did not answer"),
 }

@@ -5,6 +5,7 @@
         └──────resolve──────┼──┘                  └─not solved─▶ reopened (重办) ──resolve──▶ …
                             └──── a hand-over accepted by the next owner (首问负责 until then)
     assigned / accepted / reopened ──withdraw (reporter)──▶ withdrawn
+    assigned / accepted / reopened ──send back (退单, owner)──▶ assigned, to whoever assigned it
 
 Actions that change no state (需补充, 延期, 会商 replies) are not listed here; who may
 take them is still checked by the use case. An illegal step raises DomainError
@@ -36,6 +37,7 @@ class Action(StrEnum):
     REOPEN = "reopen"  # the reporter says not (or partly) solved: 重办
     WITHDRAW = "withdraw"
     TAKE_OVER = "take_over"  # the receiver accepts a hand-over and becomes owner
+    SEND_BACK = "send_back"  # 退单: not mine; back to whoever assigned it, to be assigned anew
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.REOPEN: Transition(Actor.REPORTER, frozenset({S.RESOLVED}), S.REOPENED),
     Action.WITHDRAW: Transition(Actor.REPORTER, OPEN, S.WITHDRAWN),
     Action.TAKE_OVER: Transition(Actor.RECEIVER, OPEN, S.ACCEPTED),
+    Action.SEND_BACK: Transition(Actor.OWNER, OPEN, S.ASSIGNED),
 }
 
 

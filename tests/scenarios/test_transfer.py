@@ -49,3 +49,24 @@ async def test_a_refused_hand_over_leaves_the_ticket_with_its_owner(botapi, lian
     offer = next(m for m in worker.messages() if m.buttons and m.buttons[0][0][0] == "接收")
     out = await stranger.press(data=offer.buttons[0][0][1], message=offer)
     assert out.answer.text == "该交办已失效。"
+
+
+async def test_send_back_returns_the_ticket_to_whoever_handed_it_over(botapi, lianxin, database_url):
+    butler, worker, number = await offer_to_grid_worker(botapi, database_url)
+    await worker.press("接收")
+    await worker.press("退单")
+    out = await worker.send("是供电公司的线路，不归网格")
+    assert "已退回陈晓明" in out.texts[-1]
+    back = butler.last_message()
+    assert "是供电公司的线路" in back.text and back.buttons[0][0][0] == "接单"
+    out = await butler.press("接单")
+    assert "您已接单" in out.texts[-1]
+
+
+async def test_send_back_without_a_hand_over_goes_to_the_duty_leader_above(botapi, lianxin, database_url):
+    butler = await bound_cadre(botapi, database_url, "陈晓明")
+    duty = await bound_cadre(botapi, database_url, "赵主任", user_id=2009)
+    number = await report_power_cut(botapi, database_url)
+    await butler.press("退单")
+    await butler.send("企业已转移包联")
+    assert f"陈晓明将工单 {number} 退回给您" in duty.last_message().text

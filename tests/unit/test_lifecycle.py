@@ -30,6 +30,9 @@ LEGAL = {
     (S.ASSIGNED, A.TAKE_OVER, Actor.RECEIVER): S.ACCEPTED,  # 交办 accepted by the next owner
     (S.ACCEPTED, A.TAKE_OVER, Actor.RECEIVER): S.ACCEPTED,
     (S.REOPENED, A.TAKE_OVER, Actor.RECEIVER): S.ACCEPTED,
+    (S.ASSIGNED, A.SEND_BACK, Actor.OWNER): S.ASSIGNED,  # 退单: the assigner must act again
+    (S.ACCEPTED, A.SEND_BACK, Actor.OWNER): S.ASSIGNED,
+    (S.REOPENED, A.SEND_BACK, Actor.OWNER): S.ASSIGNED,
 }
 ALL = list(itertools.product(S, A, Actor))
 ILLEGAL = [combo for combo in ALL if combo not in LEGAL]
