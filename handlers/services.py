@@ -21,6 +21,7 @@ from handlers.seam import Button
 ACCEPT, ASK, RESOLVE, ANSWER = "accept", "ask", "resolve", "answer"
 TRANSFER, TAKE_OVER, REFUSE = "transfer", "take_over", "refuse"  # 交办 and its answer
 SEND_BACK = "send_back"  # 退单
+ESCALATE = "escalate"  # 上报: offer it to the leader in charge one level up
 SOLVED, PARTLY, UNSOLVED = "solved", "partly", "unsolved"  # the reporter's verdict on 办结
 STARS = range(1, 6)
 
@@ -72,6 +73,7 @@ def owner_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
         row.append(Button(t("Resolve"), payloads.ticket_action(RESOLVE, ticket.id)))
     if is_open(ticket.status) and ticket.pending_handover is None:
         return (tuple(row), (Button(t("Transfer"), payloads.ticket_action(TRANSFER, ticket.id)),
+                             Button(t("Escalate"), payloads.ticket_action(ESCALATE, ticket.id)),
                              Button(t("Send back"), payloads.ticket_action(SEND_BACK, ticket.id))))
     return (tuple(row),) if row else ()
 
@@ -147,13 +149,23 @@ def resolve(turn: Turn, ticket_id: int, note: str) -> None:
                    (verdicts,))
 
 
-def offer_handover(turn: Turn, ticket_id: int, receiver_id: int, reason: str) -> None:
+def escalate(turn: Turn, ticket_id: int, reason: str) -> None:
+    """上报: a hand-over offered to the leader in charge above; it stays the owner's until taken (首问负责)."""
+    ticket, _ = owned_ticket(turn, ticket_id)
+    leader = supervisor_of(turn.uow.directory, ticket.org_unit_id, ticket.owner_cadre_id)
+    if leader is None:
+        raise DomainError(t("There is no leader above to escalate {number} to.", number=ticket.number))
+    offer_handover(turn, ticket_id, leader.id, reason, escalated=True)
+
+
+def offer_handover(turn: Turn, ticket_id: int, receiver_id: int, reason: str, escalated: bool = False) -> None:
     """交办: offer the ticket to another cadre. It stays the sender's until the receiver takes it (首问负责)."""
     ticket, cadre = owned_ticket(turn, ticket_id)
     receiver = turn.uow.directory.cadre(receiver_id)
     if receiver is None or receiver.id == cadre.id or ticket.pending_handover is not None:
         raise DomainError(t("This button is out of date."))
-    ticket.record("handover_offered", turn.now, turn.account.id, to=receiver.id, reason=reason)
+    ticket.record("handover_offered", turn.now, turn.account.id, to=receiver.id, reason=reason,
+                  escalated=escalated)
     turn.uow.tickets.save(ticket)
     turn.say(t("Ticket {number} is offered to {name}; it stays yours until they accept.",
                number=ticket.number, name=receiver.name))

@@ -43,7 +43,7 @@ def press(turn: Turn, action: str, ticket_id: int) -> None:
             ticket, _ = services.offered_ticket(turn, ticket_id)
             turn.state.dialog, turn.state.step, turn.state.data = DIALOG, REFUSE_REASON, {"ticket_id": ticket_id}
             _ask_text(turn, REFUSE_REASON, ticket.number)
-        elif action in (services.ASK, services.RESOLVE, services.TRANSFER, services.SEND_BACK):
+        elif action in (services.ASK, services.RESOLVE, services.TRANSFER, services.SEND_BACK, services.ESCALATE):
             needs = {services.RESOLVE: Action.RESOLVE, services.SEND_BACK: Action.SEND_BACK}.get(action)
             ticket, _ = services.owned_ticket(turn, ticket_id, needs)
             turn.state.dialog, turn.state.step, turn.state.data = DIALOG, action, {"ticket_id": ticket_id}
@@ -69,6 +69,9 @@ def _ask_text(turn: Turn, action: str, number: str) -> None:
         turn.say(t("Why should they take it over? The reason goes with the ticket."))
     elif action == REFUSE_REASON:
         turn.say(t("Why do you refuse {number}? The owner will see your reason.", number=number))
+    elif action == services.ESCALATE:
+        turn.say(t("Why does {number} need the leader above? It stays yours until they take it. /cancel to drop it.",
+                   number=number))
     elif action == services.SEND_BACK:
         turn.say(t("Why is {number} not yours to handle? It goes back to whoever assigned it. /cancel to drop it.",
                    number=number))
@@ -105,6 +108,8 @@ def advance(turn: Turn) -> None:
             services.refuse_handover(turn, ticket_id, text)
         elif action == services.SEND_BACK:
             services.send_back(turn, ticket_id, text)
+        elif action == services.ESCALATE:
+            services.escalate(turn, ticket_id, text)
         else:
             services.resolve(turn, ticket_id, text)
     except DomainError as refusal:

@@ -70,3 +70,16 @@ async def test_send_back_without_a_hand_over_goes_to_the_duty_leader_above(botap
     await butler.press("退单")
     await butler.send("企业已转移包联")
     assert f"陈晓明将工单 {number} 退回给您" in duty.last_message().text
+
+
+async def test_escalation_offers_the_ticket_to_the_leader_above_who_takes_it_over(botapi, lianxin, database_url):
+    butler = await bound_cadre(botapi, database_url, "陈晓明")
+    leader = await bound_cadre(botapi, database_url, "赵主任", user_id=2009)
+    number = await report_power_cut(botapi, database_url)
+    await butler.press("上报")
+    out = await butler.send("需协调供电公司，超出管家权限")
+    assert "对方接收前仍由您负责" in out.texts[-1]
+    assert "需协调供电公司" in leader.last_message().text
+    out = await leader.press("接收")
+    assert f"工单 {number} 已由您承办" in out.texts[-1]
+    assert f"工单 {number} 现由赵主任" in botapi.user(1001).last_message().text
