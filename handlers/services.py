@@ -103,9 +103,10 @@ def accept(turn: Turn, ticket_id: int) -> None:
                                    number=ticket.number, name=cadre.name, role=role_label(cadre)))
 
 
-def ask_reporter(turn: Turn, ticket_id: int, question: str) -> None:
+def ask_reporter(turn: Turn, ticket_id: int, question: str, photo_file_ids: tuple[str, ...] = ()) -> None:
+    """需补充: the owner's question (and photos) relayed to the reporter, whose next message answers it."""
     ticket, cadre = owned_ticket(turn, ticket_id)
-    ticket.record("info_requested", turn.now, turn.account.id, question=question)
+    ticket.record("info_requested", turn.now, turn.account.id, question=question, photos=list(photo_file_ids))
     turn.uow.tickets.save(ticket)
     turn.say(t("Your question on {number} was sent to the reporter.", number=ticket.number))
     reporter = turn.uow.accounts.get(ticket.reporter_account_id)
@@ -116,7 +117,7 @@ def ask_reporter(turn: Turn, ticket_id: int, question: str) -> None:
     turn.uow.conversations.save(state)
     turn.tell(reporter, t("About ticket {number}, {name} asks: {question}\nReply with a message (photos welcome).",
                           number=ticket.number, name=cadre.name, question=question),
-              ((Button(t("Answer"), payloads.ticket_action(ANSWER, ticket_id)),),))
+              ((Button(t("Answer"), payloads.ticket_action(ANSWER, ticket_id)),),), photo_file_ids=photo_file_ids)
 
 
 def relay_answer(turn: Turn, ticket_id: int, text: str, photo_file_ids: tuple[str, ...]) -> bool:

@@ -89,7 +89,8 @@ def advance(turn: Turn) -> None:
     """The text that a pressed 需补充 / 办结 was waiting for."""
     action, ticket_id = turn.state.step, int(turn.state.data["ticket_id"])
     text = (turn.incoming.text or "").strip()
-    if not text or len(text) > MAX_TEXT:
+    photos = turn.incoming.photo_file_ids if action == services.ASK else ()
+    if (not text and not photos) or len(text) > MAX_TEXT:
         turn.say(t("Please type a text of 1 to {limit} characters.", limit=MAX_TEXT))
         ticket = turn.uow.tickets.get(ticket_id)
         _ask_text(turn, action, ticket.number if ticket else "")
@@ -101,7 +102,7 @@ def advance(turn: Turn) -> None:
     turn.reset()
     try:
         if action == services.ASK:
-            services.ask_reporter(turn, ticket_id, text)
+            services.ask_reporter(turn, ticket_id, text, photos)
         elif action == TRANSFER_REASON:
             services.offer_handover(turn, ticket_id, int(to), text)
         elif action == REFUSE_REASON:

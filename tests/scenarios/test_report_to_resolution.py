@@ -83,3 +83,17 @@ async def test_the_reporters_phone_reaches_nobody_but_the_owner(botapi, lianxin,
         if int(chat_id) not in (BOSS, 2001):
             assert "13812345678" not in all_texts(botapi, int(chat_id)), f"phone leaked to chat {chat_id}"
     assert "13812345678" in all_texts(botapi, 2001)
+
+
+async def test_photos_travel_both_ways_between_owner_and_reporter(botapi, lianxin, database_url):
+    butler = await bound_cadre(botapi, database_url, "陈晓明")
+    await report_power_cut(botapi, database_url)
+    boss = botapi.user(BOSS)
+    await butler.press("需补充")
+    await butler.send_photo(png_bytes(40, 30), caption="是这个电表箱吗？")
+    asked = [m for m in boss.messages() if m.photo]
+    assert "是这个电表箱吗" in boss.messages()[-2].text and asked, "question and photo reach the reporter"
+    await boss.send_photo(png_bytes(50, 20), caption="对，就是它")
+    relayed = [m for m in butler.messages() if m.photo]
+    assert len(relayed) == 2, "the report's photo, then the answer's"
+    assert any("对，就是它" in (m.text or "") for m in butler.messages())
