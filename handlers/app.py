@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from handlers import payloads
+from handlers import payloads, verdicts
 from handlers.conversations import answer, cadre, feedback, lists, report
-from handlers import services
 from handlers.conversations.turn import Turn, Work
 from handlers.messages import Msg, plain, t
 from handlers.ports import UnitOfWork
@@ -39,7 +38,7 @@ class Lianxin:
         with self._uow_factory() as uow:
             work = Work(uow=uow, now=self._clock.now())
             for ticket_id in uow.tickets.resolved_before(work.now - self._auto_confirm_after, batch):
-                services.auto_confirm(work, ticket_id)
+                verdicts.auto_confirm(work, ticket_id)
             uow.commit()
         return work.replies
 

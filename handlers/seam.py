@@ -7,7 +7,7 @@ sends anything itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from handlers.messages import Msg
 

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from handlers import payloads, services
+from handlers import handover, payloads, services
 from handlers.conversations.turn import Turn
 from handlers.domain.errors import DomainError
 from handlers.domain.lifecycle import Action
@@ -38,9 +38,9 @@ def press(turn: Turn, action: str, ticket_id: int) -> None:
         if action == services.ACCEPT:
             services.accept(turn, ticket_id)
         elif action == services.TAKE_OVER:
-            services.take_over(turn, ticket_id)
+            handover.take_over(turn, ticket_id)
         elif action == services.REFUSE:
-            ticket, _ = services.offered_ticket(turn, ticket_id)
+            ticket, _ = handover.offered_ticket(turn, ticket_id)
             turn.state.dialog, turn.state.step, turn.state.data = DIALOG, REFUSE_REASON, {"ticket_id": ticket_id}
             _ask_text(turn, REFUSE_REASON, ticket.number)
         elif action in (services.ASK, services.RESOLVE, services.TRANSFER, services.SEND_BACK, services.ESCALATE):
@@ -104,13 +104,13 @@ def advance(turn: Turn) -> None:
         if action == services.ASK:
             services.ask_reporter(turn, ticket_id, text, photos)
         elif action == TRANSFER_REASON:
-            services.offer_handover(turn, ticket_id, int(to), text)
+            handover.offer_handover(turn, ticket_id, int(to), text)
         elif action == REFUSE_REASON:
-            services.refuse_handover(turn, ticket_id, text)
+            handover.refuse_handover(turn, ticket_id, text)
         elif action == services.SEND_BACK:
-            services.send_back(turn, ticket_id, text)
+            handover.send_back(turn, ticket_id, text)
         elif action == services.ESCALATE:
-            services.escalate(turn, ticket_id, text)
+            handover.escalate(turn, ticket_id, text)
         else:
             services.resolve(turn, ticket_id, text)
     except DomainError as refusal:

@@ -3,7 +3,7 @@ optional comment; partly / not solved → the reason, and the ticket goes back (
 
 from __future__ import annotations
 
-from handlers import services
+from handlers import services, verdicts
 from handlers.conversations.answer import back_to_what_was_under_way
 from handlers.conversations.turn import Turn
 from handlers.domain.errors import DomainError
@@ -19,9 +19,9 @@ MAX_TEXT = 2000
 def press(turn: Turn, verdict: str, ticket_id: int) -> None:
     try:
         if verdict == services.SOLVED:
-            services.confirm(turn, ticket_id)
+            verdicts.confirm(turn, ticket_id)
             return
-        ticket = services.reported_ticket(turn, ticket_id, Action.REOPEN)
+        ticket = verdicts.reported_ticket(turn, ticket_id, Action.REOPEN)
     except DomainError as refusal:
         turn.alert(refusal.reason)
         return
@@ -31,7 +31,7 @@ def press(turn: Turn, verdict: str, ticket_id: int) -> None:
 
 def ask_withdraw_reason(turn: Turn, ticket_id: int) -> None:
     try:
-        ticket = services.reported_ticket(turn, ticket_id, Action.WITHDRAW)
+        ticket = verdicts.reported_ticket(turn, ticket_id, Action.WITHDRAW)
     except DomainError as refusal:
         turn.alert(refusal.reason)
         return
@@ -41,7 +41,7 @@ def ask_withdraw_reason(turn: Turn, ticket_id: int) -> None:
 
 def rate(turn: Turn, stars: int, ticket_id: int) -> None:
     try:
-        ticket = services.rate(turn, ticket_id, stars)
+        ticket = verdicts.rate(turn, ticket_id, stars)
     except DomainError as refusal:
         turn.alert(refusal.reason)
         return
@@ -58,11 +58,11 @@ def advance(turn: Turn) -> None:
     data = turn.state.data
     try:
         if turn.state.step == REASON:
-            services.reopen(turn, data["ticket_id"], data["verdict"], text)
+            verdicts.reopen(turn, data["ticket_id"], data["verdict"], text)
         elif turn.state.step == WITHDRAW_REASON:
-            services.withdraw(turn, data["ticket_id"], text)
+            verdicts.withdraw(turn, data["ticket_id"], text)
         else:
-            services.comment(turn, data["ticket_id"], text)
+            verdicts.comment(turn, data["ticket_id"], text)
             turn.say(t("Thank you, your comment was passed on."))
     except DomainError as refusal:
         turn.say(refusal.reason)

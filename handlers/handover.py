@@ -1,0 +1,107 @@
+"""首问负责 hand-overs: 交办 (transfer), 上报 (escalate), and 退单 (send back).
+
+An offered ticket stays with its owner until the receiver takes it over; the
+pending offer is read from the ticket's history, not stored a second time.
+"""
+
+from __future__ import annotations
+
+from handlers import payloads
+from handlers.conversations.turn import Turn, Work
+from handlers.domain.errors import DomainError
+from handlers.domain.lifecycle import Action, Actor, next_status
+from handlers.domain.model import Cadre, Ticket
+from handlers.domain.routing import supervisor_of
+from handlers.messages import t
+from handlers.seam import Button
+from handlers.services import (REFUSE, TAKE_OVER, account_of, owned_ticket, owner_buttons, role_label, tell_owner,
+                               tell_reporter)
+
+
+def escalate(turn: Turn, ticket_id: int, reason: str) -> None:
+    """上报: a hand-over offered to the leader in charge above; it stays the owner's until taken (首问负责)."""
+    ticket, _ = owned_ticket(turn, ticket_id)
+    leader = supervisor_of(turn.uow.directory, ticket.org_unit_id, ticket.owner_cadre_id)
+    if leader is None:
+        raise DomainError(t("There is no leader above to escalate {number} to.", number=ticket.number))
+    offer_handover(turn, ticket_id, leader.id, reason, escalated=True)
+
+
+def offer_handover(turn: Turn, ticket_id: int, receiver_id: int, reason: str, escalated: bool = False) -> None:
+    """交办: offer the ticket to another cadre. It stays the sender's until the receiver takes it (首问负责)."""
+    ticket, cadre = owned_ticket(turn, ticket_id)
+    receiver = turn.uow.directory.cadre(receiver_id)
+    if receiver is None or receiver.id == cadre.id or ticket.pending_handover is not None:
+        raise DomainError(t("This button is out of date."))
+    ticket.record("handover_offered", turn.now, turn.account.id, to=receiver.id, reason=reason,
+                  escalated=escalated)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("Ticket {number} is offered to {name}; it stays yours until they accept.",
+               number=ticket.number, name=receiver.name))
+    if account := account_of(turn, receiver):
+        turn.tell(account, t("{name} hands ticket {number} over to you: {reason}\nProblem: {description}",
+                             name=cadre.name, number=ticket.number, reason=reason, description=ticket.description),
+                  ((Button(t("Take it over"), payloads.ticket_action(TAKE_OVER, ticket_id)),
+                    Button(t("Refuse"), payloads.ticket_action(REFUSE, ticket_id))),))
+
+
+def offered_ticket(turn: Turn, ticket_id: int) -> tuple[Ticket, Cadre]:
+    """The ticket, if a hand-over to the sender is on offer now."""
+    cadre = turn.uow.directory.cadre_by_account(turn.account.id)
+    ticket = turn.uow.tickets.get(ticket_id)
+    offer = ticket.pending_handover if ticket else None
+    if ticket is None or cadre is None or offer is None or offer.data.get("to") != cadre.id:
+        raise DomainError(t("This hand-over is no longer on offer to you."))
+    return ticket, cadre
+
+
+def take_over(turn: Turn, ticket_id: int) -> None:
+    ticket, receiver = offered_ticket(turn, ticket_id)
+    previous = turn.uow.directory.cadre(ticket.owner_cadre_id)
+    ticket.record("handover_accepted", turn.now, turn.account.id, previous_owner=ticket.owner_cadre_id)
+    ticket.status = next_status(ticket.status, Action.TAKE_OVER, Actor.RECEIVER)
+    ticket.owner_cadre_id = receiver.id
+    turn.uow.tickets.save(ticket)
+    # Now the owner, the receiver gets the full card, the reporter's phone included.
+    turn.say(t("Ticket {number} is yours now.\nProblem: {description}\nReporter's phone: {phone}",
+               number=ticket.number, description=ticket.description, phone=ticket.reporter_phone),
+             owner_buttons(ticket))
+    if previous and (account := account_of(turn, previous)):
+        turn.tell(account, t("{name} took over ticket {number}.", name=receiver.name, number=ticket.number))
+    tell_reporter(turn, ticket, t("Ticket {number} is now handled by {name} ({role}).",
+                                   number=ticket.number, name=receiver.name, role=role_label(receiver)))
+
+
+def refuse_handover(turn: Turn, ticket_id: int, reason: str) -> None:
+    ticket, receiver = offered_ticket(turn, ticket_id)
+    ticket.record("handover_refused", turn.now, turn.account.id, reason=reason)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("You refused ticket {number}; it stays with its owner.", number=ticket.number))
+    tell_owner(turn, ticket, t("{name} refused ticket {number}: {reason}\nIt stays yours.",
+                                name=receiver.name, number=ticket.number, reason=reason), owner_buttons(ticket))
+
+
+def assigner_of(turn: Work, ticket: Ticket) -> Cadre | None:
+    """Who a 退单 returns to: the cadre who handed it over, else the leader on duty above (never nobody)."""
+    for event in reversed(ticket.events):
+        if event.kind == "handover_accepted" and event.data.get("previous_owner") != ticket.owner_cadre_id:
+            return turn.uow.directory.cadre(event.data["previous_owner"])
+    return supervisor_of(turn.uow.directory, ticket.org_unit_id, ticket.owner_cadre_id)
+
+
+def send_back(turn: Turn, ticket_id: int, reason: str) -> None:
+    ticket, cadre = owned_ticket(turn, ticket_id, Action.SEND_BACK)
+    assigner = assigner_of(turn, ticket)
+    if assigner is None:
+        raise DomainError(t("There is nobody above to send {number} back to; transfer it instead.",
+                            number=ticket.number))
+    ticket.status = next_status(ticket.status, Action.SEND_BACK, Actor.OWNER)
+    ticket.owner_cadre_id = assigner.id
+    ticket.record("sent_back", turn.now, turn.account.id, to=assigner.id, reason=reason)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("Ticket {number} went back to {name}.", number=ticket.number, name=assigner.name))
+    if account := account_of(turn, assigner):
+        turn.tell(account, t("{name} sent ticket {number} back to you: {reason}\nProblem: {description}\n"
+                             "Reporter's phone: {phone}", name=cadre.name, number=ticket.number, reason=reason,
+                             description=ticket.description, phone=ticket.reporter_phone),
+                  owner_buttons(ticket))
