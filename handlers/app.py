@@ -115,6 +115,8 @@ def _press(turn: Turn, data: str) -> None:
             feedback.press(turn, payload.name, int(payload.value))
         elif payload.name == lists.VIEW:
             lists.show_ticket(turn, turn.uow.tickets.get(int(payload.value)))
+        elif payload.name == lists.COMPLAIN:
+            feedback.ask_complaint(turn, int(payload.value))
         elif payload.name == lists.WITHDRAW:
             feedback.ask_withdraw_reason(turn, int(payload.value))
         else:

@@ -8,10 +8,12 @@ from handlers.conversations.turn import Turn, Work
 from handlers.domain.errors import DomainError
 from handlers.domain.lifecycle import Action, Actor, next_status
 from handlers.domain.model import Ticket, TicketStatus
-from handlers.domain.routing import supervisor_of
+from handlers.domain.routing import business_supervisors, supervisor_of
 from handlers.messages import plain, t
 from handlers.seam import Button
 from handlers.services import SOLVED, STARS, account_of, owner_buttons, tell_owner, tell_reporter
+
+COMPLAINT = "complaint_filed"  # never shown to the ticket's handlers
 
 
 def reported_ticket(turn: Turn, ticket_id: int, action: Action) -> Ticket:
@@ -94,3 +96,20 @@ def comment(turn: Turn, ticket_id: int, text: str) -> None:
     ticket.record("commented", turn.now, turn.account.id, text=text)
     turn.uow.tickets.save(ticket)
     tell_owner(turn, ticket, t("The reporter's comment on {number}: {text}", number=ticket.number, text=text))
+
+
+def complain(turn: Turn, ticket_id: int, text: str) -> None:
+    """举报 about the handling of one's ticket: to the business-environment supervisors only.
+    The cadre complained about is not told, and their /t does not show it."""
+    ticket = turn.uow.tickets.get(ticket_id)
+    if ticket is None or ticket.reporter_account_id != turn.account.id:
+        raise DomainError(t("You cannot do that to this ticket."))
+    ticket.record(COMPLAINT, turn.now, turn.account.id, text=text)
+    turn.uow.tickets.save(ticket)
+    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
+    for supervisor in business_supervisors(turn.uow.directory, ticket.org_unit_id):
+        if account := account_of(turn, supervisor):
+            turn.tell(account, t("举报 on ticket {number} (handled by {name}): {text}",
+                                 number=ticket.number, name=owner.name if owner else "", text=text))
+    turn.say(t("Your complaint on {number} went to the business-environment supervisors, not to its handler.",
+               number=ticket.number))

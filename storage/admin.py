@@ -64,6 +64,7 @@ _COMMUNITIES = {"裴李岗村": ["裴李岗村第一网格", "裴李岗村第二
                 "新村社区": ["新村社区第一网格", "新村社区第二网格"]}
 _DUTY = ("赵主任", "13703712288")
 _BUTLER = ("陈晓明", "13525566031")
+_SUPERVISOR = ("孙立平", "13903710516")  # 营商环境监督员: receives 举报, outside the handling chain
 # name, (prefix, organisation code), grid (None: outside any grid), 包联 by the butler?, address, phone
 _ENTERPRISES = [
     ("润弘制药股份有限公司", ("91", "MA44RH1E0"), "裴李岗村第一网格", True, "新村镇裴李岗路18号", "037162591001"),
@@ -132,6 +133,8 @@ def seed_into(session: Session) -> DemoSummary:
     butler = _cadre(session, _BUTLER[0], CadreRole.BUTLER, township.id, _BUTLER[1])
     cadres[duty.name] = duty.id  # type: ignore[assignment]
     cadres[butler.name] = butler.id  # type: ignore[assignment]
+    supervisor = _cadre(session, _SUPERVISOR[0], CadreRole.SUPERVISOR, township.id, _SUPERVISOR[1])
+    cadres[supervisor.name] = supervisor.id  # type: ignore[assignment]
 
     grid_workers: dict[str, int] = {}
     for community_name, grids in _COMMUNITIES.items():

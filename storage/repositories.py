@@ -267,6 +267,11 @@ class SqlDirectory:
         )
         return [_cadre(row) for row in rows]
 
+    def cadres_in(self, org_unit_id: int, role: str) -> list[Cadre]:
+        rows = self.session.scalars(sa.select(CadreRow).where(CadreRow.org_unit_id == org_unit_id,
+                                                              CadreRow.role == role).order_by(CadreRow.id))
+        return [_cadre(row) for row in rows]
+
     def enterprise(self, enterprise_id: int) -> Enterprise | None:
         row = self.session.get(EnterpriseRow, enterprise_id)
         return _enterprise(row) if row is not None else None

@@ -11,7 +11,7 @@ from handlers.domain.lifecycle import Action
 from handlers.messages import t
 
 DIALOG = "feedback"
-REASON, COMMENT, WITHDRAW_REASON = "reason", "comment", "withdraw_reason"
+REASON, COMMENT, WITHDRAW_REASON, COMPLAINT = "reason", "comment", "withdraw_reason", "complaint"
 VERDICTS = {services.SOLVED, services.PARTLY, services.UNSOLVED}
 MAX_TEXT = 2000
 
@@ -39,6 +39,16 @@ def ask_withdraw_reason(turn: Turn, ticket_id: int) -> None:
     turn.say(t("Why do you withdraw {number}? One line is enough. /cancel keeps it open.", number=ticket.number))
 
 
+def ask_complaint(turn: Turn, ticket_id: int) -> None:
+    ticket = turn.uow.tickets.get(ticket_id)
+    if ticket is None or ticket.reporter_account_id != turn.account.id:
+        turn.alert(t("You cannot do that to this ticket."))
+        return
+    turn.state.interrupt(DIALOG, COMPLAINT, {"ticket_id": ticket_id})
+    turn.say(t("What went wrong with the handling of {number}? Only the business-environment supervisors will read "
+               "it; the handler won't know who complained.", number=ticket.number))
+
+
 def rate(turn: Turn, stars: int, ticket_id: int) -> None:
     try:
         ticket = verdicts.rate(turn, ticket_id, stars)
@@ -59,6 +69,8 @@ def advance(turn: Turn) -> None:
     try:
         if turn.state.step == REASON:
             verdicts.reopen(turn, data["ticket_id"], data["verdict"], text)
+        elif turn.state.step == COMPLAINT:
+            verdicts.complain(turn, data["ticket_id"], text)
         elif turn.state.step == WITHDRAW_REASON:
             verdicts.withdraw(turn, data["ticket_id"], text)
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers import payloads, services
+from handlers import payloads, services, verdicts
 from handlers.conversations.turn import Turn
 from handlers.domain.categories import label
 from handlers.domain.labels import EVENT_LABELS, STATUS_LABELS
@@ -21,7 +21,7 @@ from handlers.seam import Button
 
 PAGE_SIZE = 8
 MY, MINE = "my", "mine"
-VIEW, WITHDRAW = "view", "withdraw"
+VIEW, WITHDRAW, COMPLAIN = "view", "withdraw", "complain"
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")  # shown times; org units get their own zone later
 
 
@@ -68,8 +68,10 @@ def show_ticket(turn: Turn, ticket: Ticket | None) -> None:
         turn.say(t("No ticket with that number among yours."))
         return
     owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
-    history = "\n".join(f"{_local(e.at)} {{e{i}}}" for i, e in enumerate(ticket.events))
-    params = {f"e{i}": EVENT_LABELS.get(e.kind, plain(e.kind)) for i, e in enumerate(ticket.events)}
+    # 举报 stays out of the handlers' view: the cadre complained about must not learn of it here.
+    events = [e for e in ticket.events if is_reporter or e.kind != verdicts.COMPLAINT]
+    history = "\n".join(f"{_local(e.at)} {{e{i}}}" for i, e in enumerate(events))
+    params = {f"e{i}": EVENT_LABELS.get(e.kind, plain(e.kind)) for i, e in enumerate(events)}
     card = t("Ticket {number} · {category} · {status}\nHandled by {name} ({role})\nProblem: {description}",
              number=ticket.number, category=label(ticket.category), status=STATUS_LABELS[ticket.status],
              name=owner.name if owner else "", role=services.role_label(owner) if owner else plain(""),
@@ -82,9 +84,12 @@ def show_ticket(turn: Turn, ticket: Ticket | None) -> None:
 def _ticket_buttons(ticket: Ticket, is_owner: bool, is_reporter: bool) -> tuple[tuple[Button, ...], ...]:
     if is_owner:
         return services.owner_buttons(ticket)
-    if is_reporter and is_open(ticket.status) and ticket.id is not None:
-        return ((Button(t("Withdraw"), payloads.ticket_action(WITHDRAW, ticket.id)),),)
-    return ()
+    if not is_reporter or ticket.id is None:
+        return ()
+    complain = Button(t("Complain (举报)"), payloads.ticket_action(COMPLAIN, ticket.id))
+    if is_open(ticket.status):
+        return ((Button(t("Withdraw"), payloads.ticket_action(WITHDRAW, ticket.id)), complain),)
+    return ((complain,),)
 
 
 def _local(moment: datetime) -> str:

@@ -40,5 +40,6 @@ EVENT_LABELS: dict[str, Msg] = {
     "handover_accepted": t("taken over by the new owner"),
     "handover_refused": t("hand-over refused; stays with its owner"),
     "sent_back": t("sent back to the assigner (退单)"),
+    "complaint_filed": t("complaint (举报) sent to the supervisors"),
     "auto_confirmed": t("closed automatically: the reporter did not answer"),
 }

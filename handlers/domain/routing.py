@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from handlers.domain.errors import DomainError
-from handlers.domain.model import Cadre, Enterprise
+from handlers.domain.model import Cadre, CadreRole, Enterprise
 from handlers.messages import t
 from handlers.ports import Directory
 
@@ -61,6 +61,16 @@ def _nearest_duty_cadre_from_top(directory: Directory) -> Route:
                 return Route(cadre, unit.id, RouteReason.DUTY_CADRE)
         level = [child for unit in level for child in directory.children(unit.id)]
     raise DomainError(t("No cadre is on duty for this area yet. Your report is kept; please try again later."))
+
+
+def business_supervisors(directory: Directory, org_unit_id: int) -> list[Cadre]:
+    """营商环境监督员 of the unit and every unit above it: where 举报 goes, outside the owner's chain."""
+    found: list[Cadre] = []
+    unit = directory.org_unit(org_unit_id)
+    while unit is not None:
+        found += directory.cadres_in(unit.id, CadreRole.SUPERVISOR.value)
+        unit = directory.org_unit(unit.parent_id) if unit.parent_id is not None else None
+    return found
 
 
 def supervisor_of(directory: Directory, org_unit_id: int, owner_id: int) -> Cadre | None:

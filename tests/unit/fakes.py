@@ -81,6 +81,9 @@ class _Directory(_Part):
         return next((c for c in self.s.cadres.values()
                      if c.org_unit_id == grid_id and c.role is CadreRole.GRID_WORKER), None)
 
+    def cadres_in(self, org_unit_id, role):
+        return [c for c in self.s.cadres.values() if c.org_unit_id == org_unit_id and c.role == role]
+
     def search_cadres(self, text, limit):
         return [c for c in self.s.cadres.values()
                 if text in c.name or text in self.s.units[c.org_unit_id].name][:limit]
