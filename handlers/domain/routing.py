@@ -6,11 +6,12 @@ grid it sits in; else the duty cadre of the nearest org unit above (属地兜底
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
 from handlers.domain.errors import DomainError
-from handlers.domain.model import Cadre, CadreRole, Enterprise
+from handlers.domain.model import Cadre, CadreRole, Enterprise, OrgUnit
 from handlers.messages import t
 from handlers.ports import Directory
 
@@ -42,42 +43,39 @@ def route_ticket(directory: Directory, enterprise: Enterprise | None, area_id: i
 
 
 def _duty_cadre_above(directory: Directory, org_unit_id: int | None) -> Route:
-    if org_unit_id is None:
-        return _nearest_duty_cadre_from_top(directory)
-    unit = directory.org_unit(org_unit_id)
-    while unit is not None:
+    # No grid on record: the highest-placed unit with a duty cadre takes it.
+    units = _top_down(directory) if org_unit_id is None else _upward(directory, org_unit_id)
+    for unit in units:
         if unit.duty_cadre_id and (cadre := directory.cadre(unit.duty_cadre_id)):
             return Route(cadre, unit.id, RouteReason.DUTY_CADRE)
-        unit = directory.org_unit(unit.parent_id) if unit.parent_id is not None else None
-    raise DomainError(t("No cadre is on duty for this area yet. Your report is kept; please try again later."))
-
-
-def _nearest_duty_cadre_from_top(directory: Directory) -> Route:
-    """An enterprise with no grid on record: the highest-placed unit with a duty cadre takes it."""
-    level = directory.roots()
-    while level:
-        for unit in level:
-            if unit.duty_cadre_id and (cadre := directory.cadre(unit.duty_cadre_id)):
-                return Route(cadre, unit.id, RouteReason.DUTY_CADRE)
-        level = [child for unit in level for child in directory.children(unit.id)]
     raise DomainError(t("No cadre is on duty for this area yet. Your report is kept; please try again later."))
 
 
 def business_supervisors(directory: Directory, org_unit_id: int) -> list[Cadre]:
     """营商环境监督员 of the unit and every unit above it: where 举报 goes, outside the owner's chain."""
-    found: list[Cadre] = []
-    unit = directory.org_unit(org_unit_id)
-    while unit is not None:
-        found += directory.cadres_in(unit.id, CadreRole.SUPERVISOR.value)
-        unit = directory.org_unit(unit.parent_id) if unit.parent_id is not None else None
-    return found
+    return [cadre for unit in _upward(directory, org_unit_id)
+            for cadre in directory.cadres_in(unit.id, CadreRole.SUPERVISOR.value)]
 
 
 def supervisor_of(directory: Directory, org_unit_id: int, owner_id: int) -> Cadre | None:
     """The leader in charge above the owner: the nearest duty cadre up the tree who is not the owner."""
-    unit = directory.org_unit(org_unit_id)
-    while unit is not None:
+    for unit in _upward(directory, org_unit_id):
         if unit.duty_cadre_id and unit.duty_cadre_id != owner_id:
             return directory.cadre(unit.duty_cadre_id)
-        unit = directory.org_unit(unit.parent_id) if unit.parent_id is not None else None
     return None
+
+
+def _upward(directory: Directory, org_unit_id: int) -> Iterator[OrgUnit]:
+    """The unit, its parent, and so on up to the root."""
+    unit = directory.org_unit(org_unit_id)
+    while unit is not None:
+        yield unit
+        unit = directory.org_unit(unit.parent_id) if unit.parent_id is not None else None
+
+
+def _top_down(directory: Directory) -> Iterator[OrgUnit]:
+    """Every unit, level by level from the roots."""
+    level = directory.roots()
+    while level:
+        yield from level
+        level = [child for unit in level for child in directory.children(unit.id)]
