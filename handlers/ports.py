@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from handlers.domain.model import Account, Cadre, Enterprise, OrgUnit, Ticket
+from handlers.domain.model import Account, Cadre, Enterprise, OrgUnit, ReporterProfile, Ticket
 
 
 class Clock(Protocol):
@@ -90,8 +90,24 @@ class Tickets(Protocol):
         """Tickets without their events, newest first, and how many match in all."""
     def resolved_before(self, cutoff: datetime, limit: int) -> list[int]:
         """Ids of tickets awaiting the reporter's verdict, resolved at or before `cutoff`."""
+    def linked_to(self, ticket_id: int) -> list[Ticket]:
+        """The tickets linked to this one as sharing its problem, with their histories."""
+    def revisits_due(self, now: datetime, limit: int) -> list[int]:
+        """Ids of tickets whose 回头看 time has come."""
     def save(self, ticket: Ticket) -> None:
         """Store changed fields and append `ticket.new_events`; never rewrite old events."""
+
+
+class ReporterProfiles(Protocol):
+    def get(self, account_id: int) -> ReporterProfile | None: ...
+    def save(self, profile: ReporterProfile) -> None: ...
+    def contact_of(self, enterprise_id: int) -> ReporterProfile | None:
+        """The enterprise's registered contact (its first reporter in the bot)."""
+
+
+class Complaints(Protocol):
+    def add(self, complainant_account_id: int, cadre_id: int, org_unit_id: int, text: str, at: datetime) -> None:
+        """举报 about a cadre, kept for the supervisors' record."""
 
 
 class SeenUpdates(Protocol):
@@ -106,6 +122,8 @@ class UnitOfWork(Protocol):
     invites: Invites
     tickets: Tickets
     seen_updates: SeenUpdates
+    reporter_profiles: ReporterProfiles
+    complaints: Complaints
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None:

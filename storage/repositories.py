@@ -8,7 +8,6 @@ and never commit: `SqlUnitOfWork.commit()` does.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,15 +22,19 @@ from handlers.domain.model import (
     OrgLevel,
     OrgUnit,
     ReporterKind,
+    ReporterProfile,
     Ticket,
     TicketEvent,
     TicketStatus,
+    Tier,
+    Difficulty,
 )
 from handlers.ports import ConversationState
 from storage.tables import (
     AccountRow,
     CadreInviteRow,
     CadreRow,
+    ComplaintRow,
     ConversationRow,
     EnterpriseRow,
     OrgUnitRow,
@@ -127,6 +130,11 @@ def _ticket(row: TicketRow, events: list[TicketEvent]) -> Ticket:
         enterprise_id=row.enterprise_id,
         photo_file_ids=list(row.photo_file_ids or []),
         location=location,
+        tier=Tier(row.tier) if row.tier else None,
+        difficulty=Difficulty(row.difficulty),
+        linked_to_id=row.linked_to_id,
+        follow_up_of_id=row.follow_up_of_id,
+        revisit_at=from_db(row.revisit_at),
         events=events,
     )
 
@@ -147,6 +155,11 @@ def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
         "org_unit_id": ticket.org_unit_id,
         "owner_cadre_id": ticket.owner_cadre_id,
         "status": str(ticket.status),
+        "tier": str(ticket.tier) if ticket.tier else None,
+        "difficulty": str(ticket.difficulty),
+        "linked_to_id": ticket.linked_to_id,
+        "follow_up_of_id": ticket.follow_up_of_id,
+        "revisit_at": to_db(ticket.revisit_at) if ticket.revisit_at else None,
     }
 
 
@@ -400,6 +413,18 @@ class SqlTickets:
                  .order_by(TicketRow.id).limit(limit))
         return list(self.session.scalars(query))
 
+    def linked_to(self, ticket_id: int) -> list[Ticket]:
+        """The tickets that share this one's problem (its duplicates), with their histories."""
+        ids = self.session.scalars(sa.select(TicketRow.id).where(TicketRow.linked_to_id == ticket_id)
+                                   .order_by(TicketRow.id))
+        return [ticket for i in list(ids) if (ticket := self.get(i)) is not None]
+
+    def revisits_due(self, now: datetime, limit: int) -> list[int]:
+        """Ids of confirmed tickets whose 回头看 is due (by the revisit_at index)."""
+        query = (sa.select(TicketRow.id).where(TicketRow.revisit_at <= to_db(now))
+                 .order_by(TicketRow.revisit_at, TicketRow.id).limit(limit))
+        return list(self.session.scalars(query))
+
     def _page(self, where: tuple, order: Any, offset: int, limit: int) -> tuple[list[Ticket], int]:
         total = self.session.scalar(sa.select(sa.func.count()).select_from(TicketRow).where(*where)) or 0
         rows = self.session.scalars(sa.select(TicketRow).where(*where).order_by(order, TicketRow.id)
@@ -439,6 +464,16 @@ class SqlTickets:
         ticket.new_events.clear()
 
 
+class SqlComplaints:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, complainant_account_id: int, cadre_id: int, org_unit_id: int, text: str, at: datetime) -> None:
+        self.session.add(ComplaintRow(complainant_account_id=complainant_account_id, cadre_id=cadre_id,
+                                      org_unit_id=org_unit_id, text=text, at=to_db(at)))
+        self.session.flush()
+
+
 class SqlSeenUpdates:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -457,28 +492,22 @@ class SqlSeenUpdates:
         return result.rowcount
 
 
-@dataclass(frozen=True)
-class ReporterProfile:
-    """What a reporter entered last time, offered again next time."""
-
-    account_id: int
-    kind: ReporterKind
-    enterprise_id: int | None = None
-    phone: str = ""
-
-
 class SqlReporterProfiles:
-    """Not (yet) a port in handlers.ports; the core may use it through the unit of work."""
-
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def get(self, account_id: int) -> ReporterProfile | None:
+        return self._first(ReporterProfileRow.account_id == account_id)
+
+    def contact_of(self, enterprise_id: int) -> ReporterProfile | None:
+        """The enterprise's registered contact: the first account that reported for it."""
+        return self._first(ReporterProfileRow.enterprise_id == enterprise_id)
+
+    def _first(self, where: Any) -> ReporterProfile | None:
         row = self.session.scalars(
-            sa.select(ReporterProfileRow)
-            .where(ReporterProfileRow.account_id == account_id)
+            sa.select(ReporterProfileRow).where(where).order_by(ReporterProfileRow.id).limit(1)
             .execution_options(populate_existing=True)  # save() upserts behind the identity map
-        ).one_or_none()
+        ).first()
         if row is None:
             return None
         return ReporterProfile(row.account_id, ReporterKind(row.kind), row.enterprise_id, row.phone)

@@ -103,7 +103,7 @@ class ReporterProfileRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", unique=True)
     kind: str = Field(max_length=20)
-    enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id")
+    enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id", index=True)
     phone: str = Field(default="", max_length=30)
 
 
@@ -125,6 +125,11 @@ class TicketRow(SQLModel, table=True):
     org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
     owner_cadre_id: int = Field(foreign_key="cadre.id")
     status: str = Field(max_length=20)
+    tier: str | None = Field(default=None, max_length=1)
+    difficulty: str = Field(default="general", max_length=20, sa_column_kwargs={"server_default": "general"})
+    linked_to_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    follow_up_of_id: int | None = Field(default=None, foreign_key="ticket.id")
+    revisit_at: datetime | None = _utc_column(nullable=True, index=True)
     created_at: datetime = _utc_column()
     updated_at: datetime = _utc_column()
 
@@ -142,6 +147,20 @@ class TicketEventRow(SQLModel, table=True):
     at: datetime = _utc_column()
     actor_account_id: int | None = Field(default=None, foreign_key="account.id")
     data: dict[str, Any] = _json_column(dict)
+
+
+class ComplaintRow(SQLModel, table=True):
+    """举报 about a cadre, outside any ticket. Who complained is kept for the record
+    but never shown to the cadre complained about."""
+
+    __tablename__ = "complaint"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complainant_account_id: int = Field(foreign_key="account.id")
+    cadre_id: int = Field(foreign_key="cadre.id", index=True)
+    org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    text: str = Field(sa_type=sa.Text)
+    at: datetime = _utc_column()
 
 
 class TicketCounterRow(SQLModel, table=True):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.db import make_engine
 from storage.repositories import (
     SqlAccounts,
+    SqlComplaints,
     SqlConversations,
     SqlDirectory,
     SqlInvites,
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
     tickets: SqlTickets
     seen_updates: SqlSeenUpdates
     reporter_profiles: SqlReporterProfiles
+    complaints: SqlComplaints
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
@@ -61,6 +63,7 @@ class SqlUnitOfWork:
         self.tickets = SqlTickets(session)
         self.seen_updates = SqlSeenUpdates(session)
         self.reporter_profiles = SqlReporterProfiles(session)
+        self.complaints = SqlComplaints(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -17,6 +17,7 @@ class OrgLevel(StrEnum):
     TOWNSHIP = "township"  # 乡镇 / 街道
     COMMUNITY = "community"  # 村 / 社区
     GRID = "grid"  # 网格
+    DEPARTMENT = "department"  # 职能部门 (自然资源局, 供电公司…): a unit of department handlers
 
 
 class CadreRole(StrEnum):
@@ -40,6 +41,20 @@ class TicketStatus(StrEnum):
     CONFIRMED = "confirmed"  # 销号: the reporter (or the timeout) confirmed it
     REOPENED = "reopened"  # 重办: the reporter said not solved; back with the same owner
     WITHDRAWN = "withdrawn"  # the reporter took it back
+
+
+class Tier(StrEnum):
+    """研判: the ABCD list (分级解决): who settles it, from the bottom of the 倒金字塔 up."""
+
+    A = "A"  # 当场办: settled on the spot by whoever received it
+    B = "B"  # 部门办: a department's routine business
+    C = "C"  # 领导办: needs a leader to co-ordinate
+    D = "D"  # 政策 / 长期: a policy question or a long-term project, tracked, not closed in days
+
+
+class Difficulty(StrEnum):
+    GENERAL = "general"  # 一般问题: 不过周
+    DIFFICULT = "difficult"  # 疑难问题: 不过月
 
 
 @dataclass
@@ -84,6 +99,17 @@ class Enterprise:
 
 
 @dataclass(frozen=True)
+class ReporterProfile:
+    """Who a reporter said they are last time. An enterprise's first profile is its
+    registered contact: the one told when a cadre logs a problem on its behalf."""
+
+    account_id: int
+    kind: ReporterKind
+    enterprise_id: int | None = None
+    phone: str = ""
+
+
+@dataclass(frozen=True)
 class TicketEvent:
     kind: str  # "submitted", "assigned", "accepted", "info_requested", "info_given", "resolved"
     at: datetime
@@ -107,6 +133,11 @@ class Ticket:
     enterprise_id: int | None = None
     photo_file_ids: list[str] = field(default_factory=list)
     location: tuple[float, float] | None = None
+    tier: Tier | None = None  # set by the owner's 研判
+    difficulty: Difficulty = Difficulty.GENERAL
+    linked_to_id: int | None = None  # the ticket this one shares its problem with (duplicates move with it)
+    follow_up_of_id: int | None = None  # the confirmed ticket whose 回头看 found the problem back
+    revisit_at: datetime | None = None  # when to ask the reporter whether it stayed solved (回头看)
     events: list[TicketEvent] = field(default_factory=list)  # append-only history
     new_events: list[TicketEvent] = field(default_factory=list)  # not yet stored
 
@@ -120,6 +151,17 @@ class Ticket:
             if event.kind == "handover_offered":
                 return event
         return None
+
+    @property
+    def co_handlers(self) -> dict[int, bool]:
+        """会商: cadre id -> whether that co-handler has replied."""
+        asked: dict[int, bool] = {}
+        for event in self.events:
+            if event.kind == "consult_requested":
+                asked.setdefault(event.data["cadre_id"], False)
+            elif event.kind == "consult_replied":
+                asked[event.data["cadre_id"]] = True
+        return asked
 
     def record(self, kind: str, at: datetime, actor_account_id: int | None, **data: Any) -> None:
         event = TicketEvent(kind, at, actor_account_id, data)

@@ -10,7 +10,7 @@ from storage.db import alembic_config, make_engine, upgrade
 
 TABLES = {
     "org_unit", "cadre", "account", "cadre_invite", "enterprise", "reporter_profile", "ticket",
-    "ticket_event", "ticket_counter", "conversation", "seen_update",
+    "ticket_event", "ticket_counter", "conversation", "seen_update", "complaint",
 }  # fmt: skip
 
 
@@ -25,11 +25,35 @@ def _inspect(url: str) -> tuple[set[str], str | None]:
         engine.dispose()
 
 
-def test_single_initial_revision() -> None:
+def test_revisions_form_one_line() -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    heads = script.get_heads()
-    assert len(heads) == 1
-    assert [r.revision for r in script.walk_revisions()] == heads  # one revision, no history yet
+    assert len(script.get_heads()) == 1
+    revisions = list(script.walk_revisions())
+    assert revisions[-1].down_revision is None
+    assert all(r.down_revision == older.revision for r, older in zip(revisions, revisions[1:]))
+
+
+def test_upgrading_a_first_revision_database_keeps_its_tickets(empty_database_url: str) -> None:
+    upgrade(empty_database_url, "0001")
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO org_unit (name, level) VALUES ('新村镇', 'township')"))
+            conn.execute(sa.text("INSERT INTO cadre (name, role, org_unit_id, phone, phone_public) "
+                                 "VALUES ('陈晓明', 'butler', 1, '', false)"))
+            conn.execute(sa.text("INSERT INTO account (platform, user_id, chat_id, locale, display_name) "
+                                 "VALUES ('telegram', 1001, 1001, 'zh_CN', '')"))
+            conn.execute(sa.text(
+                "INSERT INTO ticket (number, category, description, photo_file_ids, reporter_account_id, "
+                "reporter_kind, reporter_phone, org_unit_id, owner_cadre_id, status, created_at, updated_at) "
+                "VALUES ('LX-2026-000001', 'power', '停电', '[]', 1, 'enterprise', '', 1, 1, 'assigned', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        upgrade(empty_database_url)
+        with engine.connect() as conn:
+            row = conn.execute(sa.text("SELECT number, difficulty, tier FROM ticket")).one()
+        assert tuple(row) == ("LX-2026-000001", "general", None)
+    finally:
+        engine.dispose()
 
 
 def test_upgrade_creates_every_table(empty_database_url: str) -> None:

@@ -10,7 +10,7 @@ import copy
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from handlers.domain.model import Account, Cadre, CadreRole, Enterprise, OrgUnit, Ticket
+from handlers.domain.model import Account, Cadre, CadreRole, Enterprise, OrgUnit, ReporterProfile, Ticket
 from handlers.ports import ConversationState
 
 
@@ -25,6 +25,8 @@ class FakeStore:
     conversations: dict[tuple[str, int], ConversationState] = field(default_factory=dict)
     seen: set[tuple[str, int]] = field(default_factory=set)
     counter: dict[int, int] = field(default_factory=dict)
+    profiles: dict[int, ReporterProfile] = field(default_factory=dict)
+    complaints: list[tuple] = field(default_factory=list)
 
 
 class FakeUnitOfWork:
@@ -37,6 +39,7 @@ class FakeUnitOfWork:
         s = self.s = copy.deepcopy(self._store)
         self.accounts, self.directory, self.tickets = _Accounts(s), _Directory(s), _Tickets(s)
         self.conversations, self.invites, self.seen_updates = _Conversations(s), _Invites(s), _Seen(s)
+        self.reporter_profiles, self.complaints = _Profiles(s), _Complaints(s)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -127,6 +130,14 @@ class _Tickets(_Part):
                        key=lambda t: (t.created_at, t.id), reverse=True)
         return copy.deepcopy(found[offset:offset + limit]), len(found)
 
+    def linked_to(self, ticket_id):
+        return [copy.deepcopy(t) for t in sorted(self.s.tickets.values(), key=lambda t: t.id)
+                if t.linked_to_id == ticket_id]
+
+    def revisits_due(self, now, limit):
+        due = [t for t in self.s.tickets.values() if t.revisit_at is not None and t.revisit_at <= now]
+        return [t.id for t in sorted(due, key=lambda t: (t.revisit_at, t.id))][:limit]
+
     def _store(self, ticket):
         ticket.new_events.clear()
         self.s.tickets[ticket.id] = copy.deepcopy(ticket)
@@ -156,3 +167,19 @@ class _Seen(_Part):
             return False
         self.s.seen.add((platform, update_id))
         return True
+
+
+class _Profiles(_Part):
+    def get(self, account_id):
+        return self.s.profiles.get(account_id)
+
+    def save(self, profile):
+        self.s.profiles[profile.account_id] = profile
+
+    def contact_of(self, enterprise_id):
+        return next((p for p in self.s.profiles.values() if p.enterprise_id == enterprise_id), None)
+
+
+class _Complaints(_Part):
+    def add(self, complainant_account_id, cadre_id, org_unit_id, text, at):
+        self.s.complaints.append((complainant_account_id, cadre_id, org_unit_id, text, at))
