@@ -1,0 +1,118 @@
+"""红绿黑旗 as a ledger reader sees them, moving the clock across weekends, holidays and midnight."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from handlers.domain.calendar import CalendarNotCovered, WorkCalendar
+from handlers.domain.flags import (
+    DEFAULT_HARD_LIMIT_DAYS,
+    DEFAULT_WARNING_DAYS,
+    Flag,
+    flag_for,
+    flag_when_closed,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CAL = WorkCalendar()
+GREEN, RED, BLACK = Flag.GREEN, Flag.RED, Flag.BLACK
+
+
+def local(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
+    return datetime(y, m, d, hh, mm, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def end_of(y: int, m: int, d: int) -> datetime:
+    """24:00 local: how due_at expresses a deadline."""
+    return datetime.combine(date(y, m, d) + timedelta(days=1), time(0), tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def flag(now: datetime, due: datetime, warning_days: int = DEFAULT_WARNING_DAYS,
+         hard_limit_days: int = DEFAULT_HARD_LIMIT_DAYS) -> Flag:
+    return flag_for(now, due, warning_days=warning_days, hard_limit_days=hard_limit_days, calendar=CAL, tz=SHANGHAI)
+
+
+DUE_FRIDAY = end_of(2026, 11, 6)
+
+
+@pytest.mark.parametrize("story, now, expected", [
+    ("the day before", local(2026, 11, 5, 12), GREEN),
+    ("the due day's first minute", local(2026, 11, 6, 0, 0), RED),
+    ("one minute to midnight on the due day", local(2026, 11, 6, 23, 59), RED),
+    ("midnight: late", local(2026, 11, 7, 0, 0), RED),
+    ("five working days late, Friday evening", local(2026, 11, 13, 23, 59), RED),
+    ("the weekend after does not add lateness", local(2026, 11, 15, 12), RED),
+    ("the sixth working day late begins", local(2026, 11, 16, 0, 0), BLACK),
+])
+def test_a_ticket_due_friday_6_nov(story: str, now: datetime, expected: Flag) -> None:
+    assert flag(now, DUE_FRIDAY) is expected, story
+
+
+@pytest.mark.parametrize("now_utc, expected", [
+    (datetime(2026, 11, 6, 15, 59, tzinfo=UTC), RED),  # 23:59 Friday local: still on time
+    (datetime(2026, 11, 5, 15, 59, tzinfo=UTC), GREEN),  # 23:59 Thursday local
+    (datetime(2026, 11, 5, 16, 0, tzinfo=UTC), RED),  # 00:00 Friday local, still Thursday in UTC
+    (datetime(2026, 11, 15, 15, 59, tzinfo=UTC), RED),  # 23:59 Sunday local
+    (datetime(2026, 11, 15, 16, 0, tzinfo=UTC), BLACK),  # 00:00 Monday local, still Sunday in UTC
+])
+def test_days_turn_at_local_midnight_not_utc_midnight(now_utc: datetime, expected: Flag) -> None:
+    assert flag(now_utc, DUE_FRIDAY) is expected
+
+
+@pytest.mark.parametrize("story, now, expected", [
+    ("Thursday: two working days left", local(2026, 11, 5, 12), GREEN),
+    ("Friday: the working day before", local(2026, 11, 6, 12), RED),
+    ("the weekend between", local(2026, 11, 8, 12), RED),
+])
+def test_a_two_day_warning_on_a_ticket_due_monday(story: str, now: datetime, expected: Flag) -> None:
+    assert flag(now, end_of(2026, 11, 9), warning_days=2) is expected, story
+
+
+@pytest.mark.parametrize("story, now, expected", [
+    ("Friday 13 Feb: two working days left (Sat 14, Tue 24)", local(2026, 2, 13, 12), GREEN),
+    ("the 调休 Saturday is the working day before", local(2026, 2, 14, 12), RED),
+    ("mid Spring Festival", local(2026, 2, 19, 12), RED),
+])
+def test_a_two_day_warning_before_spring_festival(story: str, now: datetime, expected: Flag) -> None:
+    assert flag(now, end_of(2026, 2, 24), warning_days=2) is expected, story
+
+
+@pytest.mark.parametrize("story, now, expected", [
+    ("National Day itself is no lateness", local(2026, 10, 7, 12), RED),
+    ("the 调休 Saturday 10 Oct is the third late day", local(2026, 10, 10, 12), RED),
+    ("Tuesday 13 Oct, the fifth", local(2026, 10, 13, 23, 59), RED),
+    ("Wednesday 14 Oct, the sixth", local(2026, 10, 14, 0, 0), BLACK),
+])
+def test_lateness_across_national_day_for_a_ticket_due_30_sep(story: str, now: datetime, expected: Flag) -> None:
+    assert flag(now, end_of(2026, 9, 30)) is expected, story
+
+
+def test_no_warning_means_green_until_due() -> None:
+    assert flag(local(2026, 11, 6, 23, 59), DUE_FRIDAY, warning_days=0) is GREEN
+
+
+def test_an_office_close_deadline_is_late_the_same_evening() -> None:
+    due = local(2026, 11, 6, 17, 30)
+    assert flag(local(2026, 11, 6, 17, 29), due) is RED
+    assert flag(local(2026, 11, 6, 18, 0), due) is RED
+    assert flag(local(2026, 11, 13, 23, 0), due) is RED
+    assert flag(local(2026, 11, 16, 9, 0), due) is BLACK
+
+
+@pytest.mark.parametrize("story, closed_at, expected", [
+    ("settled on the due day", local(2026, 11, 6, 16), GREEN),
+    ("settled on the day before", local(2026, 11, 5, 16), GREEN),
+    ("settled the next Monday", local(2026, 11, 9, 10), RED),
+    ("settled two weeks late", local(2026, 11, 20, 10), BLACK),
+])
+def test_a_closed_ticket_keeps_the_flag_it_closed_with(story: str, closed_at: datetime, expected: Flag) -> None:
+    got = flag_when_closed(closed_at, DUE_FRIDAY, hard_limit_days=DEFAULT_HARD_LIMIT_DAYS, calendar=CAL, tz=SHANGHAI)
+    assert got is expected, story
+
+
+def test_lateness_into_an_uncovered_year_fails_loudly() -> None:
+    with pytest.raises(CalendarNotCovered):
+        flag(local(2027, 1, 4, 9), end_of(2026, 12, 30))
