@@ -19,10 +19,13 @@ if TYPE_CHECKING:
 
 def build_core(settings: Settings) -> Lianxin:
     from handlers.app import Lianxin, SystemClock
+    from handlers.rules import Rules
     from storage.uow import uow_factory
 
+    rules = Rules(auto_confirm_after=timedelta(days=settings.auto_confirm_days),
+                  revisit_after=timedelta(days=settings.revisit_days))
     return Lianxin(uow_factory(settings.database_url), clock=SystemClock(), default_locale=settings.default_locale,
-                   auto_confirm_after=timedelta(days=settings.auto_confirm_days))
+                   rules=rules)
 
 
 def build_translator(settings: Settings) -> Translator:

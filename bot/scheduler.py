@@ -22,7 +22,7 @@ SWEEP_EVERY_SECONDS = 60
 
 async def sweep(core: Lianxin, deliver: Deliver) -> int:
     """One pass over everything time makes due; returns how many replies it sent."""
-    replies = await asyncio.to_thread(core.auto_confirm_due)
+    replies = await asyncio.to_thread(core.sweep)
     await deliver(replies)
     return len(replies)
 

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     demo_port: int = 8081
     auto_confirm_days: int = 7  # a resolved ticket with no verdict from its reporter closes after this
+    revisit_days: int = 30  # 回头看: days after 销号 the reporter is asked whether it stayed solved
 
     @property
     def token(self) -> str | None:

@@ -7,13 +7,15 @@ and the dedupe mark are committed together, or not at all.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from handlers import payloads, verdicts
-from handlers.conversations import answer, cadre, feedback, lists, report
+from handlers import collect, payloads, revisit, verdicts
+from handlers.conversations import answer, cadre, complaint, consult, feedback, lists, report
+from handlers.domain.errors import DomainError
 from handlers.conversations.turn import Turn, Work
 from handlers.messages import Msg, plain, t
 from handlers.ports import UnitOfWork
+from handlers.rules import Rules
 from handlers.seam import Button, Incoming, Reply
 
 LOCALES = {"zh_CN": "中文", "en": "English"}
@@ -27,24 +29,37 @@ class SystemClock:
 
 class Lianxin:
     def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: SystemClock, default_locale: str = "zh_CN",
-                 auto_confirm_after: timedelta = timedelta(days=7)):
+                 rules: Rules = Rules()):
         self._uow_factory = uow_factory
         self._clock = clock
         self._default_locale = default_locale
-        self._auto_confirm_after = auto_confirm_after
+        self._rules = rules
 
-    def auto_confirm_due(self, batch: int = 200) -> list[Reply]:
-        """Close resolved tickets whose reporter gave no verdict in time; one transaction per batch."""
+    def sweep(self, batch: int = 200) -> list[Reply]:
+        """Everything time has made due: auto-confirmations, then 回头看 questions.
+        One transaction per kind of work, at most `batch` tickets each."""
+        return self._auto_confirm_due(batch) + self._revisits_due(batch)
+
+    def _auto_confirm_due(self, batch: int) -> list[Reply]:
         with self._uow_factory() as uow:
-            work = Work(uow=uow, now=self._clock.now())
-            for ticket_id in uow.tickets.resolved_before(work.now - self._auto_confirm_after, batch):
+            work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
+            for ticket_id in uow.tickets.resolved_before(work.now - self._rules.auto_confirm_after, batch):
                 verdicts.auto_confirm(work, ticket_id)
+            uow.commit()
+        return work.replies
+
+    def _revisits_due(self, batch: int) -> list[Reply]:
+        with self._uow_factory() as uow:
+            work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
+            for ticket_id in uow.tickets.revisits_due(work.now, batch):
+                revisit.ask(work, ticket_id)
             uow.commit()
         return work.replies
 
     def commands(self) -> list[tuple[str, Msg]]:
         return [("start", t("Report a problem")), ("mine", t("Problems I reported")),
                 ("my", t("Tickets I handle")), ("t", t("One ticket and its history: /t LX-2026-000123")),
+                ("new", t("Log a problem for an enterprise (cadres)")), ("complain", t("Report a cadre (举报)")),
                 ("lang", t("Change language")), ("cancel", t("Cancel what you are doing"))]
 
     def handle(self, incoming: Incoming) -> list[Reply]:
@@ -55,7 +70,8 @@ class Lianxin:
                 incoming.platform, incoming.user_id, incoming.chat_id,
                 self._locale_for(incoming.language_code), incoming.display_name)
             state = uow.conversations.load(incoming.platform, incoming.chat_id)
-            turn = Turn(incoming=incoming, account=account, state=state, uow=uow, now=self._clock.now())
+            turn = Turn(incoming=incoming, account=account, state=state, uow=uow, now=self._clock.now(),
+                        rules=self._rules)
             dispatch(turn)
             uow.conversations.save(turn.state)
             uow.commit()
@@ -79,6 +95,10 @@ def dispatch(turn: Turn) -> None:
         answer.advance(turn)
     elif turn.state.dialog == feedback.DIALOG:
         feedback.advance(turn)
+    elif turn.state.dialog == consult.DIALOG:
+        consult.advance(turn)
+    elif turn.state.dialog == complaint.DIALOG:
+        complaint.advance(turn)
     else:
         turn.say(t("Send /start to report a problem."))
 
@@ -88,6 +108,10 @@ def _command(turn: Turn, command: str, args: str) -> None:
         cadre.bind(turn, args)
     elif command == "start":
         report.begin(turn)
+    elif command == "new":
+        report.begin_collection(turn)
+    elif command == "complain":
+        complaint.begin(turn)
     elif command == "cancel":
         report.cancel(turn)
     elif command in (lists.MY, lists.MINE):
@@ -98,7 +122,7 @@ def _command(turn: Turn, command: str, args: str) -> None:
         turn.say(t("Choose your language."), (tuple(
             Button(plain(name), payloads.choice(LANG_STEP, code)) for code, name in LOCALES.items()),))
     else:
-        turn.say(t("Unknown command. You can use /start, /mine, /my, /t, /lang and /cancel."))
+        turn.say(t("Unknown command. You can use /start, /mine, /my, /t, /new, /complain, /lang and /cancel."))
         _ask_again(turn)
 
 
@@ -109,20 +133,12 @@ def _press(turn: Turn, data: str) -> None:
         turn.alert(t("This button is out of date."))
         return
     if payload.kind == "t" and payload.value.isdigit():
-        if payload.name == answer.DIALOG:
-            answer.press(turn, int(payload.value))
-        elif payload.name in feedback.VERDICTS:
-            feedback.press(turn, payload.name, int(payload.value))
-        elif payload.name == lists.VIEW:
-            lists.show_ticket(turn, turn.uow.tickets.get(int(payload.value)))
-        elif payload.name == lists.COMPLAIN:
-            feedback.ask_complaint(turn, int(payload.value))
-        elif payload.name == lists.WITHDRAW:
-            feedback.ask_withdraw_reason(turn, int(payload.value))
-        else:
-            cadre.press(turn, payload.name, int(payload.value))
+        _ticket_press(turn, payload.name, int(payload.value))
     elif payload.kind == "h" and payload.name.isdigit() and payload.value.isdigit():
-        cadre.choose_receiver(turn, int(payload.name), int(payload.value))
+        if turn.state.dialog == complaint.DIALOG:
+            complaint.choose(turn, int(payload.name))
+        else:
+            cadre.choose_receiver(turn, int(payload.name), int(payload.value))
     elif payload.kind == "r" and payload.name.isdigit() and payload.value.isdigit():
         feedback.rate(turn, int(payload.name), int(payload.value))
     elif payload.kind == "p" and payload.name in (lists.MY, lists.MINE) and payload.value.isdigit():
@@ -131,8 +147,39 @@ def _press(turn: Turn, data: str) -> None:
         _set_language(turn, payload.value)
     elif payload.kind == "c" and turn.state.dialog == report.DIALOG and payload.name == turn.state.step:
         report.advance(turn)
+    elif payload.kind == "c" and turn.state.dialog == cadre.DIALOG and payload.name == turn.state.step:
+        cadre.choose(turn, payload.value)
     else:
         turn.alert(t("This button is out of date."))
+
+
+def _ticket_press(turn: Turn, action: str, ticket_id: int) -> None:
+    """A button about one ticket; whoever pressed it is checked by the use case."""
+    if action == answer.DIALOG:
+        answer.press(turn, ticket_id)
+    elif action in feedback.VERDICTS:
+        feedback.press(turn, action, ticket_id)
+    elif action in (revisit.STAYED, revisit.CAME_BACK):
+        feedback.press_revisit(turn, action, ticket_id)
+    elif action == lists.VIEW:
+        lists.show_ticket(turn, turn.uow.tickets.get(ticket_id))
+    elif action == lists.COMPLAIN:
+        feedback.ask_complaint(turn, ticket_id)
+    elif action in (lists.WITHDRAW, collect.DISOWN):
+        feedback.ask_withdraw_reason(turn, ticket_id)
+    elif action == collect.AFFIRM:
+        _affirm(turn, ticket_id)
+    elif action == consult.REPLY:
+        consult.press(turn, ticket_id)
+    else:
+        cadre.press(turn, action, ticket_id)
+
+
+def _affirm(turn: Turn, ticket_id: int) -> None:
+    try:
+        collect.affirm(turn, ticket_id)
+    except DomainError as refusal:
+        turn.alert(refusal.reason)
 
 
 def _set_language(turn: Turn, locale: str) -> None:

@@ -42,6 +42,11 @@ def rating(stars: int, ticket_id: int) -> str:
     return Payload("r", str(stars), str(ticket_id)).pack()
 
 
+def pick(cadre_id: int, ticket_id: int = 0) -> str:
+    """A cadre chosen from search results (for a hand-over, a 会商, a 举报; 0: no ticket)."""
+    return Payload("h", str(cadre_id), str(ticket_id)).pack()
+
+
 def unpack(data: str) -> Payload:
     parts = data.split(SEP, 2)
     if len(parts) != 3 or not all(parts[:2]):

@@ -7,13 +7,15 @@ in its current state is decided here, every time.
 
 from __future__ import annotations
 
+from typing import Any
+
 from handlers import payloads
 from handlers.conversations.turn import Turn, Work
 from handlers.domain.categories import label
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import ROLE_LABELS, STATUS_LABELS
 from handlers.domain.lifecycle import OPEN, TRANSITIONS, Action, Actor, is_open, next_status
-from handlers.domain.model import Account, Cadre, ReporterKind, Ticket, TicketStatus
+from handlers.domain.model import Account, Cadre, ReporterKind, ReporterProfile, Ticket, TicketStatus
 from handlers.domain.routing import route_ticket
 from handlers.messages import Msg, plain, t
 from handlers.seam import Button
@@ -22,6 +24,7 @@ ACCEPT, ASK, RESOLVE, ANSWER = "accept", "ask", "resolve", "answer"
 TRANSFER, TAKE_OVER, REFUSE = "transfer", "take_over", "refuse"  # 交办 and its answer
 SEND_BACK = "send_back"  # 退单
 ESCALATE = "escalate"  # 上报: offer it to the leader in charge one level up
+CLASSIFY, CONSULT, LINK = "classify", "consult", "link"  # 研判, 会商, 关联 a duplicate
 SOLVED, PARTLY, UNSOLVED = "solved", "partly", "unsolved"  # the reporter's verdict on 办结
 STARS = range(1, 6)
 
@@ -35,32 +38,44 @@ def open_ticket(turn: Turn, data: dict) -> tuple[Ticket, Cadre]:
     directory = turn.uow.directory
     enterprise = directory.enterprise(data["enterprise_id"]) if data.get("enterprise_id") else None
     route = route_ticket(directory, enterprise, data.get("area_id"))
-    ticket = Ticket(
-        id=None, number=turn.uow.tickets.next_number(turn.now.year), category=data["category"],
-        description=data["description"], reporter_account_id=turn.account.id,
-        reporter_kind=ReporterKind(data["kind"]), reporter_phone=data["phone"],
-        org_unit_id=route.org_unit_id, owner_cadre_id=route.owner.id, status=TicketStatus.ASSIGNED,
-        created_at=turn.now, enterprise_id=enterprise.id if enterprise else None,
-        photo_file_ids=list(data.get("photos", [])),
-        location=tuple(data["location"]) if data.get("location") else None,
-    )
+    kind = ReporterKind(data["kind"])
+    ticket = new_ticket(turn, reporter_account_id=turn.account.id, reporter_kind=kind, reporter_phone=data["phone"],
+                        category=data["category"], description=data["description"], org_unit_id=route.org_unit_id,
+                        owner=route.owner, enterprise_id=enterprise.id if enterprise else None,
+                        photo_file_ids=list(data.get("photos", [])),
+                        location=tuple(data["location"]) if data.get("location") else None)
     ticket.record("submitted", turn.now, turn.account.id)
     ticket.record("assigned", turn.now, None, cadre_id=route.owner.id, reason=route.reason.value)
     ticket = turn.uow.tickets.add(ticket)
-    _notify_owner_of_new(turn, ticket, route.owner, enterprise.name if enterprise else data.get("area_name", ""))
+    turn.uow.reporter_profiles.save(ReporterProfile(turn.account.id, kind, ticket.enterprise_id, data["phone"]))
+    notify_owner_of_new(turn, ticket, route.owner)
     return ticket, route.owner
 
 
-def _notify_owner_of_new(turn: Turn, ticket: Ticket, owner: Cadre, where: str) -> None:
-    account = account_of(turn, owner)
+def new_ticket(work: Work, *, owner: Cadre, **fields: Any) -> Ticket:
+    """A numbered ticket, not yet stored, assigned to `owner`; the caller records how it came."""
+    return Ticket(id=None, number=work.uow.tickets.next_number(work.now.year), owner_cadre_id=owner.id,
+                  status=TicketStatus.ASSIGNED, created_at=work.now, **fields)
+
+
+def notify_owner_of_new(work: Work, ticket: Ticket, owner: Cadre) -> None:
+    account = account_of(work, owner)
     if account is None:
         return  # not yet bound in chat: the ticket waits in their list
     # The reporter's phone goes to the owner only: they handle the ticket.
-    turn.tell(account, t("New ticket {number}\nFrom: {where}\nKind: {category}\nProblem: {description}\n"
+    work.tell(account, t("New ticket {number}\nFrom: {where}\nKind: {category}\nProblem: {description}\n"
                          "Reporter's phone: {phone}",
-                         number=ticket.number, where=plain(where), category=label(ticket.category),
+                         number=ticket.number, where=plain(where_from(work, ticket)), category=label(ticket.category),
                          description=ticket.description, phone=ticket.reporter_phone),
               owner_buttons(ticket), photo_file_ids=tuple(ticket.photo_file_ids), location=ticket.location)
+
+
+def where_from(work: Work, ticket: Ticket) -> str:
+    """The enterprise's name, or the reporter's village / grid."""
+    directory = work.uow.directory
+    enterprise = directory.enterprise(ticket.enterprise_id) if ticket.enterprise_id else None
+    unit = directory.org_unit(ticket.org_unit_id)
+    return enterprise.name if enterprise else unit.name if unit else ""
 
 
 def owner_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
@@ -71,11 +86,18 @@ def owner_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
     if is_open(ticket.status):
         row.append(Button(t("Ask for more"), payloads.ticket_action(ASK, ticket.id)))
         row.append(Button(t("Resolve"), payloads.ticket_action(RESOLVE, ticket.id)))
+    rows = [tuple(row)] if row else []
     if is_open(ticket.status) and ticket.pending_handover is None:
-        return (tuple(row), (Button(t("Transfer"), payloads.ticket_action(TRANSFER, ticket.id)),
-                             Button(t("Escalate"), payloads.ticket_action(ESCALATE, ticket.id)),
-                             Button(t("Send back"), payloads.ticket_action(SEND_BACK, ticket.id))))
-    return (tuple(row),) if row else ()
+        rows.append(_buttons(ticket.id, (TRANSFER, t("Transfer")), (ESCALATE, t("Escalate")),
+                             (SEND_BACK, t("Send back"))))
+    if is_open(ticket.status):
+        rows.append(_buttons(ticket.id, (CLASSIFY, t("Classify")), (CONSULT, t("Consult")),
+                             (LINK, t("Same problem as…"))))
+    return tuple(rows)
+
+
+def _buttons(ticket_id: int, *actions: tuple[str, Msg]) -> tuple[Button, ...]:
+    return tuple(Button(text, payloads.ticket_action(action, ticket_id)) for action, text in actions)
 
 
 def owned_ticket(turn: Turn, ticket_id: int, action: Action | None = None) -> tuple[Ticket, Cadre]:
@@ -136,18 +158,32 @@ def relay_answer(turn: Turn, ticket_id: int, text: str, photo_file_ids: tuple[st
 
 
 def resolve(turn: Turn, ticket_id: int, note: str) -> None:
+    """办结, and with it every open ticket linked to this one as the same problem."""
     ticket, cadre = owned_ticket(turn, ticket_id, Action.RESOLVE)
-    ticket.status = next_status(ticket.status, Action.RESOLVE, Actor.OWNER)
-    ticket.record("resolved", turn.now, turn.account.id, note=note)
-    turn.uow.tickets.save(ticket)
+    _resolve(turn, ticket, cadre, note)
     turn.say(t("Ticket {number} is resolved. The reporter has been told.", number=ticket.number))
-    verdicts = (Button(t("Solved"), payloads.ticket_action(SOLVED, ticket_id)),
-                Button(t("Partly solved"), payloads.ticket_action(PARTLY, ticket_id)),
-                Button(t("Not solved"), payloads.ticket_action(UNSOLVED, ticket_id)))
+    for duplicate in turn.uow.tickets.linked_to(ticket_id):
+        if duplicate.status in TRANSITIONS[Action.RESOLVE].sources:
+            _resolve(turn, duplicate, cadre, note, with_ticket=ticket.number)
+            if duplicate.owner_cadre_id != cadre.id:
+                tell_owner(turn, duplicate, t("Ticket {number} was resolved together with {primary}: {note}",
+                                              number=duplicate.number, primary=ticket.number, note=note))
+
+
+def _resolve(turn: Turn, ticket: Ticket, cadre: Cadre, note: str, **data: Any) -> None:
+    assert ticket.id is not None
+    # A linked duplicate follows its primary: linking it was its owner's consent (see assess.link).
+    ticket.status = next_status(ticket.status, Action.RESOLVE, Actor.OWNER)
+    ticket.record("resolved", turn.now, turn.account.id, note=note, **data)
+    turn.uow.tickets.save(ticket)
     tell_reporter(turn, ticket, t("Ticket {number} has been resolved by {name} ({role}): {note}\n"
                                    "Is your problem solved?",
                                    number=ticket.number, name=cadre.name, role=role_label(cadre), note=note),
-                   (verdicts,))
+                   (verdict_buttons(ticket.id),))
+
+
+def verdict_buttons(ticket_id: int) -> tuple[Button, ...]:
+    return _buttons(ticket_id, (SOLVED, t("Solved")), (PARTLY, t("Partly solved")), (UNSOLVED, t("Not solved")))
 
 
 def tell_owner(turn: Work, ticket: Ticket, text: Msg, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:

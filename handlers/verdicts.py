@@ -3,7 +3,7 @@ withdraw, and the automatic confirmation when nobody answers in time."""
 
 from __future__ import annotations
 
-from handlers import payloads
+from handlers import payloads, revisit
 from handlers.conversations.turn import Turn, Work
 from handlers.domain.errors import DomainError
 from handlers.domain.lifecycle import Action, Actor, next_status
@@ -30,6 +30,7 @@ def confirm(turn: Turn, ticket_id: int) -> Ticket:
     ticket = reported_ticket(turn, ticket_id, Action.CONFIRM)
     ticket.status = next_status(ticket.status, Action.CONFIRM, Actor.REPORTER)
     ticket.record("confirmed", turn.now, turn.account.id, verdict=SOLVED)
+    revisit.schedule(turn, ticket)
     turn.uow.tickets.save(ticket)
     turn.say(t("Thank you. Ticket {number} is closed. How satisfied are you with how it was handled?",
                number=ticket.number),
@@ -61,6 +62,7 @@ def auto_confirm(work: Work, ticket_id: int) -> None:
         return  # the reporter answered meanwhile
     ticket.status = next_status(ticket.status, Action.AUTO_CONFIRM, Actor.SYSTEM)
     ticket.record("auto_confirmed", work.now, None)
+    revisit.schedule(work, ticket)
     work.uow.tickets.save(ticket)
     tell_reporter(work, ticket, t("Ticket {number} was closed as solved: we had no answer from you. "
                                    "If the problem is back, send /start.", number=ticket.number))
@@ -113,3 +115,19 @@ def complain(turn: Turn, ticket_id: int, text: str) -> None:
                                  number=ticket.number, name=owner.name if owner else "", text=text))
     turn.say(t("Your complaint on {number} went to the business-environment supervisors, not to its handler.",
                number=ticket.number))
+
+
+def complain_about_cadre(turn: Turn, cadre_id: int, text: str) -> None:
+    """举报 about a cadre, with or without a ticket: to the supervisors of the cadre's unit and
+    the units above. Kept on record; the cadre is never told who complained."""
+    cadre = turn.uow.directory.cadre(cadre_id)
+    if cadre is None:
+        raise DomainError(t("This button is out of date."))
+    turn.uow.complaints.add(turn.account.id, cadre.id, cadre.org_unit_id, text, turn.now)
+    unit = turn.uow.directory.org_unit(cadre.org_unit_id)
+    for supervisor in business_supervisors(turn.uow.directory, cadre.org_unit_id):
+        if supervisor.id != cadre.id and (account := account_of(turn, supervisor)):
+            turn.tell(account, t("举报 about {name} ({unit}): {text}",
+                                 name=cadre.name, unit=plain(unit.name if unit else ""), text=text))
+    turn.say(t("Your complaint about {name} went to the business-environment supervisors. "
+               "{name} will not learn who wrote it.", name=cadre.name))

@@ -65,6 +65,11 @@ _COMMUNITIES = {"裴李岗村": ["裴李岗村第一网格", "裴李岗村第二
 _DUTY = ("赵主任", "13703712288")
 _BUTLER = ("陈晓明", "13525566031")
 _SUPERVISOR = ("孙立平", "13903710516")  # 营商环境监督员: receives 举报, outside the handling chain
+_DEPARTMENTS = {  # 职能部门 of the district, for 交办 and 会商: unit -> (handler, phone)
+    "新郑市自然资源局": ("吴海燕", "13603710231"),
+    "国网新郑市供电公司": ("冯志远", "13783520417"),
+    "新郑市人力资源和社会保障局": ("郑伟", "15937120968"),
+}
 # name, (prefix, organisation code), grid (None: outside any grid), 包联 by the butler?, address, phone
 _ENTERPRISES = [
     ("润弘制药股份有限公司", ("91", "MA44RH1E0"), "裴李岗村第一网格", True, "新村镇裴李岗路18号", "037162591001"),
@@ -135,6 +140,12 @@ def seed_into(session: Session) -> DemoSummary:
     cadres[butler.name] = butler.id  # type: ignore[assignment]
     supervisor = _cadre(session, _SUPERVISOR[0], CadreRole.SUPERVISOR, township.id, _SUPERVISOR[1])
     cadres[supervisor.name] = supervisor.id  # type: ignore[assignment]
+
+    for unit_name, (handler, phone) in _DEPARTMENTS.items():
+        department = _org_unit(session, unit_name, OrgLevel.DEPARTMENT, district.id)
+        assert department.id is not None
+        org[department.name] = department.id
+        cadres[handler] = _cadre(session, handler, CadreRole.DEPARTMENT, department.id, phone).id  # type: ignore
 
     grid_workers: dict[str, int] = {}
     for community_name, grids in _COMMUNITIES.items():

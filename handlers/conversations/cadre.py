@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
-from handlers import handover, payloads, services
+from handlers import assess, consult, handover, payloads, services
 from handlers.conversations.turn import Turn
 from handlers.domain.errors import DomainError
+from handlers.domain.labels import DIFFICULTY_LABELS, TIER_LABELS
 from handlers.domain.lifecycle import Action
+from handlers.domain.model import Cadre, CadreRole, Difficulty, Tier
 from handlers.messages import Msg, plain, t
 from handlers.seam import Button
 
@@ -29,7 +31,10 @@ def bind(turn: Turn, token: str) -> None:
 
 
 SEARCH_LIMIT = 8
-TRANSFER_REASON, REFUSE_REASON = "transfer_reason", "refuse_reason"
+TRANSFER_REASON, REFUSE_REASON, CONSULT_QUESTION = "transfer_reason", "refuse_reason", "consult_question"
+TIER, DIFFICULTY = "tier", "difficulty"  # the two choices of 研判
+TEXT_ACTIONS = (services.ASK, services.RESOLVE, services.TRANSFER, services.SEND_BACK, services.ESCALATE,
+                services.CONSULT, services.LINK)
 
 
 def press(turn: Turn, action: str, ticket_id: int) -> None:
@@ -43,11 +48,15 @@ def press(turn: Turn, action: str, ticket_id: int) -> None:
             ticket, _ = handover.offered_ticket(turn, ticket_id)
             turn.state.dialog, turn.state.step, turn.state.data = DIALOG, REFUSE_REASON, {"ticket_id": ticket_id}
             _ask_text(turn, REFUSE_REASON, ticket.number)
-        elif action in (services.ASK, services.RESOLVE, services.TRANSFER, services.SEND_BACK, services.ESCALATE):
+        elif action in TEXT_ACTIONS:
             needs = {services.RESOLVE: Action.RESOLVE, services.SEND_BACK: Action.SEND_BACK}.get(action)
             ticket, _ = services.owned_ticket(turn, ticket_id, needs)
             turn.state.dialog, turn.state.step, turn.state.data = DIALOG, action, {"ticket_id": ticket_id}
             _ask_text(turn, action, ticket.number)
+        elif action == services.CLASSIFY:
+            services.owned_ticket(turn, ticket_id)
+            turn.state.dialog, turn.state.step, turn.state.data = DIALOG, TIER, {"ticket_id": ticket_id}
+            _ask_choice(turn)
         else:
             turn.alert(t("This button is out of date."))
     except DomainError as refusal:
@@ -55,13 +64,40 @@ def press(turn: Turn, action: str, ticket_id: int) -> None:
 
 
 def choose_receiver(turn: Turn, receiver_id: int, ticket_id: int) -> None:
-    """A cadre picked from the search results: now the reason for the hand-over."""
-    if turn.state.dialog != DIALOG or turn.state.data.get("ticket_id") != ticket_id:
+    """A cadre picked from the search results: now the reason for the hand-over (or the 会商 question)."""
+    searching = turn.state.step if turn.state.dialog == DIALOG else ""
+    if searching not in (services.TRANSFER, services.CONSULT) or turn.state.data.get("ticket_id") != ticket_id:
         turn.alert(t("This button is out of date."))
         return
-    turn.state.step = TRANSFER_REASON
+    turn.state.step = TRANSFER_REASON if searching == services.TRANSFER else CONSULT_QUESTION
     turn.state.data["to"] = receiver_id
-    _ask_text(turn, TRANSFER_REASON, "")
+    _ask_text(turn, turn.state.step, "")
+
+
+def choose(turn: Turn, value: str) -> None:
+    """A 研判 choice: the tier first, then the difficulty, then it is recorded."""
+    ticket_id = int(turn.state.data["ticket_id"])
+    if turn.state.step == TIER and value in Tier.__members__:
+        turn.state.data["tier"], turn.state.step = value, DIFFICULTY
+        _ask_choice(turn)
+    elif turn.state.step == DIFFICULTY and value in {d.value for d in Difficulty}:
+        tier = Tier(turn.state.data["tier"])
+        turn.reset()
+        try:
+            assess.classify(turn, ticket_id, tier, Difficulty(value))
+        except DomainError as refusal:
+            turn.say(refusal.reason)
+    else:
+        turn.alert(t("This button is out of date."))
+
+
+def _ask_choice(turn: Turn) -> None:
+    if turn.state.step == TIER:
+        turn.say(t("研判: which class is it?"),
+                 tuple((Button(label, payloads.choice(TIER, tier.value)),) for tier, label in TIER_LABELS.items()))
+    else:
+        turn.say(t("And how hard is it?"), (tuple(Button(label, payloads.choice(DIFFICULTY, level.value))
+                                                 for level, label in DIFFICULTY_LABELS.items()),))
 
 
 def _ask_text(turn: Turn, action: str, number: str) -> None:
@@ -78,6 +114,14 @@ def _ask_text(turn: Turn, action: str, number: str) -> None:
     elif action == services.TRANSFER:
         turn.say(t("Who takes over {number}? Type part of a cadre's name or of their unit. /cancel to drop it.",
                    number=number))
+    elif action == services.CONSULT:
+        turn.say(t("Whose view do you need on {number}? Type part of a cadre's name or of their department. "
+                   "/cancel to drop it.", number=number))
+    elif action == CONSULT_QUESTION:
+        turn.say(t("What do you ask them? They will see the problem and your question."))
+    elif action == services.LINK:
+        turn.say(t("Which ticket has the same problem as {number}? Type its number, e.g. LX-2026-000123. "
+                   "/cancel to drop it.", number=number))
     elif action == services.ASK:
         turn.say(t("Type your question for the reporter of {number}. /cancel to drop it.", number=number))
     else:
@@ -95,8 +139,8 @@ def advance(turn: Turn) -> None:
         ticket = turn.uow.tickets.get(ticket_id)
         _ask_text(turn, action, ticket.number if ticket else "")
         return
-    if action == services.TRANSFER:
-        _offer_receivers(turn, ticket_id, text)
+    if action in (services.TRANSFER, services.CONSULT):
+        _offer_cadres(turn, ticket_id, text)
         return
     to = turn.state.data.get("to")
     turn.reset()
@@ -105,6 +149,10 @@ def advance(turn: Turn) -> None:
             services.ask_reporter(turn, ticket_id, text, photos)
         elif action == TRANSFER_REASON:
             handover.offer_handover(turn, ticket_id, int(to), text)
+        elif action == CONSULT_QUESTION:
+            consult.request(turn, ticket_id, int(to), text)
+        elif action == services.LINK:
+            assess.link(turn, ticket_id, text)
         elif action == REFUSE_REASON:
             handover.refuse_handover(turn, ticket_id, text)
         elif action == services.SEND_BACK:
@@ -117,12 +165,19 @@ def advance(turn: Turn) -> None:
         turn.say(refusal.reason)
 
 
-def _offer_receivers(turn: Turn, ticket_id: int, text: str) -> None:
+def _offer_cadres(turn: Turn, ticket_id: int, text: str) -> None:
     me = turn.uow.directory.cadre_by_account(turn.account.id)
     found = [c for c in turn.uow.directory.search_cadres(text, SEARCH_LIMIT) if me is None or c.id != me.id]
     if not found:
         turn.say(t("No cadre matches “{query}”. Try another part of the name or unit.", query=text))
         return
-    buttons = tuple((Button(Msg("{name} · {role}", {"name": c.name, "role": services.role_label(c)}),
-                            payloads.Payload("h", str(c.id), str(ticket_id)).pack()),) for c in found)
-    turn.say(t("Whom do you hand it over to?"), buttons)
+    buttons = tuple((Button(cadre_label(turn, c), payloads.pick(c.id, ticket_id)),) for c in found)
+    turn.say(t("Whom do you hand it over to?") if turn.state.step == services.TRANSFER
+             else t("Whose view do you ask?"), buttons)
+
+
+def cadre_label(turn: Turn, cadre: Cadre) -> Msg:
+    """Name and role, and a department handler's department (their role alone says little)."""
+    if cadre.role is CadreRole.DEPARTMENT and (unit := turn.uow.directory.org_unit(cadre.org_unit_id)):
+        return Msg("{name} · {unit}", {"name": cadre.name, "unit": plain(unit.name)})
+    return Msg("{name} · {role}", {"name": cadre.name, "role": services.role_label(cadre)})

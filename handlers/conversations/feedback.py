@@ -3,7 +3,7 @@ optional comment; partly / not solved → the reason, and the ticket goes back (
 
 from __future__ import annotations
 
-from handlers import services, verdicts
+from handlers import revisit, services, verdicts
 from handlers.conversations.answer import back_to_what_was_under_way
 from handlers.conversations.turn import Turn
 from handlers.domain.errors import DomainError
@@ -12,6 +12,7 @@ from handlers.messages import t
 
 DIALOG = "feedback"
 REASON, COMMENT, WITHDRAW_REASON, COMPLAINT = "reason", "comment", "withdraw_reason", "complaint"
+REVISIT_REASON = "revisit_reason"
 VERDICTS = {services.SOLVED, services.PARTLY, services.UNSOLVED}
 MAX_TEXT = 2000
 
@@ -27,6 +28,21 @@ def press(turn: Turn, verdict: str, ticket_id: int) -> None:
         return
     turn.state.interrupt(DIALOG, REASON, {"ticket_id": ticket_id, "verdict": verdict})
     turn.say(t("What is still not solved on {number}? Your words go to the handler.", number=ticket.number))
+
+
+def press_revisit(turn: Turn, answer: str, ticket_id: int) -> None:
+    """回头看: still solved is recorded at once; "it is back" asks what is wrong first."""
+    try:
+        if answer == revisit.STAYED:
+            revisit.stayed_solved(turn, ticket_id)
+            return
+        ticket = revisit.asked_ticket(turn, ticket_id)
+    except DomainError as refusal:
+        turn.alert(refusal.reason)
+        return
+    turn.state.interrupt(DIALOG, REVISIT_REASON, {"ticket_id": ticket_id})
+    turn.say(t("What is wrong again with {number}? A follow-up ticket goes to the same handler.",
+               number=ticket.number))
 
 
 def ask_withdraw_reason(turn: Turn, ticket_id: int) -> None:
@@ -71,6 +87,8 @@ def advance(turn: Turn) -> None:
             verdicts.reopen(turn, data["ticket_id"], data["verdict"], text)
         elif turn.state.step == COMPLAINT:
             verdicts.complain(turn, data["ticket_id"], text)
+        elif turn.state.step == REVISIT_REASON:
+            revisit.came_back(turn, data["ticket_id"], text)
         elif turn.state.step == WITHDRAW_REASON:
             verdicts.withdraw(turn, data["ticket_id"], text)
         else:

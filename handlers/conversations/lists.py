@@ -2,7 +2,7 @@
 
 Lists are paged with buttons; each ticket opens with one press. Who may see a
 ticket is decided here, against the database: its owner and its reporter; the
-reporter's phone only to the owner.
+reporter's phone only to the owner. 会商 co-handlers see the ticket, not the phone.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from handlers import payloads, services, verdicts
 from handlers.conversations.turn import Turn
 from handlers.domain.categories import label
-from handlers.domain.labels import EVENT_LABELS, STATUS_LABELS
+from handlers.domain.labels import DIFFICULTY_LABELS, EVENT_LABELS, STATUS_LABELS, TIER_LABELS
 from handlers.domain.lifecycle import OPEN, is_open
 from handlers.domain.model import Ticket
 from handlers.messages import Msg, plain, t
@@ -64,7 +64,8 @@ def show_ticket(turn: Turn, ticket: Ticket | None) -> None:
     cadre = turn.uow.directory.cadre_by_account(turn.account.id)
     is_owner = ticket is not None and cadre is not None and cadre.id == ticket.owner_cadre_id
     is_reporter = ticket is not None and ticket.reporter_account_id == turn.account.id
-    if ticket is None or not (is_owner or is_reporter):
+    is_co_handler = ticket is not None and cadre is not None and cadre.id in ticket.co_handlers
+    if ticket is None or not (is_owner or is_reporter or is_co_handler):
         turn.say(t("No ticket with that number among yours."))
         return
     owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
@@ -77,8 +78,16 @@ def show_ticket(turn: Turn, ticket: Ticket | None) -> None:
              name=owner.name if owner else "", role=services.role_label(owner) if owner else plain(""),
              description=ticket.description)
     phone = t("Reporter's phone: {phone}", phone=ticket.reporter_phone) if is_owner else plain("")
-    turn.say(Msg("{card}\n{phone}\n" + history, {"card": card, "phone": phone, **params}),
+    turn.say(Msg("{card}\n{assessed}{phone}\n" + history,
+                 {"card": card, "assessed": _assessment(ticket), "phone": phone, **params}),
              _ticket_buttons(ticket, is_owner, is_reporter))
+
+
+def _assessment(ticket: Ticket) -> Msg:
+    if ticket.tier is None:
+        return plain("")
+    return t("Class: {tier}, {difficulty}\n", tier=TIER_LABELS[ticket.tier],
+             difficulty=DIFFICULTY_LABELS[ticket.difficulty])
 
 
 def _ticket_buttons(ticket: Ticket, is_owner: bool, is_reporter: bool) -> tuple[tuple[Button, ...], ...]:

@@ -2,6 +2,9 @@
 
 kind → (enterprise: credit code or name search | resident: area) → category →
 description → photos and location → phone → summary (Confirm / Edit / Cancel).
+A cadre's /new (主动收集, a problem logged on an enterprise's behalf) runs the same
+steps from the enterprise on, without the phone: the enterprise's registered
+contact is the reporter, and is asked to confirm.
 Every step stores what was given in the conversation state, so a restart
 resumes at the same question with nothing lost. Bad input gets a reason and
 the same question again.
@@ -12,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
-from handlers import payloads, services
+from handlers import collect, payloads, services
 from handlers.conversations.turn import Turn
 from handlers.domain import credit_code
 from handlers.domain.categories import Category, label
 from handlers.domain.errors import DomainError
-from handlers.domain.model import ReporterKind
+from handlers.domain.model import OrgLevel, OrgUnit, ReporterKind
 from handlers.domain.phone import normalize_phone
 from handlers.messages import Msg, plain, t
 from handlers.seam import Button
@@ -46,6 +49,18 @@ def begin(turn: Turn) -> None:
     ask(turn)
 
 
+def begin_collection(turn: Turn) -> None:
+    """/new for cadres: log a problem met on a visit, on the enterprise's behalf."""
+    cadre = turn.uow.directory.cadre_by_account(turn.account.id)
+    if cadre is None:
+        turn.say(t("Only cadres can log a problem on an enterprise's behalf. Send /start to report your own."))
+        return
+    turn.state.dialog, turn.state.step = DIALOG, Step.ENTERPRISE
+    turn.state.data = {"kind": ReporterKind.ENTERPRISE.value, "collected_by": cadre.id}
+    turn.say(t("主动收集: log a problem you found on a visit. Its enterprise's contact will be asked to confirm it."))
+    ask(turn)
+
+
 def ask(turn: Turn) -> None:
     """Ask the question of the current step (again)."""
     QUESTIONS[Step(turn.state.step)](turn)
@@ -62,7 +77,7 @@ def advance(turn: Turn) -> None:
 # --- moving between steps -------------------------------------------------
 
 def _next_after(step: Step, data: dict) -> Step:
-    if data.get("editing"):
+    if data.get("editing") or (step is Step.ATTACHMENTS and data.get("collected_by")):
         return Step.CONFIRM
     if step is Step.KIND:
         return Step.ENTERPRISE if data["kind"] == ReporterKind.ENTERPRISE else Step.AREA
@@ -159,6 +174,12 @@ def _choose_enterprise(turn: Turn, enterprise_id: int) -> Msg | None:
     enterprise = turn.uow.directory.enterprise(enterprise_id)
     if enterprise is None:
         return t("That enterprise is no longer registered. Please search again.")
+    if turn.state.data.get("collected_by"):
+        contact = turn.uow.reporter_profiles.contact_of(enterprise.id)
+        if contact is None:
+            return t("{name} has no contact in the bot yet, so nobody could confirm the problem. Ask them to send "
+                     "/start and report once; or choose another enterprise.", name=enterprise.name)
+        turn.state.data["phone"] = contact.phone
     turn.state.data.update(enterprise_id=enterprise.id, enterprise_name=enterprise.name)
     _go(turn, Step.ENTERPRISE)
     return None
@@ -169,17 +190,22 @@ def _choose_enterprise(turn: Turn, enterprise_id: int) -> Msg | None:
 def _ask_area(turn: Turn) -> None:
     directory = turn.uow.directory
     parent = turn.state.data.get("area_parent_id")
-    units = directory.children(parent) if parent else directory.roots()
+    units = _places(directory.children(parent) if parent else directory.roots())
     while len(units) == 1 and directory.children(units[0].id):  # skip levels with one choice
-        units = directory.children(units[0].id)
+        units = _places(directory.children(units[0].id))
     turn.say(t("Where are you? Choose your village or community, then your grid."),
              _buttons(Step.AREA, [(plain(u.name), u.id) for u in units], 2))
+
+
+def _places(units: list[OrgUnit]) -> list[OrgUnit]:
+    """Where people live: departments are units of the tree, but nobody lives in one."""
+    return [u for u in units if u.level is not OrgLevel.DEPARTMENT]
 
 
 def _take_area(turn: Turn) -> Msg | None:
     value = _pressed(turn, Step.AREA)
     unit = turn.uow.directory.org_unit(int(value)) if value and value.isdigit() else None
-    if unit is None:
+    if unit is None or unit.level is OrgLevel.DEPARTMENT:
         return PRESS_A_BUTTON
     if turn.uow.directory.children(unit.id):
         turn.state.data["area_parent_id"] = unit.id
@@ -315,14 +341,18 @@ EDIT_LABELS = {Step.CATEGORY: t("Kind"), Step.DESCRIPTION: t("Problem"),
                Step.ATTACHMENTS: t("Photos and location"), Step.PHONE: t("Phone")}
 
 
+def _editable(data: dict) -> tuple[Step, ...]:
+    return EDITABLE[:-1] if data.get("collected_by") else EDITABLE  # the contact's phone is not the cadre's to edit
+
+
 def _ask_edit(turn: Turn) -> None:
     turn.say(t("What do you want to change?"),
-             _buttons(Step.EDIT, [(EDIT_LABELS[s], s.value) for s in EDITABLE], 2))
+             _buttons(Step.EDIT, [(EDIT_LABELS[s], s.value) for s in _editable(turn.state.data)], 2))
 
 
 def _take_edit(turn: Turn) -> Msg | None:
     value = _pressed(turn, Step.EDIT)
-    if value not in {s.value for s in EDITABLE}:
+    if value not in {s.value for s in _editable(turn.state.data)}:
         return PRESS_A_BUTTON
     turn.state.data["editing"] = True
     turn.state.step = value
@@ -331,6 +361,9 @@ def _take_edit(turn: Turn) -> Msg | None:
 
 
 def _submit(turn: Turn) -> None:
+    if turn.state.data.get("collected_by"):
+        _submit_collected(turn)
+        return
     try:
         ticket, owner = services.open_ticket(turn, turn.state.data)
     except DomainError as refusal:
@@ -339,6 +372,15 @@ def _submit(turn: Turn) -> None:
     turn.reset()
     turn.say(t("Your report is ticket {number}. It is handled by {name} ({role}); you will be told of every step.",
                number=ticket.number, name=owner.name, role=services.role_label(owner)))
+
+
+def _submit_collected(turn: Turn) -> None:
+    try:
+        collect.collect_ticket(turn, turn.state.data)
+    except DomainError as refusal:
+        turn.say(refusal.reason)
+        return
+    turn.reset()
 
 
 def cancel(turn: Turn) -> None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from handlers.domain.model import Account
 from handlers.messages import Msg
 from handlers.ports import ConversationState, UnitOfWork
+from handlers.rules import Rules
 from handlers.seam import Address, Button, Incoming, Reply
 
 
@@ -16,6 +17,7 @@ from handlers.seam import Address, Button, Incoming, Reply
 class Work:
     uow: UnitOfWork
     now: datetime
+    rules: Rules = field(default_factory=Rules)
     replies: list[Reply] = field(default_factory=list)
 
     def tell(self, account: Account, text: Msg, buttons: tuple[tuple[Button, ...], ...] = (),

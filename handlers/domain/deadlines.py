@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from handlers.domain.model import Difficulty  # 研判 sets it on the ticket
 from handlers.domain.calendar import WorkCalendar
 
 
@@ -21,11 +22,6 @@ class Stage(StrEnum):
     ASSIGN = "assign"  # 交办: handed to the cadre or department who will solve it
     FIRST_ANSWER = "first_answer"  # 首次答复: the reporter hears back from the owner
     SETTLE = "settle"  # 办结: solved and reported back
-
-
-class Difficulty(StrEnum):
-    GENERAL = "general"  # 一般问题
-    DIFFICULT = "difficult"  # 疑难问题 (complex, several departments, 会商)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.domain.model import CadreRole, TicketStatus
+from handlers.domain.model import CadreRole, Difficulty, TicketStatus, Tier
 from handlers.messages import Msg, t
 
 ROLE_LABELS: dict[CadreRole, Msg] = {
@@ -21,6 +21,18 @@ STATUS_LABELS: dict[TicketStatus, Msg] = {
     TicketStatus.CONFIRMED: t("confirmed and closed"),
     TicketStatus.REOPENED: t("reopened"),
     TicketStatus.WITHDRAWN: t("withdrawn"),
+}
+
+TIER_LABELS: dict[Tier, Msg] = {
+    Tier.A: t("A · on the spot (当场办)"),
+    Tier.B: t("B · department (部门办)"),
+    Tier.C: t("C · leader (领导办)"),
+    Tier.D: t("D · policy / long-term"),
+}
+
+DIFFICULTY_LABELS: dict[Difficulty, Msg] = {
+    Difficulty.GENERAL: t("general (一般)"),
+    Difficulty.DIFFICULT: t("difficult (疑难)"),
 }
 
 # What each history event is called in /t. Unknown kinds show their raw name.
@@ -42,4 +54,15 @@ EVENT_LABELS: dict[str, Msg] = {
     "sent_back": t("sent back to the assigner (退单)"),
     "complaint_filed": t("complaint (举报) sent to the supervisors"),
     "auto_confirmed": t("closed automatically: the reporter did not answer"),
+    "classified": t("classified (研判)"),
+    "consult_requested": t("joint consultation asked (会商)"),
+    "consult_replied": t("co-handler replied (会商)"),
+    "linked": t("linked to the same problem"),
+    "duplicate_linked": t("another report of the same problem linked"),
+    "revisit_asked": t("return visit: reporter asked (回头看)"),
+    "revisit_passed": t("return visit: still solved"),
+    "revisit_failed": t("return visit: problem back, follow-up opened"),
+    "follow_up_of": t("follow-up of a closed ticket (回头看)"),
+    "collected": t("logged by a cadre on a visit (主动收集)"),
+    "contact_confirmed": t("the enterprise's contact confirmed it"),
 }

@@ -33,3 +33,19 @@ async def bound_cadre(botapi: LocalBotApi, database_url: str, name: str, user_id
 
 def all_texts(botapi: LocalBotApi, chat_id: int) -> str:
     return "\n".join((m.text or m.caption or "") for m in botapi.user(chat_id).messages())
+
+
+async def report(botapi: LocalBotApi, database_url: str, user_id: int, enterprise: str, category: str,
+                 description: str, phone: str) -> str:
+    """An enterprise's person reports a problem by credit code, no photos; returns the ticket number."""
+    code = seed_demo(database_url).credit_codes[enterprise]
+    person = botapi.user(user_id, first_name=f"用户{user_id}", language_code="zh-hans")
+    await person.send("/start")
+    await person.press("企业")
+    await person.send(code)
+    await person.press(category)
+    await person.send(description)
+    await person.press("完成")
+    await person.send(phone)
+    out = await person.press("确认提交")
+    return out.texts[-1].split("工单号 ")[1].split("，")[0]

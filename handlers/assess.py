@@ -1,0 +1,53 @@
+"""研判: the owner classifies a ticket (ABCD tier, difficulty) and links duplicates.
+
+A duplicate linked to a primary ticket keeps its own owner and reporter, but is
+resolved with the primary: one power line, one repair, every reporter asked.
+"""
+
+from __future__ import annotations
+
+from handlers.conversations.turn import Turn
+from handlers.domain.errors import DomainError
+from handlers.domain.labels import DIFFICULTY_LABELS, TIER_LABELS
+from handlers.domain.lifecycle import is_open
+from handlers.domain.model import Difficulty, Ticket, Tier
+from handlers.messages import t
+from handlers.services import owned_ticket, tell_owner, tell_reporter
+
+
+def classify(turn: Turn, ticket_id: int, tier: Tier, difficulty: Difficulty) -> None:
+    ticket, _ = owned_ticket(turn, ticket_id)
+    ticket.tier, ticket.difficulty = tier, difficulty
+    ticket.record("classified", turn.now, turn.account.id, tier=tier.value, difficulty=difficulty.value)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("Ticket {number} is classified {tier}, {difficulty}.", number=ticket.number,
+               tier=TIER_LABELS[tier], difficulty=DIFFICULTY_LABELS[difficulty]))
+
+
+def link(turn: Turn, ticket_id: int, primary_number: str) -> Ticket:
+    """Mark the owner's ticket as the same problem as `primary_number`; returns the primary."""
+    ticket, cadre = owned_ticket(turn, ticket_id)
+    primary = turn.uow.tickets.by_number(primary_number.strip().upper())
+    if primary is None or primary.id == ticket.id:
+        raise DomainError(t("There is no other ticket numbered {number}.", number=primary_number))
+    if primary.linked_to_id is not None:  # one level only: join the group's primary
+        primary = turn.uow.tickets.get(primary.linked_to_id) or primary
+    if not is_open(primary.status):
+        raise DomainError(t("Ticket {number} is no longer open; link to an open one.", number=primary.number))
+    if ticket.linked_to_id is not None or turn.uow.tickets.linked_to(ticket_id):
+        raise DomainError(t("Ticket {number} is already linked with others.", number=ticket.number))
+    assert primary.id is not None
+    ticket.linked_to_id = primary.id
+    ticket.record("linked", turn.now, turn.account.id, to=primary.number)
+    turn.uow.tickets.save(ticket)
+    primary.record("duplicate_linked", turn.now, turn.account.id, duplicate=ticket.number)
+    turn.uow.tickets.save(primary)
+    turn.say(t("Ticket {number} now goes with {primary}: when that one is resolved, so is this one, "
+               "and its reporter is asked too.", number=ticket.number, primary=primary.number))
+    if primary.owner_cadre_id != cadre.id:
+        tell_owner(turn, primary, t("{name} linked ticket {number} to your ticket {primary} as the same problem. "
+                                    "When you resolve {primary}, its reporter is asked too.",
+                                    name=cadre.name, number=ticket.number, primary=primary.number))
+    tell_reporter(turn, ticket, t("Ticket {number} is handled together with the same problem reported by others; "
+                                  "you will be told when it is resolved.", number=ticket.number))
+    return primary

@@ -1,0 +1,60 @@
+"""会商 joint consultation: the owner asks other departments for their view.
+
+Each co-handler adds a reply, which goes to the owner; the owner still answers
+for the ticket (首问负责). Who was asked and who replied is read from the history.
+"""
+
+from __future__ import annotations
+
+from handlers import payloads
+from handlers.conversations.turn import Turn
+from handlers.domain.errors import DomainError
+from handlers.domain.lifecycle import is_open
+from handlers.domain.model import Cadre, Ticket
+from handlers.messages import t
+from handlers.seam import Button
+from handlers.services import account_of, owned_ticket, owner_buttons, role_label, tell_owner
+
+REPLY = "consult_reply"
+
+
+def request(turn: Turn, ticket_id: int, co_handler_id: int, question: str) -> None:
+    ticket, owner = owned_ticket(turn, ticket_id)
+    co_handler = turn.uow.directory.cadre(co_handler_id)
+    if co_handler is None or co_handler.id == owner.id:
+        raise DomainError(t("This button is out of date."))
+    if co_handler.id in ticket.co_handlers:
+        raise DomainError(t("{name} is already consulted on {number}.", name=co_handler.name, number=ticket.number))
+    ticket.record("consult_requested", turn.now, turn.account.id, cadre_id=co_handler.id, question=question)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("{name} is asked for their view on {number}. You still answer for the ticket.",
+               name=co_handler.name, number=ticket.number))
+    if account := account_of(turn, co_handler):
+        # The reporter's phone stays with the owner: a co-handler advises, they do not handle.
+        turn.tell(account, t("会商: {name} ({role}) asks your view on ticket {number}: {question}\n"
+                             "Problem: {description}",
+                             name=owner.name, role=role_label(owner), number=ticket.number, question=question,
+                             description=ticket.description),
+                  ((Button(t("Reply"), payloads.ticket_action(REPLY, ticket_id)),),))
+
+
+def consulted_ticket(turn: Turn, ticket_id: int) -> tuple[Ticket, Cadre]:
+    """The ticket, if the sender was asked for a view on it, has not replied yet, and it is open."""
+    cadre = turn.uow.directory.cadre_by_account(turn.account.id)
+    ticket = turn.uow.tickets.get(ticket_id)
+    if cadre is None or ticket is None or cadre.id not in ticket.co_handlers:
+        raise DomainError(t("You cannot do that to this ticket."))
+    if ticket.co_handlers[cadre.id] or not is_open(ticket.status):
+        raise DomainError(t("This button is out of date."))
+    return ticket, cadre
+
+
+def reply(turn: Turn, ticket_id: int, text: str) -> None:
+    ticket, cadre = consulted_ticket(turn, ticket_id)
+    ticket.record("consult_replied", turn.now, turn.account.id, cadre_id=cadre.id, text=text)
+    turn.uow.tickets.save(ticket)
+    turn.say(t("Your view on {number} went to its handler. Thank you.", number=ticket.number))
+    waiting = sum(not replied for replied in ticket.co_handlers.values())
+    tell_owner(turn, ticket, t("会商 reply on {number} from {name} ({role}): {text}\nStill waiting for: {waiting}",
+                               number=ticket.number, name=cadre.name, role=role_label(cadre), text=text,
+                               waiting=waiting), owner_buttons(ticket))
