@@ -81,24 +81,20 @@ class Lianxin:
         return "en" if (language_code or "").lower().startswith("en") else self._default_locale
 
 
+# The dialog a chat is in decides who takes its next message.
+DIALOGS: dict[str, Callable[[Turn], None]] = {
+    module.DIALOG: module.advance for module in (report, cadre, answer, feedback, consult, complaint)
+}
+
+
 def dispatch(turn: Turn) -> None:
     incoming = turn.incoming
     if incoming.command:
         _command(turn, incoming.command, incoming.args.strip())
     elif incoming.payload:
         _press(turn, incoming.payload)
-    elif turn.state.dialog == report.DIALOG:
-        report.advance(turn)
-    elif turn.state.dialog == cadre.DIALOG:
-        cadre.advance(turn)
-    elif turn.state.dialog == answer.DIALOG:
-        answer.advance(turn)
-    elif turn.state.dialog == feedback.DIALOG:
-        feedback.advance(turn)
-    elif turn.state.dialog == consult.DIALOG:
-        consult.advance(turn)
-    elif turn.state.dialog == complaint.DIALOG:
-        complaint.advance(turn)
+    elif advance := DIALOGS.get(turn.state.dialog):
+        advance(turn)
     else:
         turn.say(t("Send /start to report a problem."))
 
