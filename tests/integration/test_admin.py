@@ -24,7 +24,9 @@ def test_seed_demo_is_idempotent(database_url: str, uow_factory) -> None:
     second = seed_demo(database_url)
     assert second == first
     assert _counts(uow_factory) == counts
-    assert counts == (3 + 2 + 4, 1 + 1 + 1 + 4, 5)  # duty, butler, supervisor, 4 grid workers
+    # units: city, district, township, 3 departments, 2 communities, 4 grids;
+    # cadres: duty, butler, supervisor, 3 department handlers, 4 grid workers
+    assert counts == (3 + 3 + 2 + 4, 1 + 1 + 1 + 3 + 4, 5)
 
 
 def test_seed_demo_migrates_an_empty_database(empty_database_url: str) -> None:

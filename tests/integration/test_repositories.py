@@ -89,7 +89,9 @@ def test_directory_tree(uow_factory, demo: DemoSummary) -> None:
         [city] = d.roots()
         assert (city.name, city.level, city.parent_id) == ("郑州市", OrgLevel.CITY, None)
         [district] = d.children(city.id)
-        [township] = d.children(district.id)
+        [township] = [u for u in d.children(district.id) if u.level is OrgLevel.TOWNSHIP]
+        departments = {u.name for u in d.children(district.id) if u.level is OrgLevel.DEPARTMENT}
+        assert departments == {"新郑市自然资源局", "国网新郑市供电公司", "新郑市人力资源和社会保障局"}
         assert township.id == demo.township_id and township.level == OrgLevel.TOWNSHIP
         assert township.duty_cadre_id == demo.duty_cadre_id
         assert [c.name for c in d.children(township.id)] == ["裴李岗村", "新村社区"]
