@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from handlers import collect, payloads, revisit, verdicts
 from handlers.conversations import answer, cadre, complaint, consult, feedback, lists, report
 from handlers.domain.errors import DomainError
-from handlers.conversations.turn import Turn, Work
+from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
 from handlers.ports import UnitOfWork
 from handlers.rules import Rules

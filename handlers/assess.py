@@ -6,7 +6,7 @@ resolved with the primary: one power line, one repair, every reporter asked.
 
 from __future__ import annotations
 
-from handlers.conversations.turn import Turn
+from handlers.turn import Turn
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import DIFFICULTY_LABELS, TIER_LABELS
 from handlers.domain.lifecycle import is_open

@@ -8,7 +8,7 @@ as not theirs), and asked for the verdict when it is resolved.
 from __future__ import annotations
 
 from handlers import payloads
-from handlers.conversations.turn import Turn
+from handlers.turn import Turn
 from handlers.domain.categories import label
 from handlers.domain.errors import DomainError
 from handlers.domain.lifecycle import is_open

@@ -7,7 +7,7 @@ for the ticket (首问负责). Who was asked and who replied is read from the hi
 from __future__ import annotations
 
 from handlers import payloads
-from handlers.conversations.turn import Turn
+from handlers.turn import Turn
 from handlers.domain.errors import DomainError
 from handlers.domain.lifecycle import is_open
 from handlers.domain.model import Cadre, Ticket

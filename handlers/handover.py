@@ -7,7 +7,7 @@ pending offer is read from the ticket's history, not stored a second time.
 from __future__ import annotations
 
 from handlers import payloads
-from handlers.conversations.turn import Turn, Work
+from handlers.turn import Turn, Work
 from handlers.domain.errors import DomainError
 from handlers.domain.lifecycle import Action, Actor, next_status
 from handlers.domain.model import Cadre, Ticket

@@ -5,7 +5,7 @@ with the same owner; the closed ticket's history stays as it was, plus the answe
 from __future__ import annotations
 
 from handlers import payloads
-from handlers.conversations.turn import Turn, Work
+from handlers.turn import Turn, Work
 from handlers.domain.errors import DomainError
 from handlers.domain.model import Ticket, TicketStatus
 from handlers.messages import t

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers import payloads
-from handlers.conversations.turn import Turn, Work
+from handlers.turn import Turn, Work
 from handlers.domain.categories import label
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import ROLE_LABELS, STATUS_LABELS

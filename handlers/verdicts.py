@@ -4,7 +4,7 @@ withdraw, and the automatic confirmation when nobody answers in time."""
 from __future__ import annotations
 
 from handlers import payloads, revisit
-from handlers.conversations.turn import Turn, Work
+from handlers.turn import Turn, Work
 from handlers.domain.errors import DomainError
 from handlers.domain.lifecycle import Action, Actor, next_status
 from handlers.domain.model import Ticket, TicketStatus

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import services
 from handlers.conversations import report
-from handlers.conversations.turn import Turn
+from handlers.turn import Turn
 from handlers.domain.lifecycle import is_open
 from handlers.messages import t
 

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from handlers import assess, consult, handover, payloads, services
-from handlers.conversations.turn import Turn
+from handlers.turn import Turn
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import DIFFICULTY_LABELS, TIER_LABELS
 from handlers.domain.lifecycle import Action

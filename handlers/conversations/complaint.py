@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers import payloads, verdicts
-from handlers.conversations.turn import Turn
+from handlers.turn import Turn
 from handlers.domain.errors import DomainError
 from handlers.messages import Msg, t
 from handlers.seam import Button

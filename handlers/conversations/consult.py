@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import consult
 from handlers.conversations.answer import back_to_what_was_under_way
-from handlers.conversations.turn import Turn
+from handlers.turn import Turn
 from handlers.domain.errors import DomainError
 from handlers.messages import t
 

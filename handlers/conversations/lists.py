@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers import payloads, services, verdicts
-from handlers.conversations.turn import Turn
+from handlers.turn import Turn
 from handlers.domain.categories import label
 from handlers.domain.labels import DIFFICULTY_LABELS, EVENT_LABELS, STATUS_LABELS, TIER_LABELS
 from handlers.domain.lifecycle import OPEN, is_open

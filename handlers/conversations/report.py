@@ -16,7 +16,7 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from handlers import collect, payloads, services
-from handlers.conversations.turn import Turn
+from handlers.turn import Turn
 from handlers.domain import credit_code
 from handlers.domain.categories import Category, label
 from handlers.domain.errors import DomainError
