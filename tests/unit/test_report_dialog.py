@@ -78,7 +78,7 @@ def core(store):
 
 
 def test_enterprise_report_reaches_its_assigned_cadre_with_phone(core, store):
-    owner, owner_replies = Chat(core, OWNER_CHAT), None
+    owner = Chat(core, OWNER_CHAT)
     owner.says("/start invite-li")
     boss = Chat(core, REPORTER_CHAT)
     r = boss.says("/start")
