@@ -15,7 +15,7 @@ from handlers.domain.lifecycle import is_open
 from handlers.domain.model import ReporterKind, Ticket
 from handlers.messages import t
 from handlers.seam import Button
-from handlers.services import new_ticket, owner_buttons, role_label, tell_owner, tell_reporter
+from handlers.services import new_ticket, owner_buttons, reporters_ticket, role_label, tell_owner, tell_reporter
 
 AFFIRM, DISOWN = "affirm", "disown"  # the contact's answer: yes, ours / not right (withdraw with a reason)
 
@@ -51,10 +51,8 @@ def collect_ticket(turn: Turn, data: dict) -> Ticket:
 
 def affirm(turn: Turn, ticket_id: int) -> None:
     """The enterprise's contact confirms a collected problem as theirs."""
-    ticket = turn.uow.tickets.get(ticket_id)
-    kinds = {e.kind for e in ticket.events} if ticket else set()
-    if ticket is None or ticket.reporter_account_id != turn.account.id:
-        raise DomainError(t("You cannot do that to this ticket."))
+    ticket = reporters_ticket(turn, ticket_id)
+    kinds = {e.kind for e in ticket.events}
     if "collected" not in kinds or "contact_confirmed" in kinds or not is_open(ticket.status):
         raise DomainError(t("This button is out of date."))
     ticket.record("contact_confirmed", turn.now, turn.account.id)

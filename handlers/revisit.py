@@ -10,7 +10,7 @@ from handlers.domain.errors import DomainError
 from handlers.domain.model import Ticket, TicketStatus
 from handlers.messages import t
 from handlers.seam import Button
-from handlers.services import new_ticket, notify_owner_of_new, tell_owner, tell_reporter
+from handlers.services import new_ticket, notify_owner_of_new, reporters_ticket, tell_owner, tell_reporter
 
 STAYED, CAME_BACK = "revisit_ok", "revisit_back"
 
@@ -36,9 +36,7 @@ def ask(work: Work, ticket_id: int) -> None:
 
 def asked_ticket(turn: Turn, ticket_id: int) -> Ticket:
     """The ticket, if the sender reported it and its return-visit question is unanswered."""
-    ticket = turn.uow.tickets.get(ticket_id)
-    if ticket is None or ticket.reporter_account_id != turn.account.id:
-        raise DomainError(t("You cannot do that to this ticket."))
+    ticket = reporters_ticket(turn, ticket_id)
     visits = [e.kind for e in ticket.events if e.kind.startswith("revisit_")]
     if ticket.status is not TicketStatus.CONFIRMED or not visits or visits[-1] != "revisit_asked":
         raise DomainError(t("This button is out of date."))

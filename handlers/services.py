@@ -114,6 +114,14 @@ def owned_ticket(turn: Turn, ticket_id: int, action: Action | None = None) -> tu
     return ticket, cadre
 
 
+def reporters_ticket(turn: Turn, ticket_id: int) -> Ticket:
+    """The ticket, if the sender is the one who reported it (in whatever state it is)."""
+    ticket = turn.uow.tickets.get(ticket_id)
+    if ticket is None or ticket.reporter_account_id != turn.account.id:
+        raise DomainError(t("You cannot do that to this ticket."))
+    return ticket
+
+
 def accept(turn: Turn, ticket_id: int) -> None:
     ticket, cadre = owned_ticket(turn, ticket_id, Action.ACCEPT)
     ticket.status = next_status(ticket.status, Action.ACCEPT, Actor.OWNER)

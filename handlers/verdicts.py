@@ -11,16 +11,14 @@ from handlers.domain.model import Ticket, TicketStatus
 from handlers.domain.routing import business_supervisors, supervisor_of
 from handlers.messages import plain, t
 from handlers.seam import Button
-from handlers.services import SOLVED, STARS, account_of, owner_buttons, tell_owner, tell_reporter
+from handlers.services import SOLVED, STARS, account_of, owner_buttons, reporters_ticket, tell_owner, tell_reporter
 
 COMPLAINT = "complaint_filed"  # never shown to the ticket's handlers
 
 
 def reported_ticket(turn: Turn, ticket_id: int, action: Action) -> Ticket:
     """The ticket, if the sender reported it and `action` can be taken on it now."""
-    ticket = turn.uow.tickets.get(ticket_id)
-    if ticket is None or ticket.reporter_account_id != turn.account.id:
-        raise DomainError(t("You cannot do that to this ticket."))
+    ticket = reporters_ticket(turn, ticket_id)
     next_status(ticket.status, action, Actor.REPORTER)
     return ticket
 
@@ -103,9 +101,7 @@ def comment(turn: Turn, ticket_id: int, text: str) -> None:
 def complain(turn: Turn, ticket_id: int, text: str) -> None:
     """举报 about the handling of one's ticket: to the business-environment supervisors only.
     The cadre complained about is not told, and their /t does not show it."""
-    ticket = turn.uow.tickets.get(ticket_id)
-    if ticket is None or ticket.reporter_account_id != turn.account.id:
-        raise DomainError(t("You cannot do that to this ticket."))
+    ticket = reporters_ticket(turn, ticket_id)
     ticket.record(COMPLAINT, turn.now, turn.account.id, text=text)
     turn.uow.tickets.save(ticket)
     owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
