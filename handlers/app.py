@@ -14,7 +14,7 @@ from handlers.conversations import answer, cadre, complaint, consult, feedback, 
 from handlers.domain.errors import DomainError
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
-from handlers.ports import UnitOfWork
+from handlers.ports import Tickets, UnitOfWork
 from handlers.rules import Rules
 from handlers.seam import Button, Incoming, Reply
 
@@ -38,21 +38,17 @@ class Lianxin:
     def sweep(self, batch: int = 200) -> list[Reply]:
         """Everything time has made due: auto-confirmations, then 回头看 questions.
         One transaction per kind of work, at most `batch` tickets each."""
-        return self._auto_confirm_due(batch) + self._revisits_due(batch)
+        confirm_before = self._rules.auto_confirm_after
+        return (self._each_due(lambda tickets, now: tickets.resolved_before(now - confirm_before, batch),
+                               verdicts.auto_confirm)
+                + self._each_due(lambda tickets, now: tickets.revisits_due(now, batch), revisit.ask))
 
-    def _auto_confirm_due(self, batch: int) -> list[Reply]:
+    def _each_due(self, find: Callable[[Tickets, datetime], list[int]],
+                  act: Callable[[Work, int], None]) -> list[Reply]:
         with self._uow_factory() as uow:
             work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
-            for ticket_id in uow.tickets.resolved_before(work.now - self._rules.auto_confirm_after, batch):
-                verdicts.auto_confirm(work, ticket_id)
-            uow.commit()
-        return work.replies
-
-    def _revisits_due(self, batch: int) -> list[Reply]:
-        with self._uow_factory() as uow:
-            work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
-            for ticket_id in uow.tickets.revisits_due(work.now, batch):
-                revisit.ask(work, ticket_id)
+            for ticket_id in find(uow.tickets, work.now):
+                act(work, ticket_id)
             uow.commit()
         return work.replies
 
