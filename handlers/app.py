@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 from handlers import collect, payloads, revisit, verdicts
 from handlers.conversations import answer, cadre, complaint, consult, feedback, lists, report
-from handlers.domain.errors import DomainError
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
 from handlers.ports import Tickets, UnitOfWork
@@ -160,18 +159,11 @@ def _ticket_press(turn: Turn, action: str, ticket_id: int) -> None:
     elif action in (lists.WITHDRAW, collect.DISOWN):
         feedback.ask_withdraw_reason(turn, ticket_id)
     elif action == collect.AFFIRM:
-        _affirm(turn, ticket_id)
+        feedback.press_affirm(turn, ticket_id)
     elif action == consult.REPLY:
         consult.press(turn, ticket_id)
     else:
         cadre.press(turn, action, ticket_id)
-
-
-def _affirm(turn: Turn, ticket_id: int) -> None:
-    try:
-        collect.affirm(turn, ticket_id)
-    except DomainError as refusal:
-        turn.alert(refusal.reason)
 
 
 def _set_language(turn: Turn, locale: str) -> None:

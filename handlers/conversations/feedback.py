@@ -3,7 +3,7 @@ optional comment; partly / not solved → the reason, and the ticket goes back (
 
 from __future__ import annotations
 
-from handlers import revisit, services, verdicts
+from handlers import collect, revisit, services, verdicts
 from handlers.conversations.answer import back_to_what_was_under_way
 from handlers.turn import Turn
 from handlers.domain.errors import DomainError
@@ -43,6 +43,14 @@ def press_revisit(turn: Turn, answer: str, ticket_id: int) -> None:
     turn.state.interrupt(DIALOG, REVISIT_REASON, {"ticket_id": ticket_id})
     turn.say(t("What is wrong again with {number}? A follow-up ticket goes to the same handler.",
                number=ticket.number))
+
+
+def press_affirm(turn: Turn, ticket_id: int) -> None:
+    """The enterprise's contact says a problem a cadre logged for them is theirs (主动收集)."""
+    try:
+        collect.affirm(turn, ticket_id)
+    except DomainError as refusal:
+        turn.alert(refusal.reason)
 
 
 def ask_withdraw_reason(turn: Turn, ticket_id: int) -> None:
