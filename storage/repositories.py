@@ -135,6 +135,11 @@ def _ticket(row: TicketRow, events: list[TicketEvent]) -> Ticket:
         linked_to_id=row.linked_to_id,
         follow_up_of_id=row.follow_up_of_id,
         revisit_at=from_db(row.revisit_at),
+        assign_due_at=from_db(row.assign_due_at),
+        answer_due_at=from_db(row.answer_due_at),
+        settle_due_at=from_db(row.settle_due_at),
+        next_action_at=from_db(row.next_action_at),
+        ladder_step=row.ladder_step,
         events=events,
     )
 
@@ -160,6 +165,10 @@ def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
         "linked_to_id": ticket.linked_to_id,
         "follow_up_of_id": ticket.follow_up_of_id,
         "revisit_at": to_db(ticket.revisit_at) if ticket.revisit_at else None,
+        **{column: to_db(value) if value else None for column, value in (
+            ("assign_due_at", ticket.assign_due_at), ("answer_due_at", ticket.answer_due_at),
+            ("settle_due_at", ticket.settle_due_at), ("next_action_at", ticket.next_action_at))},
+        "ladder_step": ticket.ladder_step,
     }
 
 

@@ -130,6 +130,12 @@ class TicketRow(SQLModel, table=True):
     linked_to_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     follow_up_of_id: int | None = Field(default=None, foreign_key="ticket.id")
     revisit_at: datetime | None = _utc_column(nullable=True, index=True)
+    # Due times per stage (限时办结), UTC; the sweep finds what needs a reminder by next_action_at.
+    assign_due_at: datetime | None = _utc_column(nullable=True)
+    answer_due_at: datetime | None = _utc_column(nullable=True)
+    settle_due_at: datetime | None = _utc_column(nullable=True)
+    next_action_at: datetime | None = _utc_column(nullable=True, index=True)
+    ladder_step: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = _utc_column()
     updated_at: datetime = _utc_column()
 

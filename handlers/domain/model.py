@@ -138,6 +138,12 @@ class Ticket:
     linked_to_id: int | None = None  # the ticket this one shares its problem with (duplicates move with it)
     follow_up_of_id: int | None = None  # the confirmed ticket whose 回头看 found the problem back
     revisit_at: datetime | None = None  # when to ask the reporter whether it stayed solved (回头看)
+    # 限时办结: when each stage is due (UTC; None: not timed, or the calendar could not say).
+    assign_due_at: datetime | None = None  # 交办: an owner has taken it up
+    answer_due_at: datetime | None = None  # 首次答复: the reporter has heard from the owner
+    settle_due_at: datetime | None = None  # 办结 (extended by an approved 延期)
+    next_action_at: datetime | None = None  # when the deadline sweep next looks at it
+    ladder_step: int = 0  # rungs of the reminder ladder already climbed for the stage now running
     events: list[TicketEvent] = field(default_factory=list)  # append-only history
     new_events: list[TicketEvent] = field(default_factory=list)  # not yet stored
 
