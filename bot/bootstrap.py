@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.i18n import LOCALES_DIR, Translator
 from bot.settings import Settings
@@ -15,17 +16,48 @@ if TYPE_CHECKING:
     from telegram.ext import Application
 
     from handlers.app import Lianxin
+    from handlers.domain.deadlines import Policy
+    from handlers.rules import Rules
 
 
 def build_core(settings: Settings) -> Lianxin:
     from handlers.app import Lianxin, SystemClock
-    from handlers.rules import Rules
     from storage.uow import uow_factory
 
-    rules = Rules(auto_confirm_after=timedelta(days=settings.auto_confirm_days),
-                  revisit_after=timedelta(days=settings.revisit_days))
     return Lianxin(uow_factory(settings.database_url), clock=SystemClock(), default_locale=settings.default_locale,
-                   rules=rules)
+                   rules=build_rules(settings))
+
+
+def build_rules(settings: Settings) -> Rules:
+    """The office's time rules: timeouts, the deadline policy, flags and the working-day calendar."""
+    from handlers.domain.calendar import WorkCalendar, parse_year_lists
+    from handlers.rules import Rules, official_calendar
+
+    calendar = official_calendar()
+    if settings.holiday_lists is not None:  # an admin's copy of notices the library lacks
+        calendar = WorkCalendar(parse_year_lists(settings.holiday_lists.read_text(encoding="utf-8")))
+    return Rules(auto_confirm_after=timedelta(days=settings.auto_confirm_days),
+                 revisit_after=timedelta(days=settings.revisit_days),
+                 policy=deadline_policy(settings.deadline_policy, settings.deadline_days),
+                 time_zone=ZoneInfo(settings.timezone), calendar=calendar,
+                 warning_days=settings.flag_warning_days, hard_limit_days=settings.flag_hard_limit_days)
+
+
+def deadline_policy(name: str, days: str | None) -> Policy:
+    """A named policy, its day counts optionally replaced: "1,3,7,10" (assign, first answer,
+    general, difficult; "-" leaves a stage untimed)."""
+    from handlers.domain.deadlines import POLICIES, policy_from_settings
+
+    if name not in POLICIES:
+        raise ValueError(f"LIANXIN_DEADLINE_POLICY: unknown policy {name!r}; choose one of {sorted(POLICIES)}")
+    if days is None:
+        return POLICIES[name]
+    counts = [part.strip() for part in days.split(",")]
+    if len(counts) != 4 or not all(c == "-" or c.isdigit() for c in counts):
+        raise ValueError(f"LIANXIN_DEADLINE_DAYS: expected four counts like 1,3,7,10 (or - for untimed), got {days!r}")
+    assign, first_answer, general, difficult = (None if c == "-" else int(c) for c in counts)
+    return policy_from_settings(name, assign_days=assign, first_answer_days=first_answer, general_days=general,
+                                difficult_days=difficult, office_close=POLICIES[name].office_close)
 
 
 def build_translator(settings: Settings) -> Translator:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -24,6 +26,12 @@ class Settings(BaseSettings):
     demo_port: int = 8081
     auto_confirm_days: int = 7  # a resolved ticket with no verdict from its reporter closes after this
     revisit_days: int = 30  # 回头看: days after 销号 the reporter is asked whether it stayed solved
+    deadline_policy: str = "sanbuguo"  # 限时办结: "sanbuguo" (三不过) or "13710"
+    # Working days per stage, overriding the policy's: "assign,first_answer,general,difficult"; "-" = untimed.
+    deadline_days: str | None = None
+    flag_warning_days: int = 1  # 红旗 this many working days before the due day (1: on the due day)
+    flag_hard_limit_days: int = 5  # 黑旗 once late by more than this many working days
+    holiday_lists: Path | None = None  # JSON of official holiday lists for years the library lacks
 
     @property
     def token(self) -> str | None:

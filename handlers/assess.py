@@ -12,13 +12,14 @@ from handlers.domain.labels import DIFFICULTY_LABELS, TIER_LABELS
 from handlers.domain.lifecycle import is_open
 from handlers.domain.model import Difficulty, Ticket, Tier
 from handlers.messages import t
-from handlers.services import owned_ticket, tell_owner, tell_reporter
+from handlers.services import owned_ticket, stamp_deadlines, tell_owner, tell_reporter
 
 
 def classify(turn: Turn, ticket_id: int, tier: Tier, difficulty: Difficulty) -> None:
     ticket, _ = owned_ticket(turn, ticket_id)
     ticket.tier, ticket.difficulty = tier, difficulty
     ticket.record("classified", turn.now, turn.account.id, tier=tier.value, difficulty=difficulty.value)
+    stamp_deadlines(turn, ticket)  # 不过周 or 不过月: the difficulty sets the 办结 limit
     turn.uow.tickets.save(ticket)
     turn.say(t("Ticket {number} is classified {tier}, {difficulty}.", number=ticket.number,
                tier=TIER_LABELS[tier], difficulty=DIFFICULTY_LABELS[difficulty]))

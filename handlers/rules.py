@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from handlers.domain.calendar import WorkCalendar
+from handlers.domain.deadlines import POLICIES, Policy, running_due
+from handlers.domain.flags import DEFAULT_HARD_LIMIT_DAYS, DEFAULT_WARNING_DAYS, Flag, flag_for
+from handlers.domain.model import Ticket
+
+
+@cache
+def official_calendar() -> WorkCalendar:
+    """The library's calendar, built once: it holds every covered year's days."""
+    return WorkCalendar()
 
 
 @dataclass(frozen=True)
 class Rules:
     auto_confirm_after: timedelta = timedelta(days=7)  # no verdict on 办结 by then: closed as confirmed
     revisit_after: timedelta = timedelta(days=30)  # 回头看: ask whether a confirmed problem stayed solved
+    policy: Policy = POLICIES["sanbuguo"]  # 限时办结: when each stage is due
+    time_zone: ZoneInfo = ZoneInfo("Asia/Shanghai")  # where working days are counted
+    calendar: WorkCalendar = field(default_factory=official_calendar)
+    warning_days: int = DEFAULT_WARNING_DAYS  # red this many working days before the due day
+    hard_limit_days: int = DEFAULT_HARD_LIMIT_DAYS  # black this many working days after it
+    max_extension_days: int = 22  # the most working days one 延期 may ask for (a month)
+
+    def flag(self, ticket: Ticket, now: datetime) -> Flag | None:
+        """红绿黑旗 of an open ticket, against the stage it is working on; None if untimed."""
+        running = running_due(ticket)
+        if running is None:
+            return None
+        return flag_for(now, running[1], warning_days=self.warning_days, hard_limit_days=self.hard_limit_days,
+                        calendar=self.calendar, tz=self.time_zone)

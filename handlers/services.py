@@ -7,11 +7,14 @@ in its current state is decided here, every time.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from handlers import payloads
 from handlers.turn import Turn, Work
+from handlers.domain.calendar import CalendarNotCovered
 from handlers.domain.categories import label
+from handlers.domain.deadlines import stamp_due_times
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import ROLE_LABELS, STATUS_LABELS
 from handlers.domain.lifecycle import OPEN, TRANSITIONS, Action, Actor, is_open, next_status
@@ -25,8 +28,10 @@ TRANSFER, TAKE_OVER, REFUSE = "transfer", "take_over", "refuse"  # 交办 and it
 SEND_BACK = "send_back"  # 退单
 ESCALATE = "escalate"  # 上报: offer it to the leader in charge one level up
 CLASSIFY, CONSULT, LINK = "classify", "consult", "link"  # 研判, 会商, 关联 a duplicate
+EXTEND = "extend"  # 延期: ask the leader above for more time
 SOLVED, PARTLY, UNSOLVED = "solved", "partly", "unsolved"  # the reporter's verdict on 办结
 STARS = range(1, 6)
+log = logging.getLogger(__name__)
 
 
 def role_label(cadre: Cadre) -> Msg:
@@ -54,8 +59,21 @@ def open_ticket(turn: Turn, data: dict) -> tuple[Ticket, Cadre]:
 
 def new_ticket(work: Work, *, owner: Cadre, **fields: Any) -> Ticket:
     """A numbered ticket, not yet stored, assigned to `owner`; the caller records how it came."""
-    return Ticket(id=None, number=work.uow.tickets.next_number(work.now.year), owner_cadre_id=owner.id,
-                  status=TicketStatus.ASSIGNED, created_at=work.now, **fields)
+    ticket = Ticket(id=None, number=work.uow.tickets.next_number(work.now.year), owner_cadre_id=owner.id,
+                    status=TicketStatus.ASSIGNED, created_at=work.now, **fields)
+    stamp_deadlines(work, ticket)
+    return ticket
+
+
+def stamp_deadlines(work: Work, ticket: Ticket) -> None:
+    """限时办结: each stage's due time under the office's policy. A year without an official
+    calendar leaves them as they were, recorded on the ticket and logged for an admin."""
+    rules = work.rules
+    try:
+        stamp_due_times(ticket, rules.policy, rules.time_zone, rules.calendar)
+    except CalendarNotCovered as gap:
+        log.warning("ticket %s: deadlines not counted: %s", ticket.number, gap)
+        ticket.record("due_unknown", work.now, None, year=gap.year)
 
 
 def notify_owner_of_new(work: Work, ticket: Ticket, owner: Cadre) -> None:
@@ -91,8 +109,10 @@ def owner_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
         rows.append(_buttons(ticket.id, (TRANSFER, t("Transfer")), (ESCALATE, t("Escalate")),
                              (SEND_BACK, t("Send back"))))
     if is_open(ticket.status):
-        rows.append(_buttons(ticket.id, (CLASSIFY, t("Classify")), (CONSULT, t("Consult")),
-                             (LINK, t("Same problem as…"))))
+        rows.append(_buttons(ticket.id, (CLASSIFY, t("Classify")), (CONSULT, t("Consult"))))
+        more_time = ticket.settle_due_at is not None and ticket.pending_extension is None
+        rows.append(_buttons(ticket.id, (LINK, t("Same problem as…")),
+                             *([(EXTEND, t("More time (延期)"))] if more_time else [])))
     return tuple(rows)
 
 

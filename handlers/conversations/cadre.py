@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from handlers import assess, consult, handover, payloads, services
+from handlers import assess, consult, extension, handover, payloads, services
 from handlers.turn import Turn
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import DIFFICULTY_LABELS, TIER_LABELS
@@ -32,6 +32,7 @@ def bind(turn: Turn, token: str) -> None:
 
 SEARCH_LIMIT = 8
 TRANSFER_REASON, REFUSE_REASON, CONSULT_QUESTION = "transfer_reason", "refuse_reason", "consult_question"
+EXTEND_REASON, EXTENSION_REFUSAL = "extend_reason", "extension_refusal"  # 延期: after the days; the leader's no
 TIER, DIFFICULTY = "tier", "difficulty"  # the two choices of 研判
 TEXT_ACTIONS = (services.ASK, services.RESOLVE, services.TRANSFER, services.SEND_BACK, services.ESCALATE,
                 services.CONSULT, services.LINK)
@@ -53,6 +54,16 @@ def press(turn: Turn, action: str, ticket_id: int) -> None:
             ticket, _ = services.owned_ticket(turn, ticket_id, needs)
             turn.state.dialog, turn.state.step, turn.state.data = DIALOG, action, {"ticket_id": ticket_id}
             _ask_text(turn, action, ticket.number)
+        elif action == services.EXTEND:
+            ticket = extension.extendable_ticket(turn, ticket_id)
+            turn.state.dialog, turn.state.step, turn.state.data = DIALOG, action, {"ticket_id": ticket_id}
+            _ask_text(turn, action, ticket.number)
+        elif action == extension.APPROVE:
+            extension.approve(turn, ticket_id)
+        elif action == extension.REFUSE:
+            ticket, _ = extension.asked_ticket(turn, ticket_id)
+            turn.state.dialog, turn.state.step, turn.state.data = DIALOG, EXTENSION_REFUSAL, {"ticket_id": ticket_id}
+            _ask_text(turn, EXTENSION_REFUSAL, ticket.number)
         elif action == services.CLASSIFY:
             services.owned_ticket(turn, ticket_id)
             turn.state.dialog, turn.state.step, turn.state.data = DIALOG, TIER, {"ticket_id": ticket_id}
@@ -124,6 +135,13 @@ def _ask_text(turn: Turn, action: str, number: str) -> None:
                    "/cancel to drop it.", number=number))
     elif action == services.ASK:
         turn.say(t("Type your question for the reporter of {number}. /cancel to drop it.", number=number))
+    elif action == services.EXTEND:
+        turn.say(t("How many more working days does {number} need? Type a number from 1 to {limit}. "
+                   "/cancel to drop it.", number=number, limit=turn.rules.max_extension_days))
+    elif action == EXTEND_REASON:
+        turn.say(t("Why is more time needed? The leader who decides will see your reason."))
+    elif action == EXTENSION_REFUSAL:
+        turn.say(t("Why do you refuse more time on {number}? The owner will see your reason.", number=number))
     else:
         turn.say(t("Type a short note on how {number} was settled; the reporter will see it. /cancel to drop it.",
                    number=number))
@@ -142,7 +160,10 @@ def advance(turn: Turn) -> None:
     if action in (services.TRANSFER, services.CONSULT):
         _offer_cadres(turn, ticket_id, text)
         return
-    to = turn.state.data.get("to")
+    if action == services.EXTEND:
+        _take_days(turn, text)
+        return
+    to, days = turn.state.data.get("to"), turn.state.data.get("days")
     turn.reset()
     try:
         if action == services.ASK:
@@ -159,10 +180,25 @@ def advance(turn: Turn) -> None:
             handover.send_back(turn, ticket_id, text)
         elif action == services.ESCALATE:
             handover.escalate(turn, ticket_id, text)
+        elif action == EXTEND_REASON:
+            extension.request(turn, ticket_id, int(days), text)
+        elif action == EXTENSION_REFUSAL:
+            extension.refuse(turn, ticket_id, text)
         else:
             services.resolve(turn, ticket_id, text)
     except DomainError as refusal:
         turn.say(refusal.reason)
+
+
+def _take_days(turn: Turn, text: str) -> None:
+    """延期: the working days asked for; anything but a whole number in range is asked again."""
+    limit = turn.rules.max_extension_days
+    days = int(text) if text.isascii() and text.isdigit() else 0
+    if not 1 <= days <= limit:
+        turn.say(t("Please type a whole number of working days from 1 to {limit}.", limit=limit))
+        return
+    turn.state.step, turn.state.data["days"] = EXTEND_REASON, days
+    _ask_text(turn, EXTEND_REASON, "")
 
 
 def _offer_cadres(turn: Turn, ticket_id: int, text: str) -> None:

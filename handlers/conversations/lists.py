@@ -8,21 +8,22 @@ reporter's phone only to the owner. 会商 co-handlers see the ticket, not the p
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from handlers import payloads, services, verdicts
 from handlers.turn import Turn
 from handlers.domain.categories import label
-from handlers.domain.labels import DIFFICULTY_LABELS, EVENT_LABELS, STATUS_LABELS, TIER_LABELS
+from handlers.domain.deadlines import running_due
+from handlers.domain.flags import due_day
+from handlers.domain.labels import (DIFFICULTY_LABELS, EVENT_LABELS, FLAG_LABELS, FLAG_MARKS, STAGE_LABELS,
+                                    STATUS_LABELS, TIER_LABELS)
 from handlers.domain.lifecycle import OPEN, is_open
-from handlers.domain.model import Ticket
+from handlers.domain.model import Ticket, TicketEvent
 from handlers.messages import Msg, plain, t
 from handlers.seam import Button
 
 PAGE_SIZE = 8
 MY, MINE = "my", "mine"
 VIEW, WITHDRAW, COMPLAIN = "view", "withdraw", "complain"
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")  # shown times; org units get their own zone later
 
 
 def show_page(turn: Turn, which: str, page: int) -> None:
@@ -39,11 +40,22 @@ def show_page(turn: Turn, which: str, page: int) -> None:
     if total == 0:
         turn.say(t("Nothing here yet."))
         return
-    lines = "\n".join(f"{x.number} · {{c{i}}} · {{s{i}}}" for i, x in enumerate(tickets))
+    lines = "\n".join(f"{_mark(turn, x)}{x.number} · {{c{i}}} · {{s{i}}}{_due(turn, x)}" for i, x in enumerate(tickets))
     params = {f"c{i}": label(x.category) for i, x in enumerate(tickets)}
     params |= {f"s{i}": STATUS_LABELS[x.status] for i, x in enumerate(tickets)}
     body = Msg("{heading}\n" + lines, {"heading": heading, **params})
     turn.say(body, _open_buttons(tickets) + _pager(which, page, total))
+
+
+def _mark(turn: Turn, ticket: Ticket) -> str:
+    """红绿黑旗 in front of an open ticket that runs against a deadline."""
+    flag = turn.rules.flag(ticket, turn.now)
+    return f"{FLAG_MARKS[flag]} " if flag else ""
+
+
+def _due(turn: Turn, ticket: Ticket) -> str:
+    running = running_due(ticket)
+    return f" · ⏰ {due_day(running[1], turn.rules.time_zone):%m-%d}" if running else ""
 
 
 def _open_buttons(tickets: list[Ticket]) -> tuple[tuple[Button, ...], ...]:
@@ -71,15 +83,16 @@ def show_ticket(turn: Turn, ticket: Ticket | None) -> None:
     owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
     # 举报 stays out of the handlers' view: the cadre complained about must not learn of it here.
     events = [e for e in ticket.events if is_reporter or e.kind != verdicts.COMPLAINT]
-    history = "\n".join(f"{_local(e.at)} {{e{i}}}" for i, e in enumerate(events))
-    params = {f"e{i}": EVENT_LABELS.get(e.kind, plain(e.kind)) for i, e in enumerate(events)}
+    history = "\n".join(f"{_local(turn, e.at)} {{e{i}}}" for i, e in enumerate(events))
+    params = {f"e{i}": _event_label(turn, e) for i, e in enumerate(events)}
     card = t("Ticket {number} · {category} · {status}\nHandled by {name} ({role})\nProblem: {description}",
              number=ticket.number, category=label(ticket.category), status=STATUS_LABELS[ticket.status],
              name=owner.name if owner else "", role=services.role_label(owner) if owner else plain(""),
              description=ticket.description)
     phone = t("Reporter's phone: {phone}", phone=ticket.reporter_phone) if is_owner else plain("")
-    turn.say(Msg("{card}\n{assessed}{phone}\n" + history,
-                 {"card": card, "assessed": _assessment(ticket), "phone": phone, **params}),
+    turn.say(Msg("{card}\n{assessed}{deadline}{phone}\n" + history,
+                 {"card": card, "assessed": _assessment(ticket), "deadline": _deadline(turn, ticket), "phone": phone,
+                  **params}),
              _ticket_buttons(ticket, is_owner, is_reporter))
 
 
@@ -88,6 +101,29 @@ def _assessment(ticket: Ticket) -> Msg:
         return plain("")
     return t("Class: {tier}, {difficulty}\n", tier=TIER_LABELS[ticket.tier],
              difficulty=DIFFICULTY_LABELS[ticket.difficulty])
+
+
+def _deadline(turn: Turn, ticket: Ticket) -> Msg:
+    """What the ticket works against now, by when, and its flag (extended deadlines say so)."""
+    running = running_due(ticket)
+    flag = turn.rules.flag(ticket, turn.now)
+    if running is None or flag is None:
+        return plain("")
+    stage, due = running
+    return t("Due: {stage} by {day} · {flag}\n", stage=STAGE_LABELS[stage],
+             day=plain(due_day(due, turn.rules.time_zone).isoformat()), flag=FLAG_LABELS[flag])
+
+
+def _event_label(turn: Turn, event: TicketEvent) -> Msg:
+    if event.kind == "extension_granted":  # the history keeps the deadline before and after
+        return t("more time approved (延期): due {original} → {extended}",
+                 original=plain(_day(turn, event.data["original_due"])),
+                 extended=plain(_day(turn, event.data["extended_due"])))
+    return EVENT_LABELS.get(event.kind, plain(event.kind))
+
+
+def _day(turn: Turn, stored: str) -> str:
+    return due_day(datetime.fromisoformat(stored), turn.rules.time_zone).isoformat()
 
 
 def _ticket_buttons(ticket: Ticket, is_owner: bool, is_reporter: bool) -> tuple[tuple[Button, ...], ...]:
@@ -101,5 +137,5 @@ def _ticket_buttons(ticket: Ticket, is_owner: bool, is_reporter: bool) -> tuple[
     return ((complain,),)
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_ZONE).strftime("%m-%d %H:%M")
+def _local(turn: Turn, moment: datetime) -> str:
+    return moment.astimezone(turn.rules.time_zone).strftime("%m-%d %H:%M")

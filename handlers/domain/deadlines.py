@@ -14,8 +14,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from handlers.domain.model import Difficulty  # 研判 sets it on the ticket
 from handlers.domain.calendar import WorkCalendar
+from handlers.domain.lifecycle import is_open
+from handlers.domain.model import Difficulty, Ticket, TicketStatus
 
 
 class Stage(StrEnum):
@@ -133,3 +134,55 @@ def end_of_working_day(day: date, tz: ZoneInfo, office_close: time | None) -> da
     else:
         local_end = datetime.combine(day, office_close, tzinfo=tz)
     return local_end.astimezone(UTC)
+
+
+# -- a ticket's deadlines ------------------------------------------------------
+
+DUE_FIELDS: dict[Stage, str] = {
+    Stage.ASSIGN: "assign_due_at", Stage.FIRST_ANSWER: "answer_due_at", Stage.SETTLE: "settle_due_at",
+}
+ANSWERS = frozenset({"info_requested", "resolved"})  # what counts as the owner answering the reporter
+
+
+def stage_met(ticket: Ticket, stage: Stage) -> bool:
+    """Whether the ticket has done what `stage` asks. 交办: an owner has taken it up (a 退单
+    undoes that); 首次答复: the owner has asked or answered the reporter; 办结: it is closed."""
+    if stage is Stage.ASSIGN:
+        return ticket.status is not TicketStatus.ASSIGNED
+    if stage is Stage.FIRST_ANSWER:
+        return any(event.kind in ANSWERS for event in ticket.events)
+    return not is_open(ticket.status)
+
+
+def running_due(ticket: Ticket) -> tuple[Stage, datetime] | None:
+    """The deadline the ticket works against now: its earliest timed stage not yet met."""
+    if not is_open(ticket.status):
+        return None
+    pending = [(due, stage) for stage, name in DUE_FIELDS.items()
+               if (due := getattr(ticket, name)) is not None and not stage_met(ticket, stage)]
+    if not pending:
+        return None
+    due, stage = min(pending)
+    return stage, due
+
+
+def extension_days(ticket: Ticket) -> int:
+    """Working days added to 办结 by approved 延期 requests."""
+    return sum(int(event.data["days"]) for event in ticket.events if event.kind == "extension_granted")
+
+
+def stamp_due_times(ticket: Ticket, policy: Policy, tz: ZoneInfo, calendar: WorkCalendar) -> None:
+    """Set every stage's due time from the intake time, the difficulty and any approved 延期.
+    Called at intake and on the explicit events that move deadlines (研判, 延期).
+    Raises CalendarNotCovered (the ticket unchanged) when a year has no official list."""
+    dues = {stage: due_at(policy, stage, ticket.difficulty, ticket.created_at, tz, calendar) for stage in Stage}
+    if (settle := dues[Stage.SETTLE]) is not None and (extra := extension_days(ticket)):
+        dues[Stage.SETTLE] = extend(settle, extra, tz, calendar, policy.office_close)
+    for stage, due in dues.items():
+        setattr(ticket, DUE_FIELDS[stage], due)
+
+
+def extend(due: datetime, days: int, tz: ZoneInfo, calendar: WorkCalendar, office_close: time | None) -> datetime:
+    """A deadline moved `days` working days later, still ending at the end of a working day."""
+    last_day = (due - timedelta(microseconds=1)).astimezone(tz).date()  # a 24:00 deadline is its day's
+    return end_of_working_day(calendar.add_working_days(last_day, days), tz, office_close)

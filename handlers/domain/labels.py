@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from handlers.domain.deadlines import Stage
+from handlers.domain.flags import Flag
 from handlers.domain.model import CadreRole, Difficulty, TicketStatus, Tier
 from handlers.messages import Msg, t
 
@@ -35,6 +37,20 @@ DIFFICULTY_LABELS: dict[Difficulty, Msg] = {
     Difficulty.DIFFICULT: t("difficult (疑难)"),
 }
 
+FLAG_MARKS: dict[Flag, str] = {Flag.GREEN: "🟢", Flag.RED: "🔴", Flag.BLACK: "⚫"}
+
+FLAG_LABELS: dict[Flag, Msg] = {
+    Flag.GREEN: t("🟢 green flag: on time"),
+    Flag.RED: t("🔴 red flag: due now or late"),
+    Flag.BLACK: t("⚫ black flag: late past the hard limit"),
+}
+
+STAGE_LABELS: dict[Stage, Msg] = {
+    Stage.ASSIGN: t("taking it up (交办)"),
+    Stage.FIRST_ANSWER: t("first answer to the reporter"),
+    Stage.SETTLE: t("settling it (办结)"),
+}
+
 # What each history event is called in /t. Unknown kinds show their raw name.
 EVENT_LABELS: dict[str, Msg] = {
     "submitted": t("reported"),
@@ -65,4 +81,7 @@ EVENT_LABELS: dict[str, Msg] = {
     "follow_up_of": t("follow-up of a closed ticket (回头看)"),
     "collected": t("logged by a cadre on a visit (主动收集)"),
     "contact_confirmed": t("the enterprise's contact confirmed it"),
+    "due_unknown": t("deadlines not counted: the official holiday calendar is not loaded"),
+    "extension_requested": t("more time asked for (延期)"),
+    "extension_refused": t("more time refused; deadline unchanged"),
 }

@@ -159,6 +159,16 @@ class Ticket:
         return None
 
     @property
+    def pending_extension(self) -> TicketEvent | None:
+        """The 延期 request awaiting its leader's answer, if any."""
+        for event in reversed(self.events):
+            if event.kind in ("extension_granted", "extension_refused"):
+                return None
+            if event.kind == "extension_requested":
+                return event
+        return None
+
+    @property
     def co_handlers(self) -> dict[int, bool]:
         """会商: cadre id -> whether that co-handler has replied."""
         asked: dict[int, bool] = {}

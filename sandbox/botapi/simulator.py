@@ -213,6 +213,14 @@ class SimUser(_Participant):
             raise ValueError(f"button {button['text']!r} is not a callback button: {button}")
         return await self._press(message, button["callback_data"])
 
+    async def forge_press(self, data: str, message: Message | None = None) -> Outcome:
+        """What a modified client can do: send callback data of its own choosing, as if
+        pressed on one of the bot's messages in its own chat (the newest, unless given)."""
+        message = message or self.last_message()
+        if message is None:
+            raise LookupError("no message in this chat to press a forged button on")
+        return await self._press(message, data)
+
     def _find_button(self, message: Message | None, text: str | None, data: str | None,
                      index: int | None) -> tuple[Message, dict]:
         candidates = [message] if message else list(reversed(self.messages(include_deleted=False)))

@@ -54,6 +54,10 @@ class MovableClock:
     def move(self, by: timedelta) -> None:
         self.offset += by
 
+    def set(self, moment: datetime) -> None:
+        """Jump to `moment` (aware); time goes on running from there."""
+        self.offset = moment - datetime.now(UTC)
+
 
 class LianxinRunner:
     """One bot process's worth of Lianxin, started and stopped inside the test's loop."""

@@ -1,0 +1,110 @@
+"""延期: the owner asks for more time to settle a ticket; the leader in charge above decides.
+
+The request is read from the ticket's history (like a pending hand-over), so it is
+never stored twice. Approval moves the 办结 deadline; the history keeps the
+deadline before and after, and a refusal keeps it where it was.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers import payloads
+from handlers.domain.deadlines import extend
+from handlers.domain.errors import DomainError
+from handlers.domain.flags import due_day
+from handlers.domain.calendar import CalendarNotCovered
+from handlers.domain.model import Ticket, TicketEvent
+from handlers.domain.routing import supervisor_of
+from handlers.messages import plain, t
+from handlers.seam import Button
+from handlers.services import account_of, owned_ticket, owner_buttons, tell_owner, tell_reporter
+from handlers.turn import Turn, Work
+
+APPROVE, REFUSE = "ext_ok", "ext_no"  # the leader's answer (the owner's button is services.EXTEND)
+
+
+def extendable_ticket(turn: Turn, ticket_id: int) -> Ticket:
+    """The owner's open ticket, if it has a 办结 deadline and no request already waiting."""
+    ticket, _ = owned_ticket(turn, ticket_id)
+    if ticket.settle_due_at is None:
+        raise DomainError(t("Ticket {number} has no deadline to extend.", number=ticket.number))
+    if ticket.pending_extension is not None:
+        raise DomainError(t("A request for more time on {number} is already waiting for an answer.",
+                            number=ticket.number))
+    return ticket
+
+
+def request(turn: Turn, ticket_id: int, days: int, reason: str) -> None:
+    ticket = extendable_ticket(turn, ticket_id)
+    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
+    leader = supervisor_of(turn.uow.directory, ticket.org_unit_id, ticket.owner_cadre_id)
+    if leader is None or owner is None:
+        raise DomainError(t("There is no leader above to approve more time for {number}.", number=ticket.number))
+    assert ticket.settle_due_at is not None and ticket.id is not None
+    ticket.record("extension_requested", turn.now, turn.account.id, days=days, reason=reason, to=leader.id,
+                  due=ticket.settle_due_at.isoformat())
+    turn.uow.tickets.save(ticket)
+    turn.say(t("Your request for {days} more working days on {number} went to {name}.",
+               days=days, number=ticket.number, name=leader.name))
+    if account := account_of(turn, leader):
+        turn.tell(account, t("{name} asks for {days} more working days on ticket {number}: {reason}\n"
+                             "Due now: {due}; if approved: {extended}\nProblem: {description}",
+                             name=owner.name, days=days, number=ticket.number, reason=reason,
+                             due=plain(_day(turn, ticket.settle_due_at)),
+                             extended=plain(_day(turn, _extended(turn, ticket.settle_due_at, days))),
+                             description=ticket.description),
+                  ((Button(t("Approve"), payloads.ticket_action(APPROVE, ticket.id)),
+                    Button(t("Do not approve"), payloads.ticket_action(REFUSE, ticket.id))),))
+
+
+def asked_ticket(turn: Turn, ticket_id: int) -> tuple[Ticket, TicketEvent]:
+    """The ticket and its waiting request, if the sender is the leader it was asked of."""
+    cadre = turn.uow.directory.cadre_by_account(turn.account.id)
+    ticket = turn.uow.tickets.get(ticket_id)
+    asked = ticket.pending_extension if ticket else None
+    if ticket is None or cadre is None or asked is None or asked.data.get("to") != cadre.id:
+        raise DomainError(t("This request for more time is no longer waiting for you."))
+    return ticket, asked
+
+
+def approve(turn: Turn, ticket_id: int) -> None:
+    ticket, asked = asked_ticket(turn, ticket_id)
+    assert ticket.settle_due_at is not None
+    original = ticket.settle_due_at
+    ticket.settle_due_at = _extended(turn, original, int(asked.data["days"]))
+    ticket.ladder_step = 0  # a new deadline starts its reminders afresh
+    ticket.record("extension_granted", turn.now, turn.account.id, days=asked.data["days"],
+                  original_due=original.isoformat(), extended_due=ticket.settle_due_at.isoformat())
+    turn.uow.tickets.save(ticket)
+    due = plain(_day(turn, ticket.settle_due_at))
+    turn.say(t("Approved: ticket {number} is now due {due}.", number=ticket.number, due=due))
+    tell_owner(turn, ticket, t("More time approved: ticket {number} is now due {due}.",
+                                number=ticket.number, due=due), owner_buttons(ticket))
+    tell_reporter(turn, ticket, t("Ticket {number} needs more time; it is now promised by {due}.",
+                                   number=ticket.number, due=due))
+
+
+def refuse(turn: Turn, ticket_id: int, reason: str) -> None:
+    ticket, _ = asked_ticket(turn, ticket_id)
+    assert ticket.settle_due_at is not None
+    ticket.record("extension_refused", turn.now, turn.account.id, reason=reason)
+    turn.uow.tickets.save(ticket)
+    due = plain(_day(turn, ticket.settle_due_at))
+    turn.say(t("Refused: ticket {number} stays due {due}.", number=ticket.number, due=due))
+    tell_owner(turn, ticket, t("More time refused for ticket {number}: {reason}\nIt stays due {due}.",
+                                number=ticket.number, reason=reason, due=due), owner_buttons(ticket))
+
+
+def _extended(work: Work, due: datetime, days: int) -> datetime:
+    rules = work.rules
+    try:
+        return extend(due, days, rules.time_zone, rules.calendar, rules.policy.office_close)
+    except CalendarNotCovered as gap:
+        raise DomainError(t("The official holiday calendar for {year} is not loaded yet, so no deadline can be "
+                            "counted into it. An administrator has to load it.", year=gap.year)) from None
+
+
+def _day(work: Work, due: datetime) -> str:
+    """A deadline as people say it: the last day, e.g. 2026-11-27 (to its end)."""
+    return due_day(due, work.rules.time_zone).isoformat()

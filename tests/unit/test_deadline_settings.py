@@ -1,0 +1,41 @@
+"""The office's deadline settings become the core's Rules, or fail with a message saying what is wrong."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from bot.bootstrap import build_rules, deadline_policy
+from bot.settings import Settings
+from handlers.domain.deadlines import Stage
+from handlers.domain.model import Difficulty
+
+
+def test_the_13710_day_counts_can_be_replaced():
+    policy = deadline_policy("13710", "1, 3, 7, 22")  # a reading that gives complex problems a month
+    assert policy.limit(Stage.SETTLE).days(Difficulty.DIFFICULT) == 22
+    assert deadline_policy("13710", "-,-,7,10").limit(Stage.ASSIGN) is None
+
+
+@pytest.mark.parametrize(("name", "days", "says"), [
+    ("13800", None, "unknown policy '13800'"),
+    ("13710", "1,3,7", "expected four counts"),
+    ("13710", "1,3,seven,10", "expected four counts"),
+    ("13710", "1,3,7,-", "give both settle limits"),
+])
+def test_a_wrong_policy_setting_is_refused_with_a_reason(name, days, says):
+    with pytest.raises(ValueError, match=says):
+        deadline_policy(name, days)
+
+
+def test_an_admins_holiday_list_makes_a_new_year_countable(tmp_path):
+    lists = tmp_path / "holidays.json"  # an invented list: the shape of a notice, not 2027's real one
+    lists.write_text(json.dumps({"2027": {"holidays": ["2027-01-01", "2027-02-06..2027-02-12"],
+                                          "workdays": ["2027-02-14"]}}), encoding="utf-8")
+    rules = build_rules(Settings(_env_file=None, holiday_lists=lists))
+    assert rules.calendar.covers(2027)
+    assert not rules.calendar.is_working_day(date(2027, 2, 8))  # a Monday in the Spring Festival break
+    assert rules.calendar.is_working_day(date(2027, 2, 14))  # a Sunday made a working day (调休)
+    assert not build_rules(Settings(_env_file=None)).calendar.covers(2027)
