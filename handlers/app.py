@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from handlers import collect, payloads, revisit, verdicts
+from handlers import collect, payloads, reminders, revisit, verdicts
 from handlers.conversations import answer, cadre, complaint, consult, feedback, lists, report
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
@@ -35,12 +35,26 @@ class Lianxin:
         self._rules = rules
 
     def sweep(self, batch: int = 200) -> list[Reply]:
-        """Everything time has made due: auto-confirmations, then 回头看 questions.
-        One transaction per kind of work, at most `batch` tickets each."""
+        """Everything time has made due: auto-confirmations, 回头看 questions, then the
+        deadline ladder (催办 / 督办 / 黑旗), batch after batch until none is left.
+        One transaction per batch of at most `batch` tickets."""
         confirm_before = self._rules.auto_confirm_after
         return (self._each_due(lambda tickets, now: tickets.resolved_before(now - confirm_before, batch),
                                verdicts.auto_confirm)
-                + self._each_due(lambda tickets, now: tickets.revisits_due(now, batch), revisit.ask))
+                + self._each_due(lambda tickets, now: tickets.revisits_due(now, batch), revisit.ask)
+                + self._climb_ladders(batch))
+
+    def _climb_ladders(self, batch: int) -> list[Reply]:
+        replies: list[Reply] = []
+        while True:
+            with self._uow_factory() as uow:
+                work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
+                claimed = uow.tickets.claim_actions_due(work.now, batch)
+                reminders.climb_due(work, claimed)
+                uow.commit()
+            replies += work.replies
+            if len(claimed) < batch:
+                return replies
 
     def _each_due(self, find: Callable[[Tickets, datetime], list[int]],
                   act: Callable[[Work, int], None]) -> list[Reply]:

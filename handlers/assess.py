@@ -20,7 +20,7 @@ def classify(turn: Turn, ticket_id: int, tier: Tier, difficulty: Difficulty) -> 
     ticket.tier, ticket.difficulty = tier, difficulty
     ticket.record("classified", turn.now, turn.account.id, tier=tier.value, difficulty=difficulty.value)
     stamp_deadlines(turn, ticket)  # 不过周 or 不过月: the difficulty sets the 办结 limit
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("Ticket {number} is classified {tier}, {difficulty}.", number=ticket.number,
                tier=TIER_LABELS[tier], difficulty=DIFFICULTY_LABELS[difficulty]))
 
@@ -40,9 +40,9 @@ def link(turn: Turn, ticket_id: int, primary_number: str) -> Ticket:
     assert primary.id is not None
     ticket.linked_to_id = primary.id
     ticket.record("linked", turn.now, turn.account.id, to=primary.number)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     primary.record("duplicate_linked", turn.now, turn.account.id, duplicate=ticket.number)
-    turn.uow.tickets.save(primary)
+    turn.save(primary)
     turn.say(t("Ticket {number} now goes with {primary}: when that one is resolved, so is this one, "
                "and its reporter is asked too.", number=ticket.number, primary=primary.number))
     if primary.owner_cadre_id != cadre.id:

@@ -35,7 +35,7 @@ def collect_ticket(turn: Turn, data: dict) -> Ticket:
                         location=tuple(data["location"]) if data.get("location") else None)
     ticket.record("collected", turn.now, turn.account.id, cadre_id=cadre.id)
     ticket.record("assigned", turn.now, None, cadre_id=cadre.id, reason="collected")
-    ticket = turn.uow.tickets.add(ticket)
+    ticket = turn.add(ticket)
     assert ticket.id is not None
     turn.say(t("Logged as ticket {number}; it is yours (首问负责). {enterprise}'s contact is asked to confirm it.",
                number=ticket.number, enterprise=enterprise.name), owner_buttons(ticket))
@@ -56,7 +56,7 @@ def affirm(turn: Turn, ticket_id: int) -> None:
     if "collected" not in kinds or "contact_confirmed" in kinds or not is_open(ticket.status):
         raise DomainError(t("This button is out of date."))
     ticket.record("contact_confirmed", turn.now, turn.account.id)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("Thank you. Ticket {number} is now on your list (/mine); you will be told of every step.",
                number=ticket.number))
     tell_owner(turn, ticket, t("The enterprise's contact confirmed ticket {number}.", number=ticket.number))

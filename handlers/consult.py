@@ -26,7 +26,7 @@ def request(turn: Turn, ticket_id: int, co_handler_id: int, question: str) -> No
     if co_handler.id in ticket.co_handlers:
         raise DomainError(t("{name} is already consulted on {number}.", name=co_handler.name, number=ticket.number))
     ticket.record("consult_requested", turn.now, turn.account.id, cadre_id=co_handler.id, question=question)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("{name} is asked for their view on {number}. You still answer for the ticket.",
                name=co_handler.name, number=ticket.number))
     if account := account_of(turn, co_handler):
@@ -52,7 +52,7 @@ def consulted_ticket(turn: Turn, ticket_id: int) -> tuple[Ticket, Cadre]:
 def reply(turn: Turn, ticket_id: int, text: str) -> None:
     ticket, cadre = consulted_ticket(turn, ticket_id)
     ticket.record("consult_replied", turn.now, turn.account.id, cadre_id=cadre.id, text=text)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("Your view on {number} went to its handler. Thank you.", number=ticket.number))
     waiting = sum(not replied for replied in ticket.co_handlers.values())
     tell_owner(turn, ticket, t("会商 reply on {number} from {name} ({role}): {text}\nStill waiting for: {waiting}",

@@ -44,7 +44,7 @@ def request(turn: Turn, ticket_id: int, days: int, reason: str) -> None:
     assert ticket.settle_due_at is not None and ticket.id is not None
     ticket.record("extension_requested", turn.now, turn.account.id, days=days, reason=reason, to=leader.id,
                   due=ticket.settle_due_at.isoformat())
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("Your request for {days} more working days on {number} went to {name}.",
                days=days, number=ticket.number, name=leader.name))
     if account := account_of(turn, leader):
@@ -76,7 +76,7 @@ def approve(turn: Turn, ticket_id: int) -> None:
     ticket.ladder_step = 0  # a new deadline starts its reminders afresh
     ticket.record("extension_granted", turn.now, turn.account.id, days=asked.data["days"],
                   original_due=original.isoformat(), extended_due=ticket.settle_due_at.isoformat())
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     due = plain(_day(turn, ticket.settle_due_at))
     turn.say(t("Approved: ticket {number} is now due {due}.", number=ticket.number, due=due))
     tell_owner(turn, ticket, t("More time approved: ticket {number} is now due {due}.",
@@ -89,7 +89,7 @@ def refuse(turn: Turn, ticket_id: int, reason: str) -> None:
     ticket, _ = asked_ticket(turn, ticket_id)
     assert ticket.settle_due_at is not None
     ticket.record("extension_refused", turn.now, turn.account.id, reason=reason)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     due = plain(_day(turn, ticket.settle_due_at))
     turn.say(t("Refused: ticket {number} stays due {due}.", number=ticket.number, due=due))
     tell_owner(turn, ticket, t("More time refused for ticket {number}: {reason}\nIt stays due {due}.",

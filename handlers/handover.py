@@ -35,7 +35,7 @@ def offer_handover(turn: Turn, ticket_id: int, receiver_id: int, reason: str, es
         raise DomainError(t("This button is out of date."))
     ticket.record("handover_offered", turn.now, turn.account.id, to=receiver.id, reason=reason,
                   escalated=escalated)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("Ticket {number} is offered to {name}; it stays yours until they accept.",
                number=ticket.number, name=receiver.name))
     if account := account_of(turn, receiver):
@@ -61,7 +61,7 @@ def take_over(turn: Turn, ticket_id: int) -> None:
     ticket.record("handover_accepted", turn.now, turn.account.id, previous_owner=ticket.owner_cadre_id)
     ticket.status = next_status(ticket.status, Action.TAKE_OVER, Actor.RECEIVER)
     ticket.owner_cadre_id = receiver.id
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     # Now the owner, the receiver gets the full card, the reporter's phone included.
     turn.say(t("Ticket {number} is yours now.\nProblem: {description}\nReporter's phone: {phone}",
                number=ticket.number, description=ticket.description, phone=ticket.reporter_phone),
@@ -75,7 +75,7 @@ def take_over(turn: Turn, ticket_id: int) -> None:
 def refuse_handover(turn: Turn, ticket_id: int, reason: str) -> None:
     ticket, receiver = offered_ticket(turn, ticket_id)
     ticket.record("handover_refused", turn.now, turn.account.id, reason=reason)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("You refused ticket {number}; it stays with its owner.", number=ticket.number))
     tell_owner(turn, ticket, t("{name} refused ticket {number}: {reason}\nIt stays yours.",
                                 name=receiver.name, number=ticket.number, reason=reason), owner_buttons(ticket))
@@ -98,7 +98,7 @@ def send_back(turn: Turn, ticket_id: int, reason: str) -> None:
     ticket.status = next_status(ticket.status, Action.SEND_BACK, Actor.OWNER)
     ticket.owner_cadre_id = assigner.id
     ticket.record("sent_back", turn.now, turn.account.id, to=assigner.id, reason=reason)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("Ticket {number} went back to {name}.", number=ticket.number, name=assigner.name))
     if account := account_of(turn, assigner):
         turn.tell(account, t("{name} sent ticket {number} back to you: {reason}\nProblem: {description}\n"

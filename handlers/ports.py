@@ -94,6 +94,9 @@ class Tickets(Protocol):
         """The tickets linked to this one as sharing its problem, with their histories."""
     def revisits_due(self, now: datetime, limit: int) -> list[int]:
         """Ids of tickets whose 回头看 time has come."""
+    def claim_actions_due(self, now: datetime, limit: int) -> list[int]:
+        """Ids of tickets whose next deadline action (催办, 督办, escalation) is due, each owner's
+        together, locked for this transaction: another process sweeping at once skips them."""
     def save(self, ticket: Ticket) -> None:
         """Store changed fields and append `ticket.new_events`; never rewrite old events."""
 

@@ -26,7 +26,7 @@ def ask(work: Work, ticket_id: int) -> None:
         return
     ticket.revisit_at = None  # asked once; the answer (or silence) is the end of it
     ticket.record("revisit_asked", work.now, None)
-    work.uow.tickets.save(ticket)
+    work.save(ticket)
     tell_reporter(work, ticket, t("回头看: ticket {number} was closed as solved some time ago ({description}). "
                                   "Has the problem stayed solved?",
                                   number=ticket.number, description=ticket.description),
@@ -46,7 +46,7 @@ def asked_ticket(turn: Turn, ticket_id: int) -> Ticket:
 def stayed_solved(turn: Turn, ticket_id: int) -> None:
     ticket = asked_ticket(turn, ticket_id)
     ticket.record("revisit_passed", turn.now, turn.account.id)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("Good to hear. Thank you for answering about {number}.", number=ticket.number))
     tell_owner(turn, ticket, t("回头看 on {number}: the reporter says it stayed solved.", number=ticket.number))
 
@@ -63,9 +63,9 @@ def came_back(turn: Turn, ticket_id: int, reason: str) -> Ticket:
                            follow_up_of_id=ticket.id, tier=ticket.tier, difficulty=ticket.difficulty)
     follow_up.record("follow_up_of", turn.now, turn.account.id, ticket=ticket.number, reason=reason)
     follow_up.record("assigned", turn.now, None, cadre_id=owner.id, reason="follow_up")
-    follow_up = turn.uow.tickets.add(follow_up)
+    follow_up = turn.add(follow_up)
     ticket.record("revisit_failed", turn.now, turn.account.id, reason=reason, follow_up=follow_up.number)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("Sorry to hear it. Your follow-up is ticket {number}, with the same handler.",
                number=follow_up.number))
     notify_owner_of_new(turn, follow_up, owner)

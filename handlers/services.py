@@ -51,7 +51,7 @@ def open_ticket(turn: Turn, data: dict) -> tuple[Ticket, Cadre]:
                         location=tuple(data["location"]) if data.get("location") else None)
     ticket.record("submitted", turn.now, turn.account.id)
     ticket.record("assigned", turn.now, None, cadre_id=route.owner.id, reason=route.reason.value)
-    ticket = turn.uow.tickets.add(ticket)
+    ticket = turn.add(ticket)
     turn.uow.reporter_profiles.save(ReporterProfile(turn.account.id, kind, ticket.enterprise_id, data["phone"]))
     notify_owner_of_new(turn, ticket, route.owner)
     return ticket, route.owner
@@ -146,7 +146,7 @@ def accept(turn: Turn, ticket_id: int) -> None:
     ticket, cadre = owned_ticket(turn, ticket_id, Action.ACCEPT)
     ticket.status = next_status(ticket.status, Action.ACCEPT, Actor.OWNER)
     ticket.record("accepted", turn.now, turn.account.id)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("You accepted ticket {number}. Press Resolve when it is settled.", number=ticket.number),
              owner_buttons(ticket))
     tell_reporter(turn, ticket, t("Ticket {number} was accepted by {name} ({role}).",
@@ -157,7 +157,7 @@ def ask_reporter(turn: Turn, ticket_id: int, question: str, photo_file_ids: tupl
     """需补充: the owner's question (and photos) relayed to the reporter, whose next message answers it."""
     ticket, cadre = owned_ticket(turn, ticket_id)
     ticket.record("info_requested", turn.now, turn.account.id, question=question, photos=list(photo_file_ids))
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("Your question on {number} was sent to the reporter.", number=ticket.number))
     reporter = turn.uow.accounts.get(ticket.reporter_account_id)
     if reporter is None:
@@ -176,7 +176,7 @@ def relay_answer(turn: Turn, ticket_id: int, text: str, photo_file_ids: tuple[st
     if ticket is None or ticket.reporter_account_id != turn.account.id or not is_open(ticket.status):
         return False
     ticket.record("info_given", turn.now, turn.account.id, text=text, photos=list(photo_file_ids))
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
     account = account_of(turn, owner) if owner else None
     if account is not None:
@@ -203,7 +203,7 @@ def _resolve(turn: Turn, ticket: Ticket, cadre: Cadre, note: str, **data: Any) -
     # A linked duplicate follows its primary: linking it was its owner's consent (see assess.link).
     ticket.status = next_status(ticket.status, Action.RESOLVE, Actor.OWNER)
     ticket.record("resolved", turn.now, turn.account.id, note=note, **data)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     tell_reporter(turn, ticket, t("Ticket {number} has been resolved by {name} ({role}): {note}\n"
                                    "Is your problem solved?",
                                    number=ticket.number, name=cadre.name, role=role_label(cadre), note=note),

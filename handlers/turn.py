@@ -3,14 +3,20 @@ sent anything), `Turn` for one incoming event from a person."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from handlers.domain.model import Account
+from handlers.domain.calendar import CalendarNotCovered
+from handlers.domain.ladder import schedule
+from handlers.domain.model import Account, Ticket
 from handlers.messages import Msg
 from handlers.ports import ConversationState, UnitOfWork
 from handlers.rules import Rules
 from handlers.seam import Address, Button, Incoming, Reply
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(kw_only=True)
@@ -19,6 +25,23 @@ class Work:
     now: datetime
     rules: Rules = field(default_factory=Rules)
     replies: list[Reply] = field(default_factory=list)
+
+    def save(self, ticket: Ticket) -> None:
+        """Store a changed ticket, its next deadline action re-planned from its history."""
+        self._schedule(ticket)
+        self.uow.tickets.save(ticket)
+
+    def add(self, ticket: Ticket) -> Ticket:
+        """Store a new ticket (numbered, with its deadlines) and plan its first deadline action."""
+        self._schedule(ticket)
+        return self.uow.tickets.add(ticket)
+
+    def _schedule(self, ticket: Ticket) -> None:
+        try:
+            schedule(ticket, self.rules.clockwork)
+        except CalendarNotCovered as gap:  # the ladder stops where the calendar does; say so, loudly
+            log.warning("ticket %s: no reminders planned: %s", ticket.number, gap)
+            ticket.next_action_at = None
 
     def tell(self, account: Account, text: Msg, buttons: tuple[tuple[Button, ...], ...] = (),
              **extra: object) -> None:

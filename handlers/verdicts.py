@@ -29,7 +29,7 @@ def confirm(turn: Turn, ticket_id: int) -> Ticket:
     ticket.status = next_status(ticket.status, Action.CONFIRM, Actor.REPORTER)
     ticket.record("confirmed", turn.now, turn.account.id, verdict=SOLVED)
     revisit.schedule(turn, ticket)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("Thank you. Ticket {number} is closed. How satisfied are you with how it was handled?",
                number=ticket.number),
              (tuple(Button(plain("★" * n), payloads.rating(n, ticket_id)) for n in STARS),))
@@ -43,7 +43,7 @@ def reopen(turn: Turn, ticket_id: int, verdict: str, reason: str) -> None:
     ticket = reported_ticket(turn, ticket_id, Action.REOPEN)
     ticket.status = next_status(ticket.status, Action.REOPEN, Actor.REPORTER)
     ticket.record("reopened", turn.now, turn.account.id, verdict=verdict, reason=reason)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("Ticket {number} goes back to its handler with your reason.", number=ticket.number))
     notice = t("Ticket {number} is reopened: the reporter says it is not solved: {reason}",
                number=ticket.number, reason=reason)
@@ -61,7 +61,7 @@ def auto_confirm(work: Work, ticket_id: int) -> None:
     ticket.status = next_status(ticket.status, Action.AUTO_CONFIRM, Actor.SYSTEM)
     ticket.record("auto_confirmed", work.now, None)
     revisit.schedule(work, ticket)
-    work.uow.tickets.save(ticket)
+    work.save(ticket)
     tell_reporter(work, ticket, t("Ticket {number} was closed as solved: we had no answer from you. "
                                    "If the problem is back, send /start.", number=ticket.number))
     tell_owner(work, ticket, t("Ticket {number} was closed automatically: the reporter did not answer.",
@@ -72,7 +72,7 @@ def withdraw(turn: Turn, ticket_id: int, reason: str) -> None:
     ticket = reported_ticket(turn, ticket_id, Action.WITHDRAW)
     ticket.status = next_status(ticket.status, Action.WITHDRAW, Actor.REPORTER)
     ticket.record("withdrawn", turn.now, turn.account.id, reason=reason)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     turn.say(t("Ticket {number} is withdrawn.", number=ticket.number))
     tell_owner(turn, ticket, t("The reporter withdrew {number}: {reason}", number=ticket.number, reason=reason))
 
@@ -84,7 +84,7 @@ def rate(turn: Turn, ticket_id: int, stars: int) -> Ticket:
             or already or stars not in STARS:
         raise DomainError(t("This button is out of date."))
     ticket.record("rated", turn.now, turn.account.id, stars=stars)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     tell_owner(turn, ticket, t("The reporter rated {number}: {stars} of 5.", number=ticket.number, stars=stars))
     return ticket
 
@@ -94,7 +94,7 @@ def comment(turn: Turn, ticket_id: int, text: str) -> None:
     if ticket is None or ticket.reporter_account_id != turn.account.id:
         return
     ticket.record("commented", turn.now, turn.account.id, text=text)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     tell_owner(turn, ticket, t("The reporter's comment on {number}: {text}", number=ticket.number, text=text))
 
 
@@ -103,7 +103,7 @@ def complain(turn: Turn, ticket_id: int, text: str) -> None:
     The cadre complained about is not told, and their /t does not show it."""
     ticket = reporters_ticket(turn, ticket_id)
     ticket.record(COMPLAINT, turn.now, turn.account.id, text=text)
-    turn.uow.tickets.save(ticket)
+    turn.save(ticket)
     owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
     for supervisor in business_supervisors(turn.uow.directory, ticket.org_unit_id):
         if account := account_of(turn, supervisor):

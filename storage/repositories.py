@@ -428,6 +428,14 @@ class SqlTickets:
                                    .order_by(TicketRow.id))
         return [ticket for i in list(ids) if (ticket := self.get(i)) is not None]
 
+    def claim_actions_due(self, now: datetime, limit: int) -> list[int]:
+        """By the (next_action_at, owner) index; FOR UPDATE SKIP LOCKED on PostgreSQL, so two
+        processes sweeping at once never take the same ticket (SQLite serialises writers anyway)."""
+        query = (sa.select(TicketRow.id).where(TicketRow.next_action_at <= to_db(now))
+                 .order_by(TicketRow.next_action_at, TicketRow.owner_cadre_id, TicketRow.id).limit(limit)
+                 .with_for_update(skip_locked=True, of=TicketRow))
+        return list(self.session.scalars(query))
+
     def revisits_due(self, now: datetime, limit: int) -> list[int]:
         """Ids of confirmed tickets whose 回头看 is due (by the revisit_at index)."""
         query = (sa.select(TicketRow.id).where(TicketRow.revisit_at <= to_db(now))

@@ -109,7 +109,9 @@ class ReporterProfileRow(SQLModel, table=True):
 
 class TicketRow(SQLModel, table=True):
     __tablename__ = "ticket"
-    __table_args__ = (sa.Index("ix_ticket_owner_cadre_id_status", "owner_cadre_id", "status"),)
+    __table_args__ = (sa.Index("ix_ticket_owner_cadre_id_status", "owner_cadre_id", "status"),
+                      # the deadline sweep: what is due, each owner's together (one bundle each)
+                      sa.Index("ix_ticket_next_action_at_owner", "next_action_at", "owner_cadre_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, unique=True)
@@ -134,7 +136,7 @@ class TicketRow(SQLModel, table=True):
     assign_due_at: datetime | None = _utc_column(nullable=True)
     answer_due_at: datetime | None = _utc_column(nullable=True)
     settle_due_at: datetime | None = _utc_column(nullable=True)
-    next_action_at: datetime | None = _utc_column(nullable=True, index=True)
+    next_action_at: datetime | None = _utc_column(nullable=True)
     ladder_step: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = _utc_column()
     updated_at: datetime = _utc_column()

@@ -14,8 +14,9 @@ from handlers.turn import Turn
 from handlers.domain.categories import label
 from handlers.domain.deadlines import running_due
 from handlers.domain.flags import due_day
-from handlers.domain.labels import (DIFFICULTY_LABELS, EVENT_LABELS, FLAG_LABELS, FLAG_MARKS, STAGE_LABELS,
-                                    STATUS_LABELS, TIER_LABELS)
+from handlers.domain.labels import (DIFFICULTY_LABELS, EVENT_LABELS, FLAG_LABELS, FLAG_MARKS, LADDER_LABELS,
+                                    STAGE_LABELS, STATUS_LABELS, TIER_LABELS)
+from handlers.domain.ladder import LADDER_EVENT
 from handlers.domain.lifecycle import OPEN, is_open
 from handlers.domain.model import Ticket, TicketEvent
 from handlers.messages import Msg, plain, t
@@ -119,6 +120,8 @@ def _event_label(turn: Turn, event: TicketEvent) -> Msg:
         return t("more time approved (延期): due {original} → {extended}",
                  original=plain(_day(turn, event.data["original_due"])),
                  extended=plain(_day(turn, event.data["extended_due"])))
+    if event.kind == LADDER_EVENT:
+        return LADDER_LABELS.get(event.data.get("rung", ""), plain(event.kind))
     return EVENT_LABELS.get(event.kind, plain(event.kind))
 
 

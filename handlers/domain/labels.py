@@ -51,6 +51,12 @@ STAGE_LABELS: dict[Stage, Msg] = {
     Stage.SETTLE: t("settling it (办结)"),
 }
 
+LADDER_LABELS: dict[str, Msg] = {
+    "remind": t("催办: the owner reminded of the deadline"),
+    "supervise": t("督办: late; formal notice to the owner, leader in copy"),
+    "escalate": t("黑旗: escalated to the leader above, listed in the weekly report"),
+}
+
 # What each history event is called in /t. Unknown kinds show their raw name.
 EVENT_LABELS: dict[str, Msg] = {
     "submitted": t("reported"),

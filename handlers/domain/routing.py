@@ -65,6 +65,18 @@ def supervisor_of(directory: Directory, org_unit_id: int, owner_id: int) -> Cadr
     return None
 
 
+def leaders_above(directory: Directory, org_unit_id: int, owner_id: int) -> list[Cadre]:
+    """The duty cadres up the tree from the ticket's unit, nearest first, each once, never the owner:
+    the leader in charge (督办 copies them), then the next level's (黑旗 escalates to them)."""
+    leaders: list[Cadre] = []
+    for unit in _upward(directory, org_unit_id):
+        duty = unit.duty_cadre_id
+        if duty and duty != owner_id and all(leader.id != duty for leader in leaders):
+            if cadre := directory.cadre(duty):
+                leaders.append(cadre)
+    return leaders
+
+
 def _upward(directory: Directory, org_unit_id: int) -> Iterator[OrgUnit]:
     """The unit, its parent, and so on up to the root."""
     unit = directory.org_unit(org_unit_id)

@@ -130,6 +130,10 @@ class _Tickets(_Part):
                        key=lambda t: (t.created_at, t.id), reverse=True)
         return copy.deepcopy(found[offset:offset + limit]), len(found)
 
+    def claim_actions_due(self, now, limit):
+        due = [t for t in self.s.tickets.values() if t.next_action_at is not None and t.next_action_at <= now]
+        return [t.id for t in sorted(due, key=lambda t: (t.next_action_at, t.owner_cadre_id, t.id))][:limit]
+
     def linked_to(self, ticket_id):
         return [copy.deepcopy(t) for t in sorted(self.s.tickets.values(), key=lambda t: t.id)
                 if t.linked_to_id == ticket_id]
