@@ -5,7 +5,7 @@ Nothing happens at import time; storage and the core are imported when first bui
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
     from handlers.app import Lianxin
     from handlers.domain.deadlines import Policy
+    from handlers.domain.ladder import Rung
+    from handlers.domain.quiet import QuietHours
     from handlers.rules import Rules
 
 
@@ -31,6 +33,7 @@ def build_core(settings: Settings) -> Lianxin:
 def build_rules(settings: Settings) -> Rules:
     """The office's time rules: timeouts, the deadline policy, flags and the working-day calendar."""
     from handlers.domain.calendar import WorkCalendar, parse_year_lists
+    from handlers.domain.ladder import Ladder
     from handlers.rules import Rules, official_calendar
 
     calendar = official_calendar()
@@ -40,7 +43,36 @@ def build_rules(settings: Settings) -> Rules:
                  revisit_after=timedelta(days=settings.revisit_days),
                  policy=deadline_policy(settings.deadline_policy, settings.deadline_days),
                  time_zone=ZoneInfo(settings.timezone), calendar=calendar,
-                 warning_days=settings.flag_warning_days, hard_limit_days=settings.flag_hard_limit_days)
+                 warning_days=settings.flag_warning_days, hard_limit_days=settings.flag_hard_limit_days,
+                 ladder=Ladder(rungs=ladder_rungs(settings.ladder)), quiet=quiet_hours(settings))
+
+
+def ladder_rungs(text: str) -> tuple[Rung, ...]:
+    """"remind,supervise,escalate" -> the rungs, in that order; unknown names are refused."""
+    from handlers.domain.ladder import Rung
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in Rung.__members__.values()]
+    if unknown:
+        raise ValueError(f"LIANXIN_LADDER: unknown rung(s) {unknown}; use {[r.value for r in Rung]}")
+    return tuple(Rung(name) for name in names)
+
+
+def quiet_hours(settings: Settings) -> QuietHours:
+    from handlers.domain.quiet import QuietHours
+
+    office_open, office_close = _span("LIANXIN_OFFICE_HOURS", settings.office_hours)
+    night_starts, night_ends = _span("LIANXIN_REPORTER_NIGHT", settings.reporter_night)
+    return QuietHours(office_open, office_close, night_starts, night_ends)
+
+
+def _span(name: str, text: str) -> tuple[time, time]:
+    """"09:00-18:00" -> (09:00, 18:00), or a ValueError naming the setting."""
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    except ValueError:
+        raise ValueError(f"{name}: expected two times like 09:00-18:00, got {text!r}") from None
+    return start, end
 
 
 def deadline_policy(name: str, days: str | None) -> Policy:

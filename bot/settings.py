@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     flag_warning_days: int = 1  # 红旗 this many working days before the due day (1: on the due day)
     flag_hard_limit_days: int = 5  # 黑旗 once late by more than this many working days
     holiday_lists: Path | None = None  # JSON of official holiday lists for years the library lacks
+    ladder: str = "remind,supervise,escalate"  # 督办 rungs in order (催办, 督办, 黑旗 escalation); "" = none
+    office_hours: str = "09:00-18:00"  # 无事不扰: cadres hear from the bot then, on working days
+    reporter_night: str = "22:00-08:00"  # 无事不扰: reporters are not messaged then
 
     @property
     def token(self) -> str | None:

@@ -35,7 +35,7 @@ def request(turn: Turn, ticket_id: int, co_handler_id: int, question: str) -> No
                              "Problem: {description}",
                              name=owner.name, role=role_label(owner), number=ticket.number, question=question,
                              description=ticket.description),
-                  ((Button(t("Reply"), payloads.ticket_action(REPLY, ticket_id)),),))
+                  ((Button(t("Reply"), payloads.ticket_action(REPLY, ticket_id)),),), about=ticket)
 
 
 def consulted_ticket(turn: Turn, ticket_id: int) -> tuple[Ticket, Cadre]:

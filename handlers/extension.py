@@ -55,7 +55,7 @@ def request(turn: Turn, ticket_id: int, days: int, reason: str) -> None:
                              extended=plain(_day(turn, _extended(turn, ticket.settle_due_at, days))),
                              description=ticket.description),
                   ((Button(t("Approve"), payloads.ticket_action(APPROVE, ticket.id)),
-                    Button(t("Do not approve"), payloads.ticket_action(REFUSE, ticket.id))),))
+                    Button(t("Do not approve"), payloads.ticket_action(REFUSE, ticket.id))),), about=ticket)
 
 
 def asked_ticket(turn: Turn, ticket_id: int) -> tuple[Ticket, TicketEvent]:

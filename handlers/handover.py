@@ -42,7 +42,7 @@ def offer_handover(turn: Turn, ticket_id: int, receiver_id: int, reason: str, es
         turn.tell(account, t("{name} hands ticket {number} over to you: {reason}\nProblem: {description}",
                              name=cadre.name, number=ticket.number, reason=reason, description=ticket.description),
                   ((Button(t("Take it over"), payloads.ticket_action(TAKE_OVER, ticket_id)),
-                    Button(t("Refuse"), payloads.ticket_action(REFUSE, ticket_id))),))
+                    Button(t("Refuse"), payloads.ticket_action(REFUSE, ticket_id))),), about=ticket)
 
 
 def offered_ticket(turn: Turn, ticket_id: int) -> tuple[Ticket, Cadre]:
@@ -104,4 +104,4 @@ def send_back(turn: Turn, ticket_id: int, reason: str) -> None:
         turn.tell(account, t("{name} sent ticket {number} back to you: {reason}\nProblem: {description}\n"
                              "Reporter's phone: {phone}", name=cadre.name, number=ticket.number, reason=reason,
                              description=ticket.description, phone=ticket.reporter_phone),
-                  owner_buttons(ticket))
+                  owner_buttons(ticket), about=ticket)

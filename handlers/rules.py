@@ -12,6 +12,7 @@ from handlers.domain.deadlines import POLICIES, Policy, running_due
 from handlers.domain.flags import DEFAULT_HARD_LIMIT_DAYS, DEFAULT_WARNING_DAYS, Flag, flag_for
 from handlers.domain.ladder import Clockwork, Ladder
 from handlers.domain.model import Ticket
+from handlers.domain.quiet import QuietHours
 
 
 @cache
@@ -30,11 +31,13 @@ class Rules:
     warning_days: int = DEFAULT_WARNING_DAYS  # red this many working days before the due day
     hard_limit_days: int = DEFAULT_HARD_LIMIT_DAYS  # black this many working days after it
     max_extension_days: int = 22  # the most working days one 延期 may ask for (a month)
-    ladder: Ladder = Ladder()  # 催办 → 督办 → 黑旗 escalation, and the office hours they keep
+    ladder: Ladder = Ladder()  # 催办 → 督办 → 黑旗 escalation
+    quiet: QuietHours = QuietHours()  # 无事不扰: office hours for cadres, nights for reporters
 
     @property
     def clockwork(self) -> Clockwork:
-        return Clockwork(self.ladder, self.calendar, self.time_zone, self.warning_days, self.hard_limit_days)
+        return Clockwork(self.ladder, self.quiet, self.calendar, self.time_zone, self.warning_days,
+                         self.hard_limit_days)
 
     def flag(self, ticket: Ticket, now: datetime) -> Flag | None:
         """红绿黑旗 of an open ticket, against the stage it is working on; None if untimed."""

@@ -8,6 +8,7 @@ sends anything itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from handlers.messages import Msg
 
@@ -60,3 +61,5 @@ class Reply:
     location: tuple[float, float] | None = None
     edit_message_id: int | None = None  # edit this message instead of sending a new one
     as_alert: bool = False  # answer the button press with a pop-up, not a message
+    not_before: datetime | None = None  # UTC; hold it until then (quiet hours)
+    ticket_id: int | None = None  # the ticket it is about: an undeliverable message is recorded there

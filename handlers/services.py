@@ -85,7 +85,8 @@ def notify_owner_of_new(work: Work, ticket: Ticket, owner: Cadre) -> None:
                          "Reporter's phone: {phone}",
                          number=ticket.number, where=plain(where_from(work, ticket)), category=label(ticket.category),
                          description=ticket.description, phone=ticket.reporter_phone),
-              owner_buttons(ticket), photo_file_ids=tuple(ticket.photo_file_ids), location=ticket.location)
+              owner_buttons(ticket), photo_file_ids=tuple(ticket.photo_file_ids), location=ticket.location,
+              about=ticket)
 
 
 def where_from(work: Work, ticket: Ticket) -> str:
@@ -167,7 +168,8 @@ def ask_reporter(turn: Turn, ticket_id: int, question: str, photo_file_ids: tupl
     turn.uow.conversations.save(state)
     turn.tell(reporter, t("About ticket {number}, {name} asks: {question}\nReply with a message (photos welcome).",
                           number=ticket.number, name=cadre.name, question=question),
-              ((Button(t("Answer"), payloads.ticket_action(ANSWER, ticket_id)),),), photo_file_ids=photo_file_ids)
+              ((Button(t("Answer"), payloads.ticket_action(ANSWER, ticket_id)),),), photo_file_ids=photo_file_ids,
+              about=ticket)
 
 
 def relay_answer(turn: Turn, ticket_id: int, text: str, photo_file_ids: tuple[str, ...]) -> bool:
@@ -181,7 +183,7 @@ def relay_answer(turn: Turn, ticket_id: int, text: str, photo_file_ids: tuple[st
     account = account_of(turn, owner) if owner else None
     if account is not None:
         turn.tell(account, t("The reporter of {number} answers: {text}", number=ticket.number, text=text),
-                  owner_buttons(ticket), photo_file_ids=photo_file_ids)
+                  owner_buttons(ticket), photo_file_ids=photo_file_ids, about=ticket)
     return True
 
 
@@ -217,13 +219,13 @@ def verdict_buttons(ticket_id: int) -> tuple[Button, ...]:
 def tell_owner(turn: Work, ticket: Ticket, text: Msg, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
     owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
     if owner and (account := account_of(turn, owner)):
-        turn.tell(account, text, buttons)
+        turn.tell(account, text, buttons, about=ticket)
 
 
 def tell_reporter(turn: Work, ticket: Ticket, text: Msg, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
     reporter = turn.uow.accounts.get(ticket.reporter_account_id)
     if reporter is not None:
-        turn.tell(reporter, text, buttons)
+        turn.tell(reporter, text, buttons, about=ticket)
 
 
 def account_of(turn: Work, cadre: Cadre) -> Account | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from handlers.domain.calendar import CalendarNotCovered
+from handlers.domain.categories import URGENT_CATEGORIES
 from handlers.domain.ladder import schedule
 from handlers.domain.model import Account, Ticket
 from handlers.messages import Msg
@@ -44,10 +45,23 @@ class Work:
             ticket.next_action_at = None
 
     def tell(self, account: Account, text: Msg, buttons: tuple[tuple[Button, ...], ...] = (),
-             **extra: object) -> None:
-        """Message somebody, in their language."""
+             about: Ticket | None = None, **extra: object) -> None:
+        """Message somebody, in their language, when 无事不扰 allows (the outbox holds it till then)."""
         to = Address(account.platform, account.chat_id)
-        self.replies.append(Reply(to, account.locale, text, buttons, **extra))  # type: ignore[arg-type]
+        self.replies.append(Reply(to, account.locale, text, buttons, not_before=self.hears_at(account, about),
+                                  ticket_id=about.id if about else None, **extra))  # type: ignore[arg-type]
+
+    def hears_at(self, account: Account, about: Ticket | None) -> datetime | None:
+        """None: now. Cadres hear in office hours (a safety hazard at once), reporters not at night."""
+        rules = self.rules
+        if self.uow.directory.cadre_by_account(account.id) is None:
+            return rules.quiet.reporter_hears_at(self.now, rules.time_zone)
+        if about is not None and about.category in URGENT_CATEGORIES:
+            return None
+        try:
+            return rules.quiet.cadre_hears_at(self.now, rules.calendar, rules.time_zone)
+        except CalendarNotCovered:
+            return None  # no calendar to wait for: better sent than held for ever
 
 
 @dataclass(kw_only=True)
@@ -55,6 +69,10 @@ class Turn(Work):
     incoming: Incoming
     account: Account
     state: ConversationState
+
+    def hears_at(self, account: Account, about: Ticket | None) -> datetime | None:
+        """The person this turn answers is awake and at it: they hear at once."""
+        return None if account.id == self.account.id else super().hears_at(account, about)
 
     def say(self, text: Msg, buttons: tuple[tuple[Button, ...], ...] = (), **extra: object) -> None:
         """Answer in the sender's own chat and language."""

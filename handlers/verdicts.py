@@ -50,7 +50,7 @@ def reopen(turn: Turn, ticket_id: int, verdict: str, reason: str) -> None:
     tell_owner(turn, ticket, notice, owner_buttons(ticket))
     supervisor = supervisor_of(turn.uow.directory, ticket.org_unit_id, ticket.owner_cadre_id)
     if supervisor and (account := account_of(turn, supervisor)):
-        turn.tell(account, notice)
+        turn.tell(account, notice, about=ticket)
 
 
 def auto_confirm(work: Work, ticket_id: int) -> None:
@@ -108,7 +108,7 @@ def complain(turn: Turn, ticket_id: int, text: str) -> None:
     for supervisor in business_supervisors(turn.uow.directory, ticket.org_unit_id):
         if account := account_of(turn, supervisor):
             turn.tell(account, t("举报 on ticket {number} (handled by {name}): {text}",
-                                 number=ticket.number, name=owner.name if owner else "", text=text))
+                                 number=ticket.number, name=owner.name if owner else "", text=text), about=ticket)
     turn.say(t("Your complaint on {number} went to the business-environment supervisors, not to its handler.",
                number=ticket.number))
 

@@ -26,6 +26,9 @@ class Category(StrEnum):
     LEGAL = "legal"  # 法律纠纷
 
 
+# 无事不扰 yields to these: their notices reach cadres at any hour.
+URGENT_CATEGORIES: frozenset[str] = frozenset({Category.SAFETY})
+
 CATEGORY_LABELS: dict[Category, Msg] = {
     Category.LABOR: t("Labour & hiring"),
     Category.FINANCING: t("Financing"),

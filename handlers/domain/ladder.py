@@ -17,7 +17,7 @@ next rung is always known from the ticket itself and a restart loses nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from handlers.domain.calendar import WorkCalendar
 from handlers.domain.deadlines import Stage, running_due
 from handlers.domain.flags import due_day
 from handlers.domain.model import Ticket
+from handlers.domain.quiet import QuietHours
 
 LADDER_EVENT = "ladder"  # data: rung, stage, due (ISO): which deadline it was climbed for
 
@@ -38,8 +39,6 @@ class Rung(StrEnum):
 @dataclass(frozen=True)
 class Ladder:
     rungs: tuple[Rung, ...] = (Rung.REMIND, Rung.SUPERVISE, Rung.ESCALATE)
-    office_open: time = time(9)  # 无事不扰: cadres hear from the ladder only in working hours
-    office_close: time = time(18)
     remind_after: timedelta = timedelta(hours=2)  # a new ticket is not chased at once
 
 
@@ -48,6 +47,7 @@ class Clockwork:
     """What the ladder needs to place a rung in time."""
 
     ladder: Ladder
+    hours: QuietHours  # 无事不扰: rungs fall in office hours
     calendar: WorkCalendar
     tz: ZoneInfo
     warning_days: int
@@ -56,7 +56,7 @@ class Clockwork:
     def opening_after(self, due: datetime, working_days: int) -> datetime:
         """Office opening on the `working_days`-th working day after the day `due` closes."""
         day = self.calendar.add_working_days(due_day(due, self.tz), working_days)
-        return datetime.combine(day, self.ladder.office_open, tzinfo=self.tz)
+        return datetime.combine(day, self.hours.office_open, tzinfo=self.tz)
 
     def rung_time(self, rung: Rung, due: datetime, created: datetime) -> datetime | None:
         """When `rung` is due for a deadline `due` on a ticket received at `created`; None: skipped."""
@@ -65,9 +65,9 @@ class Clockwork:
         if rung is Rung.ESCALATE:
             return self.opening_after(due, self.hard_limit_days + 1)
         first_red_day = self._first_red_day(due)
-        at = max(datetime.combine(first_red_day, self.ladder.office_open, tzinfo=self.tz),
+        at = max(datetime.combine(first_red_day, self.hours.office_open, tzinfo=self.tz),
                  created + self.ladder.remind_after)
-        in_hours = at.astimezone(self.tz).time() < self.ladder.office_close
+        in_hours = at.astimezone(self.tz).time() < self.hours.office_close
         return at if at < due and in_hours else None
 
     def _first_red_day(self, due: datetime) -> date:

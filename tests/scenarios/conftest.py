@@ -42,11 +42,16 @@ BOT_TOKEN = TOKEN
 BOT_USERNAME = "lianxin_bot"
 
 
+# Scenarios start on a Tuesday at 10:00 in Shanghai, whenever they run: office hours, so
+# 无事不扰 holds nothing back unless a test moves the clock out of them.
+SCENARIO_START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
 class MovableClock:
-    """Real time plus an offset a test moves forward: deadlines are tested without sleeping."""
+    """Time running from SCENARIO_START, moved by tests: deadlines are tested without sleeping."""
 
     def __init__(self) -> None:
-        self.offset = timedelta(0)
+        self.offset = SCENARIO_START - datetime.now(UTC)
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset

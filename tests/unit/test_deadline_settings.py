@@ -39,3 +39,21 @@ def test_an_admins_holiday_list_makes_a_new_year_countable(tmp_path):
     assert not rules.calendar.is_working_day(date(2027, 2, 8))  # a Monday in the Spring Festival break
     assert rules.calendar.is_working_day(date(2027, 2, 14))  # a Sunday made a working day (调休)
     assert not build_rules(Settings(_env_file=None)).calendar.covers(2027)
+
+
+def test_the_ladder_and_quiet_hours_come_from_settings():
+    rules = build_rules(Settings(_env_file=None, ladder="supervise, escalate", office_hours="08:30-17:30",
+                                 reporter_night="21:00-07:30"))
+    assert [rung.value for rung in rules.ladder.rungs] == ["supervise", "escalate"]
+    assert (rules.quiet.office_open.isoformat(), rules.quiet.office_close.isoformat()) == ("08:30:00", "17:30:00")
+    assert rules.quiet.night_starts.isoformat() == "21:00:00"
+
+
+@pytest.mark.parametrize(("field", "value", "says"), [
+    ("ladder", "remind,nag", "unknown rung"),
+    ("office_hours", "9-18", "LIANXIN_OFFICE_HOURS"),
+    ("reporter_night", "22:00", "LIANXIN_REPORTER_NIGHT"),
+])
+def test_a_wrong_ladder_or_hours_setting_names_itself(field, value, says):
+    with pytest.raises(ValueError, match=says):
+        build_rules(Settings(_env_file=None, **{field: value}))
