@@ -5,6 +5,7 @@ Nothing happens at import time; storage and the core are imported when first bui
 
 from __future__ import annotations
 
+import json
 from datetime import time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -42,9 +43,23 @@ def build_rules(settings: Settings) -> Rules:
     return Rules(auto_confirm_after=timedelta(days=settings.auto_confirm_days),
                  revisit_after=timedelta(days=settings.revisit_days),
                  policy=deadline_policy(settings.deadline_policy, settings.deadline_days),
+                 unit_policies=unit_policies(settings.unit_policies),
                  time_zone=ZoneInfo(settings.timezone), calendar=calendar,
                  warning_days=settings.flag_warning_days, hard_limit_days=settings.flag_hard_limit_days,
                  ladder=Ladder(rungs=ladder_rungs(settings.ladder)), quiet=quiet_hours(settings))
+
+
+def unit_policies(text: str | None) -> dict[str, Policy]:
+    """{"新郑市": "13710"} -> each unit's named policy (LIANXIN_DEADLINE_DAYS changes only the default)."""
+    if not text:
+        return {}
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"LIANXIN_UNIT_POLICIES: not JSON: {e}") from None
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        raise ValueError('LIANXIN_UNIT_POLICIES: expected {"unit name": "policy name", ...}')
+    return {unit: deadline_policy(name, None) for unit, name in raw.items()}
 
 
 def ladder_rungs(text: str) -> tuple[Rung, ...]:

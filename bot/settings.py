@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     deadline_policy: str = "sanbuguo"  # 限时办结: "sanbuguo" (三不过) or "13710"
     # Working days per stage, overriding the policy's: "assign,first_answer,general,difficult"; "-" = untimed.
     deadline_days: str | None = None
+    # Other policies for some org units (and the units below them), as JSON: {"新郑市": "13710"}.
+    unit_policies: str | None = None
     flag_warning_days: int = 1  # 红旗 this many working days before the due day (1: on the due day)
     flag_hard_limit_days: int = 5  # 黑旗 once late by more than this many working days
     holiday_lists: Path | None = None  # JSON of official holiday lists for years the library lacks

@@ -15,7 +15,7 @@ from handlers.domain.errors import DomainError
 from handlers.domain.flags import due_day
 from handlers.domain.calendar import CalendarNotCovered
 from handlers.domain.model import Ticket, TicketEvent
-from handlers.domain.routing import supervisor_of
+from handlers.domain.routing import supervisor_of, upward
 from handlers.messages import plain, t
 from handlers.seam import Button
 from handlers.services import account_of, owned_ticket, owner_buttons, tell_owner, tell_reporter
@@ -52,7 +52,7 @@ def request(turn: Turn, ticket_id: int, days: int, reason: str) -> None:
                              "Due now: {due}; if approved: {extended}\nProblem: {description}",
                              name=owner.name, days=days, number=ticket.number, reason=reason,
                              due=plain(_day(turn, ticket.settle_due_at)),
-                             extended=plain(_day(turn, _extended(turn, ticket.settle_due_at, days))),
+                             extended=plain(_day(turn, _extended(turn, ticket, days))),
                              description=ticket.description),
                   ((Button(t("Approve"), payloads.ticket_action(APPROVE, ticket.id)),
                     Button(t("Do not approve"), payloads.ticket_action(REFUSE, ticket.id))),), about=ticket)
@@ -72,7 +72,7 @@ def approve(turn: Turn, ticket_id: int) -> None:
     ticket, asked = asked_ticket(turn, ticket_id)
     assert ticket.settle_due_at is not None
     original = ticket.settle_due_at
-    ticket.settle_due_at = _extended(turn, original, int(asked.data["days"]))
+    ticket.settle_due_at = _extended(turn, ticket, int(asked.data["days"]))
     ticket.ladder_step = 0  # a new deadline starts its reminders afresh
     ticket.record("extension_granted", turn.now, turn.account.id, days=asked.data["days"],
                   original_due=original.isoformat(), extended_due=ticket.settle_due_at.isoformat())
@@ -96,10 +96,13 @@ def refuse(turn: Turn, ticket_id: int, reason: str) -> None:
                                 number=ticket.number, reason=reason, due=due), owner_buttons(ticket))
 
 
-def _extended(work: Work, due: datetime, days: int) -> datetime:
+def _extended(work: Work, ticket: Ticket, days: int) -> datetime:
+    """The ticket's 办结 deadline `days` working days later, under its unit's policy."""
     rules = work.rules
+    policy = rules.policy_for(upward(work.uow.directory, ticket.org_unit_id))
+    assert ticket.settle_due_at is not None
     try:
-        return extend(due, days, rules.time_zone, rules.calendar, rules.policy.office_close)
+        return extend(ticket.settle_due_at, days, rules.time_zone, rules.calendar, policy.office_close)
     except CalendarNotCovered as gap:
         raise DomainError(t("The official holiday calendar for {year} is not loaded yet, so no deadline can be "
                             "counted into it. An administrator has to load it.", year=gap.year)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -11,7 +12,7 @@ from handlers.domain.calendar import WorkCalendar
 from handlers.domain.deadlines import POLICIES, Policy, running_due
 from handlers.domain.flags import DEFAULT_HARD_LIMIT_DAYS, DEFAULT_WARNING_DAYS, Flag, flag_for
 from handlers.domain.ladder import Clockwork, Ladder
-from handlers.domain.model import Ticket
+from handlers.domain.model import OrgUnit, Ticket
 from handlers.domain.quiet import QuietHours
 
 
@@ -26,6 +27,7 @@ class Rules:
     auto_confirm_after: timedelta = timedelta(days=7)  # no verdict on 办结 by then: closed as confirmed
     revisit_after: timedelta = timedelta(days=30)  # 回头看: ask whether a confirmed problem stayed solved
     policy: Policy = POLICIES["sanbuguo"]  # 限时办结: when each stage is due
+    unit_policies: Mapping[str, Policy] = field(default_factory=dict)  # by org unit name, for it and below
     time_zone: ZoneInfo = ZoneInfo("Asia/Shanghai")  # where working days are counted
     calendar: WorkCalendar = field(default_factory=official_calendar)
     warning_days: int = DEFAULT_WARNING_DAYS  # red this many working days before the due day
@@ -38,6 +40,11 @@ class Rules:
     def clockwork(self) -> Clockwork:
         return Clockwork(self.ladder, self.quiet, self.calendar, self.time_zone, self.warning_days,
                          self.hard_limit_days)
+
+    def policy_for(self, units_upward: Iterable[OrgUnit]) -> Policy:
+        """The policy of the nearest unit (the ticket's own, then up) that has one, else the default."""
+        return next((self.unit_policies[unit.name] for unit in units_upward if unit.name in self.unit_policies),
+                    self.policy)
 
     def flag(self, ticket: Ticket, now: datetime) -> Flag | None:
         """红绿黑旗 of an open ticket, against the stage it is working on; None if untimed."""

@@ -19,7 +19,7 @@ from handlers.domain.errors import DomainError
 from handlers.domain.labels import ROLE_LABELS, STATUS_LABELS
 from handlers.domain.lifecycle import OPEN, TRANSITIONS, Action, Actor, is_open, next_status
 from handlers.domain.model import Account, Cadre, ReporterKind, ReporterProfile, Ticket, TicketStatus
-from handlers.domain.routing import route_ticket
+from handlers.domain.routing import route_ticket, upward
 from handlers.messages import Msg, plain, t
 from handlers.seam import Button
 
@@ -69,8 +69,9 @@ def stamp_deadlines(work: Work, ticket: Ticket) -> None:
     """限时办结: each stage's due time under the office's policy. A year without an official
     calendar leaves them as they were, recorded on the ticket and logged for an admin."""
     rules = work.rules
+    policy = rules.policy_for(upward(work.uow.directory, ticket.org_unit_id))
     try:
-        stamp_due_times(ticket, rules.policy, rules.time_zone, rules.calendar)
+        stamp_due_times(ticket, policy, rules.time_zone, rules.calendar)
     except CalendarNotCovered as gap:
         log.warning("ticket %s: deadlines not counted: %s", ticket.number, gap)
         ticket.record("due_unknown", work.now, None, year=gap.year)

@@ -44,7 +44,7 @@ def route_ticket(directory: Directory, enterprise: Enterprise | None, area_id: i
 
 def _duty_cadre_above(directory: Directory, org_unit_id: int | None) -> Route:
     # No grid on record: the highest-placed unit with a duty cadre takes it.
-    units = _top_down(directory) if org_unit_id is None else _upward(directory, org_unit_id)
+    units = _top_down(directory) if org_unit_id is None else upward(directory, org_unit_id)
     for unit in units:
         if unit.duty_cadre_id and (cadre := directory.cadre(unit.duty_cadre_id)):
             return Route(cadre, unit.id, RouteReason.DUTY_CADRE)
@@ -53,13 +53,13 @@ def _duty_cadre_above(directory: Directory, org_unit_id: int | None) -> Route:
 
 def business_supervisors(directory: Directory, org_unit_id: int) -> list[Cadre]:
     """营商环境监督员 of the unit and every unit above it: where 举报 goes, outside the owner's chain."""
-    return [cadre for unit in _upward(directory, org_unit_id)
+    return [cadre for unit in upward(directory, org_unit_id)
             for cadre in directory.cadres_in(unit.id, CadreRole.SUPERVISOR.value)]
 
 
 def supervisor_of(directory: Directory, org_unit_id: int, owner_id: int) -> Cadre | None:
     """The leader in charge above the owner: the nearest duty cadre up the tree who is not the owner."""
-    for unit in _upward(directory, org_unit_id):
+    for unit in upward(directory, org_unit_id):
         if unit.duty_cadre_id and unit.duty_cadre_id != owner_id:
             return directory.cadre(unit.duty_cadre_id)
     return None
@@ -69,7 +69,7 @@ def leaders_above(directory: Directory, org_unit_id: int, owner_id: int) -> list
     """The duty cadres up the tree from the ticket's unit, nearest first, each once, never the owner:
     the leader in charge (督办 copies them), then the next level's (黑旗 escalates to them)."""
     leaders: list[Cadre] = []
-    for unit in _upward(directory, org_unit_id):
+    for unit in upward(directory, org_unit_id):
         duty = unit.duty_cadre_id
         if duty and duty != owner_id and all(leader.id != duty for leader in leaders):
             if cadre := directory.cadre(duty):
@@ -77,7 +77,7 @@ def leaders_above(directory: Directory, org_unit_id: int, owner_id: int) -> list
     return leaders
 
 
-def _upward(directory: Directory, org_unit_id: int) -> Iterator[OrgUnit]:
+def upward(directory: Directory, org_unit_id: int) -> Iterator[OrgUnit]:
     """The unit, its parent, and so on up to the root."""
     unit = directory.org_unit(org_unit_id)
     while unit is not None:

@@ -10,7 +10,7 @@ import pytest
 from bot.bootstrap import build_rules, deadline_policy
 from bot.settings import Settings
 from handlers.domain.deadlines import Stage
-from handlers.domain.model import Difficulty
+from handlers.domain.model import Difficulty, OrgLevel, OrgUnit
 
 
 def test_the_13710_day_counts_can_be_replaced():
@@ -57,3 +57,13 @@ def test_the_ladder_and_quiet_hours_come_from_settings():
 def test_a_wrong_ladder_or_hours_setting_names_itself(field, value, says):
     with pytest.raises(ValueError, match=says):
         build_rules(Settings(_env_file=None, **{field: value}))
+
+
+def test_an_org_unit_and_the_units_below_it_can_keep_another_policy():
+    rules = build_rules(Settings(_env_file=None, unit_policies='{"新郑市": "13710"}'))
+    district = OrgUnit(1, "新郑市", OrgLevel.DISTRICT, None)
+    township = OrgUnit(2, "新村镇", OrgLevel.TOWNSHIP, 1)
+    assert rules.policy_for([township, district]).name == "13710"
+    assert rules.policy_for([OrgUnit(3, "中牟县", OrgLevel.DISTRICT, None)]).name == "sanbuguo"
+    with pytest.raises(ValueError, match="unknown policy"):
+        build_rules(Settings(_env_file=None, unit_policies='{"新郑市": "3-7-10"}'))
