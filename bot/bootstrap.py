@@ -6,12 +6,15 @@ Nothing happens at import time; storage and the core are imported when first bui
 from __future__ import annotations
 
 import json
-from datetime import time, timedelta
+import logging
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.i18n import LOCALES_DIR, Translator
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -27,8 +30,22 @@ def build_core(settings: Settings) -> Lianxin:
     from handlers.app import Lianxin, SystemClock
     from storage.uow import uow_factory
 
+    rules = build_rules(settings)
+    warn_of_calendar_gaps(rules, SystemClock().now())
     return Lianxin(uow_factory(settings.database_url), clock=SystemClock(), default_locale=settings.default_locale,
-                   rules=build_rules(settings))
+                   rules=rules)
+
+
+def warn_of_calendar_gaps(rules: Rules, now: datetime) -> list[int]:
+    """Say loudly, at start-up, which coming years' official holiday lists are missing."""
+    from handlers.domain.calendar import uncovered_years
+
+    missing = uncovered_years(rules.calendar, now.astimezone(rules.time_zone).date())
+    for year in missing:
+        log.warning("No official holiday list for %s: deadlines reaching it will not be counted and tickets "
+                    "will show it. Load the State Council's notice with LIANXIN_HOLIDAY_LISTS "
+                    "(docs/deadlines.md) or upgrade the holidays package.", year)
+    return missing
 
 
 def build_rules(settings: Settings) -> Rules:

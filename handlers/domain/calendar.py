@@ -109,6 +109,16 @@ class WorkCalendar:
         return sum(self.is_working_day(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
 
 
+# How far ahead deadlines can reach: a month to settle, a month's 延期, a week to black.
+DEADLINE_HORIZON = timedelta(days=90)
+
+
+def uncovered_years(calendar: WorkCalendar, today: date, horizon: timedelta = DEADLINE_HORIZON) -> list[int]:
+    """Years deadlines set from today may reach that the calendar cannot count: an admin
+    should load them before a ticket needs them (the shell warns at start-up)."""
+    return [year for year in range(today.year, (today + horizon).year + 1) if not calendar.covers(year)]
+
+
 def check_year_list(year: int, year_list: YearList) -> None:
     """Catch an admin's typos before they move deadlines. Raises YearListInvalid."""
     allowed = (date(year - 1, 12, 1), date(year, 12, 31))  # a notice may reach back into December

@@ -67,3 +67,15 @@ def test_an_org_unit_and_the_units_below_it_can_keep_another_policy():
     assert rules.policy_for([OrgUnit(3, "中牟县", OrgLevel.DISTRICT, None)]).name == "sanbuguo"
     with pytest.raises(ValueError, match="unknown policy"):
         build_rules(Settings(_env_file=None, unit_policies='{"新郑市": "3-7-10"}'))
+
+
+def test_a_missing_holiday_list_for_the_coming_months_is_warned_of_at_start(caplog):
+    from datetime import UTC, datetime
+
+    from bot.bootstrap import warn_of_calendar_gaps
+
+    rules = build_rules(Settings(_env_file=None))
+    assert warn_of_calendar_gaps(rules, datetime(2026, 6, 1, tzinfo=UTC)) == []
+    with caplog.at_level("WARNING"):
+        assert warn_of_calendar_gaps(rules, datetime(2026, 11, 23, tzinfo=UTC)) == [2027]
+    assert "No official holiday list for 2027" in caplog.text
