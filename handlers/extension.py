@@ -8,6 +8,7 @@ deadline before and after, and a refusal keeps it where it was.
 from __future__ import annotations
 
 from datetime import datetime
+from operator import attrgetter
 
 from handlers import payloads
 from handlers.domain.deadlines import extend
@@ -18,7 +19,7 @@ from handlers.domain.model import Ticket, TicketEvent
 from handlers.domain.routing import supervisor_of, upward
 from handlers.messages import plain, t
 from handlers.seam import Button
-from handlers.services import account_of, owned_ticket, owner_buttons, tell_owner, tell_reporter
+from handlers.services import account_of, awaiting_me, owned_ticket, owner_buttons, tell_owner, tell_reporter
 from handlers.turn import Turn, Work
 
 APPROVE, REFUSE = "ext_ok", "ext_no"  # the leader's answer (the owner's button is services.EXTEND)
@@ -60,11 +61,8 @@ def request(turn: Turn, ticket_id: int, days: int, reason: str) -> None:
 
 def asked_ticket(turn: Turn, ticket_id: int) -> tuple[Ticket, TicketEvent]:
     """The ticket and its waiting request, if the sender is the leader it was asked of."""
-    cadre = turn.uow.directory.cadre_by_account(turn.account.id)
-    ticket = turn.uow.tickets.get(ticket_id)
-    asked = ticket.pending_extension if ticket else None
-    if ticket is None or cadre is None or asked is None or asked.data.get("to") != cadre.id:
-        raise DomainError(t("This request for more time is no longer waiting for you."))
+    ticket, _, asked = awaiting_me(turn, ticket_id, attrgetter("pending_extension"),
+                                   t("This request for more time is no longer waiting for you."))
     return ticket, asked
 
 

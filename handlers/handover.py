@@ -6,6 +6,8 @@ pending offer is read from the ticket's history, not stored a second time.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from handlers import payloads
 from handlers.turn import Turn, Work
 from handlers.domain.errors import DomainError
@@ -14,8 +16,8 @@ from handlers.domain.model import Cadre, Ticket
 from handlers.domain.routing import supervisor_of
 from handlers.messages import t
 from handlers.seam import Button
-from handlers.services import (REFUSE, TAKE_OVER, account_of, owned_ticket, owner_buttons, role_label, tell_owner,
-                               tell_reporter)
+from handlers.services import (REFUSE, TAKE_OVER, account_of, awaiting_me, owned_ticket, owner_buttons, role_label,
+                               tell_owner, tell_reporter)
 
 
 def escalate(turn: Turn, ticket_id: int, reason: str) -> None:
@@ -47,11 +49,8 @@ def offer_handover(turn: Turn, ticket_id: int, receiver_id: int, reason: str, es
 
 def offered_ticket(turn: Turn, ticket_id: int) -> tuple[Ticket, Cadre]:
     """The ticket, if a hand-over to the sender is on offer now."""
-    cadre = turn.uow.directory.cadre_by_account(turn.account.id)
-    ticket = turn.uow.tickets.get(ticket_id)
-    offer = ticket.pending_handover if ticket else None
-    if ticket is None or cadre is None or offer is None or offer.data.get("to") != cadre.id:
-        raise DomainError(t("This hand-over is no longer on offer to you."))
+    ticket, cadre, _ = awaiting_me(turn, ticket_id, attrgetter("pending_handover"),
+                                   t("This hand-over is no longer on offer to you."))
     return ticket, cadre
 
 

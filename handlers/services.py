@@ -8,6 +8,7 @@ in its current state is decided here, every time.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from handlers import payloads
@@ -18,7 +19,7 @@ from handlers.domain.deadlines import stamp_due_times
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import ROLE_LABELS, STATUS_LABELS
 from handlers.domain.lifecycle import OPEN, TRANSITIONS, Action, Actor, is_open, next_status
-from handlers.domain.model import Account, Cadre, ReporterKind, ReporterProfile, Ticket, TicketStatus
+from handlers.domain.model import Account, Cadre, ReporterKind, ReporterProfile, Ticket, TicketEvent, TicketStatus
 from handlers.domain.routing import route_ticket, upward
 from handlers.messages import Msg, plain, t
 from handlers.seam import Button
@@ -134,6 +135,18 @@ def owned_ticket(turn: Turn, ticket_id: int, action: Action | None = None) -> tu
         raise DomainError(t("Ticket {number} is {status} now; that button is out of date.",
                             number=ticket.number, status=_status(ticket)))
     return ticket, cadre
+
+
+def awaiting_me(turn: Turn, ticket_id: int, pending: Callable[[Ticket], TicketEvent | None],
+                refusal: Msg) -> tuple[Ticket, Cadre, TicketEvent]:
+    """The ticket, the sender and the request `pending` finds on it, if that request is
+    addressed to the sender (its `to`) and still unanswered; else DomainError(refusal)."""
+    cadre = turn.uow.directory.cadre_by_account(turn.account.id)
+    ticket = turn.uow.tickets.get(ticket_id)
+    asked = pending(ticket) if ticket else None
+    if ticket is None or cadre is None or asked is None or asked.data.get("to") != cadre.id:
+        raise DomainError(refusal)
+    return ticket, cadre, asked
 
 
 def reporters_ticket(turn: Turn, ticket_id: int) -> Ticket:

@@ -151,20 +151,19 @@ class Ticket:
     def pending_handover(self) -> TicketEvent | None:
         """The hand-over on offer (交办 / 上报), if its receiver has not yet taken it or refused.
         Until then the ticket stays with its owner (首问负责)."""
-        for event in reversed(self.events):
-            if event.kind in ("handover_accepted", "handover_refused"):
-                return None
-            if event.kind == "handover_offered":
-                return event
-        return None
+        return self._awaiting("handover_offered", answers=("handover_accepted", "handover_refused"))
 
     @property
     def pending_extension(self) -> TicketEvent | None:
         """The 延期 request awaiting its leader's answer, if any."""
+        return self._awaiting("extension_requested", answers=("extension_granted", "extension_refused"))
+
+    def _awaiting(self, asked: str, answers: tuple[str, ...]) -> TicketEvent | None:
+        """The latest `asked` event, unless one of `answers` came after it."""
         for event in reversed(self.events):
-            if event.kind in ("extension_granted", "extension_refused"):
+            if event.kind in answers:
                 return None
-            if event.kind == "extension_requested":
+            if event.kind == asked:
                 return event
         return None
 
