@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handlers import payloads
-from handlers.conversations.lists import VIEW
 from handlers.domain.deadlines import Stage
 from handlers.domain.flags import due_day
 from handlers.domain.labels import FLAG_MARKS, STAGE_LABELS
@@ -20,7 +19,7 @@ from handlers.domain.model import Account, Cadre, Ticket
 from handlers.domain.routing import leaders_above
 from handlers.messages import Msg, plain, t
 from handlers.seam import Button
-from handlers.services import account_of
+from handlers.services import VIEW, account_of
 from handlers.turn import Work
 
 MAX_BUTTONS = 20  # a bundle opens its first tickets with one press each; /my lists the rest

@@ -30,6 +30,7 @@ SEND_BACK = "send_back"  # 退单
 ESCALATE = "escalate"  # 上报: offer it to the leader in charge one level up
 CLASSIFY, CONSULT, LINK = "classify", "consult", "link"  # 研判, 会商, 关联 a duplicate
 EXTEND = "extend"  # 延期: ask the leader above for more time
+VIEW = "view"  # open one ticket's card (/t) from a list or a reminder
 SOLVED, PARTLY, UNSOLVED = "solved", "partly", "unsolved"  # the reporter's verdict on 办结
 STARS = range(1, 6)
 log = logging.getLogger(__name__)

@@ -24,7 +24,8 @@ from handlers.seam import Button
 
 PAGE_SIZE = 8
 MY, MINE = "my", "mine"
-VIEW, WITHDRAW, COMPLAIN = "view", "withdraw", "complain"
+VIEW = services.VIEW
+WITHDRAW, COMPLAIN = "withdraw", "complain"
 
 
 def show_page(turn: Turn, which: str, page: int) -> None:
