@@ -67,13 +67,14 @@ def _recipients(work: Work, ticket: Ticket, rung: Rung, stage: Stage, due: datet
     """Who hears of this rung, and what each line tells them."""
     directory = work.uow.directory
     owner = directory.cadre(ticket.owner_cadre_id)
-    leaders = leaders_above(directory, ticket.org_unit_id, ticket.owner_cadre_id)
     day = plain(due_day(due, work.rules.time_zone).strftime("%m-%d"))
     what = STAGE_LABELS[stage]
     told: list[tuple[Cadre | None, Msg]] = []
-    if rung is Rung.REMIND:
+    if rung is Rung.REMIND:  # the owner's alone: no need to walk the tree for leaders
         told.append((owner, t("催办: {what} is due today ({day})", what=what, day=day)))
-    elif rung is Rung.SUPERVISE:
+        return _accounts(work, told)
+    leaders = leaders_above(directory, ticket.org_unit_id, ticket.owner_cadre_id)
+    if rung is Rung.SUPERVISE:
         told.append((owner, t("督办: {what} was due {day} and is late", what=what, day=day)))
         if leaders:
             told.append((leaders[0], t("督办 (copy): {what} was due {day}; handled by {name}",
@@ -85,6 +86,10 @@ def _recipients(work: Work, ticket: Ticket, rung: Rung, stage: Stage, due: datet
                               what=what, day=day, name=owner.name if owner else "")))
         told.append((owner, t("黑旗: {what} was due {day}; escalated to the leader above and listed in "
                               "the weekly report", what=what, day=day)))
+    return _accounts(work, told)
+
+
+def _accounts(work: Work, told: list[tuple[Cadre | None, Msg]]) -> list[tuple[Account, Msg]]:
     return [(account, text) for cadre, text in told if cadre and (account := account_of(work, cadre))]
 
 

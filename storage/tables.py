@@ -126,7 +126,7 @@ class TicketRow(SQLModel, table=True):
     enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id", index=True)
     org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
     owner_cadre_id: int = Field(foreign_key="cadre.id")
-    status: str = Field(max_length=20)
+    status: str = Field(max_length=20, index=True)  # the auto-confirm sweep starts from "resolved"
     tier: str | None = Field(default=None, max_length=1)
     difficulty: str = Field(default="general", max_length=20, sa_column_kwargs={"server_default": "general"})
     linked_to_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
