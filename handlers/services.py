@@ -219,6 +219,7 @@ def _resolve(turn: Turn, ticket: Ticket, cadre: Cadre, note: str, **data: Any) -
     assert ticket.id is not None
     # A linked duplicate follows its primary: linking it was its owner's consent (see assess.link).
     ticket.status = next_status(ticket.status, Action.RESOLVE, Actor.OWNER)
+    ticket.resolved_at = turn.now
     ticket.record("resolved", turn.now, turn.account.id, note=note, **data)
     turn.save(ticket)
     tell_reporter(turn, ticket, t("Ticket {number} has been resolved by {name} ({role}): {note}\n"

@@ -140,6 +140,7 @@ def _ticket(row: TicketRow, events: list[TicketEvent]) -> Ticket:
         settle_due_at=from_db(row.settle_due_at),
         next_action_at=from_db(row.next_action_at),
         ladder_step=row.ladder_step,
+        resolved_at=from_db(row.resolved_at),
         events=events,
     )
 
@@ -167,7 +168,8 @@ def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
         "revisit_at": to_db(ticket.revisit_at) if ticket.revisit_at else None,
         **{column: to_db(value) if value else None for column, value in (
             ("assign_due_at", ticket.assign_due_at), ("answer_due_at", ticket.answer_due_at),
-            ("settle_due_at", ticket.settle_due_at), ("next_action_at", ticket.next_action_at))},
+            ("settle_due_at", ticket.settle_due_at), ("next_action_at", ticket.next_action_at),
+            ("resolved_at", ticket.resolved_at))},
         "ladder_step": ticket.ladder_step,
     }
 
@@ -414,14 +416,11 @@ class SqlTickets:
         return self._page((TicketRow.reporter_account_id == account_id,), TicketRow.created_at.desc(), offset, limit)
 
     def resolved_before(self, cutoff: datetime, limit: int) -> list[int]:
-        """Ids of tickets still awaiting the reporter's verdict whose 办结 is older than `cutoff`.
-        Starts from the few tickets in status resolved (indexed), not from the whole history."""
+        """Ids of tickets still awaiting the reporter's verdict whose 办结 is older than `cutoff`
+        (by the (status, resolved_at) index: the cost follows the tickets due, not the history)."""
         query = (sa.select(TicketRow.id)
-                 .join(TicketEventRow, sa.and_(TicketEventRow.ticket_id == TicketRow.id,
-                                               TicketEventRow.kind == "resolved"))
-                 .where(TicketRow.status == "resolved")
-                 .group_by(TicketRow.id).having(sa.func.max(TicketEventRow.at) <= to_db(cutoff))
-                 .order_by(TicketRow.id).limit(limit))
+                 .where(TicketRow.status == "resolved", TicketRow.resolved_at <= to_db(cutoff))
+                 .order_by(TicketRow.resolved_at, TicketRow.id).limit(limit))
         return list(self.session.scalars(query))
 
     def linked_to(self, ticket_id: int) -> list[Ticket]:

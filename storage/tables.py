@@ -110,6 +110,8 @@ class ReporterProfileRow(SQLModel, table=True):
 class TicketRow(SQLModel, table=True):
     __tablename__ = "ticket"
     __table_args__ = (sa.Index("ix_ticket_owner_cadre_id_status", "owner_cadre_id", "status"),
+                      # auto-confirmation: resolved tickets by when they were resolved
+                      sa.Index("ix_ticket_status_resolved_at", "status", "resolved_at"),
                       # the deadline sweep: what is due, each owner's together (one bundle each)
                       sa.Index("ix_ticket_next_action_at_owner", "next_action_at", "owner_cadre_id"))
 
@@ -126,7 +128,7 @@ class TicketRow(SQLModel, table=True):
     enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id", index=True)
     org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
     owner_cadre_id: int = Field(foreign_key="cadre.id")
-    status: str = Field(max_length=20, index=True)  # the auto-confirm sweep starts from "resolved"
+    status: str = Field(max_length=20)
     tier: str | None = Field(default=None, max_length=1)
     difficulty: str = Field(default="general", max_length=20, sa_column_kwargs={"server_default": "general"})
     linked_to_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
@@ -138,6 +140,7 @@ class TicketRow(SQLModel, table=True):
     settle_due_at: datetime | None = _utc_column(nullable=True)
     next_action_at: datetime | None = _utc_column(nullable=True)
     ladder_step: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    resolved_at: datetime | None = _utc_column(nullable=True)
     created_at: datetime = _utc_column()
     updated_at: datetime = _utc_column()
 

@@ -33,7 +33,7 @@ def test_revisions_form_one_line() -> None:
     assert all(r.down_revision == older.revision for r, older in zip(revisions, revisions[1:]))
 
 
-def test_upgrading_a_first_revision_database_keeps_its_tickets(empty_database_url: str) -> None:
+def test_upgrading_a_first_revision_database_keeps_its_tickets_and_their_history_s_times(empty_database_url: str) -> None:
     upgrade(empty_database_url, "0001")
     engine = make_engine(empty_database_url)
     try:
@@ -46,12 +46,17 @@ def test_upgrading_a_first_revision_database_keeps_its_tickets(empty_database_ur
             conn.execute(sa.text(
                 "INSERT INTO ticket (number, category, description, photo_file_ids, reporter_account_id, "
                 "reporter_kind, reporter_phone, org_unit_id, owner_cadre_id, status, created_at, updated_at) "
-                "VALUES ('LX-2026-000001', 'power', '停电', '[]', 1, 'enterprise', '', 1, 1, 'assigned', "
+                "VALUES ('LX-2026-000001', 'power', '停电', '[]', 1, 'enterprise', '', 1, 1, 'resolved', "
                 "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text("INSERT INTO ticket_event (ticket_id, seq, kind, at, data) "
+                                 "VALUES (1, 1, 'resolved', CURRENT_TIMESTAMP, '{}')"))
         upgrade(empty_database_url)
         with engine.connect() as conn:
-            row = conn.execute(sa.text("SELECT number, difficulty, tier FROM ticket")).one()
-        assert tuple(row) == ("LX-2026-000001", "general", None)
+            row = conn.execute(sa.text("SELECT number, difficulty, tier, resolved_at IS NOT NULL FROM ticket")).one()
+            same = conn.execute(sa.text("SELECT t.resolved_at = e.at FROM ticket t JOIN ticket_event e "
+                                        "ON e.ticket_id = t.id")).scalar_one()
+        assert tuple(row) == ("LX-2026-000001", "general", None, True)
+        assert same, "a ticket resolved before 0003 gets its 办结 time from its history (auto-confirm needs it)"
     finally:
         engine.dispose()
 

@@ -123,7 +123,7 @@ class _Tickets(_Part):
 
     def resolved_before(self, cutoff, limit):
         return sorted(t.id for t in self.s.tickets.values() if t.status == "resolved"
-                      and max(e.at for e in t.events if e.kind == "resolved") <= cutoff)[:limit]
+                      and t.resolved_at is not None and t.resolved_at <= cutoff)[:limit]
 
     def page_for_reporter(self, account_id, offset, limit):
         found = sorted((t for t in self.s.tickets.values() if t.reporter_account_id == account_id),
