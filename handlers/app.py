@@ -1,7 +1,8 @@
 """The core's one entry point: an incoming event in, the replies it causes out.
 
-One unit of work per update: the dialog state, the ticket change, its history
-and the dedupe mark are committed together, or not at all.
+One unit of work per update: the dialog state, the ticket change, its history,
+the dedupe mark and the messages it owes people (the outbox) are committed
+together, or not at all. Only a press's pop-up answer is returned to the shell.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Lianxin:
             work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
             for ticket_id in find(uow.tickets, work.now):
                 act(work, ticket_id)
+            _owe(uow, work.replies)
             uow.commit()
         return work.replies
 
@@ -83,11 +85,19 @@ class Lianxin:
                         rules=self._rules)
             dispatch(turn)
             uow.conversations.save(turn.state)
+            alerts = _owe(uow, turn.replies)
             uow.commit()
-        return turn.replies
+        return alerts
 
     def _locale_for(self, language_code: str | None) -> str:
         return "en" if (language_code or "").lower().startswith("en") else self._default_locale
+
+
+def _owe(uow: UnitOfWork, replies: list[Reply]) -> list[Reply]:
+    """Put the messages into the outbox, in this transaction: they are sent after commit, by the
+    dispatcher. Returns the pop-up answers to a press, which are ephemeral and answered at once."""
+    uow.outbox.put(reply for reply in replies if not reply.as_alert)
+    return [reply for reply in replies if reply.as_alert]
 
 
 # The dialog a chat is in decides who takes its next message.

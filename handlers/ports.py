@@ -5,12 +5,13 @@ storage/ implements them on SQLModel; tests/unit implements them with fakes.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from handlers.domain.model import Account, Cadre, Enterprise, OrgUnit, ReporterProfile, Ticket
+from handlers.seam import Reply
 
 
 class Clock(Protocol):
@@ -118,6 +119,11 @@ class SeenUpdates(Protocol):
         """Record the update; False when it was handled before (a webhook resend)."""
 
 
+class Outbox(Protocol):
+    def put(self, replies: Iterable[Reply]) -> None:
+        """Owe these messages: stored with the change that caused them, sent after commit."""
+
+
 class UnitOfWork(Protocol):
     accounts: Accounts
     conversations: Conversations
@@ -127,6 +133,7 @@ class UnitOfWork(Protocol):
     seen_updates: SeenUpdates
     reporter_profiles: ReporterProfiles
     complaints: Complaints
+    outbox: Outbox
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None:

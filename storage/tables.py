@@ -206,3 +206,30 @@ class SeenUpdateRow(SQLModel, table=True):
     platform: str = Field(max_length=20)
     update_id: int = Field(sa_type=sa.BigInteger)
     at: datetime = _utc_column(index=True)
+
+
+class OutboxRow(SQLModel, table=True):
+    """A message the bot owes someone, written with the change that caused it and sent by
+    the one dispatcher (bot/outbox.py). `payload` is the serialized `Reply` (storage/outbox.py)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        sa.Index("ix_outbox_status_not_before", "status", "not_before"),  # the claim: what is due
+        sa.Index("ix_outbox_platform_chat_id_status", "platform", "chat_id", "status"),  # per-chat order
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _utc_column()
+    platform: str = Field(max_length=20)
+    chat_id: int = Field(sa_type=sa.BigInteger)
+    payload: dict[str, Any] = _json_column(dict)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    not_before: datetime | None = _utc_column(nullable=True)  # the core's: quiet hours
+    retry_at: datetime | None = _utc_column(nullable=True)  # the dispatcher's: backoff, 429
+    status: str = Field(default="pending", max_length=10)  # pending / sending / sent / failed
+    attempts: int = Field(default=0)
+    parts_sent: int = Field(default=0)  # Bot API calls of this reply already made (a retry resumes)
+    claimed_at: datetime | None = _utc_column(nullable=True)
+    sent_at: datetime | None = _utc_column(nullable=True)
+    last_error: str | None = Field(default=None, max_length=500)
+    maybe_duplicate: bool = Field(default=False)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import make_engine
+from storage.outbox import SqlOutbox
 from storage.repositories import (
     SqlAccounts,
     SqlComplaints,
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
     seen_updates: SqlSeenUpdates
     reporter_profiles: SqlReporterProfiles
     complaints: SqlComplaints
+    outbox: SqlOutbox
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self.seen_updates = SqlSeenUpdates(session)
         self.reporter_profiles = SqlReporterProfiles(session)
         self.complaints = SqlComplaints(session)
+        self.outbox = SqlOutbox(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

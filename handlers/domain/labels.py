@@ -90,4 +90,5 @@ EVENT_LABELS: dict[str, Msg] = {
     "due_unknown": t("deadlines not counted: the official holiday calendar is not loaded"),
     "extension_requested": t("more time asked for (延期)"),
     "extension_refused": t("more time refused; deadline unchanged"),
+    "delivery_failed": t("a message could not be delivered: the user blocked the bot"),
 }

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from handlers.domain.model import Account, Cadre, CadreRole, Enterprise, OrgUnit, ReporterProfile, Ticket
 from handlers.ports import ConversationState
+from handlers.seam import Reply
 
 
 @dataclass
@@ -27,6 +28,7 @@ class FakeStore:
     counter: dict[int, int] = field(default_factory=dict)
     profiles: dict[int, ReporterProfile] = field(default_factory=dict)
     complaints: list[tuple] = field(default_factory=list)
+    outbox: list[Reply] = field(default_factory=list)
 
 
 class FakeUnitOfWork:
@@ -40,6 +42,7 @@ class FakeUnitOfWork:
         self.accounts, self.directory, self.tickets = _Accounts(s), _Directory(s), _Tickets(s)
         self.conversations, self.invites, self.seen_updates = _Conversations(s), _Invites(s), _Seen(s)
         self.reporter_profiles, self.complaints = _Profiles(s), _Complaints(s)
+        self.outbox = _Outbox(s)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -187,3 +190,8 @@ class _Profiles(_Part):
 class _Complaints(_Part):
     def add(self, complainant_account_id, cadre_id, org_unit_id, text, at):
         self.s.complaints.append((complainant_account_id, cadre_id, org_unit_id, text, at))
+
+
+class _Outbox(_Part):
+    def put(self, replies):
+        self.s.outbox.extend(replies)

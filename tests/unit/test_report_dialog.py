@@ -41,7 +41,7 @@ class Chat:
 
     _ids = itertools.count(1)
 
-    def __init__(self, core: Lianxin, chat_id: int, language_code: str = "zh-hans") -> None:
+    def __init__(self, core: Core, chat_id: int, language_code: str = "zh-hans") -> None:
         self.core, self.chat_id, self.language_code = core, chat_id, language_code
         self.inbox: list[Reply] = []
 
@@ -72,9 +72,22 @@ def keys(replies: list[Reply]) -> list[str]:
     return [r.text.key for r in replies]
 
 
+class Core:
+    """The core as a chat sees it: a turn answers with what it put in the outbox, then any pop-up."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+        self.lianxin = Lianxin(lambda: FakeUnitOfWork(store), FixedClock())
+
+    def handle(self, incoming: Incoming) -> list[Reply]:
+        already = len(self.store.outbox)
+        alerts = self.lianxin.handle(incoming)
+        return self.store.outbox[already:] + alerts
+
+
 @pytest.fixture
 def core(store):
-    return Lianxin(lambda: FakeUnitOfWork(store), FixedClock())
+    return Core(store)
 
 
 def test_enterprise_report_reaches_its_assigned_cadre_with_phone(core, store):
