@@ -21,7 +21,8 @@ SWEEP_EVERY_SECONDS = 60
 
 
 async def sweep(core: Lianxin, deliver: Deliver) -> int:
-    """One pass over everything time makes due; returns how many replies it sent."""
+    """One pass over everything time makes due; returns how many replies it queued in the
+    outbox (`deliver` wakes the dispatcher that sends them)."""
     replies = await asyncio.to_thread(core.sweep)
     await deliver(replies)
     return len(replies)

@@ -1,9 +1,11 @@
 """The python-telegram-bot 22 adapter: Telegram updates in, the core's replies out.
 
 One handler takes every update: it becomes an `Incoming`, the core handles it in a
-worker thread (it does database I/O), and each `Reply` is rendered
-(:mod:`bot.render`) and sent. No ConversationHandler, JobQueue or PTB persistence:
-the dialog state lives in the core's database.
+worker thread (it does database I/O) and writes the replies to the outbox in the
+same transaction; the outbox dispatcher (:mod:`bot.outbox`, started and stopped
+with the application) renders (:mod:`bot.render`) and sends them with `BotSender`.
+Only a button press's pop-up answer is sent here, at once. No ConversationHandler,
+JobQueue or PTB persistence: the dialog state lives in the core's database.
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
+import httpx
+
 from telegram import BotCommand, Message, MessageEntity, Update
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot.delivery import DeliveryFailed, Failure, Pace
 from bot.i18n import Translator
+from bot.outbox import Clock, Dispatcher, Policy, make_dispatcher
+from bot.outbox import close as close_dispatcher
 from bot.render import PARSE_MODE, render_reply
 from handlers.messages import Msg
 from handlers.seam import Incoming, Reply
@@ -32,7 +39,8 @@ PLATFORM = "telegram"
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 COMMAND_LOCALES = {None: "zh_CN", "en": "en"}  # setMyCommands language_code -> our locale
 
-__all__ = ["PLATFORM", "TelegramAdapter", "build_application", "run", "start", "stop", "to_incoming"]
+__all__ = ["PLATFORM", "BotSender", "TelegramAdapter", "build_application", "deliver", "dispatcher_of", "run",
+           "start", "stop", "to_incoming"]
 
 
 class Core(Protocol):
@@ -98,11 +106,12 @@ def _command(message: Message, bot_username: str | None) -> tuple[str, str] | No
 # -- the handler ------------------------------------------------------------
 
 class TelegramAdapter:
-    """Feeds updates to the core and sends its replies with PTB's bot."""
+    """Feeds updates to the core; its messages go out through the outbox dispatcher."""
 
     def __init__(self, core: Core, translator: Translator) -> None:
         self.core = core
         self.translator = translator
+        self.committed: Callable[[], None] = lambda: None  # pokes the dispatcher once it runs
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         bot = context.bot
@@ -113,19 +122,14 @@ class TelegramAdapter:
                 await self._answer(query, None)
             return
         try:
-            replies = await asyncio.to_thread(self.core.handle, incoming)
+            alerts = await asyncio.to_thread(self.core.handle, incoming)
         except BaseException:
             if query is not None:
                 await self._answer(query, None)
             raise  # PTB's error handlers log it (and tests see it)
-        alert = None
+        self.committed()  # the turn's messages are in the outbox: the dispatcher sends them
         if query is not None:
-            alert = next((r for r in replies if r.as_alert), None)
-            await self._answer(query, alert)
-        for reply in replies:
-            if reply is alert:
-                continue
-            await self.send(bot, reply)
+            await self._answer(query, alerts[0] if alerts else None)
 
     async def _answer(self, query: Any, alert: Reply | None) -> None:
         try:
@@ -136,35 +140,6 @@ class TelegramAdapter:
                 await query.answer(text, show_alert=True)
         except TelegramError as exc:  # an old query (after a restart) can't be answered: fine
             log.info("could not answer callback query %s: %s", query.id, exc)
-
-    async def send(self, bot: Any, reply: Reply) -> None:
-        """Send one reply; a refused call is logged and the rest of this reply skipped."""
-        chat_id = reply.to.chat_id
-        try:
-            rendered = render_reply(reply, self.translator)
-            parts = list(rendered.parts)
-            if reply.edit_message_id is not None and parts:
-                first = parts.pop(0)
-                markup = rendered.inline_keyboard if not parts else None
-                try:
-                    await _retrying(lambda: bot.edit_message_text(
-                        first.text, chat_id=chat_id, message_id=reply.edit_message_id,
-                        parse_mode=PARSE_MODE, reply_markup=markup))
-                except BadRequest as exc:
-                    if "not modified" not in str(exc).lower():
-                        raise
-            for part in parts:
-                await _retrying(lambda part=part: bot.send_message(
-                    chat_id, part.text, parse_mode=PARSE_MODE, reply_markup=part.reply_markup))
-            for file_id in reply.photo_file_ids:
-                await _retrying(lambda file_id=file_id: bot.send_photo(chat_id, file_id))
-            if reply.location is not None:
-                latitude, longitude = reply.location
-                await _retrying(lambda: bot.send_location(chat_id, latitude=latitude, longitude=longitude))
-        except (Forbidden, BadRequest) as exc:
-            log.warning("reply %r to %s chat %s refused: %s", reply.text.key, reply.to.platform, chat_id, exc)
-        except TelegramError as exc:
-            log.error("reply %r to %s chat %s failed: %s", reply.text.key, reply.to.platform, chat_id, exc)
 
     async def set_commands(self, bot: Any) -> None:
         """setMyCommands from core.commands(): the default (zh_CN) list and per-language lists."""
@@ -185,15 +160,72 @@ class TelegramAdapter:
         log.error("handling update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
 
 
-async def _retrying(call: Callable[[], Awaitable[Any]]) -> Any:
-    """Run a Bot API call; after a flood-control RetryAfter wait as told and try once more."""
+class BotSender:
+    """Sends one `Reply` through PTB's bot for the outbox dispatcher (bot.delivery.Sender):
+    rendered, split, edits, photos, location — one Bot API call each, errors classified."""
+
+    def __init__(self, bot: Any, translator: Translator) -> None:
+        self.bot = bot
+        self.translator = translator
+
+    async def send(self, reply: Reply, *, skip: int = 0, pace: Pace | None = None) -> int:
+        try:
+            calls = self._calls(reply)
+        except Exception as exc:  # a template that cannot be rendered will never be sent
+            raise DeliveryFailed(Failure.REJECTED, f"cannot render {reply.text.key!r}: {exc!r}", calls_made=skip)
+        for made, call in enumerate(calls[skip:], start=skip):
+            try:
+                if pace is not None:
+                    await pace()
+                await call()
+            except DeliveryFailed as exc:
+                raise DeliveryFailed(exc.failure, exc.detail, calls_made=made) from exc
+            except TelegramError as exc:
+                raise _classified(exc, made) from exc
+        return len(calls)
+
+    def _calls(self, reply: Reply) -> list[Callable[[], Awaitable[Any]]]:
+        bot, chat_id = self.bot, reply.to.chat_id
+        rendered = render_reply(reply, self.translator)
+        parts = list(rendered.parts)
+        calls: list[Callable[[], Awaitable[Any]]] = []
+        if reply.edit_message_id is not None and parts:
+            first = parts.pop(0)
+            markup = rendered.inline_keyboard if not parts else None
+            calls.append(lambda: _edit(bot, chat_id, reply.edit_message_id, first.text, markup))
+        calls += [lambda part=part: bot.send_message(chat_id, part.text, parse_mode=PARSE_MODE,
+                                                     reply_markup=part.reply_markup) for part in parts]
+        calls += [lambda file_id=file_id: bot.send_photo(chat_id, file_id) for file_id in reply.photo_file_ids]
+        if reply.location is not None:
+            latitude, longitude = reply.location
+            calls.append(lambda: bot.send_location(chat_id, latitude=latitude, longitude=longitude))
+        return calls
+
+
+async def _edit(bot: Any, chat_id: int, message_id: int | None, text: str, markup: Any) -> None:
     try:
-        return await call()
-    except RetryAfter as exc:
+        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, parse_mode=PARSE_MODE,
+                                    reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():  # pressing twice: already showing this
+            raise
+
+
+def _classified(exc: TelegramError, calls_made: int) -> DeliveryFailed:
+    """What a PTB error means for the outbox (see bot.delivery.Failure)."""
+    def failed(failure: Failure, retry_after: float | None = None) -> DeliveryFailed:
+        return DeliveryFailed(failure, f"{type(exc).__name__}: {exc}", calls_made=calls_made, retry_after=retry_after)
+
+    if isinstance(exc, RetryAfter):
         delay = exc.retry_after
-        seconds = delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)
-        await asyncio.sleep(min(seconds, 60))
-        return await call()
+        return failed(Failure.RATE_LIMITED, delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay))
+    if isinstance(exc, Forbidden):
+        return failed(Failure.UNREACHABLE)
+    if isinstance(exc, (BadRequest, ChatMigrated)):
+        return failed(Failure.REJECTED)
+    if isinstance(exc, TimedOut) and not isinstance(exc.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return failed(Failure.MAYBE_DELIVERED)  # the request went out; the answer did not come back
+    return failed(Failure.TRANSIENT)  # 5xx, refused or reset connections, a bad token being fixed…
 
 
 def _has_me(bot: Any) -> bool:
@@ -208,10 +240,14 @@ def _has_me(bot: Any) -> bool:
 ADAPTER_KEY = "lianxin_adapter"
 SCHEDULER_KEY = "lianxin_scheduler"
 SETTINGS_KEY = "lianxin_settings"
+DISPATCHER_KEY = "lianxin_dispatcher"
+OUTBOX_KEY = "lianxin_outbox_options"
 
 
-def build_application(settings: Settings, core: Core, translator: Translator) -> Application:
-    """A PTB Application with one handler for every update, talking to `settings.bot_api_url`."""
+def build_application(settings: Settings, core: Core, translator: Translator, *,
+                      outbox_policy: Policy | None = None, clock: Clock | None = None) -> Application:
+    """A PTB Application with one handler for every update, talking to `settings.bot_api_url`;
+    its outbox dispatcher starts and stops with it (`outbox_policy`, `clock`: for tests)."""
     token = settings.token
     if not token:
         raise ValueError("a bot token is needed (LIANXIN_BOT_TOKEN)")
@@ -222,15 +258,16 @@ def build_application(settings: Settings, core: Core, translator: Translator) ->
         await adapter.set_commands(app.bot)
         _start_jobs(app)
 
-    async def post_shutdown(app: Application) -> None:
-        _stop_jobs(app)
+    async def post_stop(app: Application) -> None:  # before shutdown: the bot can still send
+        await _stop_jobs(app)
 
     app = (Application.builder().token(token).base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
-           .job_queue(None).post_init(post_init).post_shutdown(post_shutdown).build())
+           .job_queue(None).post_init(post_init).post_stop(post_stop).build())
     app.add_handler(TypeHandler(Update, adapter.on_update))
     app.add_error_handler(adapter.on_error)
     app.bot_data[ADAPTER_KEY] = adapter
     app.bot_data[SETTINGS_KEY] = settings
+    app.bot_data[OUTBOX_KEY] = (outbox_policy, clock)
     return app
 
 
@@ -238,11 +275,14 @@ def adapter_of(app: Application) -> TelegramAdapter:
     return app.bot_data[ADAPTER_KEY]
 
 
+def dispatcher_of(app: Application) -> Dispatcher:
+    return app.bot_data[DISPATCHER_KEY]
+
+
 async def deliver(app: Application, replies: list[Reply]) -> None:
-    """Send replies the core produced without an update (timers)."""
-    adapter = adapter_of(app)
-    for reply in replies:
-        await adapter.send(app.bot, reply)
+    """Replies the core produced without an update (timers) are in the outbox: send them now."""
+    if replies and (dispatcher := app.bot_data.get(DISPATCHER_KEY)) is not None:
+        dispatcher.poke()
 
 
 def _start_jobs(app: Application) -> None:
@@ -251,13 +291,22 @@ def _start_jobs(app: Application) -> None:
     async def send(replies: list[Reply]) -> None:
         await deliver(app, replies)
 
-    timezone = app.bot_data[SETTINGS_KEY].timezone
-    app.bot_data[SCHEDULER_KEY] = scheduler.start_jobs(adapter_of(app).core, send, timezone)
+    settings: Settings = app.bot_data[SETTINGS_KEY]
+    policy, clock = app.bot_data[OUTBOX_KEY]
+    dispatcher = make_dispatcher(settings.database_url, BotSender(app.bot, adapter_of(app).translator),
+                                 policy=policy, clock=clock)
+    dispatcher.start()
+    app.bot_data[DISPATCHER_KEY] = dispatcher
+    adapter_of(app).committed = dispatcher.poke
+    app.bot_data[SCHEDULER_KEY] = scheduler.start_jobs(adapter_of(app).core, send, settings.timezone)
 
 
-def _stop_jobs(app: Application) -> None:
+async def _stop_jobs(app: Application) -> None:
     if (jobs := app.bot_data.pop(SCHEDULER_KEY, None)) is not None:
         jobs.shutdown(wait=False)
+    if (dispatcher := app.bot_data.pop(DISPATCHER_KEY, None)) is not None:
+        adapter_of(app).committed = lambda: None
+        await close_dispatcher(dispatcher)
 
 
 async def start(app: Application, *, poll_interval: float = 0.0, timeout: int = 10,
@@ -289,9 +338,9 @@ def _webhook_options(settings: Settings) -> dict[str, Any]:
 
 async def stop(app: Application) -> None:
     """Stop what `start` started (safe to call on a partly started app)."""
-    _stop_jobs(app)
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
+    await _stop_jobs(app)
     if app.running:
         await app.stop()
     await app.shutdown()

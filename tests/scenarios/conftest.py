@@ -3,7 +3,8 @@ local Bot API server, with simulated users, on each database `database_url` give
 
 Fixtures:
     botapi   a started LocalBotApi with the bot account `BOT_TOKEN` / @lianxin_bot
-    lianxin  a running Lianxin (`LianxinRunner`): demo data seeded, PTB long-polling botapi
+    lianxin  a running Lianxin (`LianxinRunner`): demo data seeded, PTB long-polling botapi,
+             its outbox dispatcher sending (`await lianxin.drain()`)
     restart  `await restart()`: stop the bot and start a fresh one on the same database
 
     async def test_report(botapi, lianxin, restart):
@@ -34,6 +35,7 @@ import pytest  # noqa: E402
 
 from bot.adapters import telegram_ptb  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
+from bot.outbox import Policy, SendLimits  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from sandbox.botapi import LocalBotApi  # noqa: E402
 from sandbox.botapi.testing import TOKEN  # noqa: E402
@@ -88,7 +90,10 @@ class LianxinRunner:
         with self._uow_factory.engine.connect():  # warm the pool: the first update is not slowed
             pass
         self.core = Lianxin(self._uow_factory, clock=self.clock, default_locale=self.settings.default_locale)
-        self.app = telegram_ptb.build_application(self.settings, self.core, self.translator)
+        # Pace like the sandbox limits: none unless a test switches them on before starting.
+        limits = SendLimits() if self.botapi.rate_limits else SendLimits.off()
+        self.app = telegram_ptb.build_application(self.settings, self.core, self.translator,
+                                                  outbox_policy=Policy(limits=limits), clock=self.clock)
 
         async def record(update: object, context: Any) -> None:
             self.errors.append(context.error)
@@ -106,12 +111,18 @@ class LianxinRunner:
             self._uow_factory = None
 
     async def sweep(self) -> int:
-        """Run the scheduler's sweep now (what its interval job does), then let the sends settle."""
+        """Run the scheduler's sweep now (what its interval job does), send what it queued,
+        and let the sends settle. Returns how many messages the sweep queued."""
         from bot import scheduler
 
-        sent = await scheduler.sweep(self.core, lambda replies: telegram_ptb.deliver(self.app, replies))
+        queued = await scheduler.sweep(self.core, lambda replies: telegram_ptb.deliver(self.app, replies))
+        await self.drain()
         await self.botapi.wait_idle()
-        return sent
+        return queued
+
+    async def drain(self) -> None:
+        """Until the outbox dispatcher has sent everything due."""
+        await telegram_ptb.dispatcher_of(self.app).drain()
 
     async def restart(self) -> None:
         """Stop the running bot and start a new one (new core, new PTB app) on the same database."""

@@ -1,0 +1,418 @@
+"""The one outbox dispatcher: sends what the core wrote to the outbox, for all processes.
+
+The guarantee, as implemented (also in docs/outbox.md):
+
+    Nothing is lost: a message exists once the change that caused it is committed
+    (the same transaction) and stays in the outbox until it is marked sent, or
+    marked failed with the reason (403 — also recorded on its ticket as
+    `delivery_failed` —, 400, or a second read timeout). A duplicate is possible only
+    for a message in flight at a crash or a read timeout, and any message is sent
+    at most once more without a confirmation: a row that may already have been
+    delivered is flagged `maybe_duplicate`, resent once, and failed ("delivery
+    unknown") rather than resent again if that resend times out too.
+
+How:
+- Leadership: on PostgreSQL the dispatcher holding `pg_try_advisory_lock` on its own
+  connection sends; the others idle and try again every few seconds. On SQLite one
+  bot process per database is assumed (there is no lock to take).
+- A claim marks due rows `sending` (FOR UPDATE SKIP LOCKED on PostgreSQL), in id order;
+  each chat's rows are sent one after another, and a chat's later rows are not
+  claimed while an earlier one is being sent or waits for a retry (storage/outbox.py).
+  A row is marked `sent` right after its Bot API call succeeded.
+- Limits for all processes together (there is one leader): ~30 messages/s overall,
+  1/s per private chat with a burst of 3 (a turn answering with 2–3 messages is not
+  slowed), 20/min per group; every Bot API call counts as one message.
+- 429: the row waits `retry_after` (not counted as an attempt) and the chat with it;
+  429s from several chats at once pause everything. 5xx and connection errors: retried
+  with exponential backoff, for as long as it takes. Read timeout: see the guarantee.
+- A row left `sending` longer than the lease by a dead dispatcher goes back to pending,
+  flagged `maybe_duplicate`: the one possible duplicate.
+
+Fault injection for the kill tests: LIANXIN_OUTBOX_FAULT=after_claim|after_send makes
+the process SIGKILL itself right after a claim is committed / after the first message
+went out and before it is marked sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from aiolimiter import AsyncLimiter
+
+from bot.delivery import DeliveryFailed, Failure, Pace, Sender
+from storage.outbox import Claimed, Leadership, OutboxStore
+
+log = logging.getLogger(__name__)
+
+FAULT_ENV = "LIANXIN_OUTBOX_FAULT"
+Chat = tuple[str, int]
+
+
+class Clock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    """Telegram's limits, with a small margin so that network jitter does not earn a 429."""
+
+    overall_per_second: float = 30
+    private_per_second: float = 1
+    private_burst: int = 3
+    group_per_minute: float = 20
+    margin: float = 0.95  # send at 95% of each rate
+    enabled: bool = True
+
+    @classmethod
+    def off(cls) -> SendLimits:
+        """No pacing (a sandbox whose limits are off); 429s are still obeyed."""
+        return cls(enabled=False)
+
+
+@dataclass(frozen=True)
+class Policy:
+    limits: SendLimits = field(default_factory=SendLimits)
+    batch: int = 100  # rows claimed at most at once (in flight)
+    poll_every: float = 1.0  # seconds between looks at the outbox when nobody pokes
+    leader_check_every: float = 5.0  # seconds between leadership checks / attempts
+    lease: timedelta = timedelta(seconds=60)  # `sending` longer than this: its dispatcher died
+    backoff_base: float = 1.0  # first retry after a 5xx / connection error, doubling
+    backoff_cap: float = 300.0
+    timeout_pause: float = 30.0  # wait after a read timeout before the one resend
+    global_429_chats: int = 3  # 429s from this many chats within a second pause everything
+    stop_grace: float = 5.0  # seconds a stop lets sends under way finish
+
+
+@dataclass
+class Stats:
+    sent: int = 0
+    rate_limited: int = 0  # 429s received
+    retried: int = 0  # 5xx / connection errors
+    timed_out: int = 0  # read timeouts (maybe delivered)
+    failed: int = 0
+
+
+class Limiters:
+    """aiolimiter buckets: one overall, one per chat (evicted once idle, when they are full again)."""
+
+    IDLE_EVICT_SECONDS = 120
+
+    def __init__(self, limits: SendLimits) -> None:
+        self.limits = limits
+        stretch = 1 / limits.margin
+        self._overall = AsyncLimiter(limits.overall_per_second, 1 * stretch)
+        self._chats: dict[Chat, tuple[AsyncLimiter, float]] = {}
+        self._stretch = stretch
+        self._paused_until = 0.0  # monotonic: everything waits (a global 429)
+        self._chat_paused: dict[Chat, float] = {}
+
+    async def acquire(self, chat: Chat) -> None:
+        await self._wait_pauses(chat)
+        if not self.limits.enabled:
+            return
+        await self._chat_limiter(chat).acquire()
+        await self._overall.acquire()
+
+    def pause(self, chat: Chat | None, seconds: float) -> None:
+        until = time.monotonic() + seconds
+        if chat is None:
+            self._paused_until = max(self._paused_until, until)
+        else:
+            self._chat_paused[chat] = max(self._chat_paused.get(chat, 0.0), until)
+
+    def evict_idle(self) -> None:
+        cutoff = time.monotonic() - self.IDLE_EVICT_SECONDS
+        for chat in [c for c, (_, used) in self._chats.items() if used < cutoff]:
+            del self._chats[chat]
+        for chat in [c for c, until in self._chat_paused.items() if until < time.monotonic()]:
+            del self._chat_paused[chat]
+
+    def __len__(self) -> int:
+        return len(self._chats)
+
+    async def _wait_pauses(self, chat: Chat) -> None:
+        while (wait := max(self._paused_until, self._chat_paused.get(chat, 0.0)) - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
+
+    def _chat_limiter(self, chat: Chat) -> AsyncLimiter:
+        limiter = self._chats.get(chat, (None, 0.0))[0]
+        if limiter is None:
+            if chat[1] < 0:  # groups and supergroups have negative ids
+                limiter = AsyncLimiter(self.limits.group_per_minute, 60 * self._stretch)
+            else:
+                burst = self.limits.private_burst
+                limiter = AsyncLimiter(burst, burst / self.limits.private_per_second * self._stretch)
+        self._chats[chat] = (limiter, time.monotonic())
+        return limiter
+
+
+class Dispatcher:
+    """Sends the outbox while this process leads; `poke()` after a commit, `drain()` in tests."""
+
+    def __init__(self, store: OutboxStore, leadership: Leadership, sender: Sender, *,
+                 policy: Policy | None = None, clock: Clock | None = None) -> None:
+        self.store = store
+        self.leadership = leadership
+        self.sender = sender
+        self.policy = policy or Policy()
+        self.clock = clock or Clock()
+        self.limiters = Limiters(self.policy.limits)
+        self.stats = Stats()
+        self._fault = os.environ.get(FAULT_ENV, "")
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._sending: dict[asyncio.Task[None], list[Claimed]] = {}
+        self._drain_waiters: list[asyncio.Future[None]] = []
+        self._recent_429: deque[tuple[float, Chat]] = deque(maxlen=50)
+        self._leader_checked = float("-inf")
+
+    # -- lifecycle ------------------------------------------------------------
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
+
+    async def stop(self) -> None:
+        """Stop claiming; let sends under way finish for a moment; give back the rest."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        await self._finish_sending()
+        await asyncio.to_thread(self.leadership.release)
+        for waiter in self._drain_waiters:
+            if not waiter.done():
+                waiter.set_exception(RuntimeError("the outbox dispatcher stopped"))
+
+    def poke(self) -> None:
+        """Something was committed to the outbox: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Return once everything due now has been sent (or given up on)."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._drain_waiters.append(waiter)
+        self.poke()
+        await asyncio.wait_for(waiter, timeout)
+
+    # -- the loop -----------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await self._cycle()
+            except Exception:  # the database went away, say: log, wait, go on
+                log.exception("outbox dispatch cycle failed; trying again")
+                await self._sleep(self.policy.poll_every)
+
+    async def _cycle(self) -> None:
+        if not await self._lead():
+            await self._sleep(self.policy.leader_check_every)
+            return
+        waiting = list(self._drain_waiters)
+        room = self.policy.batch - sum(len(rows) for rows in self._sending.values())
+        # Claim when there is room for a good share of a batch: fewer, larger claims.
+        worth_it = room >= max(1, self.policy.batch // 4) or not self._sending
+        claimed = await asyncio.to_thread(self.store.claim, self.clock.now(), room) if worth_it else []
+        self._inject("after_claim", claimed)
+        for rows in _by_chat(claimed):
+            self._send_in_background(rows)
+        if not claimed and not self._sending:
+            self._settle(waiting)
+        await self._sleep(self.policy.poll_every)  # a poke or a finished send wakes it sooner
+
+    async def _lead(self) -> bool:
+        """Are we the leader? Checked every few seconds; a new leader recovers stale rows."""
+        if time.monotonic() - self._leader_checked < self.policy.leader_check_every:
+            return self.leadership.held
+        self._leader_checked = time.monotonic()
+        was = self.leadership.held
+        if was and await asyncio.to_thread(self.leadership.confirm):
+            await self._recover()
+            return True
+        if was:
+            log.warning("outbox: lost the leader lock; another process will send")
+        if not await asyncio.to_thread(self.leadership.try_acquire):
+            return False
+        log.info("outbox: this process now sends the outbox")
+        await self._recover()
+        self.limiters.evict_idle()
+        return True
+
+    async def _recover(self) -> None:
+        keep = [row.id for rows in self._sending.values() for row in rows]
+        recovered = await asyncio.to_thread(self.store.recover, self.clock.now(), self.policy.lease, keep)
+        if recovered:
+            log.warning("outbox: %d message(s) left sending by a stopped dispatcher will be sent again", recovered)
+        self.limiters.evict_idle()
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except TimeoutError:
+            pass
+        self._wake.clear()
+
+    def _settle(self, waiting: list[asyncio.Future[None]]) -> None:
+        for waiter in waiting:
+            if not waiter.done():
+                waiter.set_result(None)
+            self._drain_waiters.remove(waiter)
+
+    # -- sending one chat's rows ----------------------------------------------------
+
+    def _send_in_background(self, rows: list[Claimed]) -> None:
+        task = asyncio.create_task(self._send_chat(rows))
+        self._sending[task] = rows
+        task.add_done_callback(self._sent)
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        self._sending.pop(task, None)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("outbox: sending failed unexpectedly", exc_info=task.exception())
+        self._wake.set()
+
+    async def _send_chat(self, rows: list[Claimed]) -> None:
+        """In order; once one must wait for a retry, the rest wait behind it (given back)."""
+        for index, row in enumerate(rows):
+            if not await self._send_row(row):
+                await asyncio.to_thread(self.store.release, [r.id for r in rows[index + 1:]])
+                return
+
+    async def _send_row(self, row: Claimed) -> bool:
+        """Send one row; False when the chat must wait (a retry is scheduled)."""
+        try:
+            await self.sender.send(row.reply, skip=row.parts_sent, pace=self._pace(row.chat))
+        except DeliveryFailed as failed:
+            return await self._after_failure(row, failed)
+        self._inject("after_send", [row])
+        await asyncio.to_thread(self.store.mark_sent, row.id, self.clock.now())
+        self.stats.sent += 1
+        return True
+
+    def _pace(self, chat: Chat) -> Pace:
+        async def pace() -> None:
+            if not self._stopping:
+                await self.limiters.acquire(chat)
+            if self._stopping:  # not begun: give it back rather than send during a stop
+                raise DeliveryFailed(Failure.STOPPED, "the dispatcher is stopping", calls_made=0)
+        return pace
+
+    async def _after_failure(self, row: Claimed, failed: DeliveryFailed) -> bool:
+        handle = {Failure.STOPPED: self._stopped, Failure.RATE_LIMITED: self._rate_limited, Failure.TRANSIENT: self._transient,
+                  Failure.MAYBE_DELIVERED: self._maybe_delivered, Failure.UNREACHABLE: self._unreachable,
+                  Failure.REJECTED: self._rejected}[failed.failure]
+        return await handle(row, failed)
+
+    async def _stopped(self, row: Claimed, failed: DeliveryFailed) -> bool:
+        await self._retry(row, failed, 0, attempts=row.attempts)
+        return False
+
+    async def _rate_limited(self, row: Claimed, failed: DeliveryFailed) -> bool:
+        self.stats.rate_limited += 1
+        wait = max(failed.retry_after or 1.0, 0.1)
+        self.limiters.pause(row.chat, wait)
+        if self._looks_global(row.chat):
+            log.warning("outbox: 429s from several chats: pausing all sends for %.0fs", wait)
+            self.limiters.pause(None, wait)
+        await self._retry(row, failed, wait, attempts=row.attempts)  # a 429 is not the message's fault
+        return False
+
+    def _looks_global(self, chat: Chat) -> bool:
+        now = time.monotonic()
+        self._recent_429.append((now, chat))
+        chats = {c for at, c in self._recent_429 if now - at <= 1.0}
+        return len(chats) >= self.policy.global_429_chats
+
+    async def _transient(self, row: Claimed, failed: DeliveryFailed) -> bool:
+        self.stats.retried += 1
+        wait = min(self.policy.backoff_base * 2 ** row.attempts, self.policy.backoff_cap)
+        log.info("outbox: row %d to chat %s not sent (%s); again in %.1fs", row.id, row.chat[1], failed.detail, wait)
+        await self._retry(row, failed, wait, attempts=row.attempts + 1)
+        return False
+
+    async def _maybe_delivered(self, row: Claimed, failed: DeliveryFailed) -> bool:
+        """Telegram may have sent it: resend once after a pause, never a second time."""
+        self.stats.timed_out += 1
+        if row.maybe_duplicate:
+            log.error("outbox: row %d to chat %s: delivery unknown after a second uncertain send (%s); "
+                      "not sent again", row.id, row.chat[1], failed.detail)
+            await self._fail(row, f"delivery unknown: {failed.detail}", undeliverable=False)
+            return True
+        log.warning("outbox: row %d to chat %s timed out (%s); resending once in %.0fs, maybe a duplicate",
+                    row.id, row.chat[1], failed.detail, self.policy.timeout_pause)
+        await self._retry(row, failed, self.policy.timeout_pause, attempts=row.attempts + 1, maybe_duplicate=True)
+        return False
+
+    async def _unreachable(self, row: Claimed, failed: DeliveryFailed) -> bool:
+        log.warning("outbox: row %d: chat %s cannot be reached (%s); recorded on ticket %s",
+                    row.id, row.chat[1], failed.detail, row.ticket_id)
+        await self._fail(row, failed.detail, undeliverable=True)
+        return True
+
+    async def _rejected(self, row: Claimed, failed: DeliveryFailed) -> bool:
+        log.error("outbox: row %d (%r) to chat %s rejected: %s", row.id, row.reply.text.key, row.chat[1],
+                  failed.detail)
+        await self._fail(row, failed.detail, undeliverable=False)
+        return True
+
+    async def _retry(self, row: Claimed, failed: DeliveryFailed, seconds: float, *, attempts: int,
+                     maybe_duplicate: bool = False) -> None:
+        at = self.clock.now() + timedelta(seconds=seconds)
+        await asyncio.to_thread(self.store.retry, row.id, at, str(failed), attempts=attempts,
+                                parts_sent=failed.calls_made, maybe_duplicate=maybe_duplicate)
+
+    async def _fail(self, row: Claimed, error: str, *, undeliverable: bool) -> None:
+        self.stats.failed += 1
+        await asyncio.to_thread(self.store.fail, row, error, self.clock.now(), undeliverable=undeliverable)
+
+    async def _finish_sending(self) -> None:
+        """Let sends under way finish (rows not begun are given back); cancel what is still slow."""
+        tasks = list(self._sending)
+        if not tasks:
+            return
+        _, slow = await asyncio.wait(tasks, timeout=self.policy.stop_grace)
+        for task in slow:
+            task.cancel()
+        await asyncio.gather(*slow, return_exceptions=True)
+        # A cancelled send may have reached Telegram: its row stays `sending` until the lease ends.
+
+    def _inject(self, point: str, rows: list[Claimed]) -> None:
+        if rows and self._fault == point:
+            log.warning("outbox: fault injected at %s: killing this process", point)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _by_chat(claimed: list[Claimed]) -> list[list[Claimed]]:
+    """The claimed rows per chat, each chat's in id order."""
+    chats: dict[Chat, list[Claimed]] = {}
+    for row in claimed:
+        chats.setdefault(row.chat, []).append(row)
+    return list(chats.values())
+
+
+def make_dispatcher(database_url: str, sender: Sender, *, policy: Policy | None = None,
+                    clock: Clock | None = None) -> Dispatcher:
+    """A dispatcher on its own engine (the leader lock needs a connection of its own)."""
+    from storage.db import make_engine
+
+    engine = make_engine(database_url)
+    return Dispatcher(OutboxStore(engine), Leadership(engine), sender, policy=policy, clock=clock)
+
+
+async def close(dispatcher: Dispatcher) -> None:
+    """Stop the dispatcher and close its engine."""
+    await dispatcher.stop()
+    dispatcher.store.engine.dispose()
+
+
+__all__ = ["Clock", "Dispatcher", "Policy", "SendLimits", "Stats", "close", "make_dispatcher"]
