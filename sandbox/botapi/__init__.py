@@ -25,10 +25,12 @@ Python API (everything runs in the caller's asyncio loop)::
     user.keyboard                                          # current reply keyboard rows
     await user.next_message(timeout=None) -> Message       # wait for a bot-initiated message
     user.block()                                           # sends to the user now 403
+    user.open_chat()                                       # as if they had written before (no update)
     group = server.group(-100123, "街道群"); await user.send("hi", chat=group)
     await server.wait_idle()      # after something other than a user triggered the bot
     server.calls / server.errors / server.calls_to("sendMessage")    # the call log (Call objects)
     server.rate_limits = True     # 30 msg/s per bot, ~1/s per private chat (burst 3), 20/min per group
+    server.faults.add("sendMessage", status=502, times=2)  # or status=429, retry_after=2; delay_after=3.0
     await server.stop()           # releases long polls at once
 
 Message (what tests inspect): .text .entities .caption .html (raw, as the bot sent it)

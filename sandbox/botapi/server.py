@@ -21,6 +21,7 @@ from . import api_messages, api_updates  # noqa: F401  (registers the Bot API me
 from .activity import Activity
 from .control import setup_control
 from .errors import BotApiError, not_found, unauthorized
+from .faults import Faults
 from .params import Params, read_params
 from .ratelimit import RateLimiter, RateLimits
 from .registry import CallContext, Handler, find_method
@@ -64,6 +65,7 @@ class LocalBotApi:
         self.timeout = timeout
         self.strict_ampersand = strict_ampersand
         self.rate_limiter = RateLimiter(limits, enabled=rate_limits)
+        self.faults = Faults()  # injected failures (faults.py)
         self.bots: dict[str, BotState] = {}
         self.users: dict[int, UserAccount] = {}
         self.calls: list[Call] = []
@@ -247,9 +249,14 @@ class LocalBotApi:
         activity = self._activity[bot.token]
         if not polling:
             activity.begin()
+        fault = self.faults.take(name)
         try:
+            if fault is not None and (injected := fault.error()) is not None:
+                raise injected
             result = await handler(CallContext(self, bot, alive), params)
             status, body = 200, {"ok": True, "result": result}
+            if fault is not None and fault.delay_after:
+                await asyncio.sleep(fault.delay_after)
         except BotApiError as error:
             status, body = error.status, error.to_json()
         except Exception:  # a bug here must not look like a Telegram answer

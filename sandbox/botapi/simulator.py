@@ -153,6 +153,11 @@ class SimUser(_Participant):
     def id(self) -> int:
         return self.account.id
 
+    def open_chat(self) -> None:
+        """As if the person had written to the bot before, without an update: the bot may
+        message them (for load tests with thousands of people)."""
+        self.chat.started, self.chat.blocked = True, False
+
     def block(self) -> None:
         """The person blocks the bot: sends to them now fail with 403."""
         self.chat.blocked = True
