@@ -65,6 +65,7 @@ class SendLimits:
     """Telegram's limits, with a small margin so that network jitter does not earn a 429."""
 
     overall_per_second: float = 30
+    overall_burst: int = 20  # below Telegram's ~30: the server's bucket starts a little later than ours
     private_per_second: float = 1
     private_burst: int = 3
     group_per_minute: float = 20
@@ -108,7 +109,7 @@ class Limiters:
     def __init__(self, limits: SendLimits) -> None:
         self.limits = limits
         stretch = 1 / limits.margin
-        self._overall = AsyncLimiter(limits.overall_per_second, 1 * stretch)
+        self._overall = AsyncLimiter(limits.overall_burst, limits.overall_burst / limits.overall_per_second * stretch)
         self._chats: dict[Chat, tuple[AsyncLimiter, float]] = {}
         self._stretch = stretch
         self._paused_until = 0.0  # monotonic: everything waits (a global 429)
