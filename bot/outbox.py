@@ -173,6 +173,7 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._sending: dict[asyncio.Task[None], list[Claimed]] = {}
         self._drain_waiters: list[asyncio.Future[None]] = []
+        self._lookers: list[asyncio.Future[None]] = []
         self._recent_429: deque[tuple[float, Chat]] = deque(maxlen=50)
         self._leader_checked = float("-inf")
 
@@ -190,6 +191,7 @@ class Dispatcher:
             self._task = None
         await self._finish_sending()
         await asyncio.to_thread(self.leadership.release)
+        _resolve(self._lookers)
         for waiter in self._drain_waiters:
             if not waiter.done():
                 waiter.set_exception(RuntimeError("the outbox dispatcher stopped"))
@@ -197,6 +199,18 @@ class Dispatcher:
     def poke(self) -> None:
         """Something was committed to the outbox: look now rather than at the next poll."""
         self._wake.set()
+
+    async def look(self, timeout: float = 1.0) -> None:
+        """Poke, and return once the dispatcher has looked: what was committed before is
+        claimed and its sending begun (if this process leads). The adapter answers a press
+        after this, so that the press's messages follow its answer without a pause."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._lookers.append(waiter)
+        self.poke()
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except TimeoutError:
+            pass
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Return once everything due now has been sent (or given up on)."""
@@ -209,16 +223,20 @@ class Dispatcher:
 
     async def _run(self) -> None:
         while not self._stopping:
+            looking, self._lookers = self._lookers, []
             try:
-                await self._cycle()
+                pause = await self._cycle()
             except Exception:  # the database went away, say: log, wait, go on
                 log.exception("outbox dispatch cycle failed; trying again")
-                await self._sleep(self.policy.poll_every)
+                pause = self.policy.poll_every
+            finally:
+                _resolve(looking)
+            await self._sleep(pause)  # a poke or a finished send wakes it sooner
 
-    async def _cycle(self) -> None:
+    async def _cycle(self) -> float:
+        """Claim what is due and start sending it; returns how long to wait for a poke."""
         if not await self._lead():
-            await self._sleep(self.policy.leader_check_every)
-            return
+            return self.policy.leader_check_every
         waiting = list(self._drain_waiters)
         room = self.policy.batch - sum(len(rows) for rows in self._sending.values())
         # Claim when there is room for a good share of a batch: fewer, larger claims.
@@ -229,7 +247,7 @@ class Dispatcher:
             self._send_in_background(rows)
         if not claimed and not self._sending:
             self._settle(waiting)
-        await self._sleep(self.policy.poll_every)  # a poke or a finished send wakes it sooner
+        return self.policy.poll_every
 
     async def _lead(self) -> bool:
         """Are we the leader? Checked every few seconds; a new leader recovers stale rows."""
@@ -391,6 +409,12 @@ class Dispatcher:
         if rows and self._fault == point:
             log.warning("outbox: fault injected at %s: killing this process", point)
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _resolve(waiters: list[asyncio.Future[None]]) -> None:
+    for waiter in waiters:
+        if not waiter.done():
+            waiter.set_result(None)
 
 
 def _by_chat(claimed: list[Claimed]) -> list[list[Claimed]]:

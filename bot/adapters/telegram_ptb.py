@@ -111,7 +111,7 @@ class TelegramAdapter:
     def __init__(self, core: Core, translator: Translator) -> None:
         self.core = core
         self.translator = translator
-        self.committed: Callable[[], None] = lambda: None  # pokes the dispatcher once it runs
+        self.committed: Callable[[], Awaitable[None]] = _nothing  # wakes the dispatcher once it runs
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         bot = context.bot
@@ -127,7 +127,7 @@ class TelegramAdapter:
             if query is not None:
                 await self._answer(query, None)
             raise  # PTB's error handlers log it (and tests see it)
-        self.committed()  # the turn's messages are in the outbox: the dispatcher sends them
+        await self.committed()  # the turn's messages are in the outbox: the dispatcher sends them
         if query is not None:
             await self._answer(query, alerts[0] if alerts else None)
 
@@ -228,6 +228,10 @@ def _classified(exc: TelegramError, calls_made: int) -> DeliveryFailed:
     return failed(Failure.TRANSIENT)  # 5xx, refused or reset connections, a bad token being fixed…
 
 
+async def _nothing() -> None:
+    pass
+
+
 def _has_me(bot: Any) -> bool:
     try:
         return bool(bot.username)
@@ -297,7 +301,7 @@ def _start_jobs(app: Application) -> None:
                                  policy=policy, clock=clock)
     dispatcher.start()
     app.bot_data[DISPATCHER_KEY] = dispatcher
-    adapter_of(app).committed = dispatcher.poke
+    adapter_of(app).committed = dispatcher.look
     app.bot_data[SCHEDULER_KEY] = scheduler.start_jobs(adapter_of(app).core, send, settings.timezone)
 
 
@@ -305,7 +309,7 @@ async def _stop_jobs(app: Application) -> None:
     if (jobs := app.bot_data.pop(SCHEDULER_KEY, None)) is not None:
         jobs.shutdown(wait=False)
     if (dispatcher := app.bot_data.pop(DISPATCHER_KEY, None)) is not None:
-        adapter_of(app).committed = lambda: None
+        adapter_of(app).committed = _nothing
         await close_dispatcher(dispatcher)
 
 
