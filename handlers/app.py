@@ -52,6 +52,7 @@ class Lianxin:
                 work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
                 claimed = uow.tickets.claim_actions_due(work.now, batch)
                 reminders.climb_due(work, claimed)
+                _owe(uow, work.replies)
                 uow.commit()
             replies += work.replies
             if len(claimed) < batch:

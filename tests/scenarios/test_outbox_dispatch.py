@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -190,3 +191,15 @@ async def test_with_telegrams_limits_on_a_chats_messages_arrive_in_order_without
     assert 20 <= len(group.messages()) <= 22, "a group gets 20 at once, then one every 3 s; the rest wait"
     assert [m.text for m in group.messages()][:20] == [f"提醒 -100777-{n}" for n in range(1, 21)]
     assert dispatcher.stats.rate_limited == 0 and received(boss.messages()).most_common(1)[0][1] == 1
+
+
+async def test_a_message_held_for_quiet_hours_goes_out_when_due_and_holds_nobody_up(botapi, database_url, dispatch):
+    (boss,) = people(botapi, 1001)
+    due = datetime.now(UTC) + timedelta(seconds=1.5)
+    owe(database_url, [Reply(Address("telegram", 1001), "zh_CN", plain("早上再说"), not_before=due),
+                       reminder(1001, 2)])
+    dispatcher = await dispatch()
+    await dispatcher.drain()
+    assert texts(boss) == ["提醒 1001-2"], "held back, and not holding up what follows"
+    await until(lambda: len(boss.messages()) == 2)
+    assert texts(boss)[-1] == "早上再说" and datetime.now(UTC) >= due
