@@ -200,7 +200,7 @@ class Dispatcher:
         """Something was committed to the outbox: look now rather than at the next poll."""
         self._wake.set()
 
-    async def look(self, timeout: float = 1.0) -> None:
+    async def look(self, timeout: float = 5.0) -> None:
         """Poke, and return once the dispatcher has looked: what was committed before is
         claimed and its sending begun (if this process leads). The adapter answers a press
         after this, so that the press's messages follow its answer without a pause."""
