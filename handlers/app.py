@@ -14,9 +14,9 @@ from handlers import collect, payloads, reminders, revisit, verdicts
 from handlers.conversations import answer, cadre, complaint, consult, feedback, lists, report
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
-from handlers.ports import Tickets, UnitOfWork
+from handlers.ports import Lane, Tickets, UnitOfWork
 from handlers.rules import Rules
-from handlers.seam import Button, Incoming, Reply
+from handlers.seam import Address, Button, Incoming, Reply
 
 LOCALES = {"zh_CN": "中文", "en": "English"}
 LANG_STEP = "lang"
@@ -52,7 +52,7 @@ class Lianxin:
                 work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
                 claimed = uow.tickets.claim_actions_due(work.now, batch)
                 reminders.climb_due(work, claimed)
-                _owe(uow, work.replies)
+                _owe(uow, work.replies, here=None)
                 uow.commit()
             replies += work.replies
             if len(claimed) < batch:
@@ -64,7 +64,7 @@ class Lianxin:
             work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
             for ticket_id in find(uow.tickets, work.now):
                 act(work, ticket_id)
-            _owe(uow, work.replies)
+            _owe(uow, work.replies, here=None)
             uow.commit()
         return work.replies
 
@@ -86,7 +86,7 @@ class Lianxin:
                         rules=self._rules)
             dispatch(turn)
             uow.conversations.save(turn.state)
-            alerts = _owe(uow, turn.replies)
+            alerts = _owe(uow, turn.replies, here=turn.here)
             uow.commit()
         return alerts
 
@@ -94,10 +94,16 @@ class Lianxin:
         return "en" if (language_code or "").lower().startswith("en") else self._default_locale
 
 
-def _owe(uow: UnitOfWork, replies: list[Reply]) -> list[Reply]:
+def _owe(uow: UnitOfWork, replies: list[Reply], here: Address | None) -> list[Reply]:
     """Put the messages into the outbox, in this transaction: they are sent after commit, by the
-    dispatcher. Returns the pop-up answers to a press, which are ephemeral and answered at once."""
-    uow.outbox.put(reply for reply in replies if not reply.as_alert)
+    dispatcher; answers to the chat at hand (`here`) first, then notices, then the sweeps' bulk.
+    Returns the pop-up answers to a press, which are ephemeral and answered at once."""
+    owed = [reply for reply in replies if not reply.as_alert]
+    if here is None:
+        uow.outbox.put(owed, Lane.BULK)
+    else:
+        uow.outbox.put([reply for reply in owed if reply.to == here], Lane.ANSWER)
+        uow.outbox.put([reply for reply in owed if reply.to != here], Lane.NOTICE)
     return [reply for reply in replies if reply.as_alert]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import IntEnum
 from typing import Any, Protocol
 
 from handlers.domain.model import Account, Cadre, Enterprise, OrgUnit, ReporterProfile, Ticket
@@ -119,8 +120,17 @@ class SeenUpdates(Protocol):
         """Record the update; False when it was handled before (a webhook resend)."""
 
 
+class Lane(IntEnum):
+    """Which messages go first when many are owed: the person at the keyboard does not wait
+    behind a morning's 10,000 reminders."""
+
+    ANSWER = 0  # to the person whose message or press caused it
+    NOTICE = 1  # to others, caused by a person's action
+    BULK = 2  # from the sweeps: reminders, auto-confirmations, 回头看
+
+
 class Outbox(Protocol):
-    def put(self, replies: Iterable[Reply]) -> None:
+    def put(self, replies: Iterable[Reply], lane: Lane) -> None:
         """Owe these messages: stored with the change that caused them, sent after commit."""
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.messages import Msg
+from handlers.ports import Lane
 from handlers.seam import Address, Button, Reply
 from storage.repositories import SqlTickets, from_db, to_db
 from storage.tables import OutboxRow
@@ -107,11 +108,11 @@ class SqlOutbox:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def put(self, replies: Iterable[Reply]) -> None:
+    def put(self, replies: Iterable[Reply], lane: Lane) -> None:
         now = datetime.now(UTC)
         for reply in replies:
             self.session.add(OutboxRow(
-                created_at=now, platform=reply.to.platform, chat_id=reply.to.chat_id,
+                created_at=now, lane=int(lane), platform=reply.to.platform, chat_id=reply.to.chat_id,
                 payload=reply_to_json(reply), ticket_id=reply.ticket_id,
                 not_before=to_db(reply.not_before) if reply.not_before else None))
         self.session.flush()
@@ -145,11 +146,12 @@ class OutboxStore:
         self.is_postgres = engine.dialect.name == "postgresql"
 
     def claim(self, now: datetime, limit: int) -> list[Claimed]:
-        """Mark up to `limit` due rows as sending, in id order, keeping each chat's order."""
+        """Mark up to `limit` due rows as sending, lane by lane (answers first) in id order,
+        keeping each chat's order."""
         table = OutboxRow.__table__
         now = to_db(now)
         due = (sa.select(table.c.id).where(_due(table, now), ~_held_up(table, now))
-               .order_by(table.c.id).limit(limit))
+               .order_by(table.c.lane, table.c.id).limit(limit))
         if self.is_postgres:  # a second dispatcher (a lost leader) skips what this one holds
             due = due.with_for_update(skip_locked=True)
         with self._sessions() as session, session.begin():

@@ -215,11 +215,13 @@ class OutboxRow(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (
         sa.Index("ix_outbox_status_not_before", "status", "not_before"),  # the claim: what is due
+        sa.Index("ix_outbox_status_lane_id", "status", "lane", "id"),  # … answers first
         sa.Index("ix_outbox_platform_chat_id_status", "platform", "chat_id", "status"),  # per-chat order
     )
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = _utc_column()
+    lane: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # handlers.ports.Lane
     platform: str = Field(max_length=20)
     chat_id: int = Field(sa_type=sa.BigInteger)
     payload: dict[str, Any] = _json_column(dict)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from handlers.app import Lianxin
 from handlers.messages import Msg, plain, t
+from handlers.ports import Lane
 from handlers.seam import Address, Button, Incoming, Reply
 from storage.outbox import FAILED, PENDING, SENDING, SENT, OutboxStore, reply_from_json, reply_to_json
 from storage.tables import OutboxRow
@@ -28,9 +29,9 @@ def store(uow_factory) -> OutboxStore:
     return OutboxStore(uow_factory.engine)
 
 
-def put(uow_factory, *replies: Reply) -> None:
+def put(uow_factory, *replies: Reply, lane: Lane = Lane.BULK) -> None:
     with uow_factory() as uow:
-        uow.outbox.put(replies)
+        uow.outbox.put(replies, lane)
         uow.commit()
 
 
@@ -80,10 +81,10 @@ def test_a_press_pop_up_is_answered_at_once_not_queued(uow_factory, demo):
 
 def test_a_rolled_back_turn_leaves_no_message(uow_factory):
     with pytest.raises(RuntimeError), uow_factory() as uow:
-        uow.outbox.put([reminder(1001, 1)])
+        uow.outbox.put([reminder(1001, 1)], Lane.BULK)
         raise RuntimeError("the turn failed half-way")
     with uow_factory() as uow:
-        uow.outbox.put([reminder(1001, 2)])  # and one never committed
+        uow.outbox.put([reminder(1001, 2)], Lane.BULK)  # and one never committed
     with uow_factory() as uow:
         assert uow.session.scalar(sa.select(sa.func.count()).select_from(OutboxRow)) == 0
 
@@ -140,3 +141,10 @@ def test_giving_up_on_an_unreachable_reporter_is_recorded_on_the_ticket(uow_fact
     with uow_factory() as uow:
         event = uow.tickets.get(ticket_id).events[-1]
     assert event.kind == "delivery_failed" and event.data["chat_id"] == 1001
+
+
+def test_an_answer_to_the_person_at_the_keyboard_is_claimed_before_a_mornings_reminders(uow_factory, store):
+    put(uow_factory, *(reminder(chat, 1) for chat in range(1, 51)))
+    put(uow_factory, reminder(99, 1), lane=Lane.NOTICE)
+    put(uow_factory, reminder(1001, 1), lane=Lane.ANSWER)
+    assert set(texts(store.claim(NOW, limit=3))) == {"提醒 1001-1", "提醒 99-1", "提醒 1-1"}

@@ -17,6 +17,7 @@ from bot.adapters.telegram_ptb import BotSender
 from bot.i18n import Translator
 from bot.outbox import Dispatcher, SendLimits, close, make_dispatcher
 from handlers.messages import plain
+from handlers.ports import Lane
 from handlers.seam import Address, Reply
 from sandbox.botapi import LocalBotApi
 from sandbox.botapi.testing import TOKEN, free_port
@@ -133,7 +134,7 @@ async def test_a_user_who_blocked_the_bot_is_recorded_on_the_ticket_not_retried(
     factory = uow_factory(database_url)
     with factory() as uow:
         ticket = uow.tickets.by_number(number)
-        uow.outbox.put([Reply(Address("telegram", 1001), "zh_CN", plain("您的工单已受理"), ticket_id=ticket.id)])
+        uow.outbox.put([Reply(Address("telegram", 1001), "zh_CN", plain("您的工单已受理"), ticket_id=ticket.id)], Lane.NOTICE)
         uow.commit()
     factory.dispose()
     await lianxin.drain()

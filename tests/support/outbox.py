@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers.messages import plain
+from handlers.ports import Lane
 from handlers.seam import Address, Reply
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +41,7 @@ def owe(database_url: str, replies: list[Reply], batch: int = 1000) -> None:
     try:
         for start in range(0, len(replies), batch):
             with factory() as uow:
-                uow.outbox.put(replies[start:start + batch])
+                uow.outbox.put(replies[start:start + batch], Lane.BULK)
                 uow.commit()
     finally:
         factory.dispose()

@@ -193,5 +193,5 @@ class _Complaints(_Part):
 
 
 class _Outbox(_Part):
-    def put(self, replies):
+    def put(self, replies, lane):
         self.s.outbox.extend(replies)

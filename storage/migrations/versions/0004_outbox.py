@@ -23,6 +23,7 @@ def upgrade() -> None:
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('lane', sa.Integer(), server_default='1', nullable=False),
     sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
@@ -42,10 +43,12 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_platform_chat_id_status', ['platform', 'chat_id', 'status'], unique=False)
         batch_op.create_index('ix_outbox_status_not_before', ['status', 'not_before'], unique=False)
+        batch_op.create_index('ix_outbox_status_lane_id', ['status', 'lane', 'id'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_status_lane_id')
         batch_op.drop_index('ix_outbox_status_not_before')
         batch_op.drop_index('ix_outbox_platform_chat_id_status')
 
