@@ -11,7 +11,7 @@ from handlers.turn import Turn
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import DIFFICULTY_LABELS, TIER_LABELS
 from handlers.domain.lifecycle import Action
-from handlers.domain.model import Cadre, CadreRole, Difficulty, Tier
+from handlers.domain.model import Cadre, CadreRole, Difficulty, Ticket, Tier
 from handlers.messages import Msg, plain, t
 from handlers.seam import Button
 
@@ -46,24 +46,16 @@ def press(turn: Turn, action: str, ticket_id: int) -> None:
         elif action == services.TAKE_OVER:
             handover.take_over(turn, ticket_id)
         elif action == services.REFUSE:
-            ticket, _ = handover.offered_ticket(turn, ticket_id)
-            turn.state.dialog, turn.state.step, turn.state.data = DIALOG, REFUSE_REASON, {"ticket_id": ticket_id}
-            _ask_text(turn, REFUSE_REASON, ticket.number)
+            _await_text(turn, REFUSE_REASON, handover.offered_ticket(turn, ticket_id)[0])
         elif action in TEXT_ACTIONS:
             needs = {services.RESOLVE: Action.RESOLVE, services.SEND_BACK: Action.SEND_BACK}.get(action)
-            ticket, _ = services.owned_ticket(turn, ticket_id, needs)
-            turn.state.dialog, turn.state.step, turn.state.data = DIALOG, action, {"ticket_id": ticket_id}
-            _ask_text(turn, action, ticket.number)
+            _await_text(turn, action, services.owned_ticket(turn, ticket_id, needs)[0])
         elif action == services.EXTEND:
-            ticket = extension.extendable_ticket(turn, ticket_id)
-            turn.state.dialog, turn.state.step, turn.state.data = DIALOG, action, {"ticket_id": ticket_id}
-            _ask_text(turn, action, ticket.number)
+            _await_text(turn, action, extension.extendable_ticket(turn, ticket_id))
         elif action == extension.APPROVE:
             extension.approve(turn, ticket_id)
         elif action == extension.REFUSE:
-            ticket, _ = extension.asked_ticket(turn, ticket_id)
-            turn.state.dialog, turn.state.step, turn.state.data = DIALOG, EXTENSION_REFUSAL, {"ticket_id": ticket_id}
-            _ask_text(turn, EXTENSION_REFUSAL, ticket.number)
+            _await_text(turn, EXTENSION_REFUSAL, extension.asked_ticket(turn, ticket_id)[0])
         elif action == services.CLASSIFY:
             services.owned_ticket(turn, ticket_id)
             turn.state.dialog, turn.state.step, turn.state.data = DIALOG, TIER, {"ticket_id": ticket_id}
@@ -72,6 +64,12 @@ def press(turn: Turn, action: str, ticket_id: int) -> None:
             turn.alert(t("This button is out of date."))
     except DomainError as refusal:
         turn.alert(refusal.reason)
+
+
+def _await_text(turn: Turn, step: str, ticket: Ticket) -> None:
+    """The pressed button needs a line of text first: ask for it; `advance` takes it."""
+    turn.state.dialog, turn.state.step, turn.state.data = DIALOG, step, {"ticket_id": ticket.id}
+    _ask_text(turn, step, ticket.number)
 
 
 def choose_receiver(turn: Turn, receiver_id: int, ticket_id: int) -> None:
