@@ -37,7 +37,7 @@ class UnitPeriod:
     revisits: int  # 回头看 answered in the period
     revisits_passed: int  # … "still solved"
     complaints_upheld: int  # 举报 upheld in the period
-    response_hours: float | None  # median hours from intake to the owner taking it up; None: none taken up
+    response_hours: float | None  # mean hours from intake to the owner taking it up; None: none taken up
 
 
 class Better(StrEnum):

@@ -36,7 +36,7 @@ C = unit(3, "孟庄镇", enterprises=100, received=5, solved=2, handled=10, assi
     ("reopen_rate", (0.125, 0.0, 0.5)),  # 重办 / settled
     ("revisit_pass_rate", (0.75, None, 1.0)),  # still solved / 回头看 answered
     ("complaints_upheld", (0.0, 12.5, 0.0)),  # per 100 tickets handled
-    ("response_hours", (2.0, 1.0, 6.0)),  # median hours to take it up
+    ("response_hours", (2.0, 1.0, 6.0)),  # mean hours to take it up
 ])
 def test_each_indicator_is_its_documented_formula(key, expected):
     indicator = next(i for i in INDICATORS if i.key == key)

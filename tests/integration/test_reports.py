@@ -1,0 +1,105 @@
+"""The period counts behind digests and the 红黑榜, aggregated in SQL, against a hand-counted week."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from handlers.domain.ladder import LADDER_EVENT
+from handlers.domain.model import OrgLevel, ReporterKind, Ticket, TicketStatus
+from storage.reports import child_periods
+from storage.tables import CadreRow, EnterpriseRow, OrgUnitRow
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WEEK = (datetime(2026, 11, 16, tzinfo=SHANGHAI), datetime(2026, 11, 23, tzinfo=SHANGHAI))  # Mon to Mon
+
+
+def at(day: int, hour: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+@pytest.fixture
+def district(uow_factory) -> dict[str, int]:
+    """新郑市 with two townships (a grid under each, two enterprises in 新村镇's) and a department."""
+    with uow_factory() as uow:
+        session = uow.session
+        ids: dict[str, int] = {}
+
+        def unit(name: str, level: OrgLevel, parent: str | None) -> int:
+            row = OrgUnitRow(name=name, level=level.value, parent_id=ids.get(parent) if parent else None)
+            session.add(row)
+            session.flush()
+            ids[name] = row.id
+            return row.id
+
+        unit("新郑市", OrgLevel.DISTRICT, None)
+        unit("新村镇", OrgLevel.TOWNSHIP, "新郑市")
+        unit("龙湖镇", OrgLevel.TOWNSHIP, "新郑市")
+        unit("自然资源局", OrgLevel.DEPARTMENT, "新郑市")
+        unit("新村社区", OrgLevel.COMMUNITY, "新村镇")
+        unit("新村第一网格", OrgLevel.GRID, "新村社区")
+        unit("龙湖第一网格", OrgLevel.GRID, "龙湖镇")
+        for n in (1, 2):
+            session.add(EnterpriseRow(name=f"企业{n}", credit_code=f"91410000MA0000000{n}", grid_id=ids["新村第一网格"]))
+        cadre = CadreRow(name="陈晓明", role="butler", org_unit_id=ids["新村镇"])
+        session.add(cadre)
+        session.flush()
+        ids["cadre"] = cadre.id
+        ids["reporter"] = uow.accounts.get_or_create("telegram", 1001, 1001, "zh_CN", "王老板").id
+        uow.commit()
+    return ids
+
+
+def add(uow_factory, ids, grid: str, created: datetime, status: TicketStatus, events: list[tuple], **due) -> None:
+    with uow_factory() as uow:
+        ticket = Ticket(id=None, number=uow.tickets.next_number(2026), category="utilities", description="停电",
+                        reporter_account_id=ids["reporter"], reporter_kind=ReporterKind.ENTERPRISE,
+                        reporter_phone="", org_unit_id=ids[grid], owner_cadre_id=ids["cadre"], status=status,
+                        created_at=created, **due)
+        ticket.record("submitted", created, None)
+        for kind, when, data in events:
+            ticket.record(kind, when, None, **data)
+            if kind == "resolved":
+                ticket.resolved_at = when
+        uow.tickets.add(ticket)
+        uow.commit()
+
+
+def test_a_week_is_counted_per_township_over_its_whole_subtree(uow_factory, district):
+    grid = "新村第一网格"
+    # T1: taken up on time, resolved on time, rated 5.
+    add(uow_factory, district, grid, at(17, 10), TicketStatus.CONFIRMED,
+        [("accepted", at(17, 12), {}), ("resolved", at(19, 10), {}), ("rated", at(19, 12), {"stars": 5})],
+        assign_due_at=at(18), settle_due_at=at(24))
+    # T2: taken up late (23 hours), reminded, then turned black.
+    add(uow_factory, district, grid, at(18, 10), TicketStatus.ACCEPTED,
+        [("accepted", at(19, 9), {}), (LADDER_EVENT, at(19, 9), {"rung": "remind"}),
+         (LADDER_EVENT, at(20, 9), {"rung": "escalate"})],
+        assign_due_at=at(19), settle_due_at=at(25))
+    # T3: from the week before; resolved late on Monday, rated 3, reopened.
+    add(uow_factory, district, grid, at(10, 10), TicketStatus.REOPENED,
+        [("accepted", at(11, 9), {}), ("resolved", at(16, 9), {}), ("rated", at(16, 10), {"stars": 3}),
+         ("reopened", at(17, 9), {})],
+        assign_due_at=at(11), settle_due_at=at(13))
+    # T4: closed long before; its 回头看 passed this week.
+    add(uow_factory, district, grid, at(1, 10), TicketStatus.CONFIRMED,
+        [("accepted", at(2, 9), {}), ("resolved", at(5, 9), {}), ("revisit_passed", at(20, 9), {})])
+    # T5: 龙湖镇, received this week, nothing done yet; T6 next week does not count.
+    add(uow_factory, district, "龙湖第一网格", at(20, 10), TicketStatus.ASSIGNED, [])
+    add(uow_factory, district, "龙湖第一网格", at(23, 10), TicketStatus.ASSIGNED, [])
+
+    with uow_factory() as uow:
+        periods = {p.name: p for p in child_periods(uow.session, district["新郑市"], *WEEK)}
+    assert set(periods) == {"新村镇", "龙湖镇"}, "departments are not ranked with places"
+    xincun = periods["新村镇"]
+    assert (xincun.enterprises, xincun.received, xincun.solved, xincun.handled) == (2, 2, 1, 3)
+    assert (xincun.assigned, xincun.assigned_on_time) == (2, 1)
+    assert (xincun.settled, xincun.settled_on_time) == (2, 1)
+    assert (xincun.ratings, xincun.satisfied) == (2, 1)
+    assert (xincun.black_flags, xincun.reopened, xincun.revisits, xincun.revisits_passed) == (1, 1, 1, 1)
+    assert xincun.response_hours == pytest.approx(12.5)  # (2 h + 23 h) / 2
+    longhu = periods["龙湖镇"]
+    assert (longhu.enterprises, longhu.received, longhu.handled, longhu.assigned) == (0, 1, 1, 0)
+    assert longhu.response_hours is None
