@@ -14,6 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from handlers.domain.flags import Flag, FlagLines
 from handlers.domain.ladder import LADDER_EVENT
 from handlers.domain.model import OrgLevel
 from handlers.domain.ranking import UnitPeriod
@@ -39,6 +40,22 @@ def child_periods(session: Session, parent_id: int, start: datetime, end: dateti
     hours = figures.response_hours()
     return [UnitPeriod(unit_id=unit_id, name=name, **{k: v.get(unit_id, 0) for k, v in columns.items()},
                        response_hours=hours.get(unit_id)) for unit_id, name in children]
+
+
+def flag_counts(session: Session, parent_id: int, lines: FlagLines) -> dict[int, dict[Flag, int]]:
+    """Open tickets under each child of `parent_id`, by the flag their running deadline gives
+    at the moment `lines` were drawn for (untimed tickets are left out)."""
+    subtree = _subtrees(parent_id)
+    flag = sa.case((TicketRow.due_at > to_db(lines.green_after), Flag.GREEN.value),
+                   (TicketRow.due_at <= to_db(lines.black_by), Flag.BLACK.value), else_=Flag.RED.value)
+    query = (sa.select(subtree.c.top_id, flag, sa.func.count(TicketRow.id))
+             .join(TicketRow, TicketRow.org_unit_id == subtree.c.unit_id)
+             .where(TicketRow.status.in_(OPEN), TicketRow.due_at.is_not(None))
+             .group_by(subtree.c.top_id, flag))
+    counts: dict[int, dict[Flag, int]] = {}
+    for top_id, name, count in session.execute(query):
+        counts.setdefault(top_id, dict.fromkeys(Flag, 0))[Flag(name)] = count
+    return counts
 
 
 def _subtrees(parent_id: int) -> sa.CTE:

@@ -141,6 +141,7 @@ class TicketRow(SQLModel, table=True):
     next_action_at: datetime | None = _utc_column(nullable=True)
     ladder_step: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     resolved_at: datetime | None = _utc_column(nullable=True)
+    due_at: datetime | None = _utc_column(nullable=True)  # the running stage's deadline: flags counted in SQL
     created_at: datetime = _utc_column()
     updated_at: datetime = _utc_column()
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,36 @@ def flag_when_closed(
 ) -> Flag:
     """A settled ticket keeps the flag it had when settled: GREEN on time, else RED or BLACK."""
     return flag_for(closed_at, due, warning_days=0, hard_limit_days=hard_limit_days, calendar=calendar, tz=tz)
+
+
+@dataclass(frozen=True)
+class FlagLines:
+    """`flag_for` at one moment as two instants a query can compare deadlines with:
+    GREEN when due > green_after, BLACK when due <= black_by, RED in between."""
+
+    green_after: datetime
+    black_by: datetime
+
+    def flag(self, due: datetime) -> Flag:
+        return Flag.GREEN if due > self.green_after else Flag.BLACK if due <= self.black_by else Flag.RED
+
+
+def flag_lines(now: datetime, *, warning_days: int, hard_limit_days: int, calendar: WorkCalendar,
+               tz: ZoneInfo) -> FlagLines:
+    """The same rule as `flag_for`, solved for the deadline. Green needs the due day to be at
+    least `warning_days` working days after today (so: after the start of that day); black
+    needs more than `hard_limit_days` working days from the due day to today."""
+    today = now.astimezone(tz).date()
+    if warning_days == 0:
+        green_after = now
+    else:
+        green_after = datetime.combine(calendar.add_working_days(today, warning_days), time(0), tzinfo=tz)
+    day, counted = today, 0
+    while counted <= hard_limit_days:  # walk back over hard_limit_days + 1 working days
+        counted += calendar.is_working_day(day)
+        day -= timedelta(days=1)
+    black_by = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    return FlagLines(green_after.astimezone(UTC), black_by.astimezone(UTC))
 
 
 def due_day(due: datetime, tz: ZoneInfo) -> date:

@@ -114,8 +114,9 @@ def due_now(ticket: Ticket, clockwork: Clockwork, now: datetime) -> list[Step]:
 
 
 def schedule(ticket: Ticket, clockwork: Clockwork) -> None:
-    """Set `next_action_at` (the sweep's index) and `ladder_step` from the history."""
+    """Set `next_action_at` (the sweep's index), `ladder_step` and `due_at` from the history."""
     running = running_due(ticket)
+    ticket.due_at = running[1] if running else None
     ticket.ladder_step = len(climbed(ticket, *running)) if running else 0
     steps = upcoming(ticket, clockwork)
     ticket.next_action_at = steps[0].at if steps else None

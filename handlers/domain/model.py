@@ -143,6 +143,7 @@ class Ticket:
     answer_due_at: datetime | None = None  # 首次答复: the reporter has heard from the owner
     settle_due_at: datetime | None = None  # 办结 (extended by an approved 延期)
     next_action_at: datetime | None = None  # when the deadline sweep next looks at it
+    due_at: datetime | None = None  # the running stage's deadline (deadlines.running_due), for counting flags in SQL
     resolved_at: datetime | None = None  # the last 办结: auto-confirmation counts from it
     ladder_step: int = 0  # rungs of the reminder ladder already climbed for the stage now running
     events: list[TicketEvent] = field(default_factory=list)  # append-only history

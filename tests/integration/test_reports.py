@@ -9,7 +9,9 @@ import pytest
 
 from handlers.domain.ladder import LADDER_EVENT
 from handlers.domain.model import OrgLevel, ReporterKind, Ticket, TicketStatus
-from storage.reports import child_periods
+from handlers.domain.flags import Flag, flag_lines
+from handlers.rules import official_calendar
+from storage.reports import child_periods, flag_counts
 from storage.tables import CadreRow, EnterpriseRow, OrgUnitRow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -77,17 +79,17 @@ def test_a_week_is_counted_per_township_over_its_whole_subtree(uow_factory, dist
     add(uow_factory, district, grid, at(18, 10), TicketStatus.ACCEPTED,
         [("accepted", at(19, 9), {}), (LADDER_EVENT, at(19, 9), {"rung": "remind"}),
          (LADDER_EVENT, at(20, 9), {"rung": "escalate"})],
-        assign_due_at=at(19), settle_due_at=at(25))
+        assign_due_at=at(19), settle_due_at=at(25), due_at=at(25))
     # T3: from the week before; resolved late on Monday, rated 3, reopened.
     add(uow_factory, district, grid, at(10, 10), TicketStatus.REOPENED,
         [("accepted", at(11, 9), {}), ("resolved", at(16, 9), {}), ("rated", at(16, 10), {"stars": 3}),
          ("reopened", at(17, 9), {})],
-        assign_due_at=at(11), settle_due_at=at(13))
+        assign_due_at=at(11), settle_due_at=at(13), due_at=at(13))
     # T4: closed long before; its 回头看 passed this week.
     add(uow_factory, district, grid, at(1, 10), TicketStatus.CONFIRMED,
         [("accepted", at(2, 9), {}), ("resolved", at(5, 9), {}), ("revisit_passed", at(20, 9), {})])
     # T5: 龙湖镇, received this week, nothing done yet; T6 next week does not count.
-    add(uow_factory, district, "龙湖第一网格", at(20, 10), TicketStatus.ASSIGNED, [])
+    add(uow_factory, district, "龙湖第一网格", at(20, 10), TicketStatus.ASSIGNED, [], due_at=at(21))
     add(uow_factory, district, "龙湖第一网格", at(23, 10), TicketStatus.ASSIGNED, [])
 
     with uow_factory() as uow:
@@ -103,3 +105,18 @@ def test_a_week_is_counted_per_township_over_its_whole_subtree(uow_factory, dist
     longhu = periods["龙湖镇"]
     assert (longhu.enterprises, longhu.received, longhu.handled, longhu.assigned) == (0, 1, 1, 0)
     assert longhu.response_hours is None
+
+
+def test_open_tickets_are_counted_by_flag_in_sql_as_the_flag_rule_gives_them(uow_factory, district):
+    grid = "新村第一网格"
+    add(uow_factory, district, grid, at(18, 10), TicketStatus.ACCEPTED, [], due_at=at(25))  # due Tue 24th: green
+    add(uow_factory, district, grid, at(10, 10), TicketStatus.REOPENED, [], due_at=at(13))  # 7 working days late
+    add(uow_factory, district, grid, at(1, 10), TicketStatus.CONFIRMED, [], due_at=at(3))  # closed: not counted
+    add(uow_factory, district, grid, at(20, 10), TicketStatus.ACCEPTED, [])  # untimed: not counted
+    add(uow_factory, district, "龙湖第一网格", at(20, 10), TicketStatus.ASSIGNED, [], due_at=at(21))  # 1 late: red
+    now = datetime(2026, 11, 23, 10, tzinfo=SHANGHAI)
+    lines = flag_lines(now, warning_days=1, hard_limit_days=5, calendar=official_calendar(), tz=SHANGHAI)
+    with uow_factory() as uow:
+        counts = flag_counts(uow.session, district["新郑市"], lines)
+    assert counts[district["新村镇"]] == {Flag.GREEN: 1, Flag.RED: 0, Flag.BLACK: 1}
+    assert counts[district["龙湖镇"]] == {Flag.GREEN: 0, Flag.RED: 1, Flag.BLACK: 0}

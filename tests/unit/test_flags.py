@@ -116,3 +116,23 @@ def test_a_closed_ticket_keeps_the_flag_it_closed_with(story: str, closed_at: da
 def test_lateness_into_an_uncovered_year_fails_loudly() -> None:
     with pytest.raises(CalendarNotCovered):
         flag(local(2027, 1, 4, 9), end_of(2026, 12, 30))
+
+
+def test_flag_lines_give_the_same_flag_as_the_rule_for_every_deadline_around_the_national_day():
+    """The instants SQL counts flags with agree with flag_for, minute by minute at the edges."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from handlers.domain.flags import flag_for, flag_lines
+    from handlers.rules import official_calendar
+
+    tz, calendar = ZoneInfo("Asia/Shanghai"), official_calendar()
+    nows = [datetime(2026, 10, day, hour, tzinfo=tz) for day in (1, 8, 9, 10, 12) for hour in (0, 9, 23)]
+    dues = [datetime(2026, 9, 20, tzinfo=tz).astimezone(UTC) + timedelta(hours=7 * k) for k in range(160)]
+    dues += [d + delta for d in dues[::8] for delta in (timedelta(microseconds=-1), timedelta(microseconds=1))]
+    for warning, hard in ((0, 0), (1, 5), (2, 3)):
+        for now in nows:
+            lines = flag_lines(now, warning_days=warning, hard_limit_days=hard, calendar=calendar, tz=tz)
+            for due in dues:
+                expected = flag_for(now, due, warning_days=warning, hard_limit_days=hard, calendar=calendar, tz=tz)
+                assert lines.flag(due) is expected, (now, due, warning, hard)

@@ -27,6 +27,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('ladder_step', sa.Integer(), server_default='0', nullable=False))
         batch_op.create_index('ix_ticket_next_action_at_owner', ['next_action_at', 'owner_cadre_id'], unique=False)
         batch_op.add_column(sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('due_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_ticket_status_resolved_at', ['status', 'resolved_at'], unique=False)
     # Tickets resolved before this revision: their last 办结 is in their history.
     op.execute("UPDATE ticket SET resolved_at = (SELECT max(e.at) FROM ticket_event e "
@@ -36,6 +37,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index('ix_ticket_status_resolved_at')
+        batch_op.drop_column('due_at')
         batch_op.drop_column('resolved_at')
         batch_op.drop_index('ix_ticket_next_action_at_owner')
         batch_op.drop_column('ladder_step')
