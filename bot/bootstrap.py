@@ -95,7 +95,7 @@ def quiet_hours(settings: Settings) -> QuietHours:
 
     office_open, office_close = _span("LIANXIN_OFFICE_HOURS", settings.office_hours)
     night_starts, night_ends = _span("LIANXIN_REPORTER_NIGHT", settings.reporter_night)
-    return QuietHours(office_open, office_close, night_starts, night_ends)
+    return QuietHours(office_open, office_close, night_starts, night_ends, enabled=settings.quiet_hours)
 
 
 def _span(name: str, text: str) -> tuple[time, time]:

@@ -20,9 +20,12 @@ class QuietHours:
     office_close: time = time(18)
     night_starts: time = time(22)  # reporters: not between night_starts and night_ends
     night_ends: time = time(8)
+    enabled: bool = True  # off: everything goes at once (the local demo, played at any hour)
 
     def cadre_hears_at(self, now: datetime, calendar: WorkCalendar, tz: ZoneInfo) -> datetime | None:
         """None if a cadre may be messaged now, else the next office opening."""
+        if not self.enabled:
+            return None
         local = now.astimezone(tz)
         if calendar.is_working_day(local.date()) and self.office_open <= local.time() < self.office_close:
             return None
@@ -32,6 +35,8 @@ class QuietHours:
 
     def reporter_hears_at(self, now: datetime, tz: ZoneInfo) -> datetime | None:
         """None if a reporter may be messaged now, else the end of the night."""
+        if not self.enabled:
+            return None
         local = now.astimezone(tz)
         if self.night_ends <= local.time() < self.night_starts:
             return None

@@ -41,3 +41,9 @@ def test_a_cadre_hears_in_office_hours_on_working_days(now, hears_at):
 ])
 def test_a_reporter_is_never_messaged_at_night(now, hears_at):
     assert QUIET.reporter_hears_at(now, SHANGHAI) == hears_at
+
+
+def test_with_quiet_hours_off_everyone_hears_at_once():
+    off = QuietHours(enabled=False)
+    assert off.cadre_hears_at(local(2026, 11, 28, 3, 0), official_calendar(), SHANGHAI) is None
+    assert off.reporter_hears_at(local(2026, 11, 28, 3, 0), SHANGHAI) is None
