@@ -18,8 +18,8 @@ from handlers.domain.flags import Flag, FlagLines
 from handlers.domain.ladder import LADDER_EVENT
 from handlers.domain.model import OrgLevel
 from handlers.domain.ranking import UnitPeriod
-from storage.repositories import to_db
-from storage.tables import EnterpriseRow, OrgUnitRow, TicketEventRow, TicketRow
+from storage.repositories import from_db, to_db
+from storage.tables import CadreRow, EnterpriseRow, OrgUnitRow, TicketEventRow, TicketRow
 
 TAKEN_UP = ("accepted", "handover_accepted", "resolved")  # the first of these meets 交办
 CLOSED = ("resolved", "confirmed")
@@ -42,6 +42,36 @@ def child_periods(session: Session, parent_id: int, start: datetime, end: dateti
                        response_hours=hours.get(unit_id)) for unit_id, name in children]
 
 
+def unit_period(session: Session, unit_id: int, start: datetime, end: datetime) -> UnitPeriod:
+    """The same counts for one unit's own subtree (itself included): a digest's totals."""
+    name = session.scalar(sa.select(OrgUnitRow.name).where(OrgUnitRow.id == unit_id)) or ""
+    figures = _Figures(session, _subtrees(unit_id, itself=True), to_db(start), to_db(end))
+    columns = {key: counter().get(unit_id, 0) for key, counter in figures.counters().items()}
+    return UnitPeriod(unit_id=unit_id, name=name, **columns, response_hours=figures.response_hours().get(unit_id))
+
+
+def received_by(session: Session, unit_id: int, start: datetime, end: datetime,
+                column: str) -> dict[str | None, int]:
+    """Problems received in the period under a unit, by "tier" (研判 class, None: not yet
+    classified) or by "category"."""
+    subtree = _subtrees(unit_id, itself=True)
+    key = getattr(TicketRow, {"tier": "tier", "category": "category"}[column])
+    query = (sa.select(key, sa.func.count(TicketRow.id))
+             .join(subtree, TicketRow.org_unit_id == subtree.c.unit_id)
+             .where(TicketRow.created_at >= to_db(start), TicketRow.created_at < to_db(end)).group_by(key))
+    return {value: count for value, count in session.execute(query)}
+
+
+def oldest_open(session: Session, unit_id: int, limit: int) -> list[tuple[str, datetime, str]]:
+    """The longest-open problems under a unit: (number, received at, owner's name), oldest first."""
+    subtree = _subtrees(unit_id, itself=True)
+    query = (sa.select(TicketRow.number, TicketRow.created_at, CadreRow.name)
+             .join(subtree, TicketRow.org_unit_id == subtree.c.unit_id)
+             .join(CadreRow, CadreRow.id == TicketRow.owner_cadre_id)
+             .where(TicketRow.status.in_(OPEN)).order_by(TicketRow.created_at, TicketRow.id).limit(limit))
+    return [(number, from_db(created), name) for number, created, name in session.execute(query)]
+
+
 def flag_counts(session: Session, parent_id: int, lines: FlagLines) -> dict[int, dict[Flag, int]]:
     """Open tickets under each child of `parent_id`, by the flag their running deadline gives
     at the moment `lines` were drawn for (untimed tickets are left out)."""
@@ -58,10 +88,12 @@ def flag_counts(session: Session, parent_id: int, lines: FlagLines) -> dict[int,
     return counts
 
 
-def _subtrees(parent_id: int) -> sa.CTE:
-    """(unit_id, top_id): every unit below `parent_id`, with the child of `parent_id` it lies under."""
+def _subtrees(unit_id: int, itself: bool = False) -> sa.CTE:
+    """(unit_id, top_id): every unit below `unit_id`, with the child of `unit_id` it lies under;
+    with `itself`, the unit and everything below it, all under `unit_id`."""
+    tops = OrgUnitRow.id == unit_id if itself else OrgUnitRow.parent_id == unit_id
     top = (sa.select(OrgUnitRow.id.label("unit_id"), OrgUnitRow.id.label("top_id"))
-           .where(OrgUnitRow.parent_id == parent_id).cte("subtree", recursive=True))
+           .where(tops).cte("subtree", recursive=True))
     below = sa.select(OrgUnitRow.id, top.c.top_id).join(top, OrgUnitRow.parent_id == top.c.unit_id)
     return top.union_all(below)
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handlers.domain.ladder import LADDER_EVENT
-from handlers.domain.model import OrgLevel, ReporterKind, Ticket, TicketStatus
+from handlers.domain.model import OrgLevel, ReporterKind, Ticket, TicketStatus, Tier
 from handlers.domain.flags import Flag, flag_lines
 from handlers.rules import official_calendar
-from storage.reports import child_periods, flag_counts
+from storage.reports import child_periods, flag_counts, oldest_open, received_by, unit_period
 from storage.tables import CadreRow, EnterpriseRow, OrgUnitRow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -120,3 +120,20 @@ def test_open_tickets_are_counted_by_flag_in_sql_as_the_flag_rule_gives_them(uow
         counts = flag_counts(uow.session, district["新郑市"], lines)
     assert counts[district["新村镇"]] == {Flag.GREEN: 1, Flag.RED: 0, Flag.BLACK: 1}
     assert counts[district["龙湖镇"]] == {Flag.GREEN: 0, Flag.RED: 1, Flag.BLACK: 0}
+
+
+def test_a_units_own_totals_include_problems_filed_on_the_unit_itself(uow_factory, district):
+    add(uow_factory, district, "新村第一网格", at(17, 10), TicketStatus.ACCEPTED, [("accepted", at(17, 12), {})],
+        tier=Tier.B)
+    add(uow_factory, district, "新村镇", at(18, 10), TicketStatus.ASSIGNED, [], tier=Tier.C)  # gridless: the township
+    add(uow_factory, district, "新村镇", at(19, 10), TicketStatus.ASSIGNED, [])
+    add(uow_factory, district, "龙湖第一网格", at(12, 10), TicketStatus.ASSIGNED, [])
+    with uow_factory() as uow:
+        total = unit_period(uow.session, district["新村镇"], *WEEK)
+        tiers = received_by(uow.session, district["新村镇"], *WEEK, "tier")
+        oldest = oldest_open(uow.session, district["新郑市"], 2)
+    assert (total.name, total.received, total.handled, total.assigned) == ("新村镇", 3, 3, 1)
+    assert tiers == {"B": 1, "C": 1, None: 1}
+    assert [(number, name) for number, _, name in oldest] == [("LX-2026-000004", "陈晓明"),
+                                                              ("LX-2026-000001", "陈晓明")]
+    assert oldest[0][1] == at(12, 10)
