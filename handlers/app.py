@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from handlers import collect, payloads, reminders, revisit, verdicts
+from handlers import collect, digest, payloads, reminders, revisit, verdicts
 from handlers.conversations import answer, cadre, complaint, consult, feedback, lists, report
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
@@ -71,7 +71,9 @@ class Lianxin:
     def commands(self) -> list[tuple[str, Msg]]:
         return [("start", t("Report a problem")), ("mine", t("Problems I reported")),
                 ("my", t("Tickets I handle")), ("t", t("One ticket and its history: /t LX-2026-000123")),
-                ("new", t("Log a problem for an enterprise (cadres)")), ("complain", t("Report a cadre (举报)")),
+                ("new", t("Log a problem for an enterprise (cadres)")),
+                ("digest", t("Last week's figures for your unit (leaders); /digest month")),
+                ("complain", t("Report a cadre (举报)")),
                 ("lang", t("Change language")), ("cancel", t("Cancel what you are doing"))]
 
     def handle(self, incoming: Incoming) -> list[Reply]:
@@ -138,13 +140,16 @@ def _command(turn: Turn, command: str, args: str) -> None:
         report.cancel(turn)
     elif command in (lists.MY, lists.MINE):
         lists.show_page(turn, command, 0)
+    elif command == "digest":
+        digest.show(turn, args)
     elif command == "t" and args:
         lists.show_ticket(turn, turn.uow.tickets.by_number(args.upper()))
     elif command == "lang":
         turn.say(t("Choose your language."), (tuple(
             Button(plain(name), payloads.choice(LANG_STEP, code)) for code, name in LOCALES.items()),))
     else:
-        turn.say(t("Unknown command. You can use /start, /mine, /my, /t, /new, /complain, /lang and /cancel."))
+        turn.say(t("Unknown command. You can use /start, /mine, /my, /t, /new, /complain, /digest, /lang and "
+                   "/cancel."))
         _ask_again(turn)
 
 

@@ -11,7 +11,9 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any, Protocol
 
+from handlers.domain.flags import Flag, FlagLines
 from handlers.domain.model import Account, Cadre, Enterprise, OrgUnit, ReporterProfile, Ticket
+from handlers.domain.ranking import UnitPeriod
 from handlers.seam import Reply
 
 
@@ -134,6 +136,17 @@ class Outbox(Protocol):
         """Owe these messages: stored with the change that caused them, sent after commit."""
 
 
+class Reports(Protocol):
+    """Figures for digests and the 红黑榜, aggregated by the database (storage/reports.py)."""
+
+    def unit_period(self, unit_id: int, start: datetime, end: datetime) -> UnitPeriod: ...
+    def child_periods(self, unit_id: int, start: datetime, end: datetime) -> list[UnitPeriod]: ...
+    def received_by(self, unit_id: int, start: datetime, end: datetime, column: str) -> dict[str | None, int]: ...
+    def oldest_open(self, unit_id: int, limit: int) -> list[tuple[str, datetime, str]]: ...
+    def flags(self, unit_id: int, lines: FlagLines) -> dict[Flag, int]:
+        """Open tickets under the unit (itself included) by flag; untimed ones left out."""
+
+
 class UnitOfWork(Protocol):
     accounts: Accounts
     conversations: Conversations
@@ -144,6 +157,7 @@ class UnitOfWork(Protocol):
     reporter_profiles: ReporterProfiles
     complaints: Complaints
     outbox: Outbox
+    reports: Reports
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None:

@@ -72,10 +72,11 @@ def oldest_open(session: Session, unit_id: int, limit: int) -> list[tuple[str, d
     return [(number, from_db(created), name) for number, created, name in session.execute(query)]
 
 
-def flag_counts(session: Session, parent_id: int, lines: FlagLines) -> dict[int, dict[Flag, int]]:
-    """Open tickets under each child of `parent_id`, by the flag their running deadline gives
-    at the moment `lines` were drawn for (untimed tickets are left out)."""
-    subtree = _subtrees(parent_id)
+def flag_counts(session: Session, parent_id: int, lines: FlagLines,
+                itself: bool = False) -> dict[int, dict[Flag, int]]:
+    """Open tickets under each child of `parent_id` (with `itself`: under the unit itself), by
+    the flag their running deadline gives at the moment `lines` were drawn for (untimed left out)."""
+    subtree = _subtrees(parent_id, itself=itself)
     flag = sa.case((TicketRow.due_at > to_db(lines.green_after), Flag.GREEN.value),
                    (TicketRow.due_at <= to_db(lines.black_by), Flag.BLACK.value), else_=Flag.RED.value)
     query = (sa.select(subtree.c.top_id, flag, sa.func.count(TicketRow.id))
@@ -175,3 +176,25 @@ def _hours_between(session: Session, earlier: sa.ColumnElement, later: sa.Column
     if session.get_bind().dialect.name == "postgresql":
         return sa.extract("epoch", later - earlier) / 3600.0
     return (sa.func.julianday(later) - sa.func.julianday(earlier)) * 24.0
+
+
+class SqlReports:
+    """handlers.ports.Reports on the unit of work's session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def unit_period(self, unit_id: int, start: datetime, end: datetime) -> UnitPeriod:
+        return unit_period(self.session, unit_id, start, end)
+
+    def child_periods(self, unit_id: int, start: datetime, end: datetime) -> list[UnitPeriod]:
+        return child_periods(self.session, unit_id, start, end)
+
+    def received_by(self, unit_id: int, start: datetime, end: datetime, column: str) -> dict[str | None, int]:
+        return received_by(self.session, unit_id, start, end, column)
+
+    def oldest_open(self, unit_id: int, limit: int) -> list[tuple[str, datetime, str]]:
+        return oldest_open(self.session, unit_id, limit)
+
+    def flags(self, unit_id: int, lines: FlagLines) -> dict[Flag, int]:
+        return flag_counts(self.session, unit_id, lines, itself=True).get(unit_id, dict.fromkeys(Flag, 0))

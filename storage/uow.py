@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import make_engine
 from storage.outbox import SqlOutbox
+from storage.reports import SqlReports
 from storage.repositories import (
     SqlAccounts,
     SqlComplaints,
@@ -67,6 +68,7 @@ class SqlUnitOfWork:
         self.reporter_profiles = SqlReporterProfiles(session)
         self.complaints = SqlComplaints(session)
         self.outbox = SqlOutbox(session)
+        self.reports = SqlReports(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,0 +1,108 @@
+"""周通报 / 月报告: a unit's figures for a past week or month, with the change on the period
+before, its flags now, its oldest open problems and, where it has sub-units, the 红黑榜.
+
+`/digest` (a leader's own unit, last week) and `/digest month` (last calendar month).
+The weekly push to leader groups and the chart come with group binding (issue 6).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from handlers.domain.flags import Flag, flag_lines
+from handlers.domain.labels import FLAG_MARKS
+from handlers.domain.model import CadreRole, Tier
+from handlers.domain.ranking import UnitPeriod, rank
+from handlers.messages import Msg, plain, t
+from handlers.turn import Turn, Work
+
+LEADER_ROLES = frozenset({CadreRole.TOWNSHIP_LEADER, CadreRole.DISTRICT_LEADER, CadreRole.SUPERVISOR})
+MONTH = "month"
+OLDEST = 5  # open problems listed, oldest first
+
+
+def last_week(now: datetime, work: Work) -> tuple[datetime, datetime]:
+    """Monday 00:00 to Monday 00:00 local, the full week before the one `now` is in."""
+    today = now.astimezone(work.rules.time_zone).date()
+    monday = today - timedelta(days=today.weekday())
+    return _local(work, monday - timedelta(days=7)), _local(work, monday)
+
+
+def last_month(now: datetime, work: Work) -> tuple[datetime, datetime]:
+    """The 1st 00:00 of last month to the 1st 00:00 of this one, local."""
+    first = now.astimezone(work.rules.time_zone).date().replace(day=1)
+    return _local(work, (first - timedelta(days=1)).replace(day=1)), _local(work, first)
+
+
+def _local(work: Work, day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=work.rules.time_zone)
+
+
+def show(turn: Turn, args: str) -> None:
+    """/digest [month]: a leader's own unit."""
+    cadre = turn.uow.directory.cadre_by_account(turn.account.id)
+    if cadre is None or cadre.role not in LEADER_ROLES:
+        turn.say(t("/digest is for leaders and supervisors; your account is not one."))
+        return
+    monthly = args.strip().lower() == MONTH
+    start, end = (last_month if monthly else last_week)(turn.now, turn)
+    turn.say(compose(turn, cadre.org_unit_id, start, end, monthly))
+
+
+def compose(work: Work, unit_id: int, start: datetime, end: datetime, monthly: bool = False) -> Msg:
+    reports, rules = work.uow.reports, work.rules
+    this = reports.unit_period(unit_id, start, end)
+    previous_start = _month_before(work, start) if monthly else start - (end - start)
+    before = reports.unit_period(unit_id, previous_start, start)
+    flags = reports.flags(unit_id, flag_lines(work.now, warning_days=rules.warning_days,
+                                              hard_limit_days=rules.hard_limit_days, calendar=rules.calendar,
+                                              tz=rules.time_zone))
+    tiers = reports.received_by(unit_id, start, end, "tier")
+    period = {"unit": this.name, "start": start.astimezone(rules.time_zone).date().isoformat(),
+              "end": (end - timedelta(days=1)).astimezone(rules.time_zone).date().isoformat()}
+    parts = {
+        "title": t("月报告 · {unit} · {start} to {end}", **period) if monthly
+        else t("周通报 · {unit} · {start} to {end}", **period),
+        "figures": t("Enterprises: {enterprises} · received: {received} ({change} on the period before) · "
+                     "taken up: {assigned} · resolved: {settled}",
+                     enterprises=this.enterprises, received=this.received,
+                     change=plain(f"{this.received - before.received:+d}"), assigned=this.assigned,
+                     settled=this.settled),
+        "rates": t("Resolution rate {resolution} · on time {on_time} · satisfaction {satisfaction}",
+                   resolution=plain(_percent(this.solved, this.received)),
+                   on_time=plain(_percent(this.settled_on_time, this.settled)),
+                   satisfaction=plain(_percent(this.satisfied, this.ratings))),
+        "tiers": t("By class: A {a} · B {b} · C {c} · D {d} · not yet classified {none}",
+                   **{tier.value.lower(): tiers.get(tier.value, 0) for tier in Tier}, none=tiers.get(None, 0)),
+        "flags": plain(" ".join(f"{FLAG_MARKS[flag]} {flags.get(flag, 0)}" for flag in Flag)),
+        "oldest": _oldest(work, unit_id),
+        "board": _board(work, unit_id, start, end),
+    }
+    return Msg("{title}\n{figures}\n{rates}\n{tiers}\n{flags}\n{oldest}{board}", parts)
+
+
+def _month_before(work: Work, start: datetime) -> datetime:
+    first = start.astimezone(work.rules.time_zone).date()
+    return _local(work, (first - timedelta(days=1)).replace(day=1))
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "—"
+
+
+def _oldest(work: Work, unit_id: int) -> Msg:
+    oldest = work.uow.reports.oldest_open(unit_id, OLDEST)
+    if not oldest:
+        return plain("")
+    lines = "\n".join(f"{number} · {(work.now - received).days}d · {owner}" for number, received, owner in oldest)
+    return Msg("{heading}\n{lines}\n", {"heading": t("Open longest:"), "lines": plain(lines)})
+
+
+def _board(work: Work, unit_id: int, start: datetime, end: datetime) -> Msg:
+    periods: list[UnitPeriod] = work.uow.reports.child_periods(unit_id, start, end)
+    if len(periods) < 2:
+        return plain("")
+    board = rank(periods, list_size=min(3, len(periods) // 2))
+    return t("红榜: {red}\n黑榜: {black}",
+             red=plain("、".join(f"{s.unit.name} {s.total:.1f}" for s in board.red)),
+             black=plain("、".join(f"{s.unit.name} {s.total:.1f}" for s in board.black)))

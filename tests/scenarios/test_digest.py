@@ -1,0 +1,30 @@
+"""/digest: a leader reads last week's (or last month's) figures for their unit in chat."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from tests.scenarios.story import bound_cadre
+from tests.scenarios.test_report_to_resolution import report_power_cut
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+async def test_a_leader_reads_last_weeks_figures_and_a_butler_is_refused(botapi, lianxin, database_url):
+    butler = await bound_cadre(botapi, database_url, "陈晓明")
+    leader = await bound_cadre(botapi, database_url, "赵主任", user_id=2009)
+    number = await report_power_cut(botapi, database_url)  # Tuesday 24 Nov, not taken up
+    lianxin.clock.set(datetime(2026, 12, 1, 10, 5, tzinfo=SHANGHAI))
+    text = (await leader.send("/digest")).texts[-1]
+    assert "周通报 · 新村镇 · 2026-11-23 至 2026-11-29" in text
+    assert "收到问题 1 件（较上期 +1）· 交办 0 · 办结 0" in text
+    assert "问题解决率 0% · 按期办结率 — · 企业满意率 —" in text
+    assert "未研判 1" in text and "🟢 0 🔴 1 ⚫ 0" in text, "five working days late: still red"
+    assert f"{number} · 7d · 陈晓明" in text
+    assert "13812345678" not in text, "figures, not the reporter's phone"
+    assert "红榜：" in text and "黑榜：" in text, "新村镇's communities ranked against each other"
+    monthly = (await leader.send("/digest month")).texts[-1]
+    assert "月报告 · 新村镇 · 2026-11-01 至 2026-11-30" in monthly and "收到问题 1 件" in monthly
+    refused = (await butler.send("/digest")).texts[-1]
+    assert refused == "/digest 供领导和监督员使用；您的账号不在其列。"
