@@ -63,7 +63,26 @@ def build_rules(settings: Settings) -> Rules:
                  unit_policies=unit_policies(settings.unit_policies),
                  time_zone=ZoneInfo(settings.timezone), calendar=calendar,
                  warning_days=settings.flag_warning_days, hard_limit_days=settings.flag_hard_limit_days,
-                 ladder=Ladder(rungs=ladder_rungs(settings.ladder)), quiet=quiet_hours(settings))
+                 ladder=Ladder(rungs=ladder_rungs(settings.ladder)), quiet=quiet_hours(settings),
+                 ranking_weights=ranking_weights(settings.ranking_weights),
+                 ranking_list_size=settings.ranking_list_size)
+
+
+def ranking_weights(text: str | None) -> dict[str, float]:
+    """The default weights, with those named in the JSON replaced; unknown names are refused."""
+    from handlers.domain.ranking import DEFAULT_WEIGHTS
+
+    weights = dict(DEFAULT_WEIGHTS)
+    if not text:
+        return weights
+    try:
+        given = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"LIANXIN_RANKING_WEIGHTS: not JSON: {e}") from None
+    if not isinstance(given, dict) or set(given) - set(weights) or not all(
+            isinstance(v, (int, float)) and v >= 0 for v in given.values()):
+        raise ValueError(f"LIANXIN_RANKING_WEIGHTS: expected non-negative numbers for some of {sorted(weights)}")
+    return weights | {key: float(value) for key, value in given.items()}
 
 
 def unit_policies(text: str | None) -> dict[str, Policy]:

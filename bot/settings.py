@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     flag_hard_limit_days: int = 5  # 黑旗 once late by more than this many working days
     holiday_lists: Path | None = None  # JSON of official holiday lists for years the library lacks
     ladder: str = "remind,supervise,escalate"  # 督办 rungs in order (催办, 督办, 黑旗 escalation); "" = none
+    # 红黑榜: weights by indicator (docs/ranking.md), JSON, e.g. {"satisfaction": 20}; unnamed keep their default.
+    ranking_weights: str | None = None
+    ranking_list_size: int = 3  # units on each of the red and black lists
     quiet_hours: bool = True  # 无事不扰 on; the local demo turns it off (it is played at any hour)
     office_hours: str = "09:00-18:00"  # 无事不扰: cadres hear from the bot then, on working days
     reporter_night: str = "22:00-08:00"  # 无事不扰: reporters are not messaged then

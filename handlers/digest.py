@@ -102,7 +102,8 @@ def _board(work: Work, unit_id: int, start: datetime, end: datetime) -> Msg:
     periods: list[UnitPeriod] = work.uow.reports.child_periods(unit_id, start, end)
     if len(periods) < 2:
         return plain("")
-    board = rank(periods, list_size=min(3, len(periods) // 2))
+    rules = work.rules
+    board = rank(periods, rules.ranking_weights, list_size=min(rules.ranking_list_size, len(periods) // 2))
     return t("红榜: {red}\n黑榜: {black}",
              red=plain("、".join(f"{s.unit.name} {s.total:.1f}" for s in board.red)),
              black=plain("、".join(f"{s.unit.name} {s.total:.1f}" for s in board.black)))

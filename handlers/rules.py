@@ -14,6 +14,7 @@ from handlers.domain.flags import DEFAULT_HARD_LIMIT_DAYS, DEFAULT_WARNING_DAYS,
 from handlers.domain.ladder import Clockwork, Ladder
 from handlers.domain.model import OrgUnit, Ticket
 from handlers.domain.quiet import QuietHours
+from handlers.domain.ranking import DEFAULT_WEIGHTS
 
 
 @cache
@@ -35,6 +36,8 @@ class Rules:
     max_extension_days: int = 22  # the most working days one 延期 may ask for (a month)
     ladder: Ladder = Ladder()  # 催办 → 督办 → 黑旗 escalation
     quiet: QuietHours = QuietHours()  # 无事不扰: office hours for cadres, nights for reporters
+    ranking_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))  # 红黑榜
+    ranking_list_size: int = 3  # units on each of the red and black lists
 
     @property
     def clockwork(self) -> Clockwork:

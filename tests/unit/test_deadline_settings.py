@@ -79,3 +79,11 @@ def test_a_missing_holiday_list_for_the_coming_months_is_warned_of_at_start(capl
     with caplog.at_level("WARNING"):
         assert warn_of_calendar_gaps(rules, datetime(2026, 11, 23, tzinfo=UTC)) == [2027]
     assert "No official holiday list for 2027" in caplog.text
+
+
+def test_ranking_weights_can_be_changed_by_name_and_a_wrong_name_is_refused():
+    rules = build_rules(Settings(_env_file=None, ranking_weights='{"satisfaction": 20}', ranking_list_size=5))
+    assert rules.ranking_weights["satisfaction"] == 20 and rules.ranking_weights["on_time_rate"] == 15
+    assert rules.ranking_list_size == 5
+    with pytest.raises(ValueError, match="LIANXIN_RANKING_WEIGHTS"):
+        build_rules(Settings(_env_file=None, ranking_weights='{"speed": 5}'))
