@@ -13,13 +13,13 @@ from operator import attrgetter
 from handlers import payloads
 from handlers.domain.deadlines import extend
 from handlers.domain.errors import DomainError
-from handlers.domain.flags import due_day
 from handlers.domain.calendar import CalendarNotCovered
 from handlers.domain.model import Ticket, TicketEvent
-from handlers.domain.routing import supervisor_of, upward
+from handlers.domain.routing import supervisor_of
 from handlers.messages import plain, t
 from handlers.seam import Button
-from handlers.services import account_of, awaiting_me, owned_ticket, owner_buttons, tell_owner, tell_reporter
+from handlers.services import (account_of, awaiting_me, due_date, owned_ticket, owner_buttons, policy_of, tell_owner,
+                               tell_reporter)
 from handlers.turn import Turn, Work
 
 APPROVE, REFUSE = "ext_ok", "ext_no"  # the leader's answer (the owner's button is services.EXTEND)
@@ -52,8 +52,8 @@ def request(turn: Turn, ticket_id: int, days: int, reason: str) -> None:
         turn.tell(account, t("{name} asks for {days} more working days on ticket {number}: {reason}\n"
                              "Due now: {due}; if approved: {extended}\nProblem: {description}",
                              name=owner.name, days=days, number=ticket.number, reason=reason,
-                             due=plain(_day(turn, ticket.settle_due_at)),
-                             extended=plain(_day(turn, _extended(turn, ticket, days))),
+                             due=plain(due_date(turn, ticket.settle_due_at)),
+                             extended=plain(due_date(turn, _extended(turn, ticket, days))),
                              description=ticket.description),
                   ((Button(t("Approve"), payloads.ticket_action(APPROVE, ticket.id)),
                     Button(t("Do not approve"), payloads.ticket_action(REFUSE, ticket.id))),), about=ticket)
@@ -71,11 +71,10 @@ def approve(turn: Turn, ticket_id: int) -> None:
     assert ticket.settle_due_at is not None
     original = ticket.settle_due_at
     ticket.settle_due_at = _extended(turn, ticket, int(asked.data["days"]))
-    ticket.ladder_step = 0  # a new deadline starts its reminders afresh
     ticket.record("extension_granted", turn.now, turn.account.id, days=asked.data["days"],
                   original_due=original.isoformat(), extended_due=ticket.settle_due_at.isoformat())
     turn.save(ticket)
-    due = plain(_day(turn, ticket.settle_due_at))
+    due = plain(due_date(turn, ticket.settle_due_at))
     turn.say(t("Approved: ticket {number} is now due {due}.", number=ticket.number, due=due))
     tell_owner(turn, ticket, t("More time approved: ticket {number} is now due {due}.",
                                 number=ticket.number, due=due), owner_buttons(ticket))
@@ -88,7 +87,7 @@ def refuse(turn: Turn, ticket_id: int, reason: str) -> None:
     assert ticket.settle_due_at is not None
     ticket.record("extension_refused", turn.now, turn.account.id, reason=reason)
     turn.save(ticket)
-    due = plain(_day(turn, ticket.settle_due_at))
+    due = plain(due_date(turn, ticket.settle_due_at))
     turn.say(t("Refused: ticket {number} stays due {due}.", number=ticket.number, due=due))
     tell_owner(turn, ticket, t("More time refused for ticket {number}: {reason}\nIt stays due {due}.",
                                 number=ticket.number, reason=reason, due=due), owner_buttons(ticket))
@@ -97,15 +96,9 @@ def refuse(turn: Turn, ticket_id: int, reason: str) -> None:
 def _extended(work: Work, ticket: Ticket, days: int) -> datetime:
     """The ticket's 办结 deadline `days` working days later, under its unit's policy."""
     rules = work.rules
-    policy = rules.policy_for(upward(work.uow.directory, ticket.org_unit_id))
     assert ticket.settle_due_at is not None
     try:
-        return extend(ticket.settle_due_at, days, rules.time_zone, rules.calendar, policy.office_close)
+        return extend(ticket.settle_due_at, days, rules.time_zone, rules.calendar, policy_of(work, ticket).office_close)
     except CalendarNotCovered as gap:
         raise DomainError(t("The official holiday calendar for {year} is not loaded yet, so no deadline can be "
                             "counted into it. An administrator has to load it.", year=gap.year)) from None
-
-
-def _day(work: Work, due: datetime) -> str:
-    """A deadline as people say it: the last day, e.g. 2026-11-27 (to its end)."""
-    return due_day(due, work.rules.time_zone).isoformat()

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from handlers import payloads
 from handlers.turn import Turn, Work
 from handlers.domain.calendar import CalendarNotCovered
 from handlers.domain.categories import label
-from handlers.domain.deadlines import stamp_due_times
+from handlers.domain.deadlines import Policy, stamp_due_times
+from handlers.domain.flags import due_day
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import ROLE_LABELS, STATUS_LABELS
 from handlers.domain.lifecycle import OPEN, TRANSITIONS, Action, Actor, is_open, next_status
@@ -71,12 +73,21 @@ def stamp_deadlines(work: Work, ticket: Ticket) -> None:
     """限时办结: each stage's due time under the office's policy. A year without an official
     calendar leaves them as they were, recorded on the ticket and logged for an admin."""
     rules = work.rules
-    policy = rules.policy_for(upward(work.uow.directory, ticket.org_unit_id))
     try:
-        stamp_due_times(ticket, policy, rules.time_zone, rules.calendar)
+        stamp_due_times(ticket, policy_of(work, ticket), rules.time_zone, rules.calendar)
     except CalendarNotCovered as gap:
         log.warning("ticket %s: deadlines not counted: %s", ticket.number, gap)
         ticket.record("due_unknown", work.now, None, year=gap.year)
+
+
+def policy_of(work: Work, ticket: Ticket) -> Policy:
+    """The deadline policy of the ticket's org unit (the nearest unit up the tree that names one)."""
+    return work.rules.policy_for(upward(work.uow.directory, ticket.org_unit_id))
+
+
+def due_date(work: Work, due: datetime) -> str:
+    """A deadline as people say it: its last day, e.g. 2026-11-27 (to that day's end)."""
+    return due_day(due, work.rules.time_zone).isoformat()
 
 
 def notify_owner_of_new(work: Work, ticket: Ticket, owner: Cadre) -> None:

@@ -42,7 +42,8 @@ def show_page(turn: Turn, which: str, page: int) -> None:
     if total == 0:
         turn.say(t("Nothing here yet."))
         return
-    lines = "\n".join(f"{_mark(turn, x)}{x.number} · {{c{i}}} · {{s{i}}}{_due(turn, x)}" for i, x in enumerate(tickets))
+    lines = "\n".join(f"{_mark(turn, x)}{x.number} · {{c{i}}} · {{s{i}}}{_due(turn, x)}"
+                      for i, x in enumerate(tickets))
     params = {f"c{i}": label(x.category) for i, x in enumerate(tickets)}
     params |= {f"s{i}": STATUS_LABELS[x.status] for i, x in enumerate(tickets)}
     body = Msg("{heading}\n" + lines, {"heading": heading, **params})
@@ -113,21 +114,17 @@ def _deadline(turn: Turn, ticket: Ticket) -> Msg:
         return plain("")
     stage, due = running
     return t("Due: {stage} by {day} · {flag}\n", stage=STAGE_LABELS[stage],
-             day=plain(due_day(due, turn.rules.time_zone).isoformat()), flag=FLAG_LABELS[flag])
+             day=plain(services.due_date(turn, due)), flag=FLAG_LABELS[flag])
 
 
 def _event_label(turn: Turn, event: TicketEvent) -> Msg:
     if event.kind == "extension_granted":  # the history keeps the deadline before and after
         return t("more time approved (延期): due {original} → {extended}",
-                 original=plain(_day(turn, event.data["original_due"])),
-                 extended=plain(_day(turn, event.data["extended_due"])))
+                 original=plain(services.due_date(turn, datetime.fromisoformat(event.data["original_due"]))),
+                 extended=plain(services.due_date(turn, datetime.fromisoformat(event.data["extended_due"]))))
     if event.kind == LADDER_EVENT:
         return LADDER_LABELS.get(event.data.get("rung", ""), plain(event.kind))
     return EVENT_LABELS.get(event.kind, plain(event.kind))
-
-
-def _day(turn: Turn, stored: str) -> str:
-    return due_day(datetime.fromisoformat(stored), turn.rules.time_zone).isoformat()
 
 
 def _ticket_buttons(ticket: Ticket, is_owner: bool, is_reporter: bool) -> tuple[tuple[Button, ...], ...]:
