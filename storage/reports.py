@@ -8,7 +8,7 @@ the cost follows the database's indexes, not a Python loop over 500,000 rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -33,21 +33,25 @@ def child_periods(session: Session, parent_id: int, start: datetime, end: dateti
     children = session.execute(sa.select(OrgUnitRow.id, OrgUnitRow.name).where(
         OrgUnitRow.parent_id == parent_id, OrgUnitRow.level != OrgLevel.DEPARTMENT.value)
         .order_by(OrgUnitRow.id)).all()
-    if not children:
-        return []
-    figures = _Figures(session, _subtrees(parent_id), to_db(start), to_db(end))
-    columns = {name: counter() for name, counter in figures.counters().items()}
-    hours = figures.response_hours()
-    return [UnitPeriod(unit_id=unit_id, name=name, **{k: v.get(unit_id, 0) for k, v in columns.items()},
-                       response_hours=hours.get(unit_id)) for unit_id, name in children]
+    return _periods(session, _subtrees(parent_id), children, start, end)
 
 
 def unit_period(session: Session, unit_id: int, start: datetime, end: datetime) -> UnitPeriod:
     """The same counts for one unit's own subtree (itself included): a digest's totals."""
     name = session.scalar(sa.select(OrgUnitRow.name).where(OrgUnitRow.id == unit_id)) or ""
-    figures = _Figures(session, _subtrees(unit_id, itself=True), to_db(start), to_db(end))
-    columns = {key: counter().get(unit_id, 0) for key, counter in figures.counters().items()}
-    return UnitPeriod(unit_id=unit_id, name=name, **columns, response_hours=figures.response_hours().get(unit_id))
+    return _periods(session, _subtrees(unit_id, itself=True), [(unit_id, name)], start, end)[0]
+
+
+def _periods(session: Session, subtree: sa.CTE, units: Sequence[tuple[int, str]], start: datetime,
+             end: datetime) -> list[UnitPeriod]:
+    """Each (unit id, name) of `units` with the counts of the subtree rows whose top_id it is."""
+    if not units:
+        return []
+    figures = _Figures(session, subtree, to_db(start), to_db(end))
+    columns = {key: counter() for key, counter in figures.counters().items()}
+    hours = figures.response_hours()
+    return [UnitPeriod(unit_id=unit_id, name=name, **{key: by_unit.get(unit_id, 0) for key, by_unit in columns.items()},
+                       response_hours=hours.get(unit_id)) for unit_id, name in units]
 
 
 def received_by(session: Session, unit_id: int, start: datetime, end: datetime,
