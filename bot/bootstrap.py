@@ -73,29 +73,33 @@ def ranking_weights(text: str | None) -> dict[str, float]:
     from handlers.domain.ranking import DEFAULT_WEIGHTS
 
     weights = dict(DEFAULT_WEIGHTS)
-    if not text:
-        return weights
-    try:
-        given = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"LIANXIN_RANKING_WEIGHTS: not JSON: {e}") from None
-    if not isinstance(given, dict) or set(given) - set(weights) or not all(
-            isinstance(v, (int, float)) and v >= 0 for v in given.values()):
-        raise ValueError(f"LIANXIN_RANKING_WEIGHTS: expected non-negative numbers for some of {sorted(weights)}")
+    expected = f"LIANXIN_RANKING_WEIGHTS: expected non-negative numbers for some of {sorted(weights)}"
+    given = _json_object("LIANXIN_RANKING_WEIGHTS", text, expected)
+    if set(given) - set(weights) or not all(isinstance(v, (int, float)) and v >= 0 for v in given.values()):
+        raise ValueError(expected)
     return weights | {key: float(value) for key, value in given.items()}
 
 
 def unit_policies(text: str | None) -> dict[str, Policy]:
     """{"新郑市": "13710"} -> each unit's named policy (LIANXIN_DEADLINE_DAYS changes only the default)."""
+    expected = 'LIANXIN_UNIT_POLICIES: expected {"unit name": "policy name", ...}'
+    raw = _json_object("LIANXIN_UNIT_POLICIES", text, expected)
+    if not all(isinstance(v, str) for v in raw.values()):
+        raise ValueError(expected)
+    return {unit: deadline_policy(name, None) for unit, name in raw.items()}
+
+
+def _json_object(name: str, text: str | None, expected: str) -> dict:
+    """A setting holding a JSON object ({} when unset), or a ValueError naming the setting."""
     if not text:
         return {}
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as e:
-        raise ValueError(f"LIANXIN_UNIT_POLICIES: not JSON: {e}") from None
-    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
-        raise ValueError('LIANXIN_UNIT_POLICIES: expected {"unit name": "policy name", ...}')
-    return {unit: deadline_policy(name, None) for unit, name in raw.items()}
+        raise ValueError(f"{name}: not JSON: {e}") from None
+    if not isinstance(raw, dict):
+        raise ValueError(expected)
+    return raw
 
 
 def ladder_rungs(text: str) -> tuple[Rung, ...]:
