@@ -59,6 +59,8 @@ class CadreRow(SQLModel, table=True):
     phone: str = Field(default="", max_length=30)
     phone_public: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     account_id: int | None = Field(default=None, foreign_key="account.id", unique=True)
+    # may bind leader groups to units in its own subtree (/bind); set by an operator
+    is_admin: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class AccountRow(SQLModel, table=True):
@@ -172,6 +174,40 @@ class ComplaintRow(SQLModel, table=True):
     cadre_id: int = Field(foreign_key="cadre.id", index=True)
     org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
     text: str = Field(sa_type=sa.Text)
+    at: datetime = _utc_column()
+    # the supervisor's finding: "upheld" / "not_upheld" (None: not yet looked into)
+    finding: str | None = Field(default=None, max_length=20)
+    finding_reason: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
+    found_by_cadre_id: int | None = Field(default=None, foreign_key="cadre.id")
+    found_at: datetime | None = _utc_column(nullable=True)
+
+
+class GroupBindingRow(SQLModel, table=True):
+    """A leaders' group chat bound to an org unit (/bind): it gets that unit's digests."""
+
+    __tablename__ = "group_binding"
+    __table_args__ = (sa.UniqueConstraint("platform", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    chat_id: int = Field(sa_type=sa.BigInteger)
+    title: str = Field(default="", max_length=200)
+    org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    bound_by_cadre_id: int = Field(foreign_key="cadre.id")
+    bound_at: datetime = _utc_column()
+
+
+class DigestDeliveryRow(SQLModel, table=True):
+    """One digest owed to one place for one period: inserted before it is sent, so two
+    processes (or a restart) never send the same 周通报 twice."""
+
+    __tablename__ = "digest_delivery"
+    __table_args__ = (sa.UniqueConstraint("target", "period", "period_start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    target: str = Field(max_length=200)  # "telegram:-100123", "robot:dingtalk:…"
+    period: str = Field(max_length=10)  # "week" / "month"
+    period_start: datetime = _utc_column()
     at: datetime = _utc_column()
 
 
