@@ -8,7 +8,8 @@ Bootstrap: `.venv/` is created if missing and gets `pip install -e '.[test]'`
 whenever pyproject.toml changed since the last successful install (a hash is
 kept in .venv), so repeated runs start at once. `test` also makes sure the
 PostgreSQL server binaries are there (installing Debian's `postgresql` with
-apt-get when run as root) for the throw-away cluster the suite starts.
+apt-get when run as root) for the throw-away cluster the suite starts; both
+make sure a Chinese font is there for the digest charts (fonts-wqy-microhei).
 """
 
 from __future__ import annotations
@@ -207,11 +208,43 @@ def ensure_postgres() -> Path:
     return bindir
 
 
+# -- a Chinese font for the digest charts -------------------------------------------
+
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".local/share/fonts"))
+CJK_FONT_MARKS = ("cjk", "wqy-", "sourcehansans")  # as bot/charts.py looks for them
+CJK_FONT_PACKAGE = "fonts-wqy-microhei"  # Debian's WenQuanYi Micro Hei: 1.6 MB, covers GB 18030's common set
+
+
+def find_cjk_font() -> Path | None:
+    for folder in FONT_DIRS:
+        for path in Path(folder).rglob("*") if Path(folder).is_dir() else ():
+            if path.suffix.lower() in (".ttf", ".ttc", ".otf") and any(m in path.name.lower() for m in CJK_FONT_MARKS):
+                return path
+    return None
+
+
+def ensure_cjk_font(required: bool) -> None:
+    """Charts label units in Chinese; without a CJK font they would show boxes."""
+    if find_cjk_font() is not None:
+        return
+    if is_root() and shutil.which("apt-get"):
+        step(f"installing a Chinese font for charts ({CJK_FONT_PACKAGE}) with apt-get")
+        apt_install(CJK_FONT_PACKAGE)
+        if find_cjk_font() is not None:
+            return
+    message = (f"no Chinese (CJK) font found in {', '.join(FONT_DIRS)}: digest charts need one. "
+               f"Install one (Debian/Ubuntu: sudo apt-get install {CJK_FONT_PACKAGE}), or run dev.py as root.")
+    if required:
+        fail(message)
+    step(f"warning: {message} Digests go out without their chart until then.")
+
+
 # -- commands ---------------------------------------------------------------------
 
 
 def cmd_start(args: list[str]) -> int:
     ensure_venv()
+    ensure_cjk_font(required=False)
     exe = venv_bin("lianxin")
     step(f"running lianxin run {' '.join(args)}".rstrip())
     os.chdir(ROOT)
@@ -259,6 +292,7 @@ def run_pytest(args: list[str], env: dict[str, str]) -> int:
 def cmd_test(args: list[str]) -> int:
     ensure_venv()
     ensure_postgres()  # tests/support/pg_cluster.py finds them the same way
+    ensure_cjk_font(required=True)  # the chart tests look at the glyphs
     step(f"running pytest {' '.join(args)}".rstrip())
     return run_pytest(args, dict(os.environ))
 

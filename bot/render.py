@@ -28,12 +28,14 @@ from handlers.seam import Reply
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096  # Telegram's limit for one message's text
+MAX_CAPTION = 1024  # and for a photo's or document's caption
 PARSE_MODE = ParseMode.HTML
 _SLACK = 128  # room for the closing/reopening tags a cut may need
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
-__all__ = ["MAX_TEXT", "PARSE_MODE", "Part", "Rendered", "render_reply", "split_html", "utf16_len"]
+__all__ = ["MAX_CAPTION", "MAX_TEXT", "PARSE_MODE", "Part", "Rendered", "fits_caption", "render_reply", "split_html",
+           "utf16_len"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,12 @@ def reply_keyboard(reply: Reply, translator: Translator) -> ReplyKeyboardMarkup 
 
 
 # -- splitting ------------------------------------------------------------
+
+def fits_caption(part: Part) -> bool:
+    """Short enough to go under a photo, and buttonless or inline-only (a caption can carry no reply keyboard)."""
+    markup_ok = part.reply_markup is None or isinstance(part.reply_markup, InlineKeyboardMarkup)
+    return markup_ok and utf16_len(part.text) <= MAX_CAPTION  # the HTML, tags and all: on the safe side
+
 
 def utf16_len(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units)."""

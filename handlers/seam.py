@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from handlers.messages import Msg
 
@@ -17,6 +18,9 @@ from handlers.messages import Msg
 class Address:
     platform: str
     chat_id: int
+
+
+PRIVATE, GROUP = "private", "group"  # the kinds of chat the core tells apart
 
 
 @dataclass(frozen=True)
@@ -37,16 +41,35 @@ class Incoming:
     location: tuple[float, float] | None = None
     contact_phone: str | None = None
     contact_user_id: int | None = None
+    chat_kind: str = PRIVATE  # GROUP for groups and supergroups
+    chat_title: str = ""
 
     @property
     def is_press(self) -> bool:
         return self.payload is not None
+
+    @property
+    def in_group(self) -> bool:
+        return self.chat_kind == GROUP
 
 
 @dataclass(frozen=True)
 class Button:
     label: Msg
     payload: str  # ≤ 64 bytes, built by handlers.payloads
+
+
+CHART, LEDGER = "chart", "ledger"  # the kinds of Attachment
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the shell makes when it sends the reply: a chart drawn from figures (a photo),
+    a ledger read from the database (a document). The core says what it shows, as JSON-able
+    data; drawing and file formats stay in the shell."""
+
+    kind: str  # CHART or LEDGER
+    data: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -63,3 +86,4 @@ class Reply:
     as_alert: bool = False  # answer the button press with a pop-up, not a message
     not_before: datetime | None = None  # UTC; hold it until then (quiet hours)
     ticket_id: int | None = None  # the ticket it is about: an undeliverable message is recorded there
+    attachment: Attachment | None = None  # sent first; the text follows (or is its caption, if short)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.messages import Msg
 from handlers.ports import Lane
-from handlers.seam import Address, Button, Reply
+from handlers.seam import Address, Attachment, Button, Reply
 from storage.repositories import SqlTickets, from_db, to_db
 from storage.tables import OutboxRow
 
@@ -46,12 +46,14 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         "location": list(reply.location) if reply.location else None,
         "edit_message_id": reply.edit_message_id, "as_alert": reply.as_alert,
         "not_before": _encode(reply.not_before), "ticket_id": reply.ticket_id,
+        "attachment": [reply.attachment.kind, _encode(reply.attachment.data)] if reply.attachment else None,
     }
 
 
 def reply_from_json(data: dict[str, Any]) -> Reply:
     platform, chat_id = data["to"]
     location = data.get("location")
+    attachment = data.get("attachment")
     return Reply(
         to=Address(platform, chat_id), locale=data["locale"], text=_decode(data["text"]),
         buttons=tuple(tuple(Button(_decode(label), payload) for label, payload in row) for row in data["buttons"]),
@@ -60,6 +62,7 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         location=(location[0], location[1]) if location else None,
         edit_message_id=data.get("edit_message_id"), as_alert=data.get("as_alert", False),
         not_before=_decode(data.get("not_before")), ticket_id=data.get("ticket_id"),
+        attachment=Attachment(attachment[0], _decode(attachment[1])) if attachment else None,
     )
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from telegram import BotCommand, Message, MessageEntity, Update
+from telegram import BotCommand, Chat, Message, MessageEntity, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes, TypeHandler
 
@@ -26,9 +26,11 @@ from bot.delivery import DeliveryFailed, Failure, Pace
 from bot.i18n import Translator
 from bot.outbox import Clock, Dispatcher, Policy, make_dispatcher
 from bot.outbox import close as close_dispatcher
-from bot.render import PARSE_MODE, render_reply
+from bot.charts import NoCjkFont
+from bot.files import FileMaker
+from bot.render import PARSE_MODE, Part, fits_caption, render_reply
 from handlers.messages import Msg
-from handlers.seam import Incoming, Reply
+from handlers.seam import GROUP, PRIVATE, Incoming, Reply
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -47,6 +49,7 @@ class Core(Protocol):
     def handle(self, incoming: Incoming) -> list[Reply]: ...
     def commands(self) -> list[tuple[str, Msg]]: ...
     def sweep(self) -> list[Reply]: ...
+    def push_digests(self, monthly: bool = False) -> list[Reply]: ...
 
 
 # -- Update -> Incoming ---------------------------------------------------
@@ -62,7 +65,7 @@ def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | N
         return Incoming(
             platform=PLATFORM, chat_id=message.chat.id, user_id=user.id, update_id=update.update_id,
             language_code=user.language_code, display_name=user.full_name,
-            payload=query.data or "", pressed_message_id=message.message_id,
+            payload=query.data or "", pressed_message_id=message.message_id, **_chat(message.chat),
         )
     message = update.message
     if message is None or user is None:  # edits, channel posts, chat member updates...
@@ -86,8 +89,13 @@ def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | N
         photo_file_ids=(message.photo[-1].file_id,) if message.photo else (),
         has_other_media=other_media, location=location,
         contact_phone=contact.phone_number if contact else None,
-        contact_user_id=contact.user_id if contact else None,
+        contact_user_id=contact.user_id if contact else None, **_chat(message.chat),
     )
+
+
+def _chat(chat: Chat) -> dict[str, Any]:
+    kind = GROUP if chat.type in (Chat.GROUP, Chat.SUPERGROUP) else PRIVATE
+    return {"chat_kind": kind, "chat_title": chat.title or ""}
 
 
 def _command(message: Message, bot_username: str | None) -> tuple[str, str] | None | bool:
@@ -164,9 +172,10 @@ class BotSender:
     """Sends one `Reply` through PTB's bot for the outbox dispatcher (bot.delivery.Sender):
     rendered, split, edits, photos, location — one Bot API call each, errors classified."""
 
-    def __init__(self, bot: Any, translator: Translator) -> None:
+    def __init__(self, bot: Any, translator: Translator, files: FileMaker | None = None) -> None:
         self.bot = bot
         self.translator = translator
+        self.files = files or FileMaker(translator)
 
     async def send(self, reply: Reply, *, skip: int = 0, pace: Pace | None = None) -> int:
         try:
@@ -189,6 +198,9 @@ class BotSender:
         rendered = render_reply(reply, self.translator)
         parts = list(rendered.parts)
         calls: list[Callable[[], Awaitable[Any]]] = []
+        if reply.attachment is not None:
+            caption = parts.pop() if len(parts) == 1 and fits_caption(parts[0]) else None
+            calls.append(lambda: self._send_file(chat_id, reply, caption))
         if reply.edit_message_id is not None and parts:
             first = parts.pop(0)
             markup = rendered.inline_keyboard if not parts else None
@@ -200,6 +212,24 @@ class BotSender:
             latitude, longitude = reply.location
             calls.append(lambda: bot.send_location(chat_id, latitude=latitude, longitude=longitude))
         return calls
+
+
+    async def _send_file(self, chat_id: int, reply: Reply, caption: Part | None) -> None:
+        """The attachment, made now (a chart is drawn, a ledger read) off the event loop."""
+        assert reply.attachment is not None
+        try:
+            made = await asyncio.to_thread(self.files.make, reply.attachment, reply.locale)
+        except NoCjkFont as missing:  # better the figures without their picture than nothing at all
+            log.error("sending %r without its chart: %s", reply.text.key, missing)
+            if caption is not None:
+                await self.bot.send_message(chat_id, caption.text, parse_mode=PARSE_MODE,
+                                            reply_markup=caption.reply_markup)
+            return
+        text = {"caption": caption.text, "parse_mode": PARSE_MODE, "reply_markup": caption.reply_markup} if caption else {}
+        if made.as_photo:
+            await self.bot.send_photo(chat_id, made.data, filename=made.filename, **text)
+        else:
+            await self.bot.send_document(chat_id, made.data, filename=made.filename, **text)
 
 
 async def _edit(bot: Any, chat_id: int, message_id: int | None, text: str, markup: Any) -> None:
@@ -302,7 +332,8 @@ def _start_jobs(app: Application) -> None:
     dispatcher.start()
     app.bot_data[DISPATCHER_KEY] = dispatcher
     adapter_of(app).committed = dispatcher.look
-    app.bot_data[SCHEDULER_KEY] = scheduler.start_jobs(adapter_of(app).core, send, settings.timezone)
+    timetable = scheduler.Timetable(settings.timezone, settings.weekly_digest_cron, settings.monthly_digest_cron)
+    app.bot_data[SCHEDULER_KEY] = scheduler.start_jobs(adapter_of(app).core, send, timetable)
 
 
 async def _stop_jobs(app: Application) -> None:

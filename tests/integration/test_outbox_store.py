@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from handlers.app import Lianxin
 from handlers.messages import Msg, plain, t
 from handlers.ports import Lane
-from handlers.seam import Address, Button, Incoming, Reply
+from handlers.seam import CHART, Attachment, Address, Button, Incoming, Reply
 from storage.outbox import FAILED, PENDING, SENDING, SENT, OutboxStore, reply_from_json, reply_to_json
 from storage.tables import OutboxRow
 from tests.integration.test_tickets import new_ticket
@@ -47,9 +47,11 @@ def test_a_reply_survives_the_round_trip_with_nested_messages_buttons_and_all():
                   buttons=((Button(t("Accept"), "t:accept:1"), Button(plain("详情"), "t:view:1")),),
                   ask_contact=t("Share my phone"), remove_keyboard=True, photo_file_ids=("p1", "p2"),
                   location=(34.75, 113.62), edit_message_id=77, as_alert=False,
-                  not_before=datetime(2026, 11, 24, 0, 30, tzinfo=UTC), ticket_id=5)
+                  not_before=datetime(2026, 11, 24, 0, 30, tzinfo=UTC), ticket_id=5,
+                  attachment=Attachment(CHART, {"units": ["城关", "新村"], "red": [1, 0], "title": t("Flags")}))
     back = reply_from_json(reply_to_json(reply))
     assert back == reply
+    assert back.attachment is not None and back.attachment.data["title"] == t("Flags")
     assert back.text.params == reply.text.params and back.buttons[0][0].label.params == {}
     assert isinstance(back.text.params["status"], Msg) and back.text.params["flags"] == (1, "a")
 
