@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--days", type=int, default=7, help="how long the link stays valid (default 7)")
     invite.add_argument("--bot-username", help="the bot's @username (default: ask the Bot API)")
     invite.set_defaults(func=cmd_cadre_invite)
+    admin = cadre.add_parser("admin", help="let a cadre bind leader groups to units in their subtree (/bind)")
+    admin.add_argument("cadre_id", type=int)
+    admin.add_argument("--off", action="store_true", help="take the right away again")
+    admin.set_defaults(func=cmd_cadre_admin)
     return parser
 
 
@@ -99,6 +103,26 @@ def cmd_cadre_invite(args: argparse.Namespace, settings: Settings) -> int:
         print(f"https://t.me/{username.lstrip('@')}?start={token}")
     else:
         print(f"/start {token}")
+    return 0
+
+
+def cmd_cadre_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.admin import set_admin
+    from storage.db import upgrade
+    from storage.uow import uow_factory
+
+    upgrade(settings.database_url)
+    factory = uow_factory(settings.database_url)
+    try:
+        with factory() as uow:
+            name = set_admin(uow, args.cadre_id, admin=not args.off)
+            uow.commit()
+    except LookupError as exc:
+        print(f"lianxin: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        factory.dispose()
+    print(f"{name} {'may no longer' if args.off else 'may now'} bind leader groups (/bind)")
     return 0
 
 

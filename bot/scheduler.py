@@ -1,7 +1,9 @@
-"""The one AsyncIOScheduler: timed sweeps that ask the core what is due and deliver the replies.
+"""The one AsyncIOScheduler: timed sweeps that ask the core what is due, and the digest
+pushes on the calendar (周通报 Monday 09:00, 月报告 on the 1st, local time).
 
-Jobs hold no state of their own: what is due is found in the database each time,
-so a restart loses nothing.
+Jobs hold no state of their own: what is due is found in the database each time, and
+each digest is claimed there before it is queued, so a restart, or a second bot process
+running the same job, loses nothing and sends nothing twice.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from handlers.app import Lianxin
 from handlers.seam import Reply
@@ -18,6 +22,15 @@ from handlers.seam import Reply
 log = logging.getLogger(__name__)
 Deliver = Callable[[list[Reply]], Awaitable[None]]
 SWEEP_EVERY_SECONDS = 60
+WEEKLY, MONTHLY = "0 9 * * mon", "0 9 1 * *"  # crontab, in the office's time zone
+MISFIRE_GRACE_SECONDS = 6 * 3600  # a digest a few hours late (a busy loop, a slow start) still goes
+
+
+@dataclass(frozen=True)
+class Timetable:
+    timezone: str = "Asia/Shanghai"
+    weekly_digest: str = WEEKLY  # crontab; "" = no weekly push
+    monthly_digest: str = MONTHLY  # crontab; "" = no monthly push
 
 
 async def sweep(core: Lianxin, deliver: Deliver) -> int:
@@ -28,10 +41,28 @@ async def sweep(core: Lianxin, deliver: Deliver) -> int:
     return len(replies)
 
 
-def start_jobs(core: Lianxin, deliver: Deliver, timezone: str) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(timezone=timezone)
+async def push_digests(core: Lianxin, deliver: Deliver, monthly: bool = False) -> int:
+    """Every bound group's digest for the period just ended; returns how many were queued."""
+    replies = await asyncio.to_thread(core.push_digests, monthly)
+    log.info("%s digests queued for %d groups", "monthly" if monthly else "weekly", len(replies))
+    await deliver(replies)
+    return len(replies)
+
+
+def digest_triggers(timetable: Timetable) -> dict[str, CronTrigger]:
+    """job id -> cron trigger in the office's time zone (ValueError for a bad crontab)."""
+    crontabs = {"weekly_digest": timetable.weekly_digest, "monthly_digest": timetable.monthly_digest}
+    return {job: CronTrigger.from_crontab(crontab, timezone=timetable.timezone)
+            for job, crontab in crontabs.items() if crontab.strip()}
+
+
+def start_jobs(core: Lianxin, deliver: Deliver, timetable: Timetable) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone=timetable.timezone)
     # coalesce + one instance: a slow sweep is never run twice at once nor caught up in bursts
     scheduler.add_job(sweep, "interval", seconds=SWEEP_EVERY_SECONDS, args=(core, deliver), id="sweep",
                       coalesce=True, max_instances=1)
+    for job, trigger in digest_triggers(timetable).items():
+        scheduler.add_job(push_digests, trigger, args=(core, deliver, job == "monthly_digest"), id=job,
+                          coalesce=True, max_instances=1, misfire_grace_time=MISFIRE_GRACE_SECONDS)
     scheduler.start()
     return scheduler

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     quiet_hours: bool = True  # 无事不扰 on; the local demo turns it off (it is played at any hour)
     office_hours: str = "09:00-18:00"  # 无事不扰: cadres hear from the bot then, on working days
     reporter_night: str = "22:00-08:00"  # 无事不扰: reporters are not messaged then
+    weekly_digest_cron: str = "0 9 * * mon"  # 周通报 to bound groups (crontab, local time); "" = none
+    monthly_digest_cron: str = "0 9 1 * *"  # 月报告 on the 1st; "" = none
 
     @property
     def token(self) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from handlers import collect, digest, payloads, reminders, revisit, verdicts
+from handlers import collect, digest, groups, payloads, reminders, revisit, verdicts
 from handlers.conversations import answer, cadre, complaint, consult, feedback, lists, report
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
@@ -76,10 +76,25 @@ class Lianxin:
                 ("complain", t("Report a cadre (举报)")),
                 ("lang", t("Change language")), ("cancel", t("Cancel what you are doing"))]
 
+    def push_digests(self, monthly: bool = False) -> list[Reply]:
+        """The scheduler's Monday (or 1st of the month) job: every bound group's digest, once."""
+        with self._uow_factory() as uow:
+            work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
+            digest.push(work, self._default_locale, monthly)
+            _owe(uow, work.replies, here=None)
+            uow.commit()
+        return work.replies
+
     def handle(self, incoming: Incoming) -> list[Reply]:
         with self._uow_factory() as uow:
             if not uow.seen_updates.first_time(incoming.platform, incoming.update_id):
                 return []  # a webhook resend of an update we already answered
+            if incoming.in_group:
+                work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
+                groups.handle(work, incoming, self._default_locale)
+                _owe(uow, work.replies, here=Address(incoming.platform, incoming.chat_id))
+                uow.commit()
+                return []
             account = uow.accounts.get_or_create(
                 incoming.platform, incoming.user_id, incoming.chat_id,
                 self._locale_for(incoming.language_code), incoming.display_name)
@@ -140,7 +155,7 @@ def _command(turn: Turn, command: str, args: str) -> None:
         report.cancel(turn)
     elif command in (lists.MY, lists.MINE):
         lists.show_page(turn, command, 0)
-    elif command == "digest":
+    elif command == digest.COMMAND:
         digest.show(turn, args)
     elif command == "t" and args:
         lists.show_ticket(turn, turn.uow.tickets.by_number(args.upper()))

@@ -1,24 +1,29 @@
 """周通报 / 月报告: a unit's figures for a past week or month, with the change on the period
 before, its flags now, its oldest open problems and, where it has sub-units, the 红黑榜.
 
-`/digest` (a leader's own unit, last week) and `/digest month` (last calendar month).
-The weekly push to leader groups and the chart come with group binding (issue 6).
+`/digest` (a leader's own unit, last week) and `/digest month` (last calendar month);
+in a bound leader group (handlers.groups) the group's unit, with a chart. `push` is what
+the scheduler runs on Monday morning and on the 1st: every bound group gets its digest,
+once, however many bot processes run the job.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from handlers.domain.flags import Flag, flag_lines
+from handlers.domain.flags import Flag, FlagLines, flag_lines
 from handlers.domain.labels import FLAG_MARKS
-from handlers.domain.model import CadreRole, Tier
+from handlers.domain.model import CadreRole, GroupBinding, OrgLevel, Tier
 from handlers.domain.ranking import UnitPeriod, rank
 from handlers.messages import Msg, plain, t
+from handlers.seam import CHART, Address, Attachment, Reply
 from handlers.turn import Turn, Work
 
 LEADER_ROLES = frozenset({CadreRole.TOWNSHIP_LEADER, CadreRole.DISTRICT_LEADER, CadreRole.SUPERVISOR})
-MONTH = "month"
+COMMAND, MONTH = "digest", "month"
+WEEK = "week"  # the period names digest deliveries are recorded under
 OLDEST = 5  # open problems listed, oldest first
+TREND_WEEKS, TREND_MONTHS = 8, 6  # the chart's trend: weeks for a 周通报, months for a 月报告
 
 
 def last_week(now: datetime, work: Work) -> tuple[datetime, datetime]:
@@ -38,6 +43,28 @@ def _local(work: Work, day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=work.rules.time_zone)
 
 
+def push(work: Work, locale: str, monthly: bool = False) -> int:
+    """Last week's (or month's) digest to every bound group that has not had it yet;
+    returns how many were owed. Claimed in the database first: a second bot process
+    running the same job, or a restart re-running it, finds them taken."""
+    start, _ = (last_month if monthly else last_week)(work.now, work)
+    owed = 0
+    for binding in work.uow.groups.bindings():
+        target = f"{binding.platform}:{binding.chat_id}"
+        if work.uow.groups.claim_digest(target, MONTH if monthly else WEEK, start, work.now):
+            work.replies.append(for_group(work, binding, locale, monthly))
+            owed += 1
+    return owed
+
+
+def for_group(work: Work, binding: GroupBinding, locale: str, monthly: bool = False) -> Reply:
+    """The bound unit's digest for the group: the chart, the text as its caption or after it."""
+    start, end = (last_month if monthly else last_week)(work.now, work)
+    return Reply(Address(binding.platform, binding.chat_id), locale,
+                 compose(work, binding.org_unit_id, start, end, monthly),
+                 attachment=chart(work, binding.org_unit_id, end, monthly))
+
+
 def show(turn: Turn, args: str) -> None:
     """/digest [month]: a leader's own unit."""
     cadre = turn.uow.directory.cadre_by_account(turn.account.id)
@@ -54,9 +81,7 @@ def compose(work: Work, unit_id: int, start: datetime, end: datetime, monthly: b
     this = reports.unit_period(unit_id, start, end)
     previous_start = _month_before(work, start) if monthly else start - (end - start)
     before = reports.unit_period(unit_id, previous_start, start)
-    flags = reports.flags(unit_id, flag_lines(work.now, warning_days=rules.warning_days,
-                                              hard_limit_days=rules.hard_limit_days, calendar=rules.calendar,
-                                              tz=rules.time_zone))
+    flags = reports.flags(unit_id, _lines_now(work))
     tiers = reports.received_by(unit_id, start, end, "tier")
     period = {"unit": this.name, "start": start.astimezone(rules.time_zone).date().isoformat(),
               "end": (end - timedelta(days=1)).astimezone(rules.time_zone).date().isoformat()}
@@ -79,6 +104,50 @@ def compose(work: Work, unit_id: int, start: datetime, end: datetime, monthly: b
         "board": _board(work, unit_id, start, end),
     }
     return Msg("{title}\n{figures}\n{rates}\n{tiers}\n{flags}\n{oldest}{board}", parts)
+
+
+def chart(work: Work, unit_id: int, end: datetime, monthly: bool = False) -> Attachment:
+    """What the digest's picture shows: open problems of each sub-unit by flag now, and
+    received / resolved over the last weeks (or months) up to `end`."""
+    reports = work.uow.reports
+    children = [unit for unit in work.uow.directory.children(unit_id) if unit.level != OrgLevel.DEPARTMENT]
+    flags = reports.child_flags(unit_id, _lines_now(work))
+    bounds = _trend_bounds(work, end, monthly)
+    trend = reports.trend(unit_id, bounds)
+    unit = work.uow.directory.org_unit(unit_id)
+    return Attachment(CHART, {
+        "title": t("{unit}: problems and flags", unit=unit.name if unit else ""),
+        "units_title": t("Open problems by unit, by flag now"),
+        "units": [child.name for child in children],
+        "flags": {flag.value: [flags.get(child.id, {}).get(flag, 0) for child in children] for flag in Flag},
+        "flag_names": {Flag.GREEN.value: t("green flag"), Flag.RED.value: t("red flag"),
+                       Flag.BLACK.value: t("black flag")},
+        "trend_title": t("Received and resolved, last 6 months") if monthly
+        else t("Received and resolved, last 8 weeks"),
+        "periods": [_period_label(work, bound, monthly) for bound in bounds[:-1]],
+        "received": [received for received, _ in trend], "resolved": [resolved for _, resolved in trend],
+        "received_name": t("problems received"), "resolved_name": t("problems resolved"),
+    })
+
+
+def _trend_bounds(work: Work, end: datetime, monthly: bool) -> list[datetime]:
+    if not monthly:
+        return [end - timedelta(weeks=TREND_WEEKS - n) for n in range(TREND_WEEKS + 1)]
+    bounds = [end]
+    for _ in range(TREND_MONTHS):
+        bounds.insert(0, _month_before(work, bounds[0]))
+    return bounds
+
+
+def _period_label(work: Work, start: datetime, monthly: bool) -> str:
+    day = start.astimezone(work.rules.time_zone).date()
+    return f"{day:%Y-%m}" if monthly else f"{day:%m-%d}"
+
+
+def _lines_now(work: Work) -> FlagLines:
+    rules = work.rules
+    return flag_lines(work.now, warning_days=rules.warning_days, hard_limit_days=rules.hard_limit_days,
+                      calendar=rules.calendar, tz=rules.time_zone)
 
 
 def _month_before(work: Work, start: datetime) -> datetime:

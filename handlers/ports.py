@@ -5,14 +5,14 @@ storage/ implements them on SQLModel; tests/unit implements them with fakes.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
 from typing import Any, Protocol
 
 from handlers.domain.flags import Flag, FlagLines
-from handlers.domain.model import Account, Cadre, Enterprise, OrgUnit, ReporterProfile, Ticket
+from handlers.domain.model import Account, Cadre, Enterprise, GroupBinding, OrgUnit, ReporterProfile, Ticket
 from handlers.domain.ranking import UnitPeriod
 from handlers.seam import Reply
 
@@ -51,6 +51,8 @@ class ConversationState:
 class Accounts(Protocol):
     def get_or_create(self, platform: str, user_id: int, chat_id: int, locale: str,
                       display_name: str) -> Account: ...
+    def find(self, platform: str, user_id: int) -> Account | None:
+        """The account if known; creates and changes nothing."""
     def get(self, account_id: int) -> Account | None: ...
     def set_locale(self, account_id: int, locale: str) -> None: ...
 
@@ -66,6 +68,7 @@ class Directory(Protocol):
     def org_unit(self, org_unit_id: int) -> OrgUnit | None: ...
     def children(self, org_unit_id: int) -> list[OrgUnit]: ...
     def roots(self) -> list[OrgUnit]: ...
+    def units_named(self, name: str) -> list[OrgUnit]: ...
     def cadre(self, cadre_id: int) -> Cadre | None: ...
     def cadre_by_account(self, account_id: int) -> Cadre | None: ...
     def grid_worker(self, grid_id: int) -> Cadre | None: ...
@@ -143,8 +146,24 @@ class Reports(Protocol):
     def child_periods(self, unit_id: int, start: datetime, end: datetime) -> list[UnitPeriod]: ...
     def received_by(self, unit_id: int, start: datetime, end: datetime, column: str) -> dict[str | None, int]: ...
     def oldest_open(self, unit_id: int, limit: int) -> list[tuple[str, datetime, str]]: ...
+    def child_flags(self, unit_id: int, lines: FlagLines) -> dict[int, dict[Flag, int]]:
+        """Open tickets under each child unit by flag (children with none left out)."""
+    def trend(self, unit_id: int, bounds: Sequence[datetime]) -> list[tuple[int, int]]:
+        """(received, resolved) for each period between consecutive bounds."""
     def flags(self, unit_id: int, lines: FlagLines) -> dict[Flag, int]:
         """Open tickets under the unit (itself included) by flag; untimed ones left out."""
+
+
+class Groups(Protocol):
+    """Leader groups bound to org units, and the digests owed to them."""
+
+    def bind(self, binding: GroupBinding, cadre_id: int, at: datetime) -> None:
+        """Bind the chat (again: the new unit replaces the old)."""
+    def unbind(self, platform: str, chat_id: int) -> bool: ...
+    def binding(self, platform: str, chat_id: int) -> GroupBinding | None: ...
+    def bindings(self) -> list[GroupBinding]: ...
+    def claim_digest(self, target: str, period: str, start: datetime, at: datetime) -> bool:
+        """True the first time (target, period, start) is claimed, in this or any process, ever."""
 
 
 class UnitOfWork(Protocol):
@@ -158,6 +177,7 @@ class UnitOfWork(Protocol):
     complaints: Complaints
     outbox: Outbox
     reports: Reports
+    groups: Groups
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None:

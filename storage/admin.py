@@ -48,6 +48,17 @@ def create_invite(uow_or_session: object, cadre_id: int, now: datetime, ttl: tim
 _REGION = "410184"  # 新郑市
 
 
+def set_admin(uow_or_session: object, cadre_id: int, admin: bool = True) -> str:
+    """Let a cadre bind leader groups to units in their own subtree (or stop them); their name."""
+    session = _session_of(uow_or_session)
+    row = session.get(CadreRow, cadre_id)
+    if row is None:
+        raise LookupError(f"no cadre with id {cadre_id}")
+    row.is_admin = admin
+    session.flush()
+    return row.name
+
+
 def demo_credit_code(prefix: str, org_code: str) -> str:
     """A credit code for the demo: `prefix` (2) + region + `org_code` (9) + its check character."""
     first17 = prefix + _REGION + org_code
@@ -135,6 +146,7 @@ def seed_into(session: Session) -> DemoSummary:
     duty = _cadre(session, _DUTY[0], CadreRole.TOWNSHIP_LEADER, township.id, _DUTY[1])
     if township.duty_cadre_id is None:
         township.duty_cadre_id = duty.id
+    duty.is_admin = True  # binds the township's leader group (/bind 新村镇) in the demo
     butler = _cadre(session, _BUTLER[0], CadreRole.BUTLER, township.id, _BUTLER[1])
     cadres[duty.name] = duty.id  # type: ignore[assignment]
     cadres[butler.name] = butler.id  # type: ignore[assignment]

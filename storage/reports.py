@@ -19,10 +19,11 @@ from handlers.domain.ladder import LADDER_EVENT
 from handlers.domain.model import OrgLevel
 from handlers.domain.ranking import UnitPeriod
 from storage.repositories import from_db, to_db
-from storage.tables import CadreRow, EnterpriseRow, OrgUnitRow, TicketEventRow, TicketRow
+from storage.tables import CadreRow, ComplaintRow, EnterpriseRow, OrgUnitRow, TicketEventRow, TicketRow
 
 TAKEN_UP = ("accepted", "handover_accepted", "resolved")  # the first of these meets 交办
 CLOSED = ("resolved", "confirmed")
+UPHELD = "upheld"  # a supervisor's finding on a 举报
 OPEN = ("assigned", "accepted", "reopened")
 
 Counts = dict[int, int]
@@ -93,6 +94,26 @@ def flag_counts(session: Session, parent_id: int, lines: FlagLines,
     return counts
 
 
+def trend(session: Session, unit_id: int, bounds: Sequence[datetime]) -> list[tuple[int, int]]:
+    """(received, resolved) under a unit for each period between consecutive `bounds`: one
+    query per figure, each row put in its period by a CASE on its time."""
+    subtree = _subtrees(unit_id, itself=True)
+    edges = [to_db(bound) for bound in bounds]
+
+    def per_period(at: sa.ColumnElement, query: sa.Select) -> dict[int, int]:
+        period = sa.case(*[(at < edge, index) for index, edge in enumerate(edges[1:])]).label("period")
+        rows = session.execute(query.add_columns(period).where(at >= edges[0], at < edges[-1]).group_by(period))
+        return {index: count for count, index in rows}
+
+    received = per_period(TicketRow.created_at, sa.select(sa.func.count(TicketRow.id))
+                          .join(subtree, TicketRow.org_unit_id == subtree.c.unit_id))
+    resolved = per_period(TicketEventRow.at, sa.select(sa.func.count(TicketEventRow.id))
+                          .join(TicketRow, TicketRow.id == TicketEventRow.ticket_id)
+                          .join(subtree, TicketRow.org_unit_id == subtree.c.unit_id)
+                          .where(TicketEventRow.kind == "resolved"))
+    return [(received.get(index, 0), resolved.get(index, 0)) for index in range(len(edges) - 1)]
+
+
 def _subtrees(unit_id: int, itself: bool = False) -> sa.CTE:
     """(unit_id, top_id): every unit below `unit_id`, with the child of `unit_id` it lies under;
     with `itself`, the unit and everything below it, all under `unit_id`."""
@@ -129,7 +150,7 @@ class _Figures:
             "reopened": lambda: self._events(event.kind == "reopened"),
             "revisits": lambda: self._events(event.kind.in_(("revisit_passed", "revisit_failed"))),
             "revisits_passed": lambda: self._events(event.kind == "revisit_passed"),
-            "complaints_upheld": dict,  # a supervisor's finding is not recorded yet (docs/ranking.md)
+            "complaints_upheld": self.complaints_upheld,
         }
 
     def _in_period(self, column: sa.ColumnElement) -> sa.ColumnElement[bool]:
@@ -151,6 +172,13 @@ class _Figures:
                              .join(TicketRow, TicketRow.org_unit_id == self.subtree.c.unit_id)
                              .join(TicketEventRow, TicketEventRow.ticket_id == TicketRow.id)
                              .where(self._in_period(TicketEventRow.at), *where))
+
+    def complaints_upheld(self) -> Counts:
+        """举报 about cadres of the subtree that a supervisor upheld in the period."""
+        complaint = ComplaintRow
+        return self._grouped(sa.select(self.subtree.c.top_id, sa.func.count(complaint.id))
+                             .join(complaint, complaint.org_unit_id == self.subtree.c.unit_id)
+                             .where(complaint.finding == UPHELD, self._in_period(complaint.found_at)))
 
     def _first_take_up(self) -> sa.Subquery:
         return (sa.select(TicketEventRow.ticket_id, sa.func.min(TicketEventRow.at).label("at"))
@@ -202,3 +230,9 @@ class SqlReports:
 
     def flags(self, unit_id: int, lines: FlagLines) -> dict[Flag, int]:
         return flag_counts(self.session, unit_id, lines, itself=True).get(unit_id, dict.fromkeys(Flag, 0))
+
+    def child_flags(self, unit_id: int, lines: FlagLines) -> dict[int, dict[Flag, int]]:
+        return flag_counts(self.session, unit_id, lines)
+
+    def trend(self, unit_id: int, bounds: Sequence[datetime]) -> list[tuple[int, int]]:
+        return trend(self.session, unit_id, bounds)

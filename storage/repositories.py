@@ -68,7 +68,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _insert(session: Session, table: sa.Table) -> Any:
+def dialect_insert(session: Session, table: sa.Table) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -95,7 +95,7 @@ def _org_unit(row: OrgUnitRow) -> OrgUnit:
 
 def _cadre(row: CadreRow) -> Cadre:
     assert row.id is not None
-    return Cadre(row.id, row.name, CadreRole(row.role), row.org_unit_id, row.phone, row.account_id)
+    return Cadre(row.id, row.name, CadreRole(row.role), row.org_unit_id, row.phone, row.account_id, row.is_admin)
 
 
 def _enterprise(row: EnterpriseRow) -> Enterprise:
@@ -190,7 +190,7 @@ class SqlAccounts:
         have chosen one).
         """
         table = AccountRow.__table__
-        stmt = _insert(self.session, table).values(
+        stmt = dialect_insert(self.session, table).values(
             platform=platform, user_id=user_id, chat_id=chat_id, locale=locale, display_name=display_name
         ).on_conflict_do_nothing(index_elements=["platform", "user_id"])
         self.session.execute(stmt)
@@ -205,6 +205,13 @@ class SqlAccounts:
             row.display_name = display_name
         self.session.flush()
         return _account(row)
+
+    def find(self, platform: str, user_id: int) -> Account | None:
+        """The account of (platform, user_id) if the bot knows it; nothing is created or changed
+        (a message in a group must not make the group that person's chat)."""
+        row = self.session.scalars(sa.select(AccountRow).where(AccountRow.platform == platform,
+                                                               AccountRow.user_id == user_id)).one_or_none()
+        return _account(row) if row is not None else None
 
     def get(self, account_id: int) -> Account | None:
         row = self.session.get(AccountRow, account_id)
@@ -234,7 +241,7 @@ class SqlConversations:
 
     def save(self, state: ConversationState) -> None:
         values = {"dialog": state.dialog, "step": state.step, "data": dict(state.data), "updated_at": _utcnow()}
-        stmt = _insert(self.session, ConversationRow.__table__).values(
+        stmt = dialect_insert(self.session, ConversationRow.__table__).values(
             platform=state.platform, chat_id=state.chat_id, **values
         )
         stmt = stmt.on_conflict_do_update(index_elements=["platform", "chat_id"], set_=values)
@@ -259,6 +266,11 @@ class SqlDirectory:
         rows = self.session.scalars(
             sa.select(OrgUnitRow).where(OrgUnitRow.parent_id.is_(None)).order_by(OrgUnitRow.id)
         )
+        return [_org_unit(r) for r in rows]
+
+    def units_named(self, name: str) -> list[OrgUnit]:
+        rows = self.session.scalars(sa.select(OrgUnitRow).where(OrgUnitRow.name == name.strip())
+                                    .order_by(OrgUnitRow.id))
         return [_org_unit(r) for r in rows]
 
     def cadre(self, cadre_id: int) -> Cadre | None:
@@ -371,7 +383,7 @@ class SqlTickets:
         lock makes a concurrent session wait for this transaction to end.
         """
         table = TicketCounterRow.__table__
-        stmt = _insert(self.session, table).values(year=year, last=1)
+        stmt = dialect_insert(self.session, table).values(year=year, last=1)
         stmt = stmt.on_conflict_do_update(
             index_elements=["year"], set_={"last": table.c["last"] + 1}
         ).returning(table.c["last"])
@@ -499,7 +511,7 @@ class SqlSeenUpdates:
 
     def first_time(self, platform: str, update_id: int) -> bool:
         table = SeenUpdateRow.__table__
-        stmt = _insert(self.session, table).values(
+        stmt = dialect_insert(self.session, table).values(
             platform=platform, update_id=update_id, at=_utcnow()
         ).on_conflict_do_nothing(index_elements=["platform", "update_id"]).returning(table.c["id"])
         # RETURNING yields a row only when the insert happened (rowcount is unreliable here).
@@ -533,5 +545,5 @@ class SqlReporterProfiles:
 
     def save(self, profile: ReporterProfile) -> None:
         values = {"kind": str(profile.kind), "enterprise_id": profile.enterprise_id, "phone": profile.phone}
-        stmt = _insert(self.session, ReporterProfileRow.__table__).values(account_id=profile.account_id, **values)
+        stmt = dialect_insert(self.session, ReporterProfileRow.__table__).values(account_id=profile.account_id, **values)
         self.session.execute(stmt.on_conflict_do_update(index_elements=["account_id"], set_=values))

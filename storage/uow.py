@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import make_engine
 from storage.outbox import SqlOutbox
+from storage.groups import SqlGroups
 from storage.reports import SqlReports
 from storage.repositories import (
     SqlAccounts,
@@ -69,6 +70,7 @@ class SqlUnitOfWork:
         self.complaints = SqlComplaints(session)
         self.outbox = SqlOutbox(session)
         self.reports = SqlReports(session)
+        self.groups = SqlGroups(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -86,6 +86,17 @@ class Cadre:
     org_unit_id: int
     phone: str
     account_id: int | None = None
+    is_admin: bool = False  # may bind leader groups to units in its own subtree (/bind)
+
+
+@dataclass(frozen=True)
+class GroupBinding:
+    """A leaders' group chat bound to an org unit: it gets that unit's 周通报 and 月报告."""
+
+    platform: str
+    chat_id: int
+    org_unit_id: int
+    title: str = ""
 
 
 @dataclass(frozen=True)

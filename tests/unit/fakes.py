@@ -10,7 +10,8 @@ import copy
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from handlers.domain.model import Account, Cadre, CadreRole, Enterprise, OrgUnit, ReporterProfile, Ticket
+from handlers.domain.model import (Account, Cadre, CadreRole, Enterprise, GroupBinding, OrgUnit, ReporterProfile,
+                                   Ticket)
 from handlers.ports import ConversationState
 from handlers.seam import Reply
 
@@ -29,6 +30,8 @@ class FakeStore:
     profiles: dict[int, ReporterProfile] = field(default_factory=dict)
     complaints: list[tuple] = field(default_factory=list)
     outbox: list[Reply] = field(default_factory=list)
+    bindings: dict[tuple[str, int], GroupBinding] = field(default_factory=dict)
+    digest_claims: set[tuple[str, str, datetime]] = field(default_factory=set)
 
 
 class FakeUnitOfWork:
@@ -42,7 +45,7 @@ class FakeUnitOfWork:
         self.accounts, self.directory, self.tickets = _Accounts(s), _Directory(s), _Tickets(s)
         self.conversations, self.invites, self.seen_updates = _Conversations(s), _Invites(s), _Seen(s)
         self.reporter_profiles, self.complaints = _Profiles(s), _Complaints(s)
-        self.outbox = _Outbox(s)
+        self.outbox, self.groups = _Outbox(s), _Groups(s)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -66,6 +69,9 @@ class _Accounts(_Part):
         self.s.accounts[account.id] = account
         return account
 
+    def find(self, platform, user_id):
+        return next((a for a in self.s.accounts.values() if (a.platform, a.user_id) == (platform, user_id)), None)
+
     def get(self, account_id):
         return self.s.accounts.get(account_id)
 
@@ -78,6 +84,7 @@ class _Directory(_Part):
     def children(self, i): return [u for u in self.s.units.values() if u.parent_id == i]
     def roots(self): return [u for u in self.s.units.values() if u.parent_id is None]
     def cadre(self, i): return self.s.cadres.get(i)
+    def units_named(self, name): return [u for u in self.s.units.values() if u.name == name.strip()]
     def enterprise(self, i): return self.s.enterprises.get(i)
 
     def cadre_by_account(self, account_id):
@@ -190,6 +197,25 @@ class _Profiles(_Part):
 class _Complaints(_Part):
     def add(self, complainant_account_id, cadre_id, org_unit_id, text, at):
         self.s.complaints.append((complainant_account_id, cadre_id, org_unit_id, text, at))
+
+
+class _Groups(_Part):
+    def bind(self, binding, cadre_id, at):
+        self.s.bindings[(binding.platform, binding.chat_id)] = binding
+
+    def unbind(self, platform, chat_id):
+        return self.s.bindings.pop((platform, chat_id), None) is not None
+
+    def binding(self, platform, chat_id):
+        return self.s.bindings.get((platform, chat_id))
+
+    def bindings(self):
+        return list(self.s.bindings.values())
+
+    def claim_digest(self, target, period, start, at):
+        claimed = (target, period, start) not in self.s.digest_claims
+        self.s.digest_claims.add((target, period, start))
+        return claimed
 
 
 class _Outbox(_Part):

@@ -1,0 +1,82 @@
+"""Leader groups (领导群): an admin binds a group chat to an org unit with `/bind <unit>`, and
+the group gets that unit's 周通报 every week and 月报告 every month (handlers.digest.push).
+
+In a group the bot hears only /bind, /unbind and /digest, and only from cadres it knows:
+a group somebody else added it to stays silent, whatever is said there. Everything is
+checked against the database: the sender's admin flag, and that the unit lies in the
+admin's own part of the tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from handlers import digest
+from handlers.domain.model import Cadre, GroupBinding, OrgUnit
+from handlers.domain.routing import upward
+from handlers.messages import Msg, t
+from handlers.seam import Address, Incoming, Reply
+from handlers.turn import Work
+
+BIND, UNBIND = "bind", "unbind"
+Say = Callable[[Msg], None]
+
+
+def handle(work: Work, incoming: Incoming, locale: str) -> None:
+    """One message in a group; `locale` is the language the group is answered in."""
+    if incoming.command not in (BIND, UNBIND, digest.COMMAND):
+        return
+    account = work.uow.accounts.find(incoming.platform, incoming.user_id)
+    cadre = work.uow.directory.cadre_by_account(account.id) if account else None
+    if cadre is None:
+        return  # strangers get nothing, not even a refusal: the bot does not talk in their group
+
+    def say(text: Msg) -> None:
+        work.replies.append(Reply(Address(incoming.platform, incoming.chat_id), locale, text))
+
+    if incoming.command == digest.COMMAND:
+        _digest(work, incoming, cadre, locale, say)
+    elif not cadre.is_admin:
+        return
+    elif incoming.command == BIND:
+        _bind(work, incoming, cadre, say)
+    elif work.uow.groups.unbind(incoming.platform, incoming.chat_id):
+        say(t("This group no longer gets digests."))
+    else:
+        say(t("This group was not bound to a unit."))
+
+
+def _bind(work: Work, incoming: Incoming, admin: Cadre, say: Say) -> None:
+    name = incoming.args.strip()
+    if not name:
+        say(t("Which unit should this group follow? For example: /bind 城关街道"))
+        return
+    unit = _unit_under(work, admin, name)
+    if unit is None:
+        home = work.uow.directory.org_unit(admin.org_unit_id)
+        say(t("No unit named “{name}” in {home} or below. Check the name and send /bind again.",
+              name=name, home=home.name if home else ""))
+        return
+    binding = GroupBinding(incoming.platform, incoming.chat_id, unit.id, incoming.chat_title)
+    work.uow.groups.bind(binding, admin.id, work.now)
+    say(t("This group now follows {unit}: its 周通报 every week and its 月报告 every month. "
+          "/digest shows last week's now.", unit=unit.name))
+
+
+def _unit_under(work: Work, admin: Cadre, name: str) -> OrgUnit | None:
+    """The unit of that name in the admin's own subtree (an admin binds nothing outside it)."""
+    directory = work.uow.directory
+    for unit in directory.units_named(name):
+        if any(above.id == admin.org_unit_id for above in upward(directory, unit.id)):
+            return unit
+    return None
+
+
+def _digest(work: Work, incoming: Incoming, cadre: Cadre, locale: str, say: Say) -> None:
+    binding = work.uow.groups.binding(incoming.platform, incoming.chat_id)
+    if binding is None:
+        if cadre.is_admin:
+            say(t("This group follows no unit yet: send /bind followed by the unit's name."))
+        return
+    monthly = incoming.args.strip().lower() == digest.MONTH
+    work.replies.append(digest.for_group(work, binding, locale, monthly))
