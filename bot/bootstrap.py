@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from telegram.ext import Application
 
+    from bot.adapters.robots import Robot
     from handlers.app import Lianxin
     from handlers.domain.deadlines import Policy
     from handlers.domain.ladder import Rung
@@ -89,6 +90,34 @@ def unit_policies(text: str | None) -> dict[str, Policy]:
     return {unit: deadline_policy(name, None) for unit, name in raw.items()}
 
 
+def build_robots(settings: Settings) -> dict[str, list[Robot]]:
+    """Each org unit's 周通报 group robots, from LIANXIN_ROBOTS."""
+    return unit_robots(settings.robots.get_secret_value() if settings.robots is not None else None)
+
+
+def unit_robots(text: str | None) -> dict[str, list[Robot]]:
+    """LIANXIN_ROBOTS -> each org unit's group robots; a bad entry stops the start, naming its unit."""
+    from pydantic import ValidationError
+
+    from bot.adapters.robots import Robot
+
+    expected = 'LIANXIN_ROBOTS: expected {"unit name": [{"platform": …, "url": …, "secret": …}, ...], ...}'
+    robots: dict[str, list[Robot]] = {}
+    for unit, entries in _json_object("LIANXIN_ROBOTS", text, expected).items():
+        if not isinstance(entries, list):
+            raise ValueError(f"{expected}; {unit}: not a list")
+        robots[unit] = []
+        for number, entry in enumerate(entries, 1):
+            try:
+                robots[unit].append(Robot.model_validate(entry))
+            except ValidationError as e:
+                # Our own wording: pydantic's would echo the input, and the URL is a credential.
+                reasons = "; ".join(f"{'.'.join(map(str, err['loc'])) or 'robot'}: {err['msg']}"
+                                    for err in e.errors())
+                raise ValueError(f"LIANXIN_ROBOTS: {unit}, robot {number}: {reasons}") from None
+    return robots
+
+
 def _json_object(name: str, text: str | None, expected: str) -> dict:
     """A setting holding a JSON object ({} when unset), or a ValueError naming the setting."""
     if not text:
@@ -156,5 +185,6 @@ def build_application(settings: Settings, core: Lianxin | None = None,
     """The PTB application for `settings` (a token is needed), with a fresh core unless given one."""
     from bot.adapters import telegram_ptb
 
+    build_robots(settings)  # a bad LIANXIN_ROBOTS stops the start, not the Monday digest
     return telegram_ptb.build_application(settings, core if core is not None else build_core(settings),
                                           translator if translator is not None else build_translator(settings))

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # 红黑榜: weights by indicator (docs/ranking.md), JSON, e.g. {"satisfaction": 20}; unnamed keep their default.
     ranking_weights: str | None = None
     ranking_list_size: int = 3  # units on each of the red and black lists
+    # 周通报 group robots per org unit, JSON: {"城关街道": [{"platform": "dingtalk", "url": "…", "secret": "SEC…"}]}.
+    robots: SecretStr | None = None  # webhook URLs carry credentials too
     quiet_hours: bool = True  # 无事不扰 on; the local demo turns it off (it is played at any hour)
     office_hours: str = "09:00-18:00"  # 无事不扰: cadres hear from the bot then, on working days
     reporter_night: str = "22:00-08:00"  # 无事不扰: reporters are not messaged then
