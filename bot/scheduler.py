@@ -1,5 +1,6 @@
 """The one AsyncIOScheduler: timed sweeps that ask the core what is due, and the digest
-pushes on the calendar (周通报 Monday 09:00, 月报告 on the 1st, local time).
+pushes on the calendar (周通报 Monday 09:00, 月报告 on the 1st, local time) to bound groups
+and to the units' group robots.
 
 Jobs hold no state of their own: what is due is found in the database each time, and
 each digest is claimed there before it is queued, so a restart, or a second bot process
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.adapters.robots import Delivery, Pacing, Robot, post_digest
+from bot.i18n import Translator
 from handlers.app import Lianxin
 from handlers.seam import Reply
 
@@ -41,12 +44,41 @@ async def sweep(core: Lianxin, deliver: Deliver) -> int:
     return len(replies)
 
 
-async def push_digests(core: Lianxin, deliver: Deliver, monthly: bool = False) -> int:
-    """Every bound group's digest for the period just ended; returns how many were queued."""
+@dataclass(frozen=True)
+class RobotPost:
+    """Where digests go besides chat groups: each org unit's WeCom / DingTalk / Feishu robots."""
+
+    robots: dict[str, list[Robot]]  # org unit name -> its robots (LIANXIN_ROBOTS)
+    translator: Translator
+    locale: str
+    pacing: Callable[[], Pacing] = Pacing  # one per run: a robot shared by two units is paced across both
+
+
+async def push_digests(core: Lianxin, deliver: Deliver, monthly: bool = False,
+                       robots: RobotPost | None = None) -> int:
+    """Every bound group's digest for the period just ended, then the robots'; returns how many
+    group messages were queued."""
     replies = await asyncio.to_thread(core.push_digests, monthly)
     log.info("%s digests queued for %d groups", "monthly" if monthly else "weekly", len(replies))
     await deliver(replies)
+    if robots is not None and robots.robots:
+        await post_to_robots(core, robots, monthly)
     return len(replies)
+
+
+async def post_to_robots(core: Lianxin, post: RobotPost, monthly: bool = False) -> list[Delivery]:
+    """Each configured unit's digest, rendered as plain lines, to its robots; failures are logged
+    (the digest was claimed first: a failing robot is not retried by a second process)."""
+    digests = await asyncio.to_thread(core.robot_digests, list(post.robots), monthly)
+    pacing, deliveries = post.pacing(), []
+    for unit, digest in digests.items():
+        title, *lines = post.translator.render(digest, post.locale).split("\n")
+        for delivery in await post_digest(post.robots[unit], title, lines, pacing=pacing):
+            if not delivery.ok:
+                log.warning("%s's digest not delivered to %s: %s (%d of %d parts sent)", unit, delivery.robot.name,
+                            delivery.error, delivery.sent, delivery.parts)
+            deliveries.append(delivery)
+    return deliveries
 
 
 def digest_triggers(timetable: Timetable) -> dict[str, CronTrigger]:
@@ -56,13 +88,14 @@ def digest_triggers(timetable: Timetable) -> dict[str, CronTrigger]:
             for job, crontab in crontabs.items() if crontab.strip()}
 
 
-def start_jobs(core: Lianxin, deliver: Deliver, timetable: Timetable) -> AsyncIOScheduler:
+def start_jobs(core: Lianxin, deliver: Deliver, timetable: Timetable,
+               robots: RobotPost | None = None) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=timetable.timezone)
     # coalesce + one instance: a slow sweep is never run twice at once nor caught up in bursts
     scheduler.add_job(sweep, "interval", seconds=SWEEP_EVERY_SECONDS, args=(core, deliver), id="sweep",
                       coalesce=True, max_instances=1)
     for job, trigger in digest_triggers(timetable).items():
-        scheduler.add_job(push_digests, trigger, args=(core, deliver, job == "monthly_digest"), id=job,
+        scheduler.add_job(push_digests, trigger, args=(core, deliver, job == "monthly_digest", robots), id=job,
                           coalesce=True, max_instances=1, misfire_grace_time=MISFIRE_GRACE_SECONDS)
     scheduler.start()
     return scheduler

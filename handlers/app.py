@@ -85,6 +85,14 @@ class Lianxin:
             uow.commit()
         return work.replies
 
+    def robot_digests(self, unit_names: list[str], monthly: bool = False) -> dict[str, Msg]:
+        """The digests owed to the group robots of these units (by name), each claimed once."""
+        with self._uow_factory() as uow:
+            work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
+            digests = digest.for_units(work, unit_names, monthly)
+            uow.commit()
+        return digests
+
     def handle(self, incoming: Incoming) -> list[Reply]:
         with self._uow_factory() as uow:
             if not uow.seen_updates.first_time(incoming.platform, incoming.update_id):

@@ -9,6 +9,7 @@ once, however many bot processes run the job.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time, timedelta
 
 from handlers.domain.flags import Flag, FlagLines, flag_lines
@@ -18,6 +19,8 @@ from handlers.domain.ranking import UnitPeriod, rank
 from handlers.messages import Msg, plain, t
 from handlers.seam import CHART, Address, Attachment, Reply
 from handlers.turn import Turn, Work
+
+log = logging.getLogger(__name__)
 
 LEADER_ROLES = frozenset({CadreRole.TOWNSHIP_LEADER, CadreRole.DISTRICT_LEADER, CadreRole.SUPERVISOR})
 COMMAND, MONTH = "digest", "month"
@@ -55,6 +58,20 @@ def push(work: Work, locale: str, monthly: bool = False) -> int:
             work.replies.append(for_group(work, binding, locale, monthly))
             owed += 1
     return owed
+
+
+def for_units(work: Work, names: list[str], monthly: bool = False) -> dict[str, Msg]:
+    """Last week's (or month's) digest of each unit named (robots are configured by unit name)
+    that has not had it yet; claimed like a group's. Unknown names are logged and skipped."""
+    start, end = (last_month if monthly else last_week)(work.now, work)
+    digests: dict[str, Msg] = {}
+    for name in names:
+        units = work.uow.directory.units_named(name)
+        if not units:
+            log.warning("group robots are configured for %r, but no org unit has that name", name)
+        elif work.uow.groups.claim_digest(f"robots:{name}", MONTH if monthly else WEEK, start, work.now):
+            digests[name] = compose(work, units[0].id, start, end, monthly)
+    return digests
 
 
 def for_group(work: Work, binding: GroupBinding, locale: str, monthly: bool = False) -> Reply:

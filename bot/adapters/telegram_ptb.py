@@ -50,6 +50,7 @@ class Core(Protocol):
     def commands(self) -> list[tuple[str, Msg]]: ...
     def sweep(self) -> list[Reply]: ...
     def push_digests(self, monthly: bool = False) -> list[Reply]: ...
+    def robot_digests(self, unit_names: list[str], monthly: bool = False) -> dict[str, Msg]: ...
 
 
 # -- Update -> Incoming ---------------------------------------------------
@@ -321,6 +322,7 @@ async def deliver(app: Application, replies: list[Reply]) -> None:
 
 def _start_jobs(app: Application) -> None:
     from bot import scheduler
+    from bot.bootstrap import build_robots
 
     async def send(replies: list[Reply]) -> None:
         await deliver(app, replies)
@@ -333,7 +335,8 @@ def _start_jobs(app: Application) -> None:
     app.bot_data[DISPATCHER_KEY] = dispatcher
     adapter_of(app).committed = dispatcher.look
     timetable = scheduler.Timetable(settings.timezone, settings.weekly_digest_cron, settings.monthly_digest_cron)
-    app.bot_data[SCHEDULER_KEY] = scheduler.start_jobs(adapter_of(app).core, send, timetable)
+    robots = scheduler.RobotPost(build_robots(settings), adapter_of(app).translator, settings.default_locale)
+    app.bot_data[SCHEDULER_KEY] = scheduler.start_jobs(adapter_of(app).core, send, timetable, robots)
 
 
 async def _stop_jobs(app: Application) -> None:

@@ -8,11 +8,14 @@ from zoneinfo import ZoneInfo
 
 from bot import scheduler
 from bot.adapters import telegram_ptb
+from bot.adapters.robots import Pacing, Platform, Rate, Robot
+from sandbox.robots import RobotReceiver
 from tests.scenarios.story import STRANGER, bound_cadre
 from tests.scenarios.test_report_to_resolution import report_power_cut
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEADERS_GROUP = -100_555
+FAST = {Platform.WECOM: Rate(20, 0.2), Platform.DINGTALK: Rate(20, 0.2), Platform.FEISHU: Rate(100, 0.2)}
 
 
 async def test_an_admin_binds_a_group_which_gets_the_weekly_digest_with_its_chart_once(botapi, lianxin, tmp_path,
@@ -76,6 +79,26 @@ async def test_digest_on_demand_in_a_bound_group_and_unbinding(botapi, lianxin, 
     assert out.texts == ["本群尚未绑定单位：请发送 /bind 加单位名称。"]
 
 
+async def test_the_units_group_robots_get_the_same_digest_signed_and_once(botapi, lianxin, database_url):
+    await bound_cadre(botapi, database_url, "陈晓明")
+    number = await report_power_cut(botapi, database_url)
+    lianxin.clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI))
+    async with RobotReceiver() as receiver:
+        robots = {"新村镇": [Robot(platform="dingtalk", url=receiver.add("dingtalk", secret="SECding"),
+                                  secret="SECding"),
+                            Robot(platform="wecom", url=receiver.add("wecom"))],
+                  "城关街道": [Robot(platform="wecom", url=receiver.add("wecom"))]}  # no such unit: logged, skipped
+        post = scheduler.RobotPost(robots, lianxin.translator, "zh_CN", pacing=lambda: Pacing(rates=dict(FAST)))
+        assert await push(lianxin, robots=post) == 0, "no group is bound: robots only"
+        assert [(m.platform, m.title) for m in receiver.messages] == [
+            ("dingtalk", "周通报 · 新村镇 · 2026-11-23 至 2026-11-29"), ("wecom", "周通报 · 新村镇 · 2026-11-23 至 2026-11-29")]
+        assert all(f"{number} · 5d · 陈晓明" in m.text and "收到问题 1 件（较上期 +1）" in m.text
+                   for m in receiver.messages)
+        assert {answer.code for answer in receiver.answers} == {0}, "signature and shape accepted"
+        await push(lianxin, robots=post)
+        assert len(receiver.messages) == 2, "the same week's digest is not posted twice"
+
+
 def text_of(group) -> str:
     """The digest's text: the photo's caption, or the message after the photo if too long for one."""
     messages = group.messages()
@@ -83,10 +106,10 @@ def text_of(group) -> str:
     return messages[photo].caption or "\n".join(message.text or "" for message in messages[photo + 1:])
 
 
-async def push(lianxin, monthly: bool = False) -> int:
+async def push(lianxin, monthly: bool = False, robots: scheduler.RobotPost | None = None) -> int:
     """What the Monday (or 1st-of-month) cron job runs, then the sends settled."""
     queued = await scheduler.push_digests(lianxin.core, lambda replies: telegram_ptb.deliver(lianxin.app, replies),
-                                          monthly)
+                                          monthly, robots)
     await lianxin.drain()
     await lianxin.botapi.wait_idle()
     return queued
