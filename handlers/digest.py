@@ -106,14 +106,16 @@ def compose(work: Work, unit_id: int, start: datetime, end: datetime, monthly: b
         "title": t("月报告 · {unit} · {start} to {end}", **period) if monthly
         else t("周通报 · {unit} · {start} to {end}", **period),
         "figures": t("Enterprises: {enterprises} · received: {received} ({change} on the period before) · "
-                     "taken up: {assigned} · resolved: {settled}",
+                     "taken up: {assigned} ({assigned_change}) · resolved: {settled} ({settled_change})",
                      enterprises=this.enterprises, received=this.received,
-                     change=plain(f"{this.received - before.received:+d}"), assigned=this.assigned,
-                     settled=this.settled),
-        "rates": t("Resolution rate {resolution} · on time {on_time} · satisfaction {satisfaction}",
-                   resolution=plain(_percent(this.solved, this.received)),
-                   on_time=plain(_percent(this.settled_on_time, this.settled)),
-                   satisfaction=plain(_percent(this.satisfied, this.ratings))),
+                     change=plain(_signed(this.received - before.received)), assigned=this.assigned,
+                     assigned_change=plain(_signed(this.assigned - before.assigned)), settled=this.settled,
+                     settled_change=plain(_signed(this.settled - before.settled))),
+        "rates": t("Resolution rate {resolution}{resolution_change} · on time {on_time}{on_time_change} · "
+                   "satisfaction {satisfaction}{satisfaction_change}",
+                   **_rate("resolution", this.solved, this.received, before.solved, before.received),
+                   **_rate("on_time", this.settled_on_time, this.settled, before.settled_on_time, before.settled),
+                   **_rate("satisfaction", this.satisfied, this.ratings, before.satisfied, before.ratings)),
         "tiers": t("By class: A {a} · B {b} · C {c} · D {d} · not yet classified {none}",
                    **{tier.value.lower(): tiers.get(tier.value, 0) for tier in Tier}, none=tiers.get(None, 0)),
         "flags": plain(" ".join(f"{FLAG_MARKS[flag]} {flags.get(flag, 0)}" for flag in Flag)),
@@ -174,6 +176,19 @@ def _month_before(work: Work, start: datetime) -> datetime:
 
 def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "—"
+
+
+def _signed(change: int) -> str:
+    return f"{change:+d}" if change else "±0"
+
+
+def _rate(name: str, part: int, whole: int, part_before: int, whole_before: int) -> dict[str, Msg]:
+    """A rate and its change on the period before in percentage points (none if either is unknown)."""
+    change = plain("")
+    if whole and whole_before:
+        points = round(100 * part / whole) - round(100 * part_before / whole_before)
+        change = t(" ({points} points)", points=plain(_signed(points)))
+    return {name: plain(_percent(part, whole)), f"{name}_change": change}
 
 
 def _oldest(work: Work, unit_id: int) -> Msg:
