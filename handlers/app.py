@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from handlers import collect, digest, groups, payloads, reminders, revisit, verdicts
+from handlers import collect, complaints, digest, groups, payloads, reminders, revisit, verdicts
 from handlers.conversations import answer, cadre, complaint, consult, feedback, lists, report
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
@@ -189,6 +189,8 @@ def _press(turn: Turn, data: str) -> None:
             complaint.choose(turn, int(payload.name))
         else:
             cadre.choose_receiver(turn, int(payload.name), int(payload.value))
+    elif payload.kind == "k" and payload.value.isdigit():
+        complaints.find(turn, payload.name, int(payload.value))
     elif payload.kind == "r" and payload.name.isdigit() and payload.value.isdigit():
         feedback.rate(turn, int(payload.name), int(payload.value))
     elif payload.kind == "p" and payload.name in (lists.MY, lists.MINE) and payload.value.isdigit():

@@ -47,6 +47,11 @@ def pick(cadre_id: int, ticket_id: int = 0) -> str:
     return Payload("h", str(cadre_id), str(ticket_id)).pack()
 
 
+def finding(value: str, complaint_id: int) -> str:
+    """A supervisor's finding on a 举报 ("upheld" / "not_upheld")."""
+    return Payload("k", value, str(complaint_id)).pack()
+
+
 def unpack(data: str) -> Payload:
     parts = data.split(SEP, 2)
     if len(parts) != 3 or not all(parts[:2]):

@@ -12,7 +12,7 @@ from enum import IntEnum
 from typing import Any, Protocol
 
 from handlers.domain.flags import Flag, FlagLines
-from handlers.domain.model import Account, Cadre, Enterprise, GroupBinding, OrgUnit, ReporterProfile, Ticket
+from handlers.domain.model import Account, Cadre, Complaint, Enterprise, Finding, GroupBinding, OrgUnit, ReporterProfile, Ticket
 from handlers.domain.ranking import UnitPeriod
 from handlers.seam import Reply
 
@@ -116,7 +116,11 @@ class ReporterProfiles(Protocol):
 
 
 class Complaints(Protocol):
-    def add(self, complainant_account_id: int, cadre_id: int, org_unit_id: int, text: str, at: datetime) -> None:
+    def get(self, complaint_id: int) -> Complaint | None: ...
+    def record_finding(self, complaint_id: int, finding: Finding, cadre_id: int, at: datetime) -> bool:
+        """False if it already has one: the first finding is final."""
+    def add(self, complainant_account_id: int, cadre_id: int, org_unit_id: int, text: str, at: datetime,
+            ticket_id: int | None = None) -> int:
         """举报 about a cadre, kept for the supervisors' record."""
 
 

@@ -8,12 +8,11 @@ from handlers.turn import Turn, Work
 from handlers.domain.errors import DomainError
 from handlers.domain.lifecycle import Action, Actor, next_status
 from handlers.domain.model import Ticket, TicketStatus
-from handlers.domain.routing import business_supervisors, supervisor_of
+from handlers.domain.routing import supervisor_of
 from handlers.messages import plain, t
 from handlers.seam import Button
 from handlers.services import SOLVED, STARS, account_of, owner_buttons, reporters_ticket, tell_owner, tell_reporter
 
-COMPLAINT = "complaint_filed"  # never shown to the ticket's handlers
 
 
 def reported_ticket(turn: Turn, ticket_id: int, action: Action) -> Ticket:
@@ -97,33 +96,3 @@ def comment(turn: Turn, ticket_id: int, text: str) -> None:
     turn.save(ticket)
     tell_owner(turn, ticket, t("The reporter's comment on {number}: {text}", number=ticket.number, text=text))
 
-
-def complain(turn: Turn, ticket_id: int, text: str) -> None:
-    """举报 about the handling of one's ticket: to the business-environment supervisors only.
-    The cadre complained about is not told, and their /t does not show it."""
-    ticket = reporters_ticket(turn, ticket_id)
-    ticket.record(COMPLAINT, turn.now, turn.account.id, text=text)
-    turn.save(ticket)
-    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
-    for supervisor in business_supervisors(turn.uow.directory, ticket.org_unit_id):
-        if account := account_of(turn, supervisor):
-            turn.tell(account, t("举报 on ticket {number} (handled by {name}): {text}",
-                                 number=ticket.number, name=owner.name if owner else "", text=text), about=ticket)
-    turn.say(t("Your complaint on {number} went to the business-environment supervisors, not to its handler.",
-               number=ticket.number))
-
-
-def complain_about_cadre(turn: Turn, cadre_id: int, text: str) -> None:
-    """举报 about a cadre, with or without a ticket: to the supervisors of the cadre's unit and
-    the units above. Kept on record; the cadre is never told who complained."""
-    cadre = turn.uow.directory.cadre(cadre_id)
-    if cadre is None:
-        raise DomainError(t("This button is out of date."))
-    turn.uow.complaints.add(turn.account.id, cadre.id, cadre.org_unit_id, text, turn.now)
-    unit = turn.uow.directory.org_unit(cadre.org_unit_id)
-    for supervisor in business_supervisors(turn.uow.directory, cadre.org_unit_id):
-        if supervisor.id != cadre.id and (account := account_of(turn, supervisor)):
-            turn.tell(account, t("举报 about {name} ({unit}): {text}",
-                                 name=cadre.name, unit=plain(unit.name if unit else ""), text=text))
-    turn.say(t("Your complaint about {name} went to the business-environment supervisors. "
-               "{name} will not learn who wrote it.", name=cadre.name))

@@ -18,7 +18,9 @@ from handlers.domain.model import (
     Account,
     Cadre,
     CadreRole,
+    Complaint,
     Enterprise,
+    Finding,
     OrgLevel,
     OrgUnit,
     ReporterKind,
@@ -499,10 +501,31 @@ class SqlComplaints:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, complainant_account_id: int, cadre_id: int, org_unit_id: int, text: str, at: datetime) -> None:
-        self.session.add(ComplaintRow(complainant_account_id=complainant_account_id, cadre_id=cadre_id,
-                                      org_unit_id=org_unit_id, text=text, at=to_db(at)))
+    def add(self, complainant_account_id: int, cadre_id: int, org_unit_id: int, text: str, at: datetime,
+            ticket_id: int | None = None) -> int:
+        row = ComplaintRow(complainant_account_id=complainant_account_id, cadre_id=cadre_id,
+                           org_unit_id=org_unit_id, text=text, at=to_db(at), ticket_id=ticket_id)
+        self.session.add(row)
         self.session.flush()
+        assert row.id is not None
+        return row.id
+
+    def get(self, complaint_id: int) -> Complaint | None:
+        row = self.session.get(ComplaintRow, complaint_id, populate_existing=True)
+        if row is None:
+            return None
+        assert row.id is not None
+        return Complaint(row.id, row.complainant_account_id, row.cadre_id, row.org_unit_id, row.text, row.ticket_id,
+                         Finding(row.finding) if row.finding else None, row.found_by_cadre_id)
+
+    def record_finding(self, complaint_id: int, finding: Finding, cadre_id: int, at: datetime) -> bool:
+        """False if the complaint already has a finding (two supervisors at once: the first wins)."""
+        row = self.session.get(ComplaintRow, complaint_id, with_for_update=True, populate_existing=True)
+        if row is None or row.finding is not None:
+            return False
+        row.finding, row.found_by_cadre_id, row.found_at = finding.value, cadre_id, to_db(at)
+        self.session.flush()
+        return True
 
 
 class SqlSeenUpdates:

@@ -175,6 +175,7 @@ class ComplaintRow(SQLModel, table=True):
     org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
     text: str = Field(sa_type=sa.Text)
     at: datetime = _utc_column()
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")  # a 举报 on a ticket's handling
     # the supervisor's finding: "upheld" / "not_upheld" (None: not yet looked into)
     finding: str | None = Field(default=None, max_length=20)
     finding_reason: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import payloads, verdicts
+from handlers import complaints, payloads
 from handlers.turn import Turn
 from handlers.domain.errors import DomainError
 from handlers.messages import Msg, t
@@ -40,7 +40,7 @@ def advance(turn: Turn) -> None:
     cadre_id = int(turn.state.data["cadre_id"])
     turn.reset()
     try:
-        verdicts.complain_about_cadre(turn, cadre_id, text)
+        complaints.about_cadre(turn, cadre_id, text)
     except DomainError as refusal:
         turn.say(refusal.reason)
 

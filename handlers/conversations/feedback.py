@@ -3,7 +3,7 @@ optional comment; partly / not solved → the reason, and the ticket goes back (
 
 from __future__ import annotations
 
-from handlers import collect, revisit, services, verdicts
+from handlers import collect, complaints, revisit, services, verdicts
 from handlers.conversations.answer import back_to_what_was_under_way
 from handlers.turn import Turn
 from handlers.domain.errors import DomainError
@@ -94,7 +94,7 @@ def advance(turn: Turn) -> None:
         if turn.state.step == REASON:
             verdicts.reopen(turn, data["ticket_id"], data["verdict"], text)
         elif turn.state.step == COMPLAINT:
-            verdicts.complain(turn, data["ticket_id"], text)
+            complaints.about_ticket(turn, data["ticket_id"], text)
         elif turn.state.step == REVISIT_REASON:
             revisit.came_back(turn, data["ticket_id"], text)
         elif turn.state.step == WITHDRAW_REASON:

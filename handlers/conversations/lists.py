@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import payloads, services, verdicts
+from handlers import complaints, payloads, services
 from handlers.turn import Turn
 from handlers.domain.categories import label
 from handlers.domain.deadlines import running_due
@@ -85,7 +85,7 @@ def show_ticket(turn: Turn, ticket: Ticket | None) -> None:
         return
     owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
     # 举报 stays out of the handlers' view: the cadre complained about must not learn of it here.
-    events = [e for e in ticket.events if is_reporter or e.kind != verdicts.COMPLAINT]
+    events = [e for e in ticket.events if is_reporter or e.kind != complaints.FILED]
     history = "\n".join(f"{_local(turn, e.at)} {{e{i}}}" for i, e in enumerate(events))
     params = {f"e{i}": _event_label(turn, e) for i, e in enumerate(events)}
     card = t("Ticket {number} · {category} · {status}\nHandled by {name} ({role})\nProblem: {description}",

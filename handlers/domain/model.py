@@ -89,6 +89,27 @@ class Cadre:
     is_admin: bool = False  # may bind leader groups to units in its own subtree (/bind)
 
 
+class Finding(StrEnum):
+    """A business-environment supervisor's finding on a 举报."""
+
+    UPHELD = "upheld"  # 属实: counts against the unit in the 红黑榜
+    NOT_UPHELD = "not_upheld"  # 不属实
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """举报 about a cadre (with the ticket, when it was about one's handling)."""
+
+    id: int
+    complainant_account_id: int
+    cadre_id: int
+    org_unit_id: int  # whose figures an upheld finding counts in
+    text: str
+    ticket_id: int | None = None
+    finding: Finding | None = None
+    found_by_cadre_id: int | None = None
+
+
 @dataclass(frozen=True)
 class GroupBinding:
     """A leaders' group chat bound to an org unit: it gets that unit's 周通报 and 月报告."""

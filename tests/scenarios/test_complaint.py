@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from storage.admin import seed_demo
+from storage.uow import uow_factory
+from tests.scenarios.conftest import SCENARIO_START
 from tests.scenarios.story import bound_cadre
 from tests.scenarios.test_report_to_resolution import report_power_cut
 
@@ -26,3 +31,34 @@ async def test_a_complaint_reaches_the_supervisor_and_not_the_handler(botapi, li
     assert "举报" not in out.texts[-1], "nor does the handler's view of the ticket show it"
     out = await boss.send(f"/t {number}")
     assert "已向监督员举报" in out.texts[-1]
+
+
+async def test_the_supervisors_finding_is_final_told_to_the_complainant_and_counted(botapi, lianxin, database_url):
+    butler = await bound_cadre(botapi, database_url, "陈晓明")
+    supervisor = await bound_cadre(botapi, database_url, "孙立平", user_id=2010)
+    number = await report_power_cut(botapi, database_url)
+    boss = botapi.user(1001)
+    await boss.send(f"/t {number}")
+    await boss.press("举报")
+    await boss.send("三天没人联系我")
+    complaint = supervisor.last_message()
+    assert [label for row in complaint.buttons for label, _ in row] == ["属实", "不属实"]
+    upheld, not_upheld = (data for row in complaint.buttons for _, data in row)
+
+    forged = await butler.forge_press(upheld)
+    assert forged.answer and forged.answer.text == "该按钮已失效。", "the cadre complained about cannot judge it"
+    await supervisor.press("属实")
+    await lianxin.drain()
+    assert supervisor.last_message().text == "已记录：举报经核查属实。" and not supervisor.last_message().buttons
+    assert boss.last_message().text == "您的举报已由营商环境监督员核查：属实。"
+    again = await supervisor.forge_press(not_upheld)
+    assert again.answer and again.answer.text == "孙立平已核查为属实。", "the first finding is final"
+
+    factory = uow_factory(database_url)
+    try:
+        with factory() as uow:
+            week = uow.reports.unit_period(seed_demo(database_url).township_id, SCENARIO_START - timedelta(days=1),
+                                           SCENARIO_START + timedelta(days=6))
+    finally:
+        factory.dispose()
+    assert week.complaints_upheld == 1, "counts against 新村镇 in the 红黑榜"

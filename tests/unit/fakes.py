@@ -195,8 +195,9 @@ class _Profiles(_Part):
 
 
 class _Complaints(_Part):
-    def add(self, complainant_account_id, cadre_id, org_unit_id, text, at):
+    def add(self, complainant_account_id, cadre_id, org_unit_id, text, at, ticket_id=None):
         self.s.complaints.append((complainant_account_id, cadre_id, org_unit_id, text, at))
+        return len(self.s.complaints)
 
 
 class _Groups(_Part):

@@ -50,22 +50,26 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('is_admin', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('ticket_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('finding', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True))
         batch_op.add_column(sa.Column('finding_reason', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('found_by_cadre_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('found_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_complaint_found_by_cadre_id_cadre'), 'cadre', ['found_by_cadre_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_complaint_ticket_id_ticket'), 'ticket', ['ticket_id'], ['id'])
 
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_complaint_ticket_id_ticket'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_complaint_found_by_cadre_id_cadre'), type_='foreignkey')
         batch_op.drop_column('found_at')
         batch_op.drop_column('found_by_cadre_id')
         batch_op.drop_column('finding_reason')
         batch_op.drop_column('finding')
+        batch_op.drop_column('ticket_id')
 
     with op.batch_alter_table('cadre', schema=None) as batch_op:
         batch_op.drop_column('is_admin')
