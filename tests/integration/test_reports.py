@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handlers.domain.ladder import LADDER_EVENT
-from handlers.domain.model import OrgLevel, ReporterKind, Ticket, TicketStatus, Tier
+from handlers.domain.model import Finding, OrgLevel, ReporterKind, Ticket, TicketStatus, Tier
 from handlers.domain.flags import Flag, flag_lines
 from handlers.rules import official_calendar
 from storage.reports import child_periods, flag_counts, oldest_open, received_by, unit_period
@@ -137,3 +137,24 @@ def test_a_units_own_totals_include_problems_filed_on_the_unit_itself(uow_factor
     assert [(number, name) for number, _, name in oldest] == [("LX-2026-000004", "陈晓明"),
                                                               ("LX-2026-000001", "陈晓明")]
     assert oldest[0][1] == at(12, 10)
+
+
+def test_upheld_complaints_count_in_the_week_they_were_found_under_the_unit_filed_against(uow_factory, district):
+    def complain(unit: str, found: datetime | None, finding: Finding | None) -> None:
+        with uow_factory() as uow:
+            complaint_id = uow.complaints.add(district["reporter"], district["cadre"], district[unit], "没人管", at(10))
+            if finding is not None:
+                assert uow.complaints.record_finding(complaint_id, finding, district["cadre"], found)
+            uow.commit()
+
+    complain("新村社区", at(18, 10), Finding.UPHELD)  # counts for 新村镇
+    complain("新村镇", at(22, 23), Finding.UPHELD)  # Sunday 23:00 local: still this week
+    complain("新村镇", at(23, 1), Finding.UPHELD)  # Monday 01:00: next week's
+    complain("新村镇", at(19, 10), Finding.NOT_UPHELD)
+    complain("龙湖镇", None, None)  # not looked into yet
+    with uow_factory() as uow:
+        periods = {p.name: p.complaints_upheld for p in child_periods(uow.session, district["新郑市"], *WEEK)}
+        first = uow.complaints.get(1)
+        assert not uow.complaints.record_finding(1, Finding.NOT_UPHELD, district["cadre"], at(20)), "final"
+    assert periods == {"新村镇": 2, "龙湖镇": 0}
+    assert first is not None and first.finding is Finding.UPHELD
