@@ -185,6 +185,7 @@ def build_application(settings: Settings, core: Lianxin | None = None,
     """The PTB application for `settings` (a token is needed), with a fresh core unless given one."""
     from bot.adapters import telegram_ptb
 
-    build_robots(settings)  # a bad LIANXIN_ROBOTS stops the start, not the Monday digest
+    robots = build_robots(settings)  # a bad LIANXIN_ROBOTS stops the start, not the Monday digest
     return telegram_ptb.build_application(settings, core if core is not None else build_core(settings),
-                                          translator if translator is not None else build_translator(settings))
+                                          translator if translator is not None else build_translator(settings),
+                                          robots=robots)

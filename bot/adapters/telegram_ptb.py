@@ -26,6 +26,7 @@ from bot.delivery import DeliveryFailed, Failure, Pace
 from bot.i18n import Translator
 from bot.outbox import Clock, Dispatcher, Policy, make_dispatcher
 from bot.outbox import close as close_dispatcher
+from bot.adapters.robots import Robot
 from bot.charts import NoCjkFont
 from bot.files import FileMaker
 from bot.render import PARSE_MODE, Part, fits_caption, render_reply
@@ -277,12 +278,15 @@ SCHEDULER_KEY = "lianxin_scheduler"
 SETTINGS_KEY = "lianxin_settings"
 DISPATCHER_KEY = "lianxin_dispatcher"
 OUTBOX_KEY = "lianxin_outbox_options"
+ROBOTS_KEY = "lianxin_robots"
 
 
 def build_application(settings: Settings, core: Core, translator: Translator, *,
-                      outbox_policy: Policy | None = None, clock: Clock | None = None) -> Application:
+                      outbox_policy: Policy | None = None, clock: Clock | None = None,
+                      robots: dict[str, list[Robot]] | None = None) -> Application:
     """A PTB Application with one handler for every update, talking to `settings.bot_api_url`;
-    its outbox dispatcher starts and stops with it (`outbox_policy`, `clock`: for tests)."""
+    its outbox dispatcher and scheduler start and stop with it (`outbox_policy`, `clock`: for
+    tests; `robots`: each org unit's group robots, which the digest push posts to as well)."""
     token = settings.token
     if not token:
         raise ValueError("a bot token is needed (LIANXIN_BOT_TOKEN)")
@@ -303,6 +307,7 @@ def build_application(settings: Settings, core: Core, translator: Translator, *,
     app.bot_data[ADAPTER_KEY] = adapter
     app.bot_data[SETTINGS_KEY] = settings
     app.bot_data[OUTBOX_KEY] = (outbox_policy, clock)
+    app.bot_data[ROBOTS_KEY] = robots or {}
     return app
 
 
@@ -322,7 +327,6 @@ async def deliver(app: Application, replies: list[Reply]) -> None:
 
 def _start_jobs(app: Application) -> None:
     from bot import scheduler
-    from bot.bootstrap import build_robots
 
     async def send(replies: list[Reply]) -> None:
         await deliver(app, replies)
@@ -335,7 +339,7 @@ def _start_jobs(app: Application) -> None:
     app.bot_data[DISPATCHER_KEY] = dispatcher
     adapter_of(app).committed = dispatcher.look
     timetable = scheduler.Timetable(settings.timezone, settings.weekly_digest_cron, settings.monthly_digest_cron)
-    robots = scheduler.RobotPost(build_robots(settings), adapter_of(app).translator, settings.default_locale)
+    robots = scheduler.RobotPost(app.bot_data[ROBOTS_KEY], adapter_of(app).translator, settings.default_locale)
     app.bot_data[SCHEDULER_KEY] = scheduler.start_jobs(adapter_of(app).core, send, timetable, robots)
 
 
