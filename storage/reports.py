@@ -34,13 +34,13 @@ def child_periods(session: Session, parent_id: int, start: datetime, end: dateti
     children = session.execute(sa.select(OrgUnitRow.id, OrgUnitRow.name).where(
         OrgUnitRow.parent_id == parent_id, OrgUnitRow.level != OrgLevel.DEPARTMENT.value)
         .order_by(OrgUnitRow.id)).all()
-    return _periods(session, _subtrees(parent_id), children, start, end)
+    return _periods(session, subtrees(parent_id), children, start, end)
 
 
 def unit_period(session: Session, unit_id: int, start: datetime, end: datetime) -> UnitPeriod:
     """The same counts for one unit's own subtree (itself included): a digest's totals."""
     name = session.scalar(sa.select(OrgUnitRow.name).where(OrgUnitRow.id == unit_id)) or ""
-    return _periods(session, _subtrees(unit_id, itself=True), [(unit_id, name)], start, end)[0]
+    return _periods(session, subtrees(unit_id, itself=True), [(unit_id, name)], start, end)[0]
 
 
 def _periods(session: Session, subtree: sa.CTE, units: Sequence[tuple[int, str]], start: datetime,
@@ -59,7 +59,7 @@ def received_by(session: Session, unit_id: int, start: datetime, end: datetime,
                 column: str) -> dict[str | None, int]:
     """Problems received in the period under a unit, by "tier" (研判 class, None: not yet
     classified) or by "category"."""
-    subtree = _subtrees(unit_id, itself=True)
+    subtree = subtrees(unit_id, itself=True)
     key = getattr(TicketRow, {"tier": "tier", "category": "category"}[column])
     query = (sa.select(key, sa.func.count(TicketRow.id))
              .join(subtree, TicketRow.org_unit_id == subtree.c.unit_id)
@@ -69,7 +69,7 @@ def received_by(session: Session, unit_id: int, start: datetime, end: datetime,
 
 def oldest_open(session: Session, unit_id: int, limit: int) -> list[tuple[str, datetime, str]]:
     """The longest-open problems under a unit: (number, received at, owner's name), oldest first."""
-    subtree = _subtrees(unit_id, itself=True)
+    subtree = subtrees(unit_id, itself=True)
     query = (sa.select(TicketRow.number, TicketRow.created_at, CadreRow.name)
              .join(subtree, TicketRow.org_unit_id == subtree.c.unit_id)
              .join(CadreRow, CadreRow.id == TicketRow.owner_cadre_id)
@@ -81,9 +81,8 @@ def flag_counts(session: Session, parent_id: int, lines: FlagLines,
                 itself: bool = False) -> dict[int, dict[Flag, int]]:
     """Open tickets under each child of `parent_id` (with `itself`: under the unit itself), by
     the flag their running deadline gives at the moment `lines` were drawn for (untimed left out)."""
-    subtree = _subtrees(parent_id, itself=itself)
-    flag = sa.case((TicketRow.due_at > to_db(lines.green_after), Flag.GREEN.value),
-                   (TicketRow.due_at <= to_db(lines.black_by), Flag.BLACK.value), else_=Flag.RED.value)
+    subtree = subtrees(parent_id, itself=itself)
+    flag = flag_case(lines)
     query = (sa.select(subtree.c.top_id, flag, sa.func.count(TicketRow.id))
              .join(TicketRow, TicketRow.org_unit_id == subtree.c.unit_id)
              .where(TicketRow.status.in_(OPEN), TicketRow.due_at.is_not(None))
@@ -97,7 +96,7 @@ def flag_counts(session: Session, parent_id: int, lines: FlagLines,
 def trend(session: Session, unit_id: int, bounds: Sequence[datetime]) -> list[tuple[int, int]]:
     """(received, resolved) under a unit for each period between consecutive `bounds`: one
     query per figure, each row put in its period by a CASE on its time."""
-    subtree = _subtrees(unit_id, itself=True)
+    subtree = subtrees(unit_id, itself=True)
     edges = [to_db(bound) for bound in bounds]
 
     def per_period(at: sa.ColumnElement, query: sa.Select) -> dict[int, int]:
@@ -114,7 +113,14 @@ def trend(session: Session, unit_id: int, bounds: Sequence[datetime]) -> list[tu
     return [(received.get(index, 0), resolved.get(index, 0)) for index in range(len(edges) - 1)]
 
 
-def _subtrees(unit_id: int, itself: bool = False) -> sa.CTE:
+def flag_case(lines: FlagLines) -> sa.ColumnElement[str]:
+    """The Flag value `lines` give a ticket's running deadline (due_at), as SQL; only
+    meaningful for open tickets with a due_at."""
+    return sa.case((TicketRow.due_at > to_db(lines.green_after), Flag.GREEN.value),
+                   (TicketRow.due_at <= to_db(lines.black_by), Flag.BLACK.value), else_=Flag.RED.value)
+
+
+def subtrees(unit_id: int, itself: bool = False) -> sa.CTE:
     """(unit_id, top_id): every unit below `unit_id`, with the child of `unit_id` it lies under;
     with `itself`, the unit and everything below it, all under `unit_id`."""
     tops = OrgUnitRow.id == unit_id if itself else OrgUnitRow.parent_id == unit_id
