@@ -4,6 +4,8 @@
     lianxin db upgrade           migrate the database to the newest schema
     lianxin demo seed            add the demo subdistrict (idempotent)
     lianxin cadre invite ID      print a one-time invite link for cadre ID
+    lianxin ledger export --unit 城关街道 [--out FILE] [--locale zh_CN]
+                                 write the unit's 问题台账 (.xlsx)
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import signal
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
 from pydantic import SecretStr
 
 from bot.settings import Settings
@@ -66,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("cadre_id", type=int)
     admin.add_argument("--off", action="store_true", help="take the right away again")
     admin.set_defaults(func=cmd_cadre_admin)
+
+    ledger = commands.add_parser("ledger", help="问题台账").add_subparsers(metavar="ACTION")
+    export = ledger.add_parser("export", help="write a unit's problem ledger (.xlsx), its whole subtree")
+    export.add_argument("--unit", required=True, help="org unit name or id")
+    export.add_argument("--out", type=Path, help="file to write (default: 台账-<unit>-<date>.xlsx here)")
+    export.add_argument("--locale", help="language of the labels (default: LIANXIN_DEFAULT_LOCALE)")
+    export.set_defaults(func=cmd_ledger_export)
     return parser
 
 
@@ -123,6 +134,33 @@ def cmd_cadre_admin(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         factory.dispose()
     print(f"{name} {'may no longer' if args.off else 'may now'} bind leader groups (/bind)")
+    return 0
+
+
+def cmd_ledger_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.bootstrap import build_rules, build_translator
+    from bot.ledger import ledger_filename, write_ledger
+    from storage.ledger import find_units
+    from storage.uow import uow_factory
+
+    factory = uow_factory(settings.database_url)
+    try:
+        with factory.session_factory() as session:
+            units = find_units(session, args.unit.strip())
+        if len(units) != 1:
+            found = ", ".join(f"{name} (id {unit_id})" for unit_id, name in units)
+            print(f"lianxin: several org units are named {args.unit!r}: {found}; give the id" if units
+                  else f"lianxin: no org unit named or numbered {args.unit!r}", file=sys.stderr)
+            return 2
+        unit = units[0]
+        rules, translator = build_rules(settings), build_translator(settings)
+        locale = args.locale or settings.default_locale
+        now = datetime.now(UTC)
+        out = args.out or Path(ledger_filename(translator, locale, unit[1], now.astimezone(rules.time_zone).date()))
+        summary = write_ledger(factory.session_factory, unit[0], now, rules, translator, locale, out)
+    finally:
+        factory.dispose()
+    print(f"{out}: {summary.rows} problems ({summary.confirmed} 销号), {summary.events} history rows")
     return 0
 
 

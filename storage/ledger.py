@@ -65,11 +65,12 @@ class HistoryRow:
     data: dict[str, Any]
 
 
-def find_unit(session: Session, name_or_id: str) -> tuple[int, str] | None:
-    """(id, name) of the org unit with this id or exact name, the lowest id if names repeat."""
+def find_units(session: Session, name_or_id: str) -> list[tuple[int, str]]:
+    """(id, name) of the org units with this id or exact name: names can repeat (a 新村社区
+    in two townships), ids cannot."""
     where = OrgUnitRow.id == int(name_or_id) if name_or_id.isdigit() else OrgUnitRow.name == name_or_id
-    row = session.execute(sa.select(OrgUnitRow.id, OrgUnitRow.name).where(where).order_by(OrgUnitRow.id)).first()
-    return (row.id, row.name) if row else None
+    query = sa.select(OrgUnitRow.id, OrgUnitRow.name).where(where).order_by(OrgUnitRow.id)
+    return [(unit_id, name) for unit_id, name in session.execute(query)]
 
 
 def ledger_rows(session: Session, unit_id: int, lines: FlagLines, batch: int = BATCH) -> Iterator[LedgerRow]:

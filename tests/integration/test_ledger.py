@@ -3,6 +3,7 @@ of problems, on SQLite and PostgreSQL; and a ledger too big to hold in memory, s
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -235,3 +236,43 @@ def test_an_empty_unit_gives_a_header_only_ledger(uow_factory, township, tmp_pat
     assert (summary.rows, summary.confirmed, summary.events) == (0, 0, 0)
     sheet = load_workbook(path)["问题台账"]
     assert sheet.max_row == 1 and sheet.auto_filter.ref == "A1:R1"
+
+
+def test_the_cli_writes_the_named_units_ledger_under_a_dated_name(uow_factory, week, database_url, monkeypatch,
+                                                                   tmp_path, capsys):
+    from bot import cli
+
+    monkeypatch.setenv("LIANXIN_DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["ledger", "export", "--unit", "新村镇"]) == 0
+    written = list(tmp_path.glob("台账-新村镇-*.xlsx"))
+    assert len(written) == 1 and re.fullmatch(r"台账-新村镇-\d{4}-\d\d-\d\d\.xlsx", written[0].name)
+    assert "5 problems (2 销号)" in capsys.readouterr().out
+    assert load_workbook(written[0])["问题台账"].max_row == 6
+
+
+def test_the_cli_takes_a_unit_id_an_output_path_and_a_locale(uow_factory, week, database_url, monkeypatch,
+                                                              tmp_path):
+    from bot import cli
+
+    monkeypatch.setenv("LIANXIN_DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out.xlsx"
+    assert cli.main(["ledger", "export", "--unit", str(week["新郑市"]), "--out", str(out), "--locale", "en"]) == 0
+    assert load_workbook(out)["Problem ledger"].max_row == 7
+
+
+def test_the_cli_refuses_an_unknown_or_ambiguous_unit_with_exit_code_2(uow_factory, week, database_url,
+                                                                        monkeypatch, tmp_path, capsys):
+    from bot import cli
+
+    monkeypatch.setenv("LIANXIN_DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["ledger", "export", "--unit", "城关街道"]) == 2
+    assert "no org unit named or numbered '城关街道'" in capsys.readouterr().err
+    with uow_factory() as uow:  # a second 新村镇, elsewhere
+        uow.session.add(OrgUnitRow(name="新村镇", level=OrgLevel.TOWNSHIP.value, parent_id=None))
+        uow.commit()
+    assert cli.main(["ledger", "export", "--unit", "新村镇"]) == 2
+    assert "several org units are named '新村镇'" in capsys.readouterr().err
+    assert list(tmp_path.glob("*.xlsx")) == []
