@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bot import charts
 from bot.i18n import Translator
-from handlers.seam import CHART, Attachment
+from handlers.messages import Msg, t
+from handlers.rules import Rules
+from handlers.seam import CHART, LEDGER, Attachment
+
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # what a bot may upload to Telegram
 
 
 @dataclass(frozen=True)
@@ -17,12 +23,22 @@ class MadeFile:
     as_photo: bool  # a picture to show, not a file to download
 
 
-class FileMaker:
-    """Attachment kind -> the function that makes it (more kinds are registered by bootstrap)."""
+class FileUnavailable(Exception):
+    """The file cannot be made or sent; `notice` (if any) tells the reader why, instead."""
 
-    def __init__(self, translator: Translator) -> None:
-        self.translator = translator
-        self.makers: dict[str, Callable[[Attachment, str], MadeFile]] = {CHART: self._chart}
+    def __init__(self, detail: str, notice: Msg | None = None) -> None:
+        super().__init__(detail)
+        self.notice = notice
+
+
+class FileMaker:
+    """Attachment kind -> the function that makes it. The ledger needs the database: it is
+    there when `database_url` and `rules` are given (the bot), not for charts alone."""
+
+    def __init__(self, translator: Translator, database_url: str | None = None, rules: Rules | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.translator, self.database_url, self.rules, self.clock = translator, database_url, rules, clock
+        self.makers: dict[str, Callable[[Attachment, str], MadeFile]] = {CHART: self._chart, LEDGER: self._ledger}
 
     def make(self, attachment: Attachment, locale: str) -> MadeFile:
         try:
@@ -32,5 +48,28 @@ class FileMaker:
         return maker(attachment, locale)
 
     def _chart(self, attachment: Attachment, locale: str) -> MadeFile:
-        png = charts.digest_chart(attachment.data, lambda msg: self.translator.render(msg, locale))
+        try:
+            png = charts.digest_chart(attachment.data, lambda msg: self.translator.render(msg, locale))
+        except charts.NoCjkFont as missing:  # the figures go out without their picture
+            raise FileUnavailable(str(missing)) from missing
         return MadeFile("digest.png", png, as_photo=True)
+
+    def _ledger(self, attachment: Attachment, locale: str) -> MadeFile:
+        from bot.ledger import ledger_filename, write_ledger
+        from storage.db import make_engine
+
+        if self.database_url is None or self.rules is None:
+            raise ValueError("ledgers need the database: FileMaker(database_url=…, rules=…)")
+        now, out = self.clock(), io.BytesIO()
+        engine = make_engine(self.database_url)  # a ledger is rare and long: its own connection, closed after
+        try:
+            summary = write_ledger(engine, attachment.data["unit_id"], now, self.rules, self.translator, locale, out)
+        finally:
+            engine.dispose()
+        if out.tell() > MAX_DOCUMENT_BYTES:
+            raise FileUnavailable(f"ledger of {summary.rows} problems is {out.tell()} bytes", t(
+                "The ledger has {rows} problems: too large to send in chat. Ask your office for "
+                "lianxin ledger export.", rows=summary.rows))
+        day = now.astimezone(self.rules.time_zone).date()
+        return MadeFile(ledger_filename(self.translator, locale, attachment.data["unit"], day), out.getvalue(),
+                        as_photo=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from handlers import collect, complaints, digest, groups, payloads, reminders, revisit, verdicts
+from handlers import collect, complaints, digest, groups, ledger, payloads, reminders, revisit, verdicts
 from handlers.conversations import answer, cadre, complaint, consult, feedback, lists, report
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
@@ -34,6 +34,10 @@ class Lianxin:
         self._clock = clock
         self._default_locale = default_locale
         self._rules = rules
+
+    @property
+    def rules(self) -> Rules:
+        return self._rules
 
     def sweep(self, batch: int = 200) -> list[Reply]:
         """Everything time has made due: auto-confirmations, 回头看 questions, then the
@@ -73,6 +77,7 @@ class Lianxin:
                 ("my", t("Tickets I handle")), ("t", t("One ticket and its history: /t LX-2026-000123")),
                 ("new", t("Log a problem for an enterprise (cadres)")),
                 ("digest", t("Last week's figures for your unit (leaders); /digest month")),
+                ("ledger", t("问题台账 of your unit as an Excel file (leaders)")),
                 ("complain", t("Report a cadre (举报)")),
                 ("lang", t("Change language")), ("cancel", t("Cancel what you are doing"))]
 
@@ -165,14 +170,16 @@ def _command(turn: Turn, command: str, args: str) -> None:
         lists.show_page(turn, command, 0)
     elif command == digest.COMMAND:
         digest.show(turn, args)
+    elif command == ledger.COMMAND:
+        ledger.send(turn)
     elif command == "t" and args:
         lists.show_ticket(turn, turn.uow.tickets.by_number(args.upper()))
     elif command == "lang":
         turn.say(t("Choose your language."), (tuple(
             Button(plain(name), payloads.choice(LANG_STEP, code)) for code, name in LOCALES.items()),))
     else:
-        turn.say(t("Unknown command. You can use /start, /mine, /my, /t, /new, /complain, /digest, /lang and "
-                   "/cancel."))
+        turn.say(t("Unknown command. You can use /start, /mine, /my, /t, /new, /complain, /digest, /ledger, /lang "
+                   "and /cancel."))
         _ask_again(turn)
 
 

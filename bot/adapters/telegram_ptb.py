@@ -27,14 +27,14 @@ from bot.i18n import Translator
 from bot.outbox import Clock, Dispatcher, Policy, make_dispatcher
 from bot.outbox import close as close_dispatcher
 from bot.adapters.robots import Robot
-from bot.charts import NoCjkFont
-from bot.files import FileMaker
+from bot.files import FileMaker, FileUnavailable
 from bot.render import PARSE_MODE, Part, fits_caption, render_reply
 from handlers.messages import Msg
 from handlers.seam import GROUP, PRIVATE, Incoming, Reply
 
 if TYPE_CHECKING:
     from bot.settings import Settings
+    from handlers.rules import Rules
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,8 @@ class Core(Protocol):
     def sweep(self) -> list[Reply]: ...
     def push_digests(self, monthly: bool = False) -> list[Reply]: ...
     def robot_digests(self, unit_names: list[str], monthly: bool = False) -> dict[str, Msg]: ...
+    @property
+    def rules(self) -> Rules: ...
 
 
 # -- Update -> Incoming ---------------------------------------------------
@@ -221,11 +223,14 @@ class BotSender:
         assert reply.attachment is not None
         try:
             made = await asyncio.to_thread(self.files.make, reply.attachment, reply.locale)
-        except NoCjkFont as missing:  # better the figures without their picture than nothing at all
-            log.error("sending %r without its chart: %s", reply.text.key, missing)
-            if caption is not None:
-                await self.bot.send_message(chat_id, caption.text, parse_mode=PARSE_MODE,
-                                            reply_markup=caption.reply_markup)
+        except FileUnavailable as unavailable:  # the text goes without its file, saying why if it can
+            log.error("sending %r without its %s: %s", reply.text.key, reply.attachment.kind, unavailable)
+            texts = [caption.text] if caption is not None else []
+            if unavailable.notice is not None:
+                texts.append(self.translator.render(unavailable.notice, reply.locale, html=True))
+            if texts:
+                await self.bot.send_message(chat_id, "\n\n".join(texts), parse_mode=PARSE_MODE,
+                                            reply_markup=caption.reply_markup if caption else None)
             return
         text = {"caption": caption.text, "parse_mode": PARSE_MODE, "reply_markup": caption.reply_markup} if caption else {}
         if made.as_photo:
@@ -333,7 +338,9 @@ def _start_jobs(app: Application) -> None:
 
     settings: Settings = app.bot_data[SETTINGS_KEY]
     policy, clock = app.bot_data[OUTBOX_KEY]
-    dispatcher = make_dispatcher(settings.database_url, BotSender(app.bot, adapter_of(app).translator),
+    translator = adapter_of(app).translator
+    files = FileMaker(translator, settings.database_url, adapter_of(app).core.rules, clock=(clock or Clock()).now)
+    dispatcher = make_dispatcher(settings.database_url, BotSender(app.bot, translator, files),
                                  policy=policy, clock=clock)
     dispatcher.start()
     app.bot_data[DISPATCHER_KEY] = dispatcher
