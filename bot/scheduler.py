@@ -4,7 +4,8 @@ and to the units' group robots.
 
 Jobs hold no state of their own: what is due is found in the database each time, and
 each digest is claimed there before it is queued, so a restart, or a second bot process
-running the same job, loses nothing and sends nothing twice.
+running the same job, sends nothing twice; and at start the last push due is run again
+for its own period, so a bot that was down on Monday morning still sends that week's.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -27,6 +29,7 @@ Deliver = Callable[[list[Reply]], Awaitable[None]]
 SWEEP_EVERY_SECONDS = 60
 WEEKLY, MONTHLY = "0 9 * * mon", "0 9 1 * *"  # crontab, in the office's time zone
 MISFIRE_GRACE_SECONDS = 6 * 3600  # a digest a few hours late (a busy loop, a slow start) still goes
+CATCH_UP = timedelta(days=32)  # at start, the last push due within this is made up for if missed
 
 
 @dataclass(frozen=True)
@@ -55,21 +58,22 @@ class RobotPost:
 
 
 async def push_digests(core: Lianxin, deliver: Deliver, monthly: bool = False,
-                       robots: RobotPost | None = None) -> int:
-    """Every bound group's digest for the period just ended, then the robots'; returns how many
-    group messages were queued."""
-    replies = await asyncio.to_thread(core.push_digests, monthly)
+                       robots: RobotPost | None = None, due: datetime | None = None) -> int:
+    """Every bound group's digest for the period before `due` (the push's scheduled moment;
+    default now), then the robots'; returns how many group messages were queued."""
+    replies = await asyncio.to_thread(core.push_digests, monthly, due)
     log.info("%s digests queued for %d groups", "monthly" if monthly else "weekly", len(replies))
     await deliver(replies)
     if robots is not None and robots.robots:
-        await post_to_robots(core, robots, monthly)
+        await post_to_robots(core, robots, monthly, due)
     return len(replies)
 
 
-async def post_to_robots(core: Lianxin, post: RobotPost, monthly: bool = False) -> list[Delivery]:
+async def post_to_robots(core: Lianxin, post: RobotPost, monthly: bool = False,
+                         due: datetime | None = None) -> list[Delivery]:
     """Each configured unit's digest, rendered as plain lines, to its robots; failures are logged
     (the digest was claimed first: a failing robot is not retried by a second process)."""
-    digests = await asyncio.to_thread(core.robot_digests, list(post.robots), monthly)
+    digests = await asyncio.to_thread(core.robot_digests, list(post.robots), monthly, due)
     pacing, deliveries = post.pacing(), []
     for unit, digest in digests.items():
         title, *lines = post.translator.render(digest, post.locale).split("\n")
@@ -88,14 +92,28 @@ def digest_triggers(timetable: Timetable) -> dict[str, CronTrigger]:
             for job, crontab in crontabs.items() if crontab.strip()}
 
 
+def last_fire(trigger: CronTrigger, now: datetime) -> datetime | None:
+    """The latest moment ≤ `now` the trigger fired (or would have), within CATCH_UP."""
+    fire, last = trigger.get_next_fire_time(None, now - CATCH_UP), None
+    while fire is not None and fire <= now:
+        last, fire = fire, trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return last
+
+
 def start_jobs(core: Lianxin, deliver: Deliver, timetable: Timetable,
                robots: RobotPost | None = None) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=timetable.timezone)
     # coalesce + one instance: a slow sweep is never run twice at once nor caught up in bursts
     scheduler.add_job(sweep, "interval", seconds=SWEEP_EVERY_SECONDS, args=(core, deliver), id="sweep",
                       coalesce=True, max_instances=1)
+    now = datetime.now(UTC)
     for job, trigger in digest_triggers(timetable).items():
-        scheduler.add_job(push_digests, trigger, args=(core, deliver, job == "monthly_digest", robots), id=job,
+        monthly = job == "monthly_digest"
+        scheduler.add_job(push_digests, trigger, args=(core, deliver, monthly, robots), id=job,
                           coalesce=True, max_instances=1, misfire_grace_time=MISFIRE_GRACE_SECONDS)
+        # A push missed while the bot was down: groups that have not had it get it now, once.
+        if (missed := last_fire(trigger, now)) is not None:
+            scheduler.add_job(push_digests, "date", args=(core, deliver, monthly, robots, missed),
+                              id=f"{job}_catch_up")
     scheduler.start()
     return scheduler

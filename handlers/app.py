@@ -81,20 +81,22 @@ class Lianxin:
                 ("complain", t("Report a cadre (举报)")),
                 ("lang", t("Change language")), ("cancel", t("Cancel what you are doing"))]
 
-    def push_digests(self, monthly: bool = False) -> list[Reply]:
-        """The scheduler's Monday (or 1st of the month) job: every bound group's digest, once."""
+    def push_digests(self, monthly: bool = False, due: datetime | None = None) -> list[Reply]:
+        """The scheduler's Monday (or 1st of the month) job: every bound group's digest, once;
+        `due`: the moment the push was scheduled for, when catching up on a missed one."""
         with self._uow_factory() as uow:
             work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
-            digest.push(work, self._default_locale, monthly)
+            digest.push(work, self._default_locale, monthly, due)
             _owe(uow, work.replies, here=None)
             uow.commit()
         return work.replies
 
-    def robot_digests(self, unit_names: list[str], monthly: bool = False) -> dict[str, Msg]:
+    def robot_digests(self, unit_names: list[str], monthly: bool = False,
+                      due: datetime | None = None) -> dict[str, Msg]:
         """The digests owed to the group robots of these units (by name), each claimed once."""
         with self._uow_factory() as uow:
             work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
-            digests = digest.for_units(work, unit_names, monthly)
+            digests = digest.for_units(work, unit_names, monthly, due)
             uow.commit()
         return digests
 

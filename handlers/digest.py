@@ -46,24 +46,29 @@ def _local(work: Work, day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=work.rules.time_zone)
 
 
-def push(work: Work, locale: str, monthly: bool = False) -> int:
-    """Last week's (or month's) digest to every bound group that has not had it yet;
-    returns how many were owed. Claimed in the database first: a second bot process
-    running the same job, or a restart re-running it, finds them taken."""
-    start, _ = (last_month if monthly else last_week)(work.now, work)
+def push(work: Work, locale: str, monthly: bool = False, due: datetime | None = None) -> int:
+    """The digest of the week (or month) before `due` (the push's scheduled moment; default
+    now) to every bound group that has not had it yet; returns how many were owed. Claimed
+    in the database first: a second bot process running the same job, or a restart catching
+    up on a missed one, finds them taken."""
+    start, _ = _period(work, monthly, due)
     owed = 0
     for binding in work.uow.groups.bindings():
         target = f"{binding.platform}:{binding.chat_id}"
         if work.uow.groups.claim_digest(target, MONTH if monthly else WEEK, start, work.now):
-            work.replies.append(for_group(work, binding, locale, monthly))
+            work.replies.append(for_group(work, binding, locale, monthly, due))
             owed += 1
     return owed
 
 
-def for_units(work: Work, names: list[str], monthly: bool = False) -> dict[str, Msg]:
+def _period(work: Work, monthly: bool, due: datetime | None) -> tuple[datetime, datetime]:
+    return (last_month if monthly else last_week)(due or work.now, work)
+
+
+def for_units(work: Work, names: list[str], monthly: bool = False, due: datetime | None = None) -> dict[str, Msg]:
     """Last week's (or month's) digest of each unit named (robots are configured by unit name)
     that has not had it yet; claimed like a group's. Unknown names are logged and skipped."""
-    start, end = (last_month if monthly else last_week)(work.now, work)
+    start, end = _period(work, monthly, due)
     digests: dict[str, Msg] = {}
     for name in names:
         units = work.uow.directory.units_named(name)
@@ -74,9 +79,10 @@ def for_units(work: Work, names: list[str], monthly: bool = False) -> dict[str, 
     return digests
 
 
-def for_group(work: Work, binding: GroupBinding, locale: str, monthly: bool = False) -> Reply:
+def for_group(work: Work, binding: GroupBinding, locale: str, monthly: bool = False,
+              due: datetime | None = None) -> Reply:
     """The bound unit's digest for the group: the chart, the text as its caption or after it."""
-    start, end = (last_month if monthly else last_week)(work.now, work)
+    start, end = _period(work, monthly, due)
     return Reply(Address(binding.platform, binding.chat_id), locale,
                  compose(work, binding.org_unit_id, start, end, monthly),
                  attachment=chart(work, binding.org_unit_id, end, monthly))

@@ -51,6 +51,16 @@ async def test_an_admin_binds_a_group_which_gets_the_weekly_digest_with_its_char
     assert "2026-11-30 至 2026-12-06" in text_of(group)
 
 
+async def test_a_push_missed_while_the_bot_was_down_is_made_up_for_its_own_week(botapi, lianxin, database_url):
+    admin = await bound_cadre(botapi, database_url, "赵主任", user_id=2009)
+    group = botapi.group(LEADERS_GROUP, "新村镇领导群")
+    await admin.send("/bind 新村镇", chat=group)
+    lianxin.clock.set(datetime(2026, 12, 9, 11, 0, tzinfo=SHANGHAI))  # Wednesday: Monday 7 Dec's push missed
+    assert await push(lianxin, due=datetime(2026, 12, 7, 9, 0, tzinfo=SHANGHAI)) == 1
+    assert "周通报 · 新村镇 · 2026-11-30 至 2026-12-06" in text_of(group), "the missed Monday's week, not this one"
+    assert await push(lianxin) == 0, "and the cron on its own Monday would not send it again"
+
+
 async def test_a_group_the_bot_was_added_to_by_a_stranger_stays_silent(botapi, lianxin, database_url):
     await bound_cadre(botapi, database_url, "陈晓明")
     stranger = botapi.user(STRANGER, first_name="路人", language_code="zh-hans")
@@ -106,10 +116,12 @@ def text_of(group) -> str:
     return messages[photo].caption or "\n".join(message.text or "" for message in messages[photo + 1:])
 
 
-async def push(lianxin, monthly: bool = False, robots: scheduler.RobotPost | None = None) -> int:
-    """What the Monday (or 1st-of-month) cron job runs, then the sends settled."""
+async def push(lianxin, monthly: bool = False, robots: scheduler.RobotPost | None = None,
+               due: datetime | None = None) -> int:
+    """What the Monday (or 1st-of-month) cron job runs (or a starting bot, for a missed one),
+    then the sends settled."""
     queued = await scheduler.push_digests(lianxin.core, lambda replies: telegram_ptb.deliver(lianxin.app, replies),
-                                          monthly, robots)
+                                          monthly, robots, due)
     await lianxin.drain()
     await lianxin.botapi.wait_idle()
     return queued

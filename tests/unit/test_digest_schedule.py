@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.scheduler import Timetable, digest_triggers, start_jobs
+from bot.scheduler import Timetable, digest_triggers, last_fire, start_jobs
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -70,3 +70,30 @@ def test_the_running_scheduler_has_the_jobs_due_at_the_next_monday_and_first():
     assert (weekly.weekday(), weekly.hour, weekly.minute) == (0, 9, 0) and now < weekly <= now + timedelta(days=7)
     assert (monthly.day, monthly.hour) == (1, 9) and now < monthly <= now + timedelta(days=31)
     assert "sweep" in jobs
+
+
+@pytest.mark.parametrize(("now", "last"), [
+    (datetime(2026, 12, 3, 15, 0, tzinfo=SHANGHAI), datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)),  # Thursday
+    (datetime(2026, 11, 30, 8, 59, tzinfo=SHANGHAI), datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)),  # not yet
+    (datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI), datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)),  # exactly
+])
+def test_the_push_a_starting_bot_catches_up_on_is_the_last_one_due(now, last):
+    assert last_fire(digest_triggers(Timetable())["weekly_digest"], now) == last
+
+
+def test_a_starting_bot_schedules_the_missed_pushes_for_their_own_moments():
+    async def catch_ups() -> dict[str, tuple]:
+        async def deliver(replies):
+            pass
+
+        scheduler = start_jobs(core=None, deliver=deliver, timetable=Timetable())  # type: ignore[arg-type]
+        try:
+            return {job.id: job.args for job in scheduler.get_jobs() if job.id.endswith("_catch_up")}
+        finally:
+            scheduler.shutdown(wait=False)
+
+    jobs = asyncio.run(catch_ups())
+    weekly, monthly = jobs["weekly_digest_catch_up"][-1], jobs["monthly_digest_catch_up"][-1]
+    assert (weekly.astimezone(SHANGHAI).weekday(), weekly.astimezone(SHANGHAI).hour) == (0, 9)
+    assert weekly <= datetime.now(UTC) < weekly + timedelta(days=7)
+    assert (monthly.astimezone(SHANGHAI).day, monthly.astimezone(SHANGHAI).hour) == (1, 9)
