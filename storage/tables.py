@@ -115,7 +115,9 @@ class TicketRow(SQLModel, table=True):
                       # auto-confirmation: resolved tickets by when they were resolved
                       sa.Index("ix_ticket_status_resolved_at", "status", "resolved_at"),
                       # the deadline sweep: what is due, each owner's together (one bundle each)
-                      sa.Index("ix_ticket_next_action_at_owner", "next_action_at", "owner_cadre_id"))
+                      sa.Index("ix_ticket_next_action_at_owner", "next_action_at", "owner_cadre_id"),
+                      # digests: tickets received in a period
+                      sa.Index("ix_ticket_created_at", "created_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, unique=True)
@@ -152,7 +154,9 @@ class TicketEventRow(SQLModel, table=True):
     """A ticket's history. Append-only: rows are inserted, never updated or deleted."""
 
     __tablename__ = "ticket_event"
-    __table_args__ = (sa.UniqueConstraint("ticket_id", "seq"),)
+    __table_args__ = (sa.UniqueConstraint("ticket_id", "seq"),
+                      # digests: one kind's events in a period, without reading the whole history
+                      sa.Index("ix_ticket_event_kind_at", "kind", "at", "ticket_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id")
