@@ -186,13 +186,20 @@ class _Figures:
                              .join(complaint, complaint.org_unit_id == self.subtree.c.unit_id)
                              .where(complaint.finding == UPHELD, self._in_period(complaint.found_at)))
 
-    def _first_take_up(self) -> sa.Subquery:
-        return (sa.select(TicketEventRow.ticket_id, sa.func.min(TicketEventRow.at).label("at"))
-                .where(TicketEventRow.kind.in_(TAKEN_UP)).group_by(TicketEventRow.ticket_id).subquery())
+    def _first_take_ups(self) -> sa.Subquery:
+        """(ticket_id, at) of each ticket first taken up in the period. Such a ticket has a
+        take-up event in the period, so only those tickets' histories are grouped (found by the
+        (kind, at) index), not every take-up ever recorded."""
+        candidates = sa.select(TicketEventRow.ticket_id).where(TicketEventRow.kind.in_(TAKEN_UP),
+                                                               self._in_period(TicketEventRow.at))
+        first = sa.func.min(TicketEventRow.at)
+        return (sa.select(TicketEventRow.ticket_id, first.label("at"))
+                .where(TicketEventRow.kind.in_(TAKEN_UP), TicketEventRow.ticket_id.in_(candidates))
+                .group_by(TicketEventRow.ticket_id).having(self._in_period(first)).subquery())
 
     def _taken_up(self, on_time: bool = False) -> Counts:
-        first = self._first_take_up()
-        where = [self._in_period(first.c.at)]
+        first = self._first_take_ups()
+        where = []
         if on_time:
             where.append(sa.or_(TicketRow.assign_due_at.is_(None), first.c.at <= TicketRow.assign_due_at))
         return self._grouped(sa.select(self.subtree.c.top_id, sa.func.count(TicketRow.id))
@@ -201,11 +208,11 @@ class _Figures:
 
     def response_hours(self) -> dict[int, float]:
         """Mean hours from intake to first take-up, for tickets taken up in the period."""
-        first = self._first_take_up()
+        first = self._first_take_ups()
         hours = _hours_between(self.session, TicketRow.created_at, first.c.at)
         query = (sa.select(self.subtree.c.top_id, sa.func.avg(hours))
                  .join(TicketRow, TicketRow.org_unit_id == self.subtree.c.unit_id)
-                 .join(first, first.c.ticket_id == TicketRow.id).where(self._in_period(first.c.at))
+                 .join(first, first.c.ticket_id == TicketRow.id)
                  .group_by(self.subtree.c.top_id))
         return {top_id: float(mean) for top_id, mean in self.session.execute(query) if mean is not None}
 
