@@ -503,6 +503,9 @@ class SqliteDatabase:
             self.built_seconds = time.perf_counter() - started
             partial.rename(path)
         self.url = f"sqlite:///{path}"
+        upgrade(self.url)  # a file built before a newer migration gets it, as a deployment would
+        with sqlite3.connect(path) as conn:
+            conn.execute("ANALYZE")
 
     def version(self) -> str:
         return f"SQLite {sqlite3.sqlite_version}"
@@ -527,6 +530,7 @@ class PostgresDatabase:
         started = time.perf_counter()
         if dump.exists():
             self._tool("pg_restore", "--no-owner", "-j", "2", "-d", name, str(dump))
+            upgrade(self.url)  # a dump made before a newer migration gets it, as a deployment would
             with self.cluster.connect(name) as conn:
                 conn.execute("VACUUM ANALYZE")
             log(f"  restored {dump.name} in {time.perf_counter() - started:.1f} s")
