@@ -116,8 +116,9 @@ class TicketRow(SQLModel, table=True):
                       sa.Index("ix_ticket_status_resolved_at", "status", "resolved_at"),
                       # the deadline sweep: what is due, each owner's together (one bundle each)
                       sa.Index("ix_ticket_next_action_at_owner", "next_action_at", "owner_cadre_id"),
-                      # digests: tickets received in a period
-                      sa.Index("ix_ticket_created_at", "created_at"))
+                      # digests: a subtree's tickets received in a period, and those open in it
+                      # (status, resolved_at), read from the index alone
+                      sa.Index("ix_ticket_org_unit_created", "org_unit_id", "created_at", "status", "resolved_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, unique=True)

@@ -1,4 +1,4 @@
-"""Indexes for the digest and 红黑榜 counts: events by kind and time, tickets by intake time (issue 6, benchmarks/city.py)
+"""Indexes for the digest and 红黑榜 counts: events by kind and time, a unit's tickets by intake time (issue 6, benchmarks/city.py)
 
 Revision ID: 0006
 Revises: 0005
@@ -20,9 +20,12 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     # ticket_id makes the index cover the event counts (SQLite reads no table rows for them)
     op.create_index('ix_ticket_event_kind_at', 'ticket_event', ['kind', 'at', 'ticket_id'], unique=False)
-    op.create_index('ix_ticket_created_at', 'ticket', ['created_at'], unique=False)
+    # per org unit, so a township's digest reads its own tickets only; status and resolved_at
+    # let the 'handled' count (open, or resolved since the start) come from the index alone
+    op.create_index('ix_ticket_org_unit_created', 'ticket', ['org_unit_id', 'created_at', 'status', 'resolved_at'],
+                    unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_ticket_created_at', table_name='ticket')
+    op.drop_index('ix_ticket_org_unit_created', table_name='ticket')
     op.drop_index('ix_ticket_event_kind_at', table_name='ticket_event')
