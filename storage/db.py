@@ -39,7 +39,9 @@ def make_engine(url: str | sa.URL, **kwargs: object) -> Engine:
     if sa.make_url(url).get_backend_name() == "postgresql":
         connect_args = {
             "connect_timeout": PG_CONNECT_TIMEOUT_S,
-            "options": f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS} -c timezone=UTC",
+            # jit=off: compiling took 0.3–0.6 s of a 1 s digest query and never paid back on
+            # our short queries (docs/digest-benchmark.md)
+            "options": f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS} -c timezone=UTC -c jit=off",
         }
     return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True, **kwargs)
 

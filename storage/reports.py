@@ -8,11 +8,12 @@ the cost follows the database's indexes, not a Python loop over 500,000 rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from handlers.domain.flags import Flag, FlagLines
 from handlers.domain.ladder import LADDER_EVENT
@@ -23,6 +24,7 @@ from storage.tables import CadreRow, ComplaintRow, EnterpriseRow, OrgUnitRow, Ti
 
 TAKEN_UP = ("accepted", "handover_accepted", "resolved")  # the first of these meets 交办
 CLOSED = ("resolved", "confirmed")
+REVISITS = ("revisit_passed", "revisit_failed")
 UPHELD = "upheld"  # a supervisor's finding on a 举报
 OPEN = ("assigned", "accepted", "reopened")
 
@@ -48,10 +50,9 @@ def _periods(session: Session, subtree: sa.CTE, units: Sequence[tuple[int, str]]
     """Each (unit id, name) of `units` with the counts of the subtree rows whose top_id it is."""
     if not units:
         return []
-    figures = _Figures(session, subtree, to_db(start), to_db(end))
-    columns = {key: counter() for key, counter in figures.counters().items()}
-    hours = figures.response_hours()
-    return [UnitPeriod(unit_id=unit_id, name=name, **{key: by_unit.get(unit_id, 0) for key, by_unit in columns.items()},
+    figures = _Figures(session, subtree, to_db(start), to_db(end)).all()
+    hours = figures.pop("response_hours")
+    return [UnitPeriod(unit_id=unit_id, name=name, **{key: by_unit.get(unit_id, 0) for key, by_unit in figures.items()},
                        response_hours=hours.get(unit_id)) for unit_id, name in units]
 
 
@@ -131,90 +132,111 @@ def subtrees(unit_id: int, itself: bool = False) -> sa.CTE:
 
 
 class _Figures:
+    """The counts of a period in five grouped queries (enterprises, tickets, events, first take-ups, 举报),
+    each figure a conditional count: one pass over the period's rows per kind of row, not one per figure."""
+
     def __init__(self, session: Session, subtree: sa.CTE, start: datetime, end: datetime) -> None:
         self.session, self.subtree, self.start, self.end = session, subtree, start, end
 
-    def counters(self) -> dict[str, Callable[[], Counts]]:
-        ticket, event = TicketRow, TicketEventRow
-        in_period = self._in_period
-        received = in_period(ticket.created_at)
-        return {
-            "enterprises": self.enterprises,
-            "received": lambda: self._tickets(received),
-            "solved": lambda: self._tickets(received, ticket.status.in_(CLOSED), ticket.resolved_at < self.end),
-            "handled": lambda: self._tickets(ticket.created_at < self.end, sa.or_(
-                ticket.status.in_(OPEN), ticket.resolved_at >= self.start)),
-            "assigned": lambda: self._taken_up(),
-            "assigned_on_time": lambda: self._taken_up(on_time=True),
-            "settled": lambda: self._events(event.kind == "resolved"),
-            "settled_on_time": lambda: self._events(event.kind == "resolved", sa.or_(
-                ticket.settle_due_at.is_(None), event.at <= ticket.settle_due_at)),
-            "ratings": lambda: self._events(event.kind == "rated"),
-            "satisfied": lambda: self._events(event.kind == "rated", event.data["stars"].as_integer() >= 4),
-            "black_flags": lambda: self._events(event.kind == LADDER_EVENT,
-                                                event.data["rung"].as_string() == "escalate"),
-            "reopened": lambda: self._events(event.kind == "reopened"),
-            "revisits": lambda: self._events(event.kind.in_(("revisit_passed", "revisit_failed"))),
-            "revisits_passed": lambda: self._events(event.kind == "revisit_passed"),
-            "complaints_upheld": self.complaints_upheld,
-        }
+    def all(self) -> dict[str, dict[int, Any]]:
+        """Every UnitPeriod figure by name, each {top_id: value}; "response_hours" {top_id: mean}."""
+        figures: dict[str, dict[int, Any]] = {"enterprises": self.enterprises(),
+                                              "complaints_upheld": self.complaints_upheld()}
+        for query in (self.tickets, self.events, self.take_ups):
+            figures.update(query())
+        return figures
 
     def _in_period(self, column: sa.ColumnElement) -> sa.ColumnElement[bool]:
         return sa.and_(column >= self.start, column < self.end)
 
-    def _grouped(self, query: sa.Select) -> Counts:
-        return {top_id: count for top_id, count in self.session.execute(query.group_by(self.subtree.c.top_id))}
+    def _columns(self, query: sa.Select, names: Sequence[str]) -> dict[str, dict[int, Any]]:
+        """{name: {top_id: value}} from a query selecting top_id, then one column per name."""
+        columns: dict[str, dict[int, Any]] = {name: {} for name in names}
+        for top_id, *values in self.session.execute(query.group_by(self.subtree.c.top_id)):
+            for name, value in zip(names, values, strict=True):
+                columns[name][top_id] = value
+        return columns
 
     def enterprises(self) -> Counts:
-        return self._grouped(sa.select(self.subtree.c.top_id, sa.func.count())
-                             .join(EnterpriseRow, EnterpriseRow.grid_id == self.subtree.c.unit_id))
-
-    def _tickets(self, *where: sa.ColumnElement[bool]) -> Counts:
-        return self._grouped(sa.select(self.subtree.c.top_id, sa.func.count(TicketRow.id))
-                             .join(TicketRow, TicketRow.org_unit_id == self.subtree.c.unit_id).where(*where))
-
-    def _events(self, *where: sa.ColumnElement[bool]) -> Counts:
-        return self._grouped(sa.select(self.subtree.c.top_id, sa.func.count(TicketEventRow.id))
-                             .join(TicketRow, TicketRow.org_unit_id == self.subtree.c.unit_id)
-                             .join(TicketEventRow, TicketEventRow.ticket_id == TicketRow.id)
-                             .where(self._in_period(TicketEventRow.at), *where))
+        return self._columns(sa.select(self.subtree.c.top_id, sa.func.count())
+                             .join(EnterpriseRow, EnterpriseRow.grid_id == self.subtree.c.unit_id),
+                             ["enterprises"])["enterprises"]
 
     def complaints_upheld(self) -> Counts:
         """举报 about cadres of the subtree that a supervisor upheld in the period."""
         complaint = ComplaintRow
-        return self._grouped(sa.select(self.subtree.c.top_id, sa.func.count(complaint.id))
+        return self._columns(sa.select(self.subtree.c.top_id, sa.func.count(complaint.id))
                              .join(complaint, complaint.org_unit_id == self.subtree.c.unit_id)
-                             .where(complaint.finding == UPHELD, self._in_period(complaint.found_at)))
+                             .where(complaint.finding == UPHELD, self._in_period(complaint.found_at)),
+                             ["complaints_upheld"])["complaints_upheld"]
 
-    def _first_take_ups(self) -> sa.Subquery:
-        """(ticket_id, at) of each ticket first taken up in the period. Such a ticket has a
-        take-up event in the period, so only those tickets' histories are grouped (found by the
-        (kind, at) index), not every take-up ever recorded."""
-        candidates = sa.select(TicketEventRow.ticket_id).where(TicketEventRow.kind.in_(TAKEN_UP),
-                                                               self._in_period(TicketEventRow.at))
-        first = sa.func.min(TicketEventRow.at)
-        return (sa.select(TicketEventRow.ticket_id, first.label("at"))
-                .where(TicketEventRow.kind.in_(TAKEN_UP), TicketEventRow.ticket_id.in_(candidates))
-                .group_by(TicketEventRow.ticket_id).having(self._in_period(first)).subquery())
+    def tickets(self) -> dict[str, Counts]:
+        """received (in the period), solved (… and closed by its end), handled (created before
+        its end and open, or resolved at or after its start)."""
+        ticket = TicketRow
+        received = self._in_period(ticket.created_at)
+        handled = sa.or_(ticket.status.in_(OPEN), ticket.resolved_at >= self.start)
+        counts = {"received": received,
+                  "solved": sa.and_(received, ticket.status.in_(CLOSED), ticket.resolved_at < self.end),
+                  "handled": handled}
+        query = (sa.select(self.subtree.c.top_id, *(_count_if(when) for when in counts.values()))
+                 .join(ticket, ticket.org_unit_id == self.subtree.c.unit_id)
+                 .where(ticket.created_at < self.end, sa.or_(ticket.created_at >= self.start, handled)))
+        return self._columns(query, list(counts))
 
-    def _taken_up(self, on_time: bool = False) -> Counts:
-        first = self._first_take_ups()
-        where = []
-        if on_time:
-            where.append(sa.or_(TicketRow.assign_due_at.is_(None), first.c.at <= TicketRow.assign_due_at))
-        return self._grouped(sa.select(self.subtree.c.top_id, sa.func.count(TicketRow.id))
-                             .join(TicketRow, TicketRow.org_unit_id == self.subtree.c.unit_id)
-                             .join(first, first.c.ticket_id == TicketRow.id).where(*where))
-
-    def response_hours(self) -> dict[int, float]:
-        """Mean hours from intake to first take-up, for tickets taken up in the period."""
-        first = self._first_take_ups()
-        hours = _hours_between(self.session, TicketRow.created_at, first.c.at)
-        query = (sa.select(self.subtree.c.top_id, sa.func.avg(hours))
+    def events(self) -> dict[str, Counts]:
+        """History events in the period: 办结 (on time), ratings (4–5 stars), 黑旗, 重办, 回头看 (passed)."""
+        event, kind = TicketEventRow, TicketEventRow.kind
+        resolved = kind == "resolved"
+        counts = {
+            "settled": resolved,
+            "settled_on_time": sa.and_(resolved, sa.or_(TicketRow.settle_due_at.is_(None),
+                                                        event.at <= TicketRow.settle_due_at)),
+            "ratings": kind == "rated",
+            "satisfied": sa.and_(kind == "rated", event.data["stars"].as_integer() >= 4),
+            "black_flags": sa.and_(kind == LADDER_EVENT, event.data["rung"].as_string() == "escalate"),
+            "reopened": kind == "reopened",
+            "revisits": kind.in_(REVISITS),
+            "revisits_passed": kind == "revisit_passed",
+        }
+        query = (sa.select(self.subtree.c.top_id, *(_count_if(when) for when in counts.values()))
                  .join(TicketRow, TicketRow.org_unit_id == self.subtree.c.unit_id)
-                 .join(first, first.c.ticket_id == TicketRow.id)
-                 .group_by(self.subtree.c.top_id))
-        return {top_id: float(mean) for top_id, mean in self.session.execute(query) if mean is not None}
+                 .join(event, event.ticket_id == TicketRow.id)
+                 .where(self._in_period(event.at), kind.in_(("resolved", "rated", LADDER_EVENT, "reopened",
+                                                             *REVISITS))))
+        return self._columns(query, list(counts))
+
+    def _first_take_ups(self) -> sa.CTE:
+        """(ticket_id, at) of each ticket first taken up in the period. Such a ticket has a
+        take-up event in the period (found by the (kind, at) index); only those tickets'
+        first take-ups are looked up, one ticket's history at a time, instead of grouping every
+        take-up ever recorded. MATERIALIZED (PostgreSQL 12+, SQLite 3.35+): otherwise PostgreSQL
+        copies the lookup into every place that reads `at` and runs it up to four times a ticket."""
+        event, earlier = TicketEventRow, aliased(TicketEventRow)
+        candidates = (sa.select(event.ticket_id).distinct()
+                      .where(event.kind.in_(TAKEN_UP), self._in_period(event.at)).subquery())
+        first = (sa.select(sa.func.min(earlier.at)).where(earlier.ticket_id == candidates.c.ticket_id,
+                                                          earlier.kind.in_(TAKEN_UP)).scalar_subquery())
+        return sa.select(candidates.c.ticket_id, first.label("at")).cte("first_take_up").prefix_with("MATERIALIZED")
+
+    def take_ups(self) -> dict[str, dict[int, Any]]:
+        """assigned (first taken up in the period), … by the 交办 deadline, and the mean hours from intake."""
+        first = self._first_take_ups()
+        taken_up_in_period = self._in_period(first.c.at)
+        on_time = sa.or_(TicketRow.assign_due_at.is_(None), first.c.at <= TicketRow.assign_due_at)
+        query = (sa.select(self.subtree.c.top_id, sa.func.count(), _count_if(on_time),
+                           sa.func.avg(_hours_between(self.session, TicketRow.created_at, first.c.at)))
+                 .join(TicketRow, TicketRow.org_unit_id == self.subtree.c.unit_id)
+                 .join(first, first.c.ticket_id == TicketRow.id).where(taken_up_in_period))
+        figures = self._columns(query, ["assigned", "assigned_on_time", "response_hours"])
+        figures["response_hours"] = {top_id: float(mean) for top_id, mean in figures["response_hours"].items()
+                                     if mean is not None}
+        return figures
+
+
+def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """Rows meeting `condition`, within a group (sum of a CASE: both databases, unlike FILTER)."""
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
 def _hours_between(session: Session, earlier: sa.ColumnElement, later: sa.ColumnElement) -> sa.ColumnElement:
