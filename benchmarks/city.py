@@ -24,10 +24,12 @@ a fresh throw-away cluster (tests/support/pg_cluster.py) on the next run.
 
 Timed with time.perf_counter, median (min) of --runs after one warm-up, through the real
 unit of work as the bot would: the whole 周通报 (`handlers.digest.compose`) for the city,
-one district and one township; the 红黑榜 alone (`child_periods` + `rank`) of the city's
+one district and one township, and the data of a leader group's chart (`handlers.digest.chart`);
+the 红黑榜 alone (`child_periods` + `rank`) of the city's
 districts and of a district's townships; and each SQL figure of the city's digest alone.
 --explain prints each figure's plan (EXPLAIN ANALYZE on PostgreSQL). Results go to stdout
-and, as JSON, to --out.
+and, as JSON, to --out. --once LEVEL builds one digest once and exits (--once none: only opens
+the database), for timing the whole process from outside.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from handlers.digest import compose, last_week
+from handlers.digest import chart, compose, last_week
 from handlers.domain.categories import Category
 from handlers.domain.deadlines import stamp_due_times
 from handlers.domain.flags import flag_lines
@@ -72,7 +74,7 @@ DAYS = 182
 DISTRICTS, TOWNSHIPS, COMMUNITIES, GRIDS = 6, 10, 15, 4  # per parent
 DEPARTMENTS, CITY_DEPARTMENTS = 8, 10
 REPORTERS = 30_000  # accounts; enterprises' reports come from their contact's account
-BUILD = "1"  # bump when the generated data changes: names the cached files
+BUILD = "2"  # bump when the generated data or the schema it was built at changes: names the cached files
 BATCH = 50_000  # tickets generated and written per batch
 HOUR = timedelta(hours=1)
 
@@ -390,6 +392,24 @@ ENTERPRISE_COLUMNS = ("id", "name", "credit_code", "address", "grid_id", "assign
 ACCOUNT_COLUMNS = ("id", "platform", "user_id", "chat_id", "locale", "display_name")
 
 
+COMPLAINT_COLUMNS = ("id", "complainant_account_id", "cadre_id", "org_unit_id", "text", "at", "finding",
+                     "finding_reason", "found_by_cadre_id", "found_at")
+
+
+def complaints(city: City, count: int, rng: random.Random) -> list[tuple]:
+    """举报 about cadres over the same months, a third of them upheld by a supervisor days later
+    (the 红黑榜's complaints_upheld), the rest not yet looked into or not upheld."""
+    rows = []
+    for n in range(1, count + 1):
+        cid, _, _, unit, _ = rng.choice(city.cadres)
+        at = _created(rng)
+        found = at + timedelta(days=rng.uniform(1, 10))
+        finding = rng.choice(("upheld", "not_upheld", None)) if found <= NOW else None
+        rows.append((n, rng.randrange(1, REPORTERS + 1), cid, unit, "办事拖延", at, finding, "",
+                     city.duty.get(city.root) if finding else None, found if finding else None))
+    return rows
+
+
 def _accounts() -> list[tuple]:
     return [(k, "telegram", 1_000_000 + k, 1_000_000 + k, "zh_CN", f"群众{k}") for k in range(1, REPORTERS + 1)]
 
@@ -443,7 +463,7 @@ class PostgresWriter:
 
     def finish(self) -> None:
         with self.conn.cursor() as cursor:
-            for table in ("org_unit", "cadre", "enterprise", "account", "ticket", "ticket_event"):
+            for table in ("org_unit", "cadre", "enterprise", "account", "ticket", "ticket_event", "complaint"):
                 cursor.execute(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
         self.conn.commit()
         self.conn.autocommit = True
@@ -467,6 +487,7 @@ def load(writer: Any, sizes: Sizes, log: Callable[[str], None]) -> dict[str, int
         counts["ticket"] += len(rows)
         counts["ticket_event"] += len(events)
         log(f"  {counts['ticket']:,} tickets, {counts['ticket_event']:,} events")
+    writer.write("complaint", COMPLAINT_COLUMNS, complaints(city, sizes.tickets // 250, random.Random(7)))
     writer.execute("INSERT INTO ticket_counter (year, last) VALUES (2026, ?)", [(sizes.tickets,)])
     writer.finish()
     return counts
@@ -605,6 +626,9 @@ class Bench:
     def digest(self, unit_id: int) -> Callable[[Any], Any]:
         return lambda uow: compose(Work(uow=uow, now=NOW, rules=self.rules), unit_id, self.start, self.end)
 
+    def chart(self, unit_id: int) -> Callable[[Any], Any]:
+        return lambda uow: chart(Work(uow=uow, now=NOW, rules=self.rules), unit_id, self.end)
+
     def board(self, unit_id: int) -> Callable[[Any], Any]:
         rules = self.rules
 
@@ -625,6 +649,9 @@ class Bench:
         out["received_by tier"] = lambda uow: uow.reports.received_by(unit_id, start, end, "tier")
         out["received_by category"] = lambda uow: uow.reports.received_by(unit_id, start, end, "category")
         out["oldest_open"] = lambda uow: uow.reports.oldest_open(unit_id, 5)
+        out["child_flags (chart)"] = lambda uow: uow.reports.child_flags(unit_id, lines)
+        bounds = [end - timedelta(weeks=8 - n) for n in range(9)]
+        out["trend, 8 weeks (chart)"] = lambda uow: uow.reports.trend(unit_id, bounds)
         out["flag_counts"] = lambda uow: uow.reports.flags(unit_id, lines)
         return out
 
@@ -669,7 +696,7 @@ def units(engine: Engine) -> dict[str, int]:
 def row_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {t: conn.scalar(sa.text(f"SELECT count(*) FROM {t}"))
-                for t in ("org_unit", "cadre", "enterprise", "ticket", "ticket_event")}
+                for t in ("org_unit", "cadre", "enterprise", "ticket", "ticket_event", "complaint")}
 
 
 def measure(bench: Bench, args: argparse.Namespace) -> dict[str, Any]:
@@ -678,6 +705,10 @@ def measure(bench: Bench, args: argparse.Namespace) -> dict[str, Any]:
     for level, unit_id in ids.items():
         result["digest"][level] = bench.timed(bench.digest(unit_id))
         log(f"  digest of the {level}: {result['digest'][level]}")
+    result["chart"] = {}
+    for level, unit_id in ids.items():
+        result["chart"][level] = bench.timed(bench.chart(unit_id))
+        log(f"  chart data of the {level}: {result['chart'][level]}")
     for level in ("city", "district"):
         result["board"][level] = bench.timed(bench.board(ids[level]))
         log(f"  红黑榜 of the {level}'s children: {result['board'][level]}")
@@ -700,6 +731,9 @@ def report(result: dict[str, Any]) -> str:
              "| what | median ms | min ms |", "| --- | ---: | ---: |"]
     for level, figures in result["digest"].items():
         lines.append(f"| 周通报 `compose`, {level} | {figures['median_ms']:,} | {figures['min_ms']:,} |")
+    for level, figures in result["chart"].items():
+        lines.append(f"| a group's chart data (`chart`: flags by sub-unit, 8-week trend), {level} | "
+                     f"{figures['median_ms']:,} | {figures['min_ms']:,} |")
     for level, figures in result["board"].items():
         lines.append(f"| 红黑榜 (`child_periods` + `rank`), the {level}'s children | {figures['median_ms']:,} | "
                      f"{figures['min_ms']:,} |")
