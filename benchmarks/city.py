@@ -110,9 +110,6 @@ class City:
         self.cadres.append((cid, name, role.value, unit, f"139{cid:08d}"))
         return cid
 
-    def first(self, level: OrgLevel) -> int:
-        return next(uid for uid, _, lv, _ in self.units if lv == level.value)
-
 
 def make_city(enterprises: int, cadres: int, rng: random.Random) -> City:
     city = City()
@@ -586,15 +583,8 @@ class PostgresDatabase:
 # -- measuring -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FixedClock:
-    at: datetime
-
-    def now(self) -> datetime:
-        return self.at
-
-
-FIGURE_QUERIES = ("enterprises", "tickets", "events", "take_ups", "complaints_upheld")  # storage.reports._Figures, one query each
+# the queries of storage.reports._Figures, each timed alone
+FIGURE_QUERIES = ("enterprises", "tickets", "events", "take_ups", "complaints_upheld")
 
 
 class Bench:
