@@ -60,7 +60,8 @@ from handlers.domain.categories import Category
 from handlers.domain.deadlines import stamp_due_times
 from handlers.domain.flags import flag_lines
 from handlers.domain.ladder import LADDER_EVENT
-from handlers.domain.model import CadreRole, Difficulty, OrgLevel, ReporterKind, Ticket, TicketStatus, Tier
+from handlers.domain.model import (TAKEN_UP, CadreRole, Difficulty, OrgLevel, ReporterKind, Ticket, TicketStatus,
+                                   Tier)
 from handlers.domain.ranking import rank
 from handlers.rules import Rules
 from handlers.turn import Work
@@ -74,7 +75,7 @@ DAYS = 182
 DISTRICTS, TOWNSHIPS, COMMUNITIES, GRIDS = 6, 10, 15, 4  # per parent
 DEPARTMENTS, CITY_DEPARTMENTS = 8, 10
 REPORTERS = 30_000  # accounts; enterprises' reports come from their contact's account
-BUILD = "2"  # bump when the generated data or the schema it was built at changes: names the cached files
+BUILD = "3"  # bump when the generated data or the schema it was built at changes: names the cached files
 BATCH = 50_000  # tickets generated and written per batch
 HOUR = timedelta(hours=1)
 
@@ -196,7 +197,7 @@ HOUR_WEIGHTS = [1, 0, 0, 0, 0, 0, 1, 3, 8, 12, 12, 10, 6, 8, 11, 11, 10, 8, 5, 4
 TICKET_COLUMNS = ("id", "number", "category", "description", "photo_file_ids", "reporter_account_id",
                   "reporter_kind", "reporter_phone", "enterprise_id", "org_unit_id", "owner_cadre_id", "status",
                   "tier", "difficulty", "revisit_at", "assign_due_at", "answer_due_at", "settle_due_at",
-                  "ladder_step", "resolved_at", "due_at", "created_at", "updated_at")
+                  "ladder_step", "resolved_at", "due_at", "created_at", "updated_at", "taken_up_at")
 EVENT_COLUMNS = ("id", "ticket_id", "seq", "kind", "at", "actor_account_id", "data")
 
 
@@ -358,7 +359,8 @@ def _row(n: int, city: City, story: Story, eid: int | None, kind: ReporterKind, 
     return (n, f"LX-2026-{n:06d}", str(category), f"{category}: 企业反映的问题，请尽快协调处理", "[]", reporter,
             kind.value, "13800138000", eid, unit, owner, status.value, tier.value if tier else None,
             difficulty.value, revisit_at, assign_due, answer_due, settle_due, climbed, resolved_at, running,
-            story.created, max(e[1] for e in story.events))
+            story.created, max(e[1] for e in story.events),
+            min((at for kind, at, _, _ in story.events if kind in TAKEN_UP), default=None))
 
 
 def _events(story: Story) -> list[tuple]:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from handlers.domain.flags import Flag, FlagLines
-from storage.reports import OPEN, TAKEN_UP, flag_case, subtrees
+from storage.reports import OPEN, flag_case, subtrees
 from storage.repositories import from_db
 from storage.tables import CadreRow, EnterpriseRow, OrgUnitRow, TicketEventRow, TicketRow
 
@@ -122,8 +122,6 @@ def _ledger_query(unit_id: int, lines: FlagLines) -> sa.Select:
     owner_unit = aliased(OrgUnitRow)
     # Correlated per ticket, by the (ticket_id, seq) index: rows can flow out as soon as the
     # first tickets are read, instead of after grouping the whole event table.
-    taken_up = (sa.select(sa.func.min(TicketEventRow.at))
-                .where(TicketEventRow.ticket_id == TicketRow.id, TicketEventRow.kind.in_(TAKEN_UP)))
     closed = (sa.select(sa.func.max(TicketEventRow.at))
               .where(TicketEventRow.ticket_id == TicketRow.id, TicketEventRow.kind.in_(CLOSED_OFF)))
     rating = (sa.select(TicketEventRow.data["stars"].as_integer())
@@ -133,7 +131,7 @@ def _ledger_query(unit_id: int, lines: FlagLines) -> sa.Select:
     return (sa.select(TicketRow.number, TicketRow.created_at, TicketRow.reporter_kind,
                       EnterpriseRow.name.label("enterprise"), TicketRow.category, TicketRow.tier,
                       TicketRow.difficulty, CadreRow.name.label("owner"), owner_unit.name.label("owner_unit"),
-                      TicketRow.status, taken_up.scalar_subquery().label("taken_up_at"), TicketRow.resolved_at,
+                      TicketRow.status, TicketRow.taken_up_at, TicketRow.resolved_at,
                       closed.scalar_subquery().label("closed_at"), TicketRow.assign_due_at,
                       TicketRow.answer_due_at, TicketRow.settle_due_at, flag.label("flag"),
                       rating.scalar_subquery().label("rating"))

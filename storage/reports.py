@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from handlers.domain.flags import Flag, FlagLines
 from handlers.domain.ladder import LADDER_EVENT
@@ -24,7 +24,6 @@ from handlers.domain.ranking import UnitPeriod
 from storage.repositories import from_db, to_db
 from storage.tables import CadreRow, ComplaintRow, EnterpriseRow, OrgUnitRow, TicketEventRow, TicketRow
 
-TAKEN_UP = ("accepted", "handover_accepted", "resolved")  # the first of these meets 交办
 CLOSED = ("resolved", "confirmed")
 REVISITS = ("revisit_passed", "revisit_failed")
 UPHELD = "upheld"  # a supervisor's finding on a 举报
@@ -208,28 +207,15 @@ class _Figures:
                                                              *REVISITS))))
         return self._columns(query, list(counts))
 
-    def _first_take_ups(self) -> sa.CTE:
-        """(ticket_id, at) of each ticket first taken up in the period. Such a ticket has a
-        take-up event in the period (found by the (kind, at) index); only those tickets'
-        first take-ups are looked up, one ticket's history at a time, instead of grouping every
-        take-up ever recorded. MATERIALIZED (PostgreSQL 12+, SQLite 3.35+): otherwise PostgreSQL
-        copies the lookup into every place that reads `at` and runs it up to four times a ticket."""
-        event, earlier = TicketEventRow, aliased(TicketEventRow)
-        candidates = (sa.select(event.ticket_id).distinct()
-                      .where(event.kind.in_(TAKEN_UP), self._in_period(event.at)).subquery())
-        first = (sa.select(sa.func.min(earlier.at)).where(earlier.ticket_id == candidates.c.ticket_id,
-                                                          earlier.kind.in_(TAKEN_UP)).scalar_subquery())
-        return sa.select(candidates.c.ticket_id, first.label("at")).cte("first_take_up").prefix_with("MATERIALIZED")
-
     def take_ups(self) -> dict[str, dict[int, Any]]:
-        """assigned (first taken up in the period), … by the 交办 deadline, and the mean hours from intake."""
-        first = self._first_take_ups()
-        taken_up_in_period = self._in_period(first.c.at)
-        on_time = sa.or_(TicketRow.assign_due_at.is_(None), first.c.at <= TicketRow.assign_due_at)
+        """assigned (first taken up in the period), … by the 交办 deadline, and the mean hours from
+        intake; by the ticket's stored first take-up (Ticket.taken_up_at), a range on its index."""
+        ticket = TicketRow
+        on_time = sa.or_(ticket.assign_due_at.is_(None), ticket.taken_up_at <= ticket.assign_due_at)
         query = (sa.select(self.subtree.c.top_id, sa.func.count(), _count_if(on_time),
-                           sa.func.avg(_hours_between(self.session, TicketRow.created_at, first.c.at)))
-                 .join(TicketRow, TicketRow.org_unit_id == self.subtree.c.unit_id)
-                 .join(first, first.c.ticket_id == TicketRow.id).where(taken_up_in_period))
+                           sa.func.avg(_hours_between(self.session, ticket.created_at, ticket.taken_up_at)))
+                 .join(ticket, ticket.org_unit_id == self.subtree.c.unit_id)
+                 .where(self._in_period(ticket.taken_up_at)))
         figures = self._columns(query, ["assigned", "assigned_on_time", "response_hours"])
         figures["response_hours"] = {top_id: float(mean) for top_id, mean in figures["response_hours"].items()
                                      if mean is not None}

@@ -143,6 +143,7 @@ def _ticket(row: TicketRow, events: list[TicketEvent]) -> Ticket:
         next_action_at=from_db(row.next_action_at),
         ladder_step=row.ladder_step,
         resolved_at=from_db(row.resolved_at),
+        taken_up_at=from_db(row.taken_up_at),
         due_at=from_db(row.due_at),
         events=events,
     )
@@ -172,7 +173,7 @@ def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
         **{column: to_db(value) if value else None for column, value in (
             ("assign_due_at", ticket.assign_due_at), ("answer_due_at", ticket.answer_due_at),
             ("settle_due_at", ticket.settle_due_at), ("next_action_at", ticket.next_action_at),
-            ("resolved_at", ticket.resolved_at), ("due_at", ticket.due_at))},
+            ("resolved_at", ticket.resolved_at), ("due_at", ticket.due_at), ("taken_up_at", ticket.taken_up_at))},
         "ladder_step": ticket.ladder_step,
     }
 

@@ -118,7 +118,9 @@ class TicketRow(SQLModel, table=True):
                       sa.Index("ix_ticket_next_action_at_owner", "next_action_at", "owner_cadre_id"),
                       # digests: a subtree's tickets received in a period, and those open in it
                       # (status, resolved_at), read from the index alone
-                      sa.Index("ix_ticket_org_unit_created", "org_unit_id", "created_at", "status", "resolved_at"))
+                      sa.Index("ix_ticket_org_unit_created", "org_unit_id", "created_at", "status", "resolved_at"),
+                      # digests: tickets first taken up in a period (交办 on time, response hours)
+                      sa.Index("ix_ticket_taken_up_at_org_unit", "taken_up_at", "org_unit_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, unique=True)
@@ -146,6 +148,7 @@ class TicketRow(SQLModel, table=True):
     next_action_at: datetime | None = _utc_column(nullable=True)
     ladder_step: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     resolved_at: datetime | None = _utc_column(nullable=True)
+    taken_up_at: datetime | None = _utc_column(nullable=True)  # first take-up; digests count 交办 by it
     due_at: datetime | None = _utc_column(nullable=True)  # the running stage's deadline: flags counted in SQL
     created_at: datetime = _utc_column()
     updated_at: datetime = _utc_column()

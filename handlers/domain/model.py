@@ -149,6 +149,10 @@ class TicketEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+# The events by which an owner takes a ticket up (交办 met): the first of them counts in reports.
+TAKEN_UP = frozenset({"accepted", "handover_accepted", "resolved"})
+
+
 @dataclass
 class Ticket:
     id: int | None
@@ -177,6 +181,7 @@ class Ticket:
     next_action_at: datetime | None = None  # when the deadline sweep next looks at it
     due_at: datetime | None = None  # the running stage's deadline (deadlines.running_due), for counting flags in SQL
     resolved_at: datetime | None = None  # the last 办结: auto-confirmation counts from it
+    taken_up_at: datetime | None = None  # the first take-up (交办 met), kept from the history for reports
     ladder_step: int = 0  # rungs of the reminder ladder already climbed for the stage now running
     events: list[TicketEvent] = field(default_factory=list)  # append-only history
     new_events: list[TicketEvent] = field(default_factory=list)  # not yet stored
@@ -213,6 +218,8 @@ class Ticket:
         return asked
 
     def record(self, kind: str, at: datetime, actor_account_id: int | None, **data: Any) -> None:
+        if kind in TAKEN_UP and (self.taken_up_at is None or at < self.taken_up_at):
+            self.taken_up_at = at
         event = TicketEvent(kind, at, actor_account_id, data)
         self.events.append(event)
         self.new_events.append(event)

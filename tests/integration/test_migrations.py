@@ -53,10 +53,11 @@ def test_upgrading_a_first_revision_database_keeps_its_tickets_and_their_history
         upgrade(empty_database_url)
         with engine.connect() as conn:
             row = conn.execute(sa.text("SELECT number, difficulty, tier, resolved_at IS NOT NULL FROM ticket")).one()
-            same = conn.execute(sa.text("SELECT t.resolved_at = e.at FROM ticket t JOIN ticket_event e "
-                                        "ON e.ticket_id = t.id")).scalar_one()
+            same = conn.execute(sa.text("SELECT t.resolved_at = e.at AND t.taken_up_at = e.at FROM ticket t "
+                                        "JOIN ticket_event e ON e.ticket_id = t.id")).scalar_one()
         assert tuple(row) == ("LX-2026-000001", "general", None, True)
-        assert same, "a ticket resolved before 0003 gets its 办结 time from its history (auto-confirm needs it)"
+        assert same, ("a ticket resolved before 0003 gets its 办结 time from its history (auto-confirm needs it), "
+                      "and before 0007 its first take-up (digests count by it)")
     finally:
         engine.dispose()
 
