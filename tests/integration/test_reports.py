@@ -158,3 +158,16 @@ def test_upheld_complaints_count_in_the_week_they_were_found_under_the_unit_file
         assert not uow.complaints.record_finding(1, Finding.NOT_UPHELD, district["cadre"], at(20)), "final"
     assert periods == {"新村镇": 2, "龙湖镇": 0}
     assert first is not None and first.finding is Finding.UPHELD
+
+
+def test_the_charts_trend_counts_received_and_resolved_per_week(uow_factory, district):
+    grid = "新村第一网格"
+    add(uow_factory, district, grid, at(3, 10), TicketStatus.CONFIRMED, [("resolved", at(10, 9), {})])
+    add(uow_factory, district, grid, at(9, 0), TicketStatus.ACCEPTED, [])  # Monday 00:00: the second week
+    add(uow_factory, district, grid, at(15, 23), TicketStatus.CONFIRMED, [("resolved", at(16, 0), {})])
+    add(uow_factory, district, "龙湖第一网格", at(17, 10), TicketStatus.ASSIGNED, [])  # another township
+    add(uow_factory, district, grid, at(23, 0), TicketStatus.ASSIGNED, [])  # after the last bound
+    weeks = [datetime(2026, 11, day, tzinfo=SHANGHAI) for day in (2, 9, 16, 23)]
+    with uow_factory() as uow:
+        assert uow.reports.trend(district["新村镇"], weeks) == [(1, 0), (2, 1), (0, 1)]
+        assert uow.reports.trend(district["新郑市"], weeks) == [(1, 0), (2, 1), (1, 1)]
