@@ -747,6 +747,22 @@ def once(bench: Bench, level: str) -> dict[str, Any]:
         bench.close()
 
 
+def draw_chart(bench: Bench, path: Path) -> dict[str, Any]:
+    """The first district's 周通报 chart as its leader group would get it (docs/digest-chart.png)."""
+    from bot.charts import digest_chart
+    from bot.i18n import Translator
+
+    translator = Translator(default_locale="zh_CN")
+    try:
+        with bench.factory() as uow:
+            data = bench.chart(units(bench.engine)["district"])(uow).data
+        path.write_bytes(digest_chart(data, lambda msg: translator.render(msg, "zh_CN")))
+        bench.log(f"chart written to {path}")
+        return {}
+    finally:
+        bench.close()
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     log = _logger()
     sizes = Sizes(args.enterprises, args.cadres, args.tickets)
@@ -755,6 +771,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     database = (SqliteDatabase if args.db == "sqlite" else PostgresDatabase)(args.cache_dir, sizes, log)
     try:
         bench = Bench(database.url, args.runs, log)
+        if args.chart:
+            return draw_chart(bench, args.chart)
         if args.once:
             return once(bench, args.once)
         try:
@@ -784,6 +802,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--once", choices=("city", "district", "township", "none"),
                         help="only build one digest once (none: only open the database), for whole-process timing")
     parser.add_argument("--explain", action="store_true", help="print the plan of every figure's query")
+    parser.add_argument("--chart", type=Path, help="only draw the first district's digest chart into this PNG")
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "lianxin-city-bench")
     parser.add_argument("--out", type=Path, default=None, help="JSON results (default: in --cache-dir)")
     args = parser.parse_args(argv)
