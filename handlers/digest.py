@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time, timedelta
 
+from handlers.domain.categories import label as category_label
 from handlers.domain.flags import Flag, FlagLines, flag_lines
 from handlers.domain.labels import FLAG_MARKS
 from handlers.domain.model import CadreRole, GroupBinding, OrgLevel, Tier
@@ -26,6 +27,7 @@ LEADER_ROLES = frozenset({CadreRole.TOWNSHIP_LEADER, CadreRole.DISTRICT_LEADER, 
 COMMAND, MONTH = "digest", "month"
 WEEK = "week"  # the period names digest deliveries are recorded under
 OLDEST = 5  # open problems listed, oldest first
+KINDS_SHOWN = 5  # problem classes named in a digest; the others are summed
 TREND_WEEKS, TREND_MONTHS = 8, 6  # the chart's trend: weeks for a 周通报, months for a 月报告
 
 
@@ -122,13 +124,15 @@ def compose(work: Work, unit_id: int, start: datetime, end: datetime, monthly: b
                    **_rate("resolution", this.solved, this.received, before.solved, before.received),
                    **_rate("on_time", this.settled_on_time, this.settled, before.settled_on_time, before.settled),
                    **_rate("satisfaction", this.satisfied, this.ratings, before.satisfied, before.ratings)),
-        "tiers": t("By class: A {a} · B {b} · C {c} · D {d} · not yet classified {none}",
+        "tiers": t("By tier: A {a} · B {b} · C {c} · D {d} · not yet classified {none}",
                    **{tier.value.lower(): tiers.get(tier.value, 0) for tier in Tier}, none=tiers.get(None, 0)),
-        "flags": plain(" ".join(f"{FLAG_MARKS[flag]} {flags.get(flag, 0)}" for flag in Flag)),
+        "kinds": _kinds(reports.received_by(unit_id, start, end, "category")),
+        "flags": t("Open now: {open} ({flags})", open=reports.open_count(unit_id),
+                   flags=plain(" ".join(f"{FLAG_MARKS[flag]} {flags.get(flag, 0)}" for flag in Flag))),
         "oldest": _oldest(work, unit_id),
         "board": _board(work, unit_id, start, end),
     }
-    return Msg("{title}\n{figures}\n{rates}\n{tiers}\n{flags}\n{oldest}{board}", parts)
+    return Msg("{title}\n{figures}\n{rates}\n{tiers}\n{kinds}\n{flags}\n{oldest}{board}", parts)
 
 
 def chart(work: Work, unit_id: int, end: datetime, monthly: bool = False) -> Attachment:
@@ -182,6 +186,19 @@ def _month_before(work: Work, start: datetime) -> datetime:
 
 def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "—"
+
+
+def _kinds(received: dict[str | None, int]) -> Msg:
+    """Problems received by class (问题类别), most first; the rest summed up as "other"."""
+    ranked = sorted(((count, kind) for kind, count in received.items() if kind), key=lambda c: (-c[0], c[1]))
+    shown, rest = ranked[:KINDS_SHOWN], sum(count for count, _ in ranked[KINDS_SHOWN:])
+    params: dict[str, object] = {f"k{i}": category_label(kind) for i, (_, kind) in enumerate(shown)}
+    params |= {f"n{i}": count for i, (count, _) in enumerate(shown)}
+    listed = " · ".join(f"{{k{i}}} {{n{i}}}" for i in range(len(shown)))
+    if rest:
+        listed += " · {other} {rest}"
+        params |= {"other": t("other"), "rest": rest}
+    return t("By class: {kinds}", kinds=Msg(listed or "—", params))
 
 
 def _signed(change: int) -> str:

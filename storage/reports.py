@@ -69,6 +69,14 @@ def received_by(session: Session, unit_id: int, start: datetime, end: datetime,
     return {value: count for value, count in session.execute(query)}
 
 
+def open_count(session: Session, unit_id: int) -> int:
+    """Problems open now under a unit, with a deadline or without."""
+    subtree = subtrees(unit_id, itself=True)
+    return session.scalar(sa.select(sa.func.count()).select_from(TicketRow)
+                          .join(subtree, TicketRow.org_unit_id == subtree.c.unit_id)
+                          .where(TicketRow.status.in_(OPEN))) or 0
+
+
 def oldest_open(session: Session, unit_id: int, limit: int) -> list[tuple[str, datetime, str]]:
     """The longest-open problems under a unit: (number, received at, owner's name), oldest first."""
     subtree = subtrees(unit_id, itself=True)
@@ -251,6 +259,9 @@ class SqlReports:
 
     def oldest_open(self, unit_id: int, limit: int) -> list[tuple[str, datetime, str]]:
         return oldest_open(self.session, unit_id, limit)
+
+    def open_count(self, unit_id: int) -> int:
+        return open_count(self.session, unit_id)
 
     def flags(self, unit_id: int, lines: FlagLines) -> dict[Flag, int]:
         return flag_counts(self.session, unit_id, lines, itself=True).get(unit_id, dict.fromkeys(Flag, 0))

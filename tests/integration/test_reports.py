@@ -171,3 +171,14 @@ def test_the_charts_trend_counts_received_and_resolved_per_week(uow_factory, dis
     with uow_factory() as uow:
         assert uow.reports.trend(district["新村镇"], weeks) == [(1, 0), (2, 1), (0, 1)]
         assert uow.reports.trend(district["新郑市"], weeks) == [(1, 0), (2, 1), (1, 1)]
+
+
+def test_open_now_counts_every_open_problem_timed_or_not(uow_factory, district):
+    add(uow_factory, district, "新村第一网格", at(18, 10), TicketStatus.ACCEPTED, [], due_at=at(25))
+    add(uow_factory, district, "新村第一网格", at(19, 10), TicketStatus.REOPENED, [])  # untimed: still open
+    add(uow_factory, district, "新村镇", at(20, 10), TicketStatus.ASSIGNED, [])  # on the township itself
+    add(uow_factory, district, "新村第一网格", at(1, 10), TicketStatus.CONFIRMED, [])
+    add(uow_factory, district, "龙湖第一网格", at(20, 10), TicketStatus.ASSIGNED, [])
+    with uow_factory() as uow:
+        assert uow.reports.open_count(district["新村镇"]) == 3
+        assert uow.reports.open_count(district["新郑市"]) == 4

@@ -25,7 +25,8 @@ async def test_a_leader_reads_last_weeks_figures_and_a_butler_is_refused(botapi,
     assert "周通报 · 新村镇 · 2026-11-23 至 2026-11-29" in text
     assert "收到问题 1 件（较上期 +1）· 交办 0（±0）· 办结 0（±0）" in text
     assert "问题解决率 0% · 按期办结率 — · 企业满意率 —" in text
-    assert "未研判 1" in text and "🟢 0 🔴 1 ⚫ 0" in text, "five working days late: still red"
+    assert "未研判 1" in text and "在办 1 件（🟢 0 🔴 1 ⚫ 0）" in text, "five working days late: still red"
+    assert "问题类别：水电气暖 1" in text
     assert f"{number} · 7d · 陈晓明" in text
     assert "13812345678" not in text, "figures, not the reporter's phone"
     assert "红榜：" in text and "黑榜：" in text, "新村镇's communities ranked against each other"

@@ -56,7 +56,12 @@ class TwoWeeks:
         return {Flag.GREEN: 4, Flag.RED: 1, Flag.BLACK: 0}
 
     def received_by(self, unit_id, start, end, column):
+        if column == "category":
+            return {"labor": 4, "utilities": 2, "land": 1, "rent": 1, "legal": 1, "safety": 1, "policy": 1}
         return {"A": 3, None: 7}
+
+    def open_count(self, unit_id):
+        return 6
 
     def oldest_open(self, unit_id, limit):
         return []
@@ -73,11 +78,13 @@ def test_the_digest_gives_each_figure_with_its_change_on_the_week_before():
     before = period("新村镇", enterprises=5, received=8, solved=2, assigned=9, settled=5, settled_on_time=5)
     work = Work(uow=SimpleNamespace(reports=TwoWeeks(this, before, start)), now=now)  # type: ignore[arg-type]
     text = Translator(default_locale="zh_CN").render(compose(work, 1, start, end), "zh_CN")
-    assert text.splitlines()[:5] == [
+    assert text.splitlines()[:6] == [
         "周通报 · 新村镇 · 2026-11-23 至 2026-11-29",
         "服务企业 5 家 · 收到问题 10 件（较上期 +2）· 交办 9（±0）· 办结 8（+3）",
         # 6/10 = 60% against 2/8 = 25%; 6/8 = 75% against 5/5 = 100%; no ratings the week before
         "问题解决率 60%（+35 个百分点） · 按期办结率 75%（-25 个百分点） · 企业满意率 75%",
         "分级：A类 3 · B类 0 · C类 0 · D类 0 · 未研判 7",
-        "🟢 4 🔴 1 ⚫ 0",
+        # the five most received classes (ties by their code: land, legal, policy), then rent + safety summed
+        "问题类别：用工 4 · 水电气暖 2 · 用地 1 · 法律纠纷 1 · 政策兑现 1 · 其他 2",
+        "在办 6 件（🟢 4 🔴 1 ⚫ 0）",
     ]
