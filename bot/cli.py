@@ -4,6 +4,7 @@
     lianxin db upgrade           migrate the database to the newest schema
     lianxin demo seed            add the demo subdistrict (idempotent)
     lianxin cadre invite ID      print a one-time invite link for cadre ID
+    lianxin cadre admin ID [--off]  let cadre ID bind leader groups to units in their subtree (/bind)
     lianxin ledger export --unit 城关街道 [--out FILE] [--locale zh_CN]
                                  write the unit's 问题台账 (.xlsx)
 """

@@ -82,23 +82,48 @@ def for_units(work: Work, names: list[str], monthly: bool = False, due: datetime
 
 
 def for_group(work: Work, binding: GroupBinding, locale: str, monthly: bool = False,
-              due: datetime | None = None) -> Reply:
-    """The bound unit's digest for the group: the chart, the text as its caption or after it."""
-    start, end = _period(work, monthly, due)
+              due: datetime | None = None, period: tuple[datetime, datetime] | None = None) -> Reply:
+    """The bound unit's digest for the group (the period before `due`, or `period`): the chart,
+    the text as its caption or after it."""
+    start, end = period or _period(work, monthly, due)
     return Reply(Address(binding.platform, binding.chat_id), locale,
                  compose(work, binding.org_unit_id, start, end, monthly),
                  attachment=chart(work, binding.org_unit_id, end, monthly))
 
 
 def show(turn: Turn, args: str) -> None:
-    """/digest [month]: a leader's own unit."""
+    """/digest [month | 2026-11-16 | 2026-10]: a leader's own unit."""
     cadre = turn.uow.directory.cadre_by_account(turn.account.id)
     if cadre is None or cadre.role not in LEADER_ROLES:
         turn.say(t("/digest is for leaders and supervisors; your account is not one."))
         return
-    monthly = args.strip().lower() == MONTH
-    start, end = (last_month if monthly else last_week)(turn.now, turn)
+    asked = requested(turn, args)
+    if isinstance(asked, Msg):
+        turn.say(asked)
+        return
+    start, end, monthly = asked
     turn.say(compose(turn, cadre.org_unit_id, start, end, monthly))
+
+
+def requested(work: Work, args: str) -> tuple[datetime, datetime, bool] | Msg:
+    """The period `/digest` asks for: last week (nothing), last month ("month"), the week of a
+    day ("2026-11-16") or a month ("2026-10"); or what to say when that is not a past period."""
+    text = args.strip().lower()
+    try:
+        if text in ("", MONTH):
+            start, end = (last_month if text else last_week)(work.now, work)
+        elif len(text) == len("2026-10"):
+            first = date.fromisoformat(f"{text}-01")
+            start, end = last_month(_local(work, first.replace(day=28) + timedelta(days=4)), work)
+        else:
+            day = date.fromisoformat(text)
+            start, end = last_week(_local(work, day + timedelta(days=7)), work)
+    except ValueError:
+        return t("Which period? /digest for last week, /digest month for last month, /digest 2026-11-16 for the week "
+                 "of that day, /digest 2026-10 for that month.")
+    if start > work.now:
+        return t("That period has not begun yet.")
+    return start, end, text == MONTH or len(text) == len("2026-10")
 
 
 def compose(work: Work, unit_id: int, start: datetime, end: datetime, monthly: bool = False) -> Msg:

@@ -78,5 +78,9 @@ def _digest(work: Work, incoming: Incoming, cadre: Cadre, locale: str, say: Say)
         if cadre.is_admin:
             say(t("This group follows no unit yet: send /bind followed by the unit's name."))
         return
-    monthly = incoming.args.strip().lower() == digest.MONTH
-    work.replies.append(digest.for_group(work, binding, locale, monthly))
+    asked = digest.requested(work, incoming.args)
+    if isinstance(asked, Msg):
+        say(asked)
+        return
+    start, end, monthly = asked
+    work.replies.append(digest.for_group(work, binding, locale, monthly, period=(start, end)))

@@ -32,6 +32,10 @@ async def test_a_leader_reads_last_weeks_figures_and_a_butler_is_refused(botapi,
     assert "红榜：" in text and "黑榜：" in text, "新村镇's communities ranked against each other"
     monthly = (await leader.send("/digest month")).texts[-1]
     assert "月报告 · 新村镇 · 2026-11-01 至 2026-11-30" in monthly and "收到问题 1 件" in monthly
+    earlier = (await leader.send("/digest 2026-11-18")).texts[-1]
+    assert "周通报 · 新村镇 · 2026-11-16 至 2026-11-22" in earlier and "收到问题 0 件" in earlier
+    unclear = (await leader.send("/digest 上周")).texts[-1]
+    assert unclear.startswith("要看哪个时段？"), "explained and asked again, not guessed"
     refused = (await butler.send("/digest")).texts[-1]
     assert refused == "/digest 供领导和监督员使用；您的账号不在其列。"
 

@@ -10,7 +10,9 @@ import pytest
 from types import SimpleNamespace
 
 from bot.i18n import Translator
+from handlers import digest
 from handlers.digest import compose, last_month, last_week
+from handlers.messages import Msg
 from handlers.domain.flags import Flag
 from handlers.domain.ranking import UnitPeriod
 from handlers.turn import Work
@@ -88,3 +90,29 @@ def test_the_digest_gives_each_figure_with_its_change_on_the_week_before():
         "问题类别：用工 4 · 水电气暖 2 · 用地 1 · 法律纠纷 1 · 政策兑现 1 · 其他 2",
         "在办 6 件（🟢 4 🔴 1 ⚫ 0）",
     ]
+
+
+@pytest.mark.parametrize(("args", "period"), [
+    ("", (local(2026, 11, 23), local(2026, 11, 30), False)),
+    ("month", (local(2026, 11, 1), local(2026, 12, 1), True)),
+    ("2026-11-18", (local(2026, 11, 16), local(2026, 11, 23), False)),  # a Wednesday: its Monday-to-Monday
+    ("2026-11-16", (local(2026, 11, 16), local(2026, 11, 23), False)),  # a Monday
+    ("2026-11-22", (local(2026, 11, 16), local(2026, 11, 23), False)),  # a Sunday
+    ("2026-10", (local(2026, 10, 1), local(2026, 11, 1), True)),
+    ("2026-02", (local(2026, 2, 1), local(2026, 3, 1), True)),
+    ("2025-12", (local(2025, 12, 1), local(2026, 1, 1), True)),
+    ("2026-12-02", (local(2026, 11, 30), local(2026, 12, 7), False)),  # this week so far: begun, so shown
+])
+def test_digest_takes_the_period_asked_for(args, period):
+    now = local(2026, 12, 2, 10, 0)
+    assert digest.requested(Work(uow=None, now=now), args) == period  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("args", ["last", "2026-13", "2026-1", "2026-11-31", "2027-01"])
+def test_anything_else_is_explained_not_guessed(args):
+    now = local(2026, 12, 2, 10, 0)
+    answer = digest.requested(Work(uow=None, now=now), args)  # type: ignore[arg-type]
+    assert isinstance(answer, Msg)
+    assert answer.key == ("That period has not begun yet." if args == "2027-01" else
+                          "Which period? /digest for last week, /digest month for last month, /digest 2026-11-16 "
+                          "for the week of that day, /digest 2026-10 for that month.")
