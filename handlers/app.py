@@ -100,6 +100,12 @@ class Lianxin:
             uow.commit()
         return digests
 
+    def group_commands(self) -> list[tuple[str, Msg]]:
+        """What the bot answers in a group (handlers.groups), for the groups' command menu."""
+        return [(digest.COMMAND, t("This group's unit: last week's figures; /digest month")),
+                (groups.BIND, t("Follow a unit's digests here: /bind 新村镇 (admins)")),
+                (groups.UNBIND, t("Stop this group's digests (admins)"))]
+
     def handle(self, incoming: Incoming) -> list[Reply]:
         with self._uow_factory() as uow:
             if not uow.seen_updates.first_time(incoming.platform, incoming.update_id):

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from telegram import BotCommand, Chat, Message, MessageEntity, Update
+from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault, Chat, Message, MessageEntity,
+                      Update)
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes, TypeHandler
 
@@ -49,6 +50,7 @@ __all__ = ["PLATFORM", "BotSender", "TelegramAdapter", "build_application", "del
 class Core(Protocol):
     def handle(self, incoming: Incoming) -> list[Reply]: ...
     def commands(self) -> list[tuple[str, Msg]]: ...
+    def group_commands(self) -> list[tuple[str, Msg]]: ...
     def sweep(self) -> list[Reply]: ...
     def push_digests(self, monthly: bool = False) -> list[Reply]: ...
     def robot_digests(self, unit_names: list[str], monthly: bool = False) -> dict[str, Msg]: ...
@@ -154,19 +156,21 @@ class TelegramAdapter:
             log.info("could not answer callback query %s: %s", query.id, exc)
 
     async def set_commands(self, bot: Any) -> None:
-        """setMyCommands from core.commands(): the default (zh_CN) list and per-language lists."""
+        """setMyCommands from the core: private chats' and groups' lists, default (zh_CN) and per language."""
         try:
-            commands = self.core.commands()
+            menus = [(BotCommandScopeDefault(), self.core.commands()),
+                     (BotCommandScopeAllGroupChats(), self.core.group_commands())]
         except Exception:
-            log.exception("core.commands() failed; the bot's command menu is left as it was")
+            log.exception("the core's command lists failed; the bot's command menus are left as they were")
             return
-        for language_code, locale in COMMAND_LOCALES.items():
-            listed = [BotCommand(name, self.translator.render(description, locale)[:256])
-                      for name, description in commands]
-            try:
-                await bot.set_my_commands(listed, language_code=language_code)
-            except TelegramError as exc:
-                log.warning("setMyCommands (%s) failed: %s", language_code or "default", exc)
+        for scope, commands in menus:
+            for language_code, locale in COMMAND_LOCALES.items():
+                listed = [BotCommand(name, self.translator.render(description, locale)[:256])
+                          for name, description in commands]
+                try:
+                    await bot.set_my_commands(listed, scope=scope, language_code=language_code)
+                except TelegramError as exc:
+                    log.warning("setMyCommands (%s, %s) failed: %s", scope.type, language_code or "default", exc)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("handling update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)

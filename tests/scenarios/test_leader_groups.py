@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from bot import scheduler
 from bot.adapters import telegram_ptb
 from bot.adapters.robots import Pacing, Platform, Rate, Robot
 from sandbox.robots import RobotReceiver
+from tests.scenarios.conftest import BOT_TOKEN
 from tests.scenarios.story import STRANGER, bound_cadre
 from tests.scenarios.test_report_to_resolution import report_power_cut
 
@@ -125,3 +128,17 @@ async def push(lianxin, monthly: bool = False, robots: scheduler.RobotPost | Non
     await lianxin.drain()
     await lianxin.botapi.wait_idle()
     return queued
+
+
+async def test_groups_get_their_own_command_menu(botapi, lianxin):
+    async with httpx.AsyncClient(base_url=f"{botapi.url}/bot{BOT_TOKEN}") as api:
+        async def menu(**params) -> list[str]:
+            answer = (await api.post("/getMyCommands", json=params)).json()
+            return [f"/{c['command']} {c['description']}" for c in answer["result"]]
+
+        in_groups = await menu(scope={"type": "all_group_chats"})
+        assert [line.split()[0] for line in in_groups] == ["/digest", "/bind", "/unbind"]
+        assert "/bind 关注某单位的通报：/bind 新村镇（管理员）" in in_groups
+        assert "/start" in [line.split()[0] for line in await menu()], "private chats keep the full menu"
+        assert [line.split()[0] for line in await menu(scope={"type": "all_group_chats"}, language_code="en")] == \
+            ["/digest", "/bind", "/unbind"]
