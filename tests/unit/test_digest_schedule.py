@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from apscheduler.job import Job
 
 from bot.scheduler import Timetable, digest_triggers, last_fire, start_jobs
 
@@ -53,19 +54,25 @@ def test_the_times_are_settings_and_empty_turns_a_push_off():
         digest_triggers(Timetable(weekly_digest="9 mon"))
 
 
-def test_the_running_scheduler_has_the_jobs_due_at_the_next_monday_and_first():
-    async def scheduled() -> dict[str, datetime]:
+def scheduled_jobs() -> dict[str, Job]:
+    """The jobs a starting bot's scheduler holds (started inside a loop, as the bot does, then shut)."""
+    async def started() -> dict[str, Job]:
         async def deliver(replies):
             pass
 
         scheduler = start_jobs(core=None, deliver=deliver, timetable=Timetable())  # type: ignore[arg-type]
         try:
-            return {job.id: job.next_run_time for job in scheduler.get_jobs()}
+            return {job.id: job for job in scheduler.get_jobs()}
         finally:
             scheduler.shutdown(wait=False)
 
-    jobs = asyncio.run(scheduled())
-    weekly, monthly = jobs["weekly_digest"].astimezone(SHANGHAI), jobs["monthly_digest"].astimezone(SHANGHAI)
+    return asyncio.run(started())
+
+
+def test_the_running_scheduler_has_the_jobs_due_at_the_next_monday_and_first():
+    jobs = scheduled_jobs()
+    weekly = jobs["weekly_digest"].next_run_time.astimezone(SHANGHAI)
+    monthly = jobs["monthly_digest"].next_run_time.astimezone(SHANGHAI)
     now = datetime.now(SHANGHAI)
     assert (weekly.weekday(), weekly.hour, weekly.minute) == (0, 9, 0) and now < weekly <= now + timedelta(days=7)
     assert (monthly.day, monthly.hour) == (1, 9) and now < monthly <= now + timedelta(days=31)
@@ -82,18 +89,8 @@ def test_the_push_a_starting_bot_catches_up_on_is_the_last_one_due(now, last):
 
 
 def test_a_starting_bot_schedules_the_missed_pushes_for_their_own_moments():
-    async def catch_ups() -> dict[str, tuple]:
-        async def deliver(replies):
-            pass
-
-        scheduler = start_jobs(core=None, deliver=deliver, timetable=Timetable())  # type: ignore[arg-type]
-        try:
-            return {job.id: job.args for job in scheduler.get_jobs() if job.id.endswith("_catch_up")}
-        finally:
-            scheduler.shutdown(wait=False)
-
-    jobs = asyncio.run(catch_ups())
-    weekly, monthly = jobs["weekly_digest_catch_up"][-1], jobs["monthly_digest_catch_up"][-1]
+    jobs = scheduled_jobs()
+    weekly, monthly = jobs["weekly_digest_catch_up"].args[-1], jobs["monthly_digest_catch_up"].args[-1]
     assert (weekly.astimezone(SHANGHAI).weekday(), weekly.astimezone(SHANGHAI).hour) == (0, 9)
     assert weekly <= datetime.now(UTC) < weekly + timedelta(days=7)
     assert (monthly.astimezone(SHANGHAI).day, monthly.astimezone(SHANGHAI).hour) == (1, 9)
