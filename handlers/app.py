@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from handlers import collect, complaints, digest, groups, ledger, payloads, reminders, revisit, verdicts
-from handlers.conversations import answer, cadre, complaint, consult, feedback, lists, report
+from handlers import collect, digest, groups, ledger, payloads, reminders, revisit, verdicts
+from handlers.conversations import answer, cadre, complaint, consult, feedback, finding, lists, report
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
 from handlers.ports import Lane, Tickets, UnitOfWork
@@ -147,7 +147,7 @@ def _owe(uow: UnitOfWork, replies: list[Reply], here: Address | None) -> list[Re
 
 # The dialog a chat is in decides who takes its next message.
 DIALOGS: dict[str, Callable[[Turn], None]] = {
-    module.DIALOG: module.advance for module in (report, cadre, answer, feedback, consult, complaint)
+    module.DIALOG: module.advance for module in (report, cadre, answer, feedback, consult, complaint, finding)
 }
 
 
@@ -205,7 +205,7 @@ def _press(turn: Turn, data: str) -> None:
         else:
             cadre.choose_receiver(turn, int(payload.name), int(payload.value))
     elif payload.kind == "k" and payload.value.isdigit():
-        complaints.find(turn, payload.name, int(payload.value))
+        finding.press(turn, payload.name, int(payload.value))
     elif payload.kind == "r" and payload.name.isdigit() and payload.value.isdigit():
         feedback.rate(turn, int(payload.name), int(payload.value))
     elif payload.kind == "p" and payload.name in (lists.MY, lists.MINE) and payload.value.isdigit():

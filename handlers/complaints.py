@@ -2,8 +2,9 @@
 
 A complaint goes to the 营商环境监督员 of its unit and the units above, never to the cadre
 complained about, who does not learn who wrote it. Each supervisor's copy carries two
-buttons, upheld (属实) / not upheld (不属实); the first finding is final, and upheld ones count
-against the unit in the 红黑榜 (docs/ranking.md). The complainant hears the finding.
+buttons, upheld (属实) / not upheld (不属实), and the supervisor then says why in one line
+(handlers/conversations/finding.py); the first finding is final, and upheld ones count
+against the unit in the 红黑榜 (docs/ranking.md). The complainant hears the finding and why.
 """
 
 from __future__ import annotations
@@ -59,31 +60,48 @@ def _to_supervisors(turn: Turn, complaint_id: int, org_unit_id: int, about: Cadr
             turn.tell(account, text, buttons)
 
 
-def find(turn: Turn, finding: str, complaint_id: int) -> None:
-    """A supervisor's finding on a complaint: only a supervisor it was sent to, and only once."""
+def findable(turn: Turn, finding: str, complaint_id: int) -> Complaint | None:
+    """The complaint, if the sender is a supervisor it went to (never the cadre complained about)
+    and it has no finding yet; otherwise the sender is told why (a pop-up) and None."""
     complaint = turn.uow.complaints.get(complaint_id)
     supervisor = turn.uow.directory.cadre_by_account(turn.account.id)
     if complaint is None or finding not in set(Finding) or not _supervises(turn, supervisor, complaint):
         turn.alert(t("This button is out of date."))
-        return
-    assert supervisor is not None
-    if complaint.finding is not None or not turn.uow.complaints.record_finding(
-            complaint.id, Finding(finding), supervisor.id, turn.now):
+        return None
+    if complaint.finding is not None:
         _already_found(turn, complaint.id)
-        return
-    turn.say(t("Recorded: 举报 found {finding}.", finding=FINDING_LABELS[Finding(finding)]),
-             edit_message_id=turn.incoming.pressed_message_id)
+        return None
+    return complaint
+
+
+def find(turn: Turn, finding: Finding, complaint_id: int, reason: str) -> None:
+    """Record the finding and its reason (checked again: another supervisor may have been quicker)."""
+    supervisor = turn.uow.directory.cadre_by_account(turn.account.id)
+    complaint = turn.uow.complaints.get(complaint_id)
+    if complaint is None or not _supervises(turn, supervisor, complaint):
+        raise DomainError(t("This button is out of date."))
+    assert supervisor is not None
+    if not turn.uow.complaints.record_finding(complaint.id, finding, supervisor.id, turn.now, reason):
+        found = turn.uow.complaints.get(complaint_id)
+        assert found is not None and found.finding is not None
+        raise DomainError(_found_by(turn, found))
+    turn.say(t("Recorded: 举报 found {finding}.", finding=FINDING_LABELS[finding]))
     if complainant := turn.uow.accounts.get(complaint.complainant_account_id):
         turn.tell(complainant, t("Your complaint was looked into by the business-environment supervisors: "
-                                 "{finding}.", finding=FINDING_LABELS[Finding(finding)]))
+                                 "{finding}. {reason}", finding=FINDING_LABELS[finding], reason=reason))
 
 
 def _already_found(turn: Turn, complaint_id: int) -> None:
     complaint = turn.uow.complaints.get(complaint_id)
     assert complaint is not None and complaint.finding is not None
+    turn.alert(_found_by(turn, complaint))
+
+
+def _found_by(turn: Turn, complaint: Complaint) -> Msg:
+    assert complaint.finding is not None
     found_by = turn.uow.directory.cadre(complaint.found_by_cadre_id) if complaint.found_by_cadre_id else None
-    turn.alert(t("Already found {finding} by {name}.", finding=FINDING_LABELS[complaint.finding],
-                 name=found_by.name if found_by else ""))
+    return t("Already found {finding} by {name}.", finding=FINDING_LABELS[complaint.finding],
+             name=found_by.name if found_by else "")
 
 
 def _supervises(turn: Turn, supervisor: Cadre | None, complaint: Complaint) -> bool:

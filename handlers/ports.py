@@ -117,7 +117,8 @@ class ReporterProfiles(Protocol):
 
 class Complaints(Protocol):
     def get(self, complaint_id: int) -> Complaint | None: ...
-    def record_finding(self, complaint_id: int, finding: Finding, cadre_id: int, at: datetime) -> bool:
+    def record_finding(self, complaint_id: int, finding: Finding, cadre_id: int, at: datetime,
+                       reason: str = "") -> bool:
         """False if it already has one: the first finding is final."""
     def add(self, complainant_account_id: int, cadre_id: int, org_unit_id: int, text: str, at: datetime,
             ticket_id: int | None = None) -> int:

@@ -517,14 +517,16 @@ class SqlComplaints:
             return None
         assert row.id is not None
         return Complaint(row.id, row.complainant_account_id, row.cadre_id, row.org_unit_id, row.text, row.ticket_id,
-                         Finding(row.finding) if row.finding else None, row.found_by_cadre_id)
+                         Finding(row.finding) if row.finding else None, row.found_by_cadre_id, row.finding_reason)
 
-    def record_finding(self, complaint_id: int, finding: Finding, cadre_id: int, at: datetime) -> bool:
+    def record_finding(self, complaint_id: int, finding: Finding, cadre_id: int, at: datetime,
+                       reason: str = "") -> bool:
         """False if the complaint already has a finding (two supervisors at once: the first wins)."""
         row = self.session.get(ComplaintRow, complaint_id, with_for_update=True, populate_existing=True)
         if row is None or row.finding is not None:
             return False
         row.finding, row.found_by_cadre_id, row.found_at = finding.value, cadre_id, to_db(at)
+        row.finding_reason = reason
         self.session.flush()
         return True
 

@@ -108,6 +108,7 @@ class Complaint:
     ticket_id: int | None = None
     finding: Finding | None = None
     found_by_cadre_id: int | None = None
+    finding_reason: str = ""
 
 
 @dataclass(frozen=True)

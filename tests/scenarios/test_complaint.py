@@ -47,10 +47,15 @@ async def test_the_supervisors_finding_is_final_told_to_the_complainant_and_coun
 
     forged = await butler.forge_press(upheld)
     assert forged.answer and forged.answer.text == "该按钮已失效。", "the cadre complained about cannot judge it"
-    await supervisor.press("属实")
+    asked = await supervisor.press("属实")
+    assert asked.texts[-1].startswith("为什么认定属实？"), "a finding needs its reason"
+    too_long = await supervisor.send("长" * 501)
+    assert too_long.texts[-1] == "请输入 1 至 500 字的文字。", "refused, and the question stands"
+    out = await supervisor.send("经查，三天内未联系企业属实")
     await lianxin.drain()
-    assert supervisor.last_message().text == "已记录：举报经核查属实。" and not supervisor.last_message().buttons
-    assert boss.last_message().text == "您的举报已由营商环境监督员核查：属实。"
+    assert out.texts[-1] == "已记录：举报经核查属实。"
+    assert boss.last_message().text == "您的举报已由营商环境监督员核查：属实。经查，三天内未联系企业属实"
+    assert all("经查" not in (m.text or "") for m in butler.messages()), "the cadre is not told"
     again = await supervisor.forge_press(not_upheld)
     assert again.answer and again.answer.text == "孙立平已核查为属实。", "the first finding is final"
 
@@ -59,6 +64,8 @@ async def test_the_supervisors_finding_is_final_told_to_the_complainant_and_coun
         with factory() as uow:
             week = uow.reports.unit_period(seed_demo(database_url).township_id, SCENARIO_START - timedelta(days=1),
                                            SCENARIO_START + timedelta(days=6))
+            on_record = uow.complaints.get(1)
     finally:
         factory.dispose()
     assert week.complaints_upheld == 1, "counts against 新村镇 in the 红黑榜"
+    assert on_record is not None and on_record.finding_reason == "经查，三天内未联系企业属实"
