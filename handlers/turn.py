@@ -11,7 +11,7 @@ from handlers.domain.calendar import CalendarNotCovered
 from handlers.domain.categories import URGENT_CATEGORIES
 from handlers.domain.ladder import schedule
 from handlers.domain.model import Account, Ticket
-from handlers.messages import Msg
+from handlers.messages import Msg, t
 from handlers.ports import ConversationState, UnitOfWork
 from handlers.rules import Rules
 from handlers.seam import Address, Button, Incoming, Reply
@@ -77,6 +77,15 @@ class Turn(Work):
     def say(self, text: Msg, buttons: tuple[tuple[Button, ...], ...] = (), **extra: object) -> None:
         """Answer in the sender's own chat and language."""
         self.replies.append(Reply(self.here, self.account.locale, text, buttons, **extra))  # type: ignore[arg-type]
+
+    def typed_text(self, limit: int) -> str | None:
+        """The message's text, 1 to `limit` characters once trimmed; otherwise None, and the
+        sender is told so (the dialog stays on its question)."""
+        text = (self.incoming.text or "").strip()
+        if not text or len(text) > limit:
+            self.say(t("Please type a text of 1 to {limit} characters.", limit=limit))
+            return None
+        return text
 
     def alert(self, text: Msg) -> None:
         """Answer a button press with a pop-up (nothing changes in the chat)."""

@@ -85,9 +85,8 @@ def rate(turn: Turn, stars: int, ticket_id: int) -> None:
 
 
 def advance(turn: Turn) -> None:
-    text = (turn.incoming.text or "").strip()
-    if not text or len(text) > MAX_TEXT:
-        turn.say(t("Please type a text of 1 to {limit} characters.", limit=MAX_TEXT))
+    text = turn.typed_text(MAX_TEXT)
+    if text is None:
         return
     data = turn.state.data
     try:

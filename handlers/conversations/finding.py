@@ -23,9 +23,8 @@ def press(turn: Turn, finding: str, complaint_id: int) -> None:
 
 
 def advance(turn: Turn) -> None:
-    text = (turn.incoming.text or "").strip()
-    if not text or len(text) > MAX_TEXT:
-        turn.say(t("Please type a text of 1 to {limit} characters.", limit=MAX_TEXT))
+    text = turn.typed_text(MAX_TEXT)
+    if text is None:
         return
     try:
         complaints.find(turn, Finding(turn.state.step), turn.state.data["complaint_id"], text)
