@@ -58,7 +58,6 @@ from sqlalchemy.engine import Engine
 from handlers.digest import chart, compose, last_week
 from handlers.domain.categories import Category
 from handlers.domain.deadlines import stamp_due_times
-from handlers.domain.flags import flag_lines
 from handlers.domain.ladder import LADDER_EVENT
 from handlers.domain.model import (TAKEN_UP, CadreRole, Difficulty, OrgLevel, ReporterKind, Ticket, TicketStatus,
                                    Tier)
@@ -632,8 +631,7 @@ class Bench:
     def figures(self, unit_id: int) -> dict[str, Callable[[Any], Any]]:
         """Each query of the unit's digest alone: its own totals, its children's (the 红黑榜), the rest."""
         rules, start, end = self.rules, self.start, self.end
-        lines = flag_lines(NOW, warning_days=rules.warning_days, hard_limit_days=rules.hard_limit_days,
-                           calendar=rules.calendar, tz=rules.time_zone)
+        lines = rules.flag_lines(NOW)
         out: dict[str, Callable[[Any], Any]] = {}
         for scope, itself in (("unit", True), ("children", False)):
             for query in FIGURE_QUERIES:

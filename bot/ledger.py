@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.i18n import Translator
 from handlers.domain.categories import CATEGORY_LABELS
-from handlers.domain.flags import Flag, due_day, flag_lines
+from handlers.domain.flags import Flag, due_day
 from handlers.domain.labels import (DIFFICULTY_LABELS, EVENT_LABELS, FLAG_MARKS, LADDER_LABELS, STATUS_LABELS,
                                     TIER_LABELS)
 from handlers.domain.ladder import LADDER_EVENT
@@ -96,8 +96,7 @@ def write_ledger(db: Engine | Callable[[], Session], unit_id: int, now: datetime
     shown in `rules.time_zone`, labels in `locale`.
     """
     sessions = sessionmaker(bind=db) if isinstance(db, Engine) else db
-    lines = flag_lines(now, warning_days=rules.warning_days, hard_limit_days=rules.hard_limit_days,
-                       calendar=rules.calendar, tz=rules.time_zone)
+    lines = rules.flag_lines(now)
     text = _Labels(translator, locale)
     workbook = Workbook(write_only=True)
     problems = _sheet(workbook, text(t("Problem ledger")), LEDGER_COLUMNS, text)

@@ -13,7 +13,7 @@ import logging
 from datetime import date, datetime, time, timedelta
 
 from handlers.domain.categories import label as category_label
-from handlers.domain.flags import Flag, FlagLines, flag_lines
+from handlers.domain.flags import Flag
 from handlers.domain.labels import FLAG_MARKS
 from handlers.domain.model import CadreRole, GroupBinding, OrgLevel, Tier
 from handlers.domain.ranking import UnitPeriod, rank
@@ -131,7 +131,7 @@ def compose(work: Work, unit_id: int, start: datetime, end: datetime, monthly: b
     this = reports.unit_period(unit_id, start, end)
     previous_start = _month_before(work, start) if monthly else start - (end - start)
     before = reports.unit_period(unit_id, previous_start, start)
-    flags = reports.flags(unit_id, _lines_now(work))
+    flags = reports.flags(unit_id, work.rules.flag_lines(work.now))
     tiers = reports.received_by(unit_id, start, end, "tier")
     period = {"unit": this.name, "start": start.astimezone(rules.time_zone).date().isoformat(),
               "end": (end - timedelta(days=1)).astimezone(rules.time_zone).date().isoformat()}
@@ -165,7 +165,7 @@ def chart(work: Work, unit_id: int, end: datetime, monthly: bool = False) -> Att
     received / resolved over the last weeks (or months) up to `end`."""
     reports = work.uow.reports
     children = [unit for unit in work.uow.directory.children(unit_id) if unit.level != OrgLevel.DEPARTMENT]
-    flags = reports.child_flags(unit_id, _lines_now(work))
+    flags = reports.child_flags(unit_id, work.rules.flag_lines(work.now))
     bounds = _trend_bounds(work, end, monthly)
     trend = reports.trend(unit_id, bounds)
     unit = work.uow.directory.org_unit(unit_id)
@@ -196,12 +196,6 @@ def _trend_bounds(work: Work, end: datetime, monthly: bool) -> list[datetime]:
 def _period_label(work: Work, start: datetime, monthly: bool) -> str:
     day = start.astimezone(work.rules.time_zone).date()
     return f"{day:%Y-%m}" if monthly else f"{day:%m-%d}"
-
-
-def _lines_now(work: Work) -> FlagLines:
-    rules = work.rules
-    return flag_lines(work.now, warning_days=rules.warning_days, hard_limit_days=rules.hard_limit_days,
-                      calendar=rules.calendar, tz=rules.time_zone)
 
 
 def _month_before(work: Work, start: datetime) -> datetime:

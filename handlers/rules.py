@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.domain.calendar import WorkCalendar
 from handlers.domain.deadlines import POLICIES, Policy, running_due
-from handlers.domain.flags import DEFAULT_HARD_LIMIT_DAYS, DEFAULT_WARNING_DAYS, Flag, flag_for
+from handlers.domain.flags import DEFAULT_HARD_LIMIT_DAYS, DEFAULT_WARNING_DAYS, Flag, FlagLines, flag_for, flag_lines
 from handlers.domain.ladder import Clockwork, Ladder
 from handlers.domain.model import OrgUnit, Ticket
 from handlers.domain.quiet import QuietHours
@@ -56,3 +56,8 @@ class Rules:
             return None
         return flag_for(now, running[1], warning_days=self.warning_days, hard_limit_days=self.hard_limit_days,
                         calendar=self.calendar, tz=self.time_zone)
+
+    def flag_lines(self, now: datetime) -> FlagLines:
+        """The same rule at `now` as two instants a query compares deadlines with (reports, ledgers)."""
+        return flag_lines(now, warning_days=self.warning_days, hard_limit_days=self.hard_limit_days,
+                          calendar=self.calendar, tz=self.time_zone)
