@@ -29,6 +29,7 @@ from bot.outbox import Clock, Dispatcher, Policy, make_dispatcher
 from bot.outbox import close as close_dispatcher
 from bot.adapters.robots import Robot
 from bot.files import FileMaker, FileUnavailable
+from bot.handled import HandledUpdates
 from bot.render import PARSE_MODE, Part, fits_caption, render_reply
 from handlers.messages import Msg
 from handlers.seam import GROUP, PRIVATE, Incoming, Reply
@@ -126,8 +127,15 @@ class TelegramAdapter:
         self.core = core
         self.translator = translator
         self.committed: Callable[[], Awaitable[None]] = _nothing  # wakes the dispatcher once it runs
+        self.handled = HandledUpdates()
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await self._on_update(update, context)
+        finally:
+            self.handled.mark(update.update_id)
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         bot = context.bot
         incoming = to_incoming(update, bot.username if _has_me(bot) else None)
         query = update.callback_query

@@ -8,7 +8,7 @@ Unmodified python-telegram-bot and aiogram talk to it over real HTTP:
 Python API (everything runs in the caller's asyncio loop)::
 
     server = LocalBotApi(host="127.0.0.1", port=0, rate_limits=False, settle=0.1,
-                         first_call_grace=0.5, timeout=10.0, strict_ampersand=True)
+                         first_call_grace=0.5, timeout=10.0, strict_ampersand=True, done_timeout=120.0)
     await server.start(); server.url          # "http://127.0.0.1:PORT"; also `async with`
     server.add_bot(token="123:ABC", username="lianxin_bot", first_name="连心桥") -> BotState
     user = server.user(1001, first_name="王老板", language_code="zh-hans")     -> SimUser
@@ -38,11 +38,15 @@ Message (what tests inspect): .text .entities .caption .html (raw, as the bot se
 .document_bytes .location .contact .edits (earlier versions) .deleted .message_id .chat
 
 Every action returns only after the bot handled the update: it was fetched by
-getUpdates (or the webhook answered 2xx), then the bot made no Bot API call for
-`settle` seconds (a bot that has not called at all yet gets `first_call_grace`
-seconds to start, for handlers that query a database first). Failing that within
-`timeout`, UpdateNotHandled names the update. Handlers that pause longer than
-`settle` *between* two calls need a larger `settle`, or `next_message()`.
+getUpdates (or the webhook answered 2xx), and then
+* a bot that says when it is done (`server.bot(token).done = signal`, see done.py;
+  Lianxin's scenario harness does) has said so: `signal.handled(update_id)` returned
+  within `done_timeout` — nothing is guessed;
+* any other bot made no Bot API call for `settle` seconds (a bot that has not called
+  at all yet gets `first_call_grace` seconds to start, for handlers that query a
+  database first). Handlers that pause longer than `settle` *between* two calls
+  need a larger `settle`, or `next_message()`.
+Failing that in time, UpdateNotHandled names the update.
 
 HTML is checked like Telegram does, except that a bare "&" is rejected (Telegram
 keeps it): pass strict_ampersand=False for Telegram's exact behaviour. Plain-HTTP

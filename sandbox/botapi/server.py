@@ -57,12 +57,13 @@ class LocalBotApi:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, rate_limits: bool = False,
                  limits: RateLimits | None = None, settle: float = 0.1, first_call_grace: float = 0.5,
-                 timeout: float = 10.0, strict_ampersand: bool = True) -> None:
+                 timeout: float = 10.0, strict_ampersand: bool = True, done_timeout: float = 120.0) -> None:
         self.host = host
         self.port = port
         self.settle = settle
         self.first_call_grace = first_call_grace
         self.timeout = timeout
+        self.done_timeout = done_timeout  # for a bot that says when it is done: only a bug waits this long
         self.strict_ampersand = strict_ampersand
         self.rate_limiter = RateLimiter(limits, enabled=rate_limits)
         self.faults = Faults()  # injected failures (faults.py)
@@ -196,8 +197,19 @@ class LocalBotApi:
                     labels = ", ".join(u.label for u in bot.queue.undelivered())
                     raise UpdateNotHandled(f"@{bot.account.username} never fetched: {labels}")
                 await bot.queue.changed(0.01)
-            if not await self.activity(bot).settle(loop.time(), self.settle, deadline):
-                raise UpdateNotHandled(f"@{bot.account.username} did not go idle within the timeout")
+            await self.until_idle(bot, deadline)
+
+    async def until_idle(self, bot: BotState, deadline: float) -> None:
+        """Until `bot` has sent what it owes: by its own word (done.py), else once its calls settle."""
+        if bot.done is not None:
+            try:
+                await asyncio.wait_for(bot.done.idle(), self.done_timeout)
+            except asyncio.TimeoutError:
+                raise UpdateNotHandled(f"@{bot.account.username} did not finish sending within "
+                                       f"{self.done_timeout}s") from None
+            return
+        if not await self.activity(bot).settle(asyncio.get_running_loop().time(), self.settle, deadline):
+            raise UpdateNotHandled(f"@{bot.account.username} did not go idle within the timeout")
 
     # --- webhooks ----------------------------------------------------------
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .htmlparse import utf16_len
 from .state import BotState, CallbackRecord, Chat, Message, UserAccount
+from .updates import PendingUpdate
 
 if TYPE_CHECKING:
     from .server import LocalBotApi
@@ -79,13 +80,27 @@ async def deliver(server: LocalBotApi, bot: BotState, kind: str, payload: dict, 
             "is the bot polling getUpdates, or is its webhook set and answering 2xx?") from None
     outcome = Outcome(update.update_id, sent=sent, dropped=update.dropped)
     if update.delivered_at is not None:
-        activity = server.activity(bot)
-        if not await activity.settle(update.delivered_at, server.settle, deadline, server.first_call_grace,
-                                     calls_since=update.offered_at):
-            raise UpdateNotHandled(f"{name} was still calling the Bot API {server.timeout}s after "
-                                   f"update {update.update_id} ({label})")
+        await _until_handled(server, bot, update, deadline, label)
     _fill_changes(outcome, bot, chat, before)
     return outcome
+
+
+async def _until_handled(server: LocalBotApi, bot: BotState, update: PendingUpdate, deadline: float,
+                         label: str) -> None:
+    """The bot's own word when it gives one (done.py), else the settling of its calls."""
+    name = f"@{bot.account.username}"
+    if bot.done is not None:
+        try:
+            await asyncio.wait_for(bot.done.handled(update.update_id), server.done_timeout)
+        except asyncio.TimeoutError:
+            raise UpdateNotHandled(f"{name} did not finish update {update.update_id} ({label}) "
+                                   f"within {server.done_timeout}s") from None
+        return
+    activity = server.activity(bot)
+    if not await activity.settle(update.delivered_at or 0.0, server.settle, deadline, server.first_call_grace,
+                                 calls_since=update.offered_at):
+        raise UpdateNotHandled(f"{name} was still calling the Bot API {server.timeout}s after "
+                               f"update {update.update_id} ({label})")
 
 
 def _fill_changes(outcome: Outcome, bot: BotState, chat: Chat | None,
@@ -128,8 +143,8 @@ class _Participant:
         while not any(m.from_bot for m in self.chat.messages[seen:]):
             if loop.time() >= deadline:
                 raise UpdateNotHandled(f"no new message from @{self.bot.account.username} in chat {self.chat.id}")
-            await asyncio.sleep(0.01)
-        await server.activity(self.bot).settle(loop.time(), server.settle, deadline)
+            await self.chat.changed(max(deadline - loop.time(), 0.0))
+        await server.until_idle(self.bot, deadline)
         return next(m for m in self.chat.messages[seen:] if m.from_bot)
 
     @property

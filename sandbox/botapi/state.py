@@ -7,14 +7,18 @@ The Bot API methods and the simulated users both act through these objects.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import BLOCKED, CANT_INITIATE, CHAT_NOT_FOUND, bad_request, forbidden
 from .media import FileRecord, FileStore
 from .updates import UpdateQueue
+
+if TYPE_CHECKING:
+    from .done import DoneSignal
 
 
 @dataclass
@@ -161,6 +165,7 @@ class Chat:
     keyboard: dict | None = None  # the ReplyKeyboardMarkup currently shown
     messages: list[Message] = field(default_factory=list, repr=False)
     next_message_id: int = 1
+    _added: list[asyncio.Future[None]] = field(default_factory=list, repr=False, compare=False)
 
     def to_api(self) -> dict:
         if self.type == "private" and self.user is not None:
@@ -176,7 +181,20 @@ class Chat:
                           date=int(time.time()), **content)
         self.next_message_id += 1
         self.messages.append(message)
+        for waiter in self._added:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._added.clear()
         return message
+
+    async def changed(self, timeout: float) -> None:
+        """Return when a message is next added here, or after `timeout` seconds."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._added.append(waiter)
+        try:
+            await asyncio.wait_for(waiter, timeout)
+        except asyncio.TimeoutError:
+            pass
 
     def find(self, message_id: int | None) -> Message | None:
         """A message still present (not deleted) in this chat."""
@@ -212,6 +230,7 @@ class BotState:
     callbacks: dict[str, CallbackRecord] = field(default_factory=dict)
     commands: dict[str, list[dict]] = field(default_factory=dict)  # scope+language -> commands
     settings: dict[str, Any] = field(default_factory=dict)  # names, descriptions, menu button
+    done: DoneSignal | None = None  # the bot says when it is done (done.py); else its calls are watched
 
     def chat(self, chat_id: int | str) -> Chat:
         """The chat for a chat_id, or Telegram's 400 "chat not found"."""

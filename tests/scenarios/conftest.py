@@ -14,6 +14,11 @@ Fixtures:
         await restart()                      # mid-conversation: state lives in the database
         out = await boss.press(index=1)
 
+Every simulated action returns once the bot is done with it, by the bot's own word
+(`BotIsDone`): the adapter has handled the update, and the outbox dispatcher has sent
+every message due now (messages held for office hours stay held). Nothing waits for
+a quiet spell, so a busy machine slows the suite down but cannot fail it.
+
 Handler exceptions fail the test at teardown (see `LianxinRunner.errors`).
 """
 
@@ -34,6 +39,7 @@ if "sandbox" in sys.modules and getattr(sys.modules["sandbox"], "__file__", None
 import pytest  # noqa: E402
 
 from bot.adapters import telegram_ptb  # noqa: E402
+from bot.handled import HandledUpdates  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
 from bot.outbox import Policy, SendLimits  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -42,6 +48,7 @@ from sandbox.botapi.testing import TOKEN  # noqa: E402
 
 BOT_TOKEN = TOKEN
 BOT_USERNAME = "lianxin_bot"
+DONE_TIMEOUT = 120.0  # seconds a simulated action may wait for the bot: only a bug gets near it
 
 
 # Scenarios start on a Tuesday at 10:00 in Shanghai, whenever they run: office hours, so
@@ -81,6 +88,8 @@ class LianxinRunner:
         self.app: Any = None
         self.core: Any = None
         self._uow_factory: Any = None
+        self.handled = HandledUpdates()  # kept across restarts: an update may be answered by the next bot
+        botapi.bot(BOT_TOKEN).done = BotIsDone(self)
 
     async def start(self) -> None:
         from handlers.app import Lianxin
@@ -99,6 +108,7 @@ class LianxinRunner:
             self.errors.append(context.error)
 
         self.app.add_error_handler(record)
+        telegram_ptb.adapter_of(self.app).handled = self.handled
         await telegram_ptb.start(self.app, poll_interval=0, timeout=1)
         self.starts += 1
 
@@ -121,8 +131,8 @@ class LianxinRunner:
         return queued
 
     async def drain(self) -> None:
-        """Until the outbox dispatcher has sent everything due."""
-        await telegram_ptb.dispatcher_of(self.app).drain()
+        """Until the outbox dispatcher has sent everything due (generously timed: only a bug waits it out)."""
+        await telegram_ptb.dispatcher_of(self.app).drain(timeout=DONE_TIMEOUT)
 
     async def restart(self) -> None:
         """Stop the running bot and start a new one (new core, new PTB app) on the same database."""
@@ -130,9 +140,24 @@ class LianxinRunner:
         await self.start()
 
 
+class BotIsDone:
+    """What tells the sandbox that the running Lianxin is done (sandbox/botapi/done.py): the adapter
+    has handled the update, and the outbox dispatcher has sent every message due now."""
+
+    def __init__(self, runner: LianxinRunner) -> None:
+        self.runner = runner
+
+    async def handled(self, update_id: int) -> None:
+        await self.runner.handled.wait(update_id)
+        await self.idle()
+
+    async def idle(self) -> None:
+        await self.runner.drain()
+
+
 @pytest.fixture
 async def botapi() -> AsyncIterator[LocalBotApi]:
-    server = LocalBotApi(host="127.0.0.1", port=0, first_call_grace=2.0)
+    server = LocalBotApi(host="127.0.0.1", port=0, done_timeout=DONE_TIMEOUT)
     server.add_bot(BOT_TOKEN, BOT_USERNAME, "连心桥")
     await server.start()
     yield server
