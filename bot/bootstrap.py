@@ -1,4 +1,4 @@
-"""Wiring: the core, the translator and the PTB application, from `Settings`.
+"""Wiring: the core, the translator, the runtime and the adapter, from `Settings`.
 
 Nothing happens at import time; storage and the core are imported when first built.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import LOCALES_DIR, Translator
@@ -17,9 +17,9 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from telegram.ext import Application
-
+    from bot.adapters import Adapter
     from bot.adapters.robots import Robot
+    from bot.runtime import Runtime
     from handlers.app import Lianxin
     from handlers.domain.deadlines import Policy
     from handlers.domain.ladder import Rung
@@ -180,12 +180,23 @@ def build_translator(settings: Settings) -> Translator:
     return Translator(LOCALES_DIR, settings.default_locale)
 
 
-def build_application(settings: Settings, core: Lianxin | None = None,
-                      translator: Translator | None = None) -> Application:
-    """The PTB application for `settings` (a token is needed), with a fresh core unless given one."""
-    from bot.adapters import telegram_ptb
+def build_runtime(settings: Settings, core: Lianxin | None = None, translator: Translator | None = None,
+                  **options: Any) -> Runtime:
+    """The process around a core (a fresh one unless given): dispatcher, scheduler, robots, files.
+    `options` go to Runtime (outbox_policy, clock: for tests)."""
+    from bot.runtime import Runtime
 
     robots = build_robots(settings)  # a bad LIANXIN_ROBOTS stops the start, not the Monday digest
-    return telegram_ptb.build_application(settings, core if core is not None else build_core(settings),
-                                          translator if translator is not None else build_translator(settings),
-                                          robots=robots)
+    return Runtime(settings, core if core is not None else build_core(settings),
+                   translator if translator is not None else build_translator(settings), robots=robots, **options)
+
+
+def build_adapter(settings: Settings, runtime: Runtime) -> Adapter:
+    """The messaging framework's adapter LIANXIN_FRAMEWORK names, over `runtime`."""
+    if settings.framework == "aiogram":
+        from bot.adapters.telegram_aiogram import AiogramAdapter
+
+        return AiogramAdapter(settings, runtime)
+    from bot.adapters.telegram_ptb import PtbAdapter
+
+    return PtbAdapter(settings, runtime)

@@ -169,14 +169,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.token is None:
         return _run_demo(settings)
     from bot import bootstrap
-    from bot.adapters import telegram_ptb
     from storage.db import upgrade
 
     upgrade(settings.database_url)
-    app = bootstrap.build_application(settings)
+    adapter = bootstrap.build_adapter(settings, bootstrap.build_runtime(settings))
     mode = f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling"
-    log.info("Lianxin running against %s (%s)", settings.api_url, mode)
-    telegram_ptb.run(app, settings)
+    log.info("Lianxin (%s) running against %s (%s)", settings.framework, settings.api_url, mode)
+    adapter.run()
     return 0
 
 
@@ -192,7 +191,6 @@ def _run_demo(settings: Settings) -> int:
 
 async def _demo(settings: Settings) -> None:
     from bot import bootstrap
-    from bot.adapters import telegram_ptb
     from sandbox.botapi import LocalBotApi
     from storage.admin import seed_demo
     from storage.db import upgrade
@@ -215,13 +213,13 @@ async def _demo(settings: Settings) -> None:
     # same number on every start while the demo database stays: start past the last run's ids.
     bot.queue.next_update_id = max(bot.queue.next_update_id, int(time.time()))
     await server.start()
-    app = None
+    adapter = None
     try:
         # 无事不扰 off: whoever tries the demo at night should still see the cadre's side work.
         demo = settings.model_copy(update={"bot_token": SecretStr(DEMO_TOKEN), "bot_api_url": server.url,
                                            "webhook_url": None, "quiet_hours": False})
-        app = bootstrap.build_application(demo)
-        await telegram_ptb.start(app, poll_interval=0, timeout=10)
+        adapter = bootstrap.build_adapter(demo, bootstrap.build_runtime(demo))
+        await adapter.start()
         url = server.url
         print(f"""
 Lianxin demo is running (no LIANXIN_BOT_TOKEN set), data in {_safe_url(settings.database_url)}.
@@ -240,8 +238,8 @@ Lianxin demo ready on {url}""", flush=True)
         await stopping.wait()
         print("stopping…", flush=True)
     finally:
-        if app is not None:
-            await telegram_ptb.stop(app)
+        if adapter is not None:
+            await adapter.stop()
         await server.stop()
 
 

@@ -20,7 +20,7 @@ How:
   claimed while an earlier one is being sent or waits for a retry (storage/outbox.py).
   A row is marked `sent` right after its Bot API call succeeded.
 - Limits for all processes together (there is one leader): ~30 messages/s overall,
-  1/s per private chat with a burst of 3 (a turn answering with 2–3 messages is not
+  1/s per private chat with a burst of 2 (a turn answering with 2 messages is not
   slowed), 20/min per group; every Bot API call counts as one message.
 - 429: the row waits `retry_after` (not counted as an attempt) and the chat with it;
   429s from several chats at once pause everything. 5xx and connection errors: retried
@@ -65,10 +65,15 @@ class SendLimits:
     """Telegram's limits, with a small margin so that network jitter does not earn a 429."""
 
     overall_per_second: float = 30
-    overall_burst: int = 20  # below Telegram's ~30: the server's bucket starts a little later than ours
+    # Each burst is below what Telegram tolerates (~30 overall, ~3 in a chat, 20 a minute in a group):
+    # our bucket counts from when a message leaves, Telegram's from when it arrives, and while our
+    # first message of a burst is delayed on its way (a busy machine, a slow network) Telegram's
+    # bucket stays full instead of refilling. The message to spare absorbs that delay.
+    overall_burst: int = 20
     private_per_second: float = 1
-    private_burst: int = 3
+    private_burst: int = 2
     group_per_minute: float = 20
+    group_burst: int = 19
     margin: float = 0.95  # send at 95% of each rate
     enabled: bool = True
 
@@ -147,7 +152,8 @@ class Limiters:
         limiter = self._chats.get(chat, (None, 0.0))[0]
         if limiter is None:
             if chat[1] < 0:  # groups and supergroups have negative ids
-                limiter = AsyncLimiter(self.limits.group_per_minute, 60 * self._stretch)
+                burst = self.limits.group_burst
+                limiter = AsyncLimiter(burst, burst / self.limits.group_per_minute * 60 * self._stretch)
             else:
                 burst = self.limits.private_burst
                 limiter = AsyncLimiter(burst, burst / self.limits.private_per_second * self._stretch)

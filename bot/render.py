@@ -1,4 +1,5 @@
-"""A core `Reply` as what the Telegram adapter sends: HTML text parts and keyboards.
+"""A core `Reply` as what a Telegram bot sends, whatever the framework: HTML text parts
+and keyboards described as plain values (each adapter turns them into its own markup).
 
 * the text is rendered with :class:`bot.i18n.Translator` in the reply's locale with
   ``html=True`` (parameters escaped, the template's own markup kept) and sent with
@@ -6,10 +7,10 @@
 * text longer than Telegram's 4096 characters is split on line boundaries (an overlong
   line is cut, never inside a tag or an ``&entity;``; tags open across a cut are closed
   and reopened), and the keyboard goes on the last part;
-* ``Reply.buttons`` become an inline keyboard, labels rendered in the same locale as
-  plain text, ``callback_data`` = ``Button.payload``;
-* ``Reply.ask_contact`` becomes a one-button reply keyboard that shares the phone
-  number; ``Reply.remove_keyboard`` removes the reply keyboard.
+* ``Reply.buttons`` become an `InlineKeyboard`, labels rendered in the same locale as
+  plain text, callback data = ``Button.payload``;
+* ``Reply.ask_contact`` becomes a `ContactKeyboard` (a one-button reply keyboard that
+  shares the phone number); ``Reply.remove_keyboard`` a `RemoveKeyboard`.
 """
 
 from __future__ import annotations
@@ -18,10 +19,6 @@ import logging
 import re
 from dataclasses import dataclass
 
-from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup,
-                      ReplyKeyboardRemove)
-from telegram.constants import ParseMode
-
 from bot.i18n import Translator
 from handlers.seam import Reply
 
@@ -29,19 +26,37 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096  # Telegram's limit for one message's text
 MAX_CAPTION = 1024  # and for a photo's or document's caption
-PARSE_MODE = ParseMode.HTML
+PARSE_MODE = "HTML"
 _SLACK = 128  # room for the closing/reopening tags a cut may need
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+__all__ = ["MAX_CAPTION", "MAX_TEXT", "PARSE_MODE", "ContactKeyboard", "InlineKeyboard", "Keyboard", "Part",
+           "RemoveKeyboard", "Rendered", "fits_caption", "render_reply", "split_html", "utf16_len"]
 
-__all__ = ["MAX_CAPTION", "MAX_TEXT", "PARSE_MODE", "Part", "Rendered", "fits_caption", "render_reply", "split_html",
-           "utf16_len"]
+
+@dataclass(frozen=True)
+class InlineKeyboard:
+    rows: tuple[tuple[tuple[str, str], ...], ...]  # (label, callback data)
+
+
+@dataclass(frozen=True)
+class ContactKeyboard:
+    """A one-time reply keyboard whose one button shares the person's phone number."""
+
+    label: str
+
+
+@dataclass(frozen=True)
+class RemoveKeyboard:
+    pass
+
+
+Keyboard = InlineKeyboard | ContactKeyboard | RemoveKeyboard
 
 
 @dataclass(frozen=True)
 class Part:
     text: str  # HTML
-    reply_markup: Markup | None = None
+    keyboard: Keyboard | None = None
 
 
 @dataclass(frozen=True)
@@ -49,7 +64,7 @@ class Rendered:
     """One `Reply`, ready to send: parts in order (send each; the first may be an edit)."""
 
     parts: tuple[Part, ...]
-    inline_keyboard: InlineKeyboardMarkup | None  # also on the last part, if any buttons
+    inline_keyboard: InlineKeyboard | None  # also on the last part, if any buttons
 
     @property
     def texts(self) -> list[str]:
@@ -61,7 +76,7 @@ def render_reply(reply: Reply, translator: Translator, *, limit: int = MAX_TEXT)
     texts = split_html(text, limit)
     inline = inline_keyboard(reply, translator)
     other = reply_keyboard(reply, translator)
-    markups: list[Markup | None] = [None] * len(texts)
+    markups: list[Keyboard | None] = [None] * len(texts)
     if inline is not None:
         markups[-1] = inline
         if other is not None:
@@ -75,23 +90,19 @@ def render_reply(reply: Reply, translator: Translator, *, limit: int = MAX_TEXT)
     return Rendered(tuple(Part(t, m) for t, m in zip(texts, markups, strict=True)), inline)
 
 
-def inline_keyboard(reply: Reply, translator: Translator) -> InlineKeyboardMarkup | None:
-    rows = [
-        [InlineKeyboardButton(translator.render(button.label, reply.locale), callback_data=button.payload)
-         for button in row]
-        for row in reply.buttons
-    ]
-    rows = [row for row in rows if row]
-    return InlineKeyboardMarkup(rows) if rows else None
+def inline_keyboard(reply: Reply, translator: Translator) -> InlineKeyboard | None:
+    rows = tuple(
+        tuple((translator.render(button.label, reply.locale), button.payload) for button in row)
+        for row in reply.buttons if row
+    )
+    return InlineKeyboard(rows) if rows else None
 
 
-def reply_keyboard(reply: Reply, translator: Translator) -> ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+def reply_keyboard(reply: Reply, translator: Translator) -> ContactKeyboard | RemoveKeyboard | None:
     if reply.ask_contact is not None:
-        label = translator.render(reply.ask_contact, reply.locale)
-        return ReplyKeyboardMarkup([[KeyboardButton(label, request_contact=True)]],
-                                   one_time_keyboard=True, resize_keyboard=True)
+        return ContactKeyboard(translator.render(reply.ask_contact, reply.locale))
     if reply.remove_keyboard:
-        return ReplyKeyboardRemove()
+        return RemoveKeyboard()
     return None
 
 
@@ -99,7 +110,7 @@ def reply_keyboard(reply: Reply, translator: Translator) -> ReplyKeyboardMarkup 
 
 def fits_caption(part: Part) -> bool:
     """Short enough to go under a photo, and buttonless or inline-only (a caption can carry no reply keyboard)."""
-    markup_ok = part.reply_markup is None or isinstance(part.reply_markup, InlineKeyboardMarkup)
+    markup_ok = part.keyboard is None or isinstance(part.keyboard, InlineKeyboard)
     return markup_ok and utf16_len(part.text) <= MAX_CAPTION  # the HTML, tags and all: on the safe side
 
 

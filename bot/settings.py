@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,7 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None  # None: run the local demo
     bot_api_url: str = TELEGRAM_API_URL
+    framework: Literal["ptb", "aiogram"] = "ptb"  # the Telegram framework the adapter is built on
     database_url: str = "sqlite:///lianxin.db"
     default_locale: str = "zh_CN"
     timezone: str = "Asia/Shanghai"

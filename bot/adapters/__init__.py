@@ -1,1 +1,21 @@
-"""Platform adapters: turn a platform's updates into `Incoming` and send the core's `Reply` values."""
+"""Platform adapters: a platform's updates in as `Incoming`, the core's `Reply` values out.
+
+Each adapter is one module over one framework (telegram_ptb, telegram_aiogram); the
+process around the core (bot/runtime.py) is the same under all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class Adapter(Protocol):
+    async def start(self) -> None:
+        """Start receiving inside the running loop (long polling, or the webhook the settings name)."""
+
+    async def stop(self) -> None:
+        """Stop what `start` started, the runtime with it."""
+
+    def run(self, *, stop_signals: Sequence[int] | None = None) -> None:
+        """Block receiving until a stop signal."""

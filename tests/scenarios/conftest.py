@@ -1,10 +1,11 @@
-"""The harness for scenario tests: the whole bot (core, storage, PTB adapter) against the
-local Bot API server, with simulated users, on each database `database_url` gives.
+"""The harness for scenario tests: the whole bot (core, storage, runtime, adapter) against the
+local Bot API server, with simulated users, on each database `database_url` gives and on
+each framework `framework` gives.
 
 Fixtures:
     botapi   a started LocalBotApi with the bot account `BOT_TOKEN` / @lianxin_bot
-    lianxin  a running Lianxin (`LianxinRunner`): demo data seeded, PTB long-polling botapi,
-             its outbox dispatcher sending (`await lianxin.drain()`)
+    lianxin  a running Lianxin (`LianxinRunner`): demo data seeded, long-polling botapi on each
+             framework (PTB and aiogram), its outbox dispatcher sending (`await lianxin.drain()`)
     restart  `await restart()`: stop the bot and start a fresh one on the same database
 
     async def test_report(botapi, lianxin, restart):
@@ -38,7 +39,7 @@ if "sandbox" in sys.modules and getattr(sys.modules["sandbox"], "__file__", None
 
 import pytest  # noqa: E402
 
-from bot.adapters import telegram_ptb  # noqa: E402
+from bot.bootstrap import build_adapter, build_runtime  # noqa: E402
 from bot.handled import HandledUpdates  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
 from bot.outbox import Policy, SendLimits  # noqa: E402
@@ -48,6 +49,7 @@ from sandbox.botapi.testing import TOKEN  # noqa: E402
 
 BOT_TOKEN = TOKEN
 BOT_USERNAME = "lianxin_bot"
+FRAMEWORKS = ["ptb", "aiogram"]
 DONE_TIMEOUT = 120.0  # seconds a simulated action may wait for the bot: only a bug gets near it
 
 
@@ -74,18 +76,19 @@ class MovableClock:
 
 
 class LianxinRunner:
-    """One bot process's worth of Lianxin, started and stopped inside the test's loop."""
+    """One bot process's worth of Lianxin on one framework, started and stopped inside the test's loop."""
 
-    def __init__(self, botapi: LocalBotApi, database_url: str) -> None:
+    def __init__(self, botapi: LocalBotApi, database_url: str, framework: str = "ptb") -> None:
         self.botapi = botapi
         self.database_url = database_url
         self.settings = Settings(_env_file=None, bot_token=BOT_TOKEN, bot_api_url=botapi.url,
-                                 database_url=database_url, webhook_url=None)
+                                 database_url=database_url, webhook_url=None, framework=framework)
         self.translator = Translator(default_locale=self.settings.default_locale)
-        self.errors: list[BaseException] = []
+        self.errors: list[BaseException | None] = []
         self.clock = MovableClock()
         self.starts = 0
-        self.app: Any = None
+        self.adapter: Any = None
+        self.runtime: Any = None
         self.core: Any = None
         self._uow_factory: Any = None
         self.handled = HandledUpdates()  # kept across restarts: an update may be answered by the next bot
@@ -101,41 +104,37 @@ class LianxinRunner:
         self.core = Lianxin(self._uow_factory, clock=self.clock, default_locale=self.settings.default_locale)
         # Pace like the sandbox limits: none unless a test switches them on before starting.
         limits = SendLimits() if self.botapi.rate_limits else SendLimits.off()
-        self.app = telegram_ptb.build_application(self.settings, self.core, self.translator,
-                                                  outbox_policy=Policy(limits=limits), clock=self.clock)
-
-        async def record(update: object, context: Any) -> None:
-            self.errors.append(context.error)
-
-        self.app.add_error_handler(record)
-        telegram_ptb.adapter_of(self.app).handled = self.handled
-        await telegram_ptb.start(self.app, poll_interval=0, timeout=1)
+        self.runtime = build_runtime(self.settings, self.core, self.translator, outbox_policy=Policy(limits=limits),
+                                     clock=self.clock)
+        self.runtime.handled = self.handled
+        self.adapter = build_adapter(self.settings, self.runtime)
+        await self.adapter.start()
         self.starts += 1
 
     async def stop(self) -> None:
-        if self.app is not None:
-            await telegram_ptb.stop(self.app)
-            self.app = None
+        if self.adapter is not None:
+            await self.adapter.stop()
+            self.errors += self.runtime.errors
+            self.adapter = None
         if self._uow_factory is not None:
             self._uow_factory.dispose()
             self._uow_factory = None
 
     async def sweep(self) -> int:
-        """Run the scheduler's sweep now (what its interval job does), send what it queued,
-        and let the sends settle. Returns how many messages the sweep queued."""
+        """Run the scheduler's sweep now (what its interval job does) and send what it queued.
+        Returns how many messages the sweep queued."""
         from bot import scheduler
 
-        queued = await scheduler.sweep(self.core, lambda replies: telegram_ptb.deliver(self.app, replies))
+        queued = await scheduler.sweep(self.core, self.runtime.deliver)
         await self.drain()
-        await self.botapi.wait_idle()
         return queued
 
     async def drain(self) -> None:
         """Until the outbox dispatcher has sent everything due (generously timed: only a bug waits it out)."""
-        await telegram_ptb.dispatcher_of(self.app).drain(timeout=DONE_TIMEOUT)
+        await self.runtime.drain(timeout=DONE_TIMEOUT)
 
     async def restart(self) -> None:
-        """Stop the running bot and start a new one (new core, new PTB app) on the same database."""
+        """Stop the running bot and start a new one (new core, new adapter) on the same database."""
         await self.stop()
         await self.start()
 
@@ -155,6 +154,20 @@ class BotIsDone:
         await self.runner.drain()
 
 
+class BotIsDoneFor(BotIsDone):
+    """The same for a runtime started without a runner (e.g. a webhook test)."""
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+
+    async def handled(self, update_id: int) -> None:
+        await self.runtime.handled.wait(update_id)
+        await self.idle()
+
+    async def idle(self) -> None:
+        await self.runtime.drain(timeout=DONE_TIMEOUT)
+
+
 @pytest.fixture
 async def botapi() -> AsyncIterator[LocalBotApi]:
     server = LocalBotApi(host="127.0.0.1", port=0, done_timeout=DONE_TIMEOUT)
@@ -164,12 +177,18 @@ async def botapi() -> AsyncIterator[LocalBotApi]:
     await server.stop()
 
 
+@pytest.fixture(params=FRAMEWORKS)
+def framework(request: pytest.FixtureRequest) -> str:
+    """"ptb" or "aiogram": every scenario runs on both adapters (a difference is a bug in one)."""
+    return request.param
+
+
 @pytest.fixture
-async def lianxin(botapi: LocalBotApi, database_url: str) -> AsyncIterator[LianxinRunner]:
+async def lianxin(botapi: LocalBotApi, database_url: str, framework: str) -> AsyncIterator[LianxinRunner]:
     from storage.admin import seed_demo
 
     seed_demo(database_url)
-    runner = LianxinRunner(botapi, database_url)
+    runner = LianxinRunner(botapi, database_url, framework)
     await runner.start()
     try:
         yield runner

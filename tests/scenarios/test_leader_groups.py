@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from bot import scheduler
-from bot.adapters import telegram_ptb
 from bot.adapters.robots import Pacing, Platform, Rate, Robot
 from sandbox.robots import RobotReceiver
 from tests.scenarios.conftest import BOT_TOKEN
@@ -123,7 +122,7 @@ async def push(lianxin, monthly: bool = False, robots: scheduler.RobotPost | Non
                due: datetime | None = None) -> int:
     """What the Monday (or 1st-of-month) cron job runs (or a starting bot, for a missed one),
     then the sends settled."""
-    queued = await scheduler.push_digests(lianxin.core, lambda replies: telegram_ptb.deliver(lianxin.app, replies),
+    queued = await scheduler.push_digests(lianxin.core, lianxin.runtime.deliver,
                                           monthly, robots, due)
     await lianxin.drain()
     await lianxin.botapi.wait_idle()

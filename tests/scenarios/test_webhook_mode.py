@@ -1,27 +1,29 @@
-"""The same bot receiving updates by webhook: the Bot API server POSTs them to it."""
+"""The same bot receiving updates by webhook: the Bot API server POSTs them to it, on each framework."""
 
 from __future__ import annotations
 
-from bot.adapters import telegram_ptb
+from bot.bootstrap import build_adapter, build_runtime
 from bot.i18n import Translator
 from bot.settings import Settings
 from handlers.app import Lianxin, SystemClock
 from sandbox.botapi.testing import free_port
 from storage.admin import seed_demo
 from storage.uow import uow_factory
-from tests.scenarios.conftest import BOT_TOKEN
+from tests.scenarios.conftest import BOT_TOKEN, BotIsDoneFor
 from tests.scenarios.story import BOSS
 
 
-async def test_a_report_starts_over_a_webhook_with_its_secret(botapi, database_url):
+async def test_a_report_starts_over_a_webhook_with_its_secret(botapi, database_url, framework):
     seed_demo(database_url)
     port = free_port()
     settings = Settings(_env_file=None, bot_token=BOT_TOKEN, bot_api_url=botapi.url, database_url=database_url,
                         webhook_url=f"http://127.0.0.1:{port}/telegram", webhook_listen="127.0.0.1",
-                        webhook_port=port, webhook_secret="s3cret-token")
+                        webhook_port=port, webhook_secret="s3cret-token", framework=framework)
     factory = uow_factory(database_url)
-    app = telegram_ptb.build_application(settings, Lianxin(factory, SystemClock()), Translator())
-    await telegram_ptb.start_webhook(app, settings)
+    runtime = build_runtime(settings, Lianxin(factory, SystemClock()), Translator())
+    botapi.bot(BOT_TOKEN).done = BotIsDoneFor(runtime)
+    adapter = build_adapter(settings, runtime)
+    await adapter.start()
     try:
         boss = botapi.user(BOSS, first_name="王老板", language_code="zh-hans")
         out = await boss.send("/start")
@@ -32,6 +34,6 @@ async def test_a_report_starts_over_a_webhook_with_its_secret(botapi, database_u
         (set_webhook,) = botapi.calls_to("setWebhook")
         assert set_webhook.params["secret_token"] == "s3cret-token"
     finally:
-        await telegram_ptb.stop(app)
+        await adapter.stop()
         factory.dispose()
-    assert not botapi.errors
+    assert not botapi.errors and not runtime.errors

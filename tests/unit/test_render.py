@@ -1,11 +1,10 @@
-"""bot.render: a core Reply as HTML text parts and Telegram keyboards."""
+"""bot.render: a core Reply as HTML text parts and keyboards, the same for every framework."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
-
 from bot.i18n import Translator
-from bot.render import MAX_TEXT, render_reply, split_html, utf16_len
+from bot.render import (MAX_TEXT, ContactKeyboard, InlineKeyboard, RemoveKeyboard, render_reply, split_html,
+                        utf16_len)
 from handlers.messages import plain, t
 from handlers.seam import Address, Button, Reply
 
@@ -20,7 +19,7 @@ def reply(text, **kwargs) -> Reply:
 def test_short_text_is_one_part() -> None:
     rendered = render_reply(reply(plain("你好")), translator)
     assert rendered.texts == ["你好"]
-    assert rendered.parts[0].reply_markup is None
+    assert rendered.parts[0].keyboard is None
 
 
 def test_long_text_is_split_on_lines_without_losing_any() -> None:
@@ -33,11 +32,8 @@ def test_long_text_is_split_on_lines_without_losing_any() -> None:
     assert len(texts) >= 4
     assert all(utf16_len(part) <= MAX_TEXT for part in texts)
     assert "\n".join(texts) == text  # cut only between lines, nothing lost
-    assert [p.reply_markup for p in rendered.parts[:-1]] == [None] * (len(texts) - 1)
-    last = rendered.parts[-1].reply_markup
-    assert isinstance(last, InlineKeyboardMarkup)
-    assert [[(b.text, b.callback_data) for b in row] for row in last.inline_keyboard] == [
-        [("接单", "take:7"), ("转办", "forward:7")]]
+    assert [p.keyboard for p in rendered.parts[:-1]] == [None] * (len(texts) - 1)
+    assert rendered.parts[-1].keyboard == InlineKeyboard(((("接单", "take:7"), ("转办", "forward:7")),))
 
 
 def test_an_overlong_line_is_cut_outside_tags_and_entities() -> None:
@@ -58,21 +54,16 @@ def test_user_text_is_escaped_for_html() -> None:
 
 def test_button_labels_in_the_recipients_locale_and_not_escaped() -> None:
     buttons = ((Button(plain("A & <B>"), "x:1"),), (Button(plain("C"), "y:2"),))
-    markup = render_reply(reply(plain("hi"), buttons=buttons), translator).parts[-1].reply_markup
-    assert isinstance(markup, InlineKeyboardMarkup)
-    assert [[(b.text, b.callback_data) for b in row] for row in markup.inline_keyboard] == [
-        [("A & <B>", "x:1")], [("C", "y:2")]]
+    keyboard = render_reply(reply(plain("hi"), buttons=buttons), translator).parts[-1].keyboard
+    assert keyboard == InlineKeyboard(((("A & <B>", "x:1"),), (("C", "y:2"),)))
 
 
 def test_ask_contact_is_a_one_time_contact_keyboard() -> None:
-    markup = render_reply(reply(plain("Your phone?"), ask_contact=plain("Share my number")),
-                          translator).parts[-1].reply_markup
-    assert isinstance(markup, ReplyKeyboardMarkup)
-    assert markup.one_time_keyboard and markup.resize_keyboard
-    [[button]] = markup.keyboard
-    assert button.text == "Share my number" and button.request_contact
+    keyboard = render_reply(reply(plain("Your phone?"), ask_contact=plain("Share my number")),
+                            translator).parts[-1].keyboard
+    assert keyboard == ContactKeyboard("Share my number")
 
 
 def test_remove_keyboard() -> None:
-    markup = render_reply(reply(plain("thanks"), remove_keyboard=True), translator).parts[-1].reply_markup
-    assert isinstance(markup, ReplyKeyboardRemove)
+    keyboard = render_reply(reply(plain("thanks"), remove_keyboard=True), translator).parts[-1].keyboard
+    assert keyboard == RemoveKeyboard()

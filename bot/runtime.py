@@ -1,0 +1,135 @@
+"""One bot process, composed: the core, the translator, the outbox dispatcher and the
+senders it uses, the scheduler, the group robots and the file maker.
+
+Adapters only translate: an update becomes an `Incoming` they hand to `take`, and the
+replies go out through the `Sender` they give to `start`. Whatever a framework offers
+beyond that (job queues, FSM storage, conversation handlers) stays unused, so that two
+adapters cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Protocol
+
+from bot.delivery import Sender
+from bot.files import FileMaker
+from bot.handled import HandledUpdates
+from bot.i18n import Translator
+from bot.outbox import Clock, Dispatcher, Policy, close, make_dispatcher
+from handlers.messages import Msg
+from handlers.seam import Incoming, Reply
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.adapters.robots import Robot
+    from bot.settings import Settings
+    from handlers.rules import Rules
+
+log = logging.getLogger(__name__)
+
+
+class Core(Protocol):
+    """What the runtime needs of handlers.app.Lianxin."""
+
+    def handle(self, incoming: Incoming) -> list[Reply]: ...
+    def commands(self) -> list[tuple[str, Msg]]: ...
+    def group_commands(self) -> list[tuple[str, Msg]]: ...
+    def sweep(self) -> list[Reply]: ...
+    def push_digests(self, monthly: bool = False) -> list[Reply]: ...
+    def robot_digests(self, unit_names: list[str], monthly: bool = False) -> dict[str, Msg]: ...
+    @property
+    def rules(self) -> Rules: ...
+
+
+class Runtime:
+    """The process around the core; `start` once the adapter can send, `stop` before it cannot."""
+
+    def __init__(self, settings: Settings, core: Core, translator: Translator, *,
+                 robots: dict[str, list[Robot]] | None = None, outbox_policy: Policy | None = None,
+                 clock: Clock | None = None, scheduled: bool = True) -> None:
+        self.settings = settings
+        self.core = core
+        self.translator = translator
+        self.robots = robots or {}
+        self.outbox_policy = outbox_policy
+        self.clock = clock or Clock()
+        self.scheduled = scheduled  # False: no timed jobs (a process that only answers)
+        self.files = FileMaker(translator, settings.database_url, core.rules, clock=self.clock.now)
+        self.handled = HandledUpdates()
+        self.errors: deque[BaseException | None] = deque(maxlen=100)  # the latest failures, for tests
+        self.dispatcher: Dispatcher | None = None
+        self.scheduler: AsyncIOScheduler | None = None
+
+    # -- lifecycle -------------------------------------------------------------
+
+    async def start(self, sender: Sender) -> None:
+        """Start sending the outbox with `sender`, and the timed jobs."""
+        self.dispatcher = make_dispatcher(self.settings.database_url, sender, policy=self.outbox_policy,
+                                          clock=self.clock)
+        self.dispatcher.start()
+        if self.scheduled:
+            self.scheduler = self._start_jobs()
+
+    async def stop(self) -> None:
+        """Stop the timed jobs, then the dispatcher (sends under way may finish)."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        if self.dispatcher is not None:
+            dispatcher, self.dispatcher = self.dispatcher, None
+            await close(dispatcher)
+
+    def _start_jobs(self) -> AsyncIOScheduler:
+        from bot import scheduler
+
+        settings = self.settings
+        timetable = scheduler.Timetable(settings.timezone, settings.weekly_digest_cron, settings.monthly_digest_cron)
+        robots = scheduler.RobotPost(self.robots, self.translator, settings.default_locale)
+        return scheduler.start_jobs(self.core, self.deliver, timetable, robots)
+
+    # -- updates in --------------------------------------------------------------
+
+    @asynccontextmanager
+    async def handling(self, update_id: int) -> AsyncIterator[None]:
+        """Around an adapter's work on one update: marks it handled however it ends."""
+        try:
+            yield
+        finally:
+            self.handled.mark(update_id)
+
+    def failed(self, error: BaseException | None, update_id: int | None = None) -> None:
+        """An update (or the adapter's framework) failed: logged with the update, kept in `errors`."""
+        log.error("handling update %s failed", "?" if update_id is None else update_id, exc_info=error)
+        self.errors.append(error)
+
+    async def take(self, incoming: Incoming) -> Reply | None:
+        """The core handles `incoming` (off the event loop: it does database work); its messages
+        are in the outbox when this returns, their sending begun. Returns the pop-up answer
+        to a press, if any: ephemeral, the adapter shows it at once."""
+        alerts = await asyncio.to_thread(self.core.handle, incoming)
+        if self.dispatcher is not None:
+            await self.dispatcher.look()  # a press's messages then follow its answer without a pause
+        return alerts[0] if alerts else None
+
+    # -- replies out ---------------------------------------------------------------
+
+    async def deliver(self, replies: list[Reply]) -> None:
+        """Replies the core made without an update (timers) are in the outbox: send them now."""
+        if replies and self.dispatcher is not None:
+            self.dispatcher.poke()
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Until everything due now has been sent (or given up on)."""
+        if self.dispatcher is None:
+            raise RuntimeError("the runtime is not started")
+        await self.dispatcher.drain(timeout)
+
+    def menus(self) -> tuple[list[tuple[str, Msg]], list[tuple[str, Msg]]]:
+        """The command menus: private chats', then groups'."""
+        return self.core.commands(), self.core.group_commands()

@@ -1,0 +1,110 @@
+"""Sending one `Reply` to Telegram, the same under every framework.
+
+What a reply becomes is decided here once: the attachment first (with the text as its
+caption when it fits), then the text parts (the first one editing the pressed message
+when the reply says so), then relayed photos, then the location — one Bot API call
+each. An adapter supplies only `BotCalls`: those five calls in its framework, and what
+its framework's errors mean for the outbox (`bot.delivery.Failure`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from bot.delivery import DeliveryFailed, Failure, Pace
+from bot.files import FileMaker, FileUnavailable, MadeFile
+from bot.i18n import Translator
+from bot.render import InlineKeyboard, Keyboard, Part, fits_caption, render_reply
+from handlers.seam import Reply
+
+log = logging.getLogger(__name__)
+
+Call = Callable[[], Awaitable[object]]
+
+
+class BotCalls(Protocol):
+    """The Bot API calls a reply needs, in one framework (chat ids as Telegram's integers)."""
+
+    async def send_text(self, chat_id: int, text: str, keyboard: Keyboard | None) -> None: ...
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None) -> None:
+        """Edit a message's text; "message is not modified" (pressed twice) is not an error."""
+
+    async def send_photo(self, chat_id: int, photo: str | MadeFile, caption: Part | None = None) -> None:
+        """A photo by file id (a relay) or a made file (a chart), with an optional HTML caption."""
+
+    async def send_document(self, chat_id: int, document: MadeFile, caption: Part | None = None) -> None: ...
+
+    async def send_location(self, chat_id: int, latitude: float, longitude: float) -> None: ...
+
+    def failure(self, error: Exception, calls_made: int) -> DeliveryFailed | None:
+        """What a framework error means for the outbox; None for errors that are not the Bot API's."""
+
+
+class TelegramSender:
+    """bot.delivery.Sender for Telegram: renders a reply and makes its calls through `BotCalls`."""
+
+    def __init__(self, calls: BotCalls, translator: Translator, files: FileMaker | None = None) -> None:
+        self.calls = calls
+        self.translator = translator
+        self.files = files or FileMaker(translator)
+
+    async def send(self, reply: Reply, *, skip: int = 0, pace: Pace | None = None) -> int:
+        try:
+            planned = self._plan(reply)
+        except Exception as exc:  # a template that cannot be rendered will never be sent
+            raise DeliveryFailed(Failure.REJECTED, f"cannot render {reply.text.key!r}: {exc!r}", calls_made=skip)
+        for made, call in enumerate(planned[skip:], start=skip):
+            try:
+                if pace is not None:
+                    await pace()
+                await call()
+            except DeliveryFailed as exc:
+                raise DeliveryFailed(exc.failure, exc.detail, calls_made=made) from exc
+            except Exception as exc:
+                failed = self.calls.failure(exc, made)
+                if failed is None:
+                    raise
+                raise failed from exc
+        return len(planned)
+
+    def _plan(self, reply: Reply) -> list[Call]:
+        """The reply's Bot API calls, in the order they are made."""
+        calls, chat_id = self.calls, int(reply.to.chat_id)
+        rendered = render_reply(reply, self.translator)
+        parts = list(rendered.parts)
+        planned: list[Call] = []
+        if reply.attachment is not None:
+            caption = parts.pop() if len(parts) == 1 and fits_caption(parts[0]) else None
+            planned.append(lambda: self._send_file(chat_id, reply, caption))
+        if reply.edit_message_id is not None and parts:
+            first, message_id = parts.pop(0), reply.edit_message_id
+            keyboard = rendered.inline_keyboard if not parts else None
+            planned.append(lambda: calls.edit_text(chat_id, message_id, first.text, keyboard))
+        planned += [lambda part=part: calls.send_text(chat_id, part.text, part.keyboard) for part in parts]
+        planned += [lambda file_id=file_id: calls.send_photo(chat_id, file_id) for file_id in reply.photo_file_ids]
+        if reply.location is not None:
+            latitude, longitude = reply.location
+            planned.append(lambda: calls.send_location(chat_id, latitude, longitude))
+        return planned
+
+    async def _send_file(self, chat_id: int, reply: Reply, caption: Part | None) -> None:
+        """The attachment, made now (a chart is drawn, a ledger read) off the event loop."""
+        assert reply.attachment is not None
+        try:
+            made = await asyncio.to_thread(self.files.make, reply.attachment, reply.locale)
+        except FileUnavailable as unavailable:  # the text goes without its file, saying why if it can
+            log.error("sending %r without its %s: %s", reply.text.key, reply.attachment.kind, unavailable)
+            texts = [caption.text] if caption is not None else []
+            if unavailable.notice is not None:
+                texts.append(self.translator.render(unavailable.notice, reply.locale, html=True))
+            if texts:
+                await self.calls.send_text(chat_id, "\n\n".join(texts), caption.keyboard if caption else None)
+            return
+        if made.as_photo:
+            await self.calls.send_photo(chat_id, made, caption)
+        else:
+            await self.calls.send_document(chat_id, made, caption)
