@@ -58,6 +58,10 @@ class Pacing:
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     rates: dict[Platform, Rate] = field(default_factory=lambda: dict(RATES))
     retries: int = 2  # further attempts after a rate-limit answer, each after the platform's wait
+    # Sends spaced a little wider than the platform's window needs: we space them by when they
+    # leave, the platform counts when they arrive, and a delayed send would otherwise squeeze a
+    # 21st message into someone's minute.
+    margin: float = 0.9
     _limiters: dict[str, AsyncLimiter] = field(default_factory=dict, repr=False)
     _held_until: dict[str, datetime] = field(default_factory=dict, repr=False)
 
@@ -80,7 +84,7 @@ class Pacing:
         # One send per interval rather than bursts of `count`: a burst of 20 and then one more a
         # leak later would be 21 inside one sliding minute, which the platform may count that way.
         if robot.url not in self._limiters:
-            self._limiters[robot.url] = AsyncLimiter(1, self.rates[robot.platform].interval)
+            self._limiters[robot.url] = AsyncLimiter(1, self.rates[robot.platform].interval / self.margin)
         return self._limiters[robot.url]
 
 
