@@ -191,6 +191,7 @@ def _run_demo(settings: Settings) -> int:
 
 async def _demo(settings: Settings) -> None:
     from bot import bootstrap
+    from bot.runtime import WhenDone
     from sandbox.botapi import LocalBotApi
     from storage.admin import seed_demo
     from storage.db import upgrade
@@ -218,7 +219,9 @@ async def _demo(settings: Settings) -> None:
         # 无事不扰 off: whoever tries the demo at night should still see the cadre's side work.
         demo = settings.model_copy(update={"bot_token": SecretStr(DEMO_TOKEN), "bot_api_url": server.url,
                                            "webhook_url": None, "quiet_hours": False})
-        adapter = bootstrap.build_adapter(demo, bootstrap.build_runtime(demo))
+        runtime = bootstrap.build_runtime(demo)
+        bot.done = WhenDone(runtime)  # the server answers /_sim actions once the bot has, not on a guess
+        adapter = bootstrap.build_adapter(demo, runtime)
         await adapter.start()
         url = server.url
         print(f"""

@@ -133,3 +133,21 @@ class Runtime:
     def menus(self) -> tuple[list[tuple[str, Msg]], list[tuple[str, Msg]]]:
         """The command menus: private chats', then groups'."""
         return self.core.commands(), self.core.group_commands()
+
+
+class WhenDone:
+    """When this process is done with an update, for whoever in the same process must wait for it
+    (the demo's local Bot API server, the scenario tests; sandbox.botapi.done.DoneSignal): once
+    the update is handled and every message due now is sent. Messages held on purpose (无事不扰)
+    stay held."""
+
+    def __init__(self, runtime: Runtime, timeout: float = 120.0) -> None:
+        self.runtime = runtime
+        self.timeout = timeout  # only a bug waits this long
+
+    async def handled(self, update_id: int) -> None:
+        await self.runtime.handled.wait(update_id)
+        await self.idle()
+
+    async def idle(self) -> None:
+        await self.runtime.drain(self.timeout)

@@ -16,8 +16,8 @@ Fixtures:
         out = await boss.press(index=1)
 
 Every simulated action returns once the bot is done with it, by the bot's own word
-(`BotIsDone`): the adapter has handled the update, and the outbox dispatcher has sent
-every message due now (messages held for office hours stay held). Nothing waits for
+(`bot.runtime.WhenDone`): the adapter has handled the update, and the outbox dispatcher
+has sent every message due now (messages held for office hours stay held). Nothing waits for
 a quiet spell, so a busy machine slows the suite down but cannot fail it.
 
 Handler exceptions fail the test at teardown (see `LianxinRunner.errors`).
@@ -41,6 +41,7 @@ import pytest  # noqa: E402
 
 from bot.bootstrap import build_adapter, build_runtime  # noqa: E402
 from bot.handled import HandledUpdates  # noqa: E402
+from bot.runtime import WhenDone  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
 from bot.outbox import Policy, SendLimits  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -92,7 +93,6 @@ class LianxinRunner:
         self.core: Any = None
         self._uow_factory: Any = None
         self.handled = HandledUpdates()  # kept across restarts: an update may be answered by the next bot
-        botapi.bot(BOT_TOKEN).done = BotIsDone(self)
 
     async def start(self) -> None:
         from handlers.app import Lianxin
@@ -107,6 +107,7 @@ class LianxinRunner:
         self.runtime = build_runtime(self.settings, self.core, self.translator, outbox_policy=Policy(limits=limits),
                                      clock=self.clock)
         self.runtime.handled = self.handled
+        self.botapi.bot(BOT_TOKEN).done = WhenDone(self.runtime, DONE_TIMEOUT)
         self.adapter = build_adapter(self.settings, self.runtime)
         await self.adapter.start()
         self.starts += 1
@@ -137,35 +138,6 @@ class LianxinRunner:
         """Stop the running bot and start a new one (new core, new adapter) on the same database."""
         await self.stop()
         await self.start()
-
-
-class BotIsDone:
-    """What tells the sandbox that the running Lianxin is done (sandbox/botapi/done.py): the adapter
-    has handled the update, and the outbox dispatcher has sent every message due now."""
-
-    def __init__(self, runner: LianxinRunner) -> None:
-        self.runner = runner
-
-    async def handled(self, update_id: int) -> None:
-        await self.runner.handled.wait(update_id)
-        await self.idle()
-
-    async def idle(self) -> None:
-        await self.runner.drain()
-
-
-class BotIsDoneFor(BotIsDone):
-    """The same for a runtime started without a runner (e.g. a webhook test)."""
-
-    def __init__(self, runtime: Any) -> None:
-        self.runtime = runtime
-
-    async def handled(self, update_id: int) -> None:
-        await self.runtime.handled.wait(update_id)
-        await self.idle()
-
-    async def idle(self) -> None:
-        await self.runtime.drain(timeout=DONE_TIMEOUT)
 
 
 @pytest.fixture

@@ -44,12 +44,13 @@ def test_demo_answers_start_and_exits_cleanly(tmp_path: Path) -> None:
             ready.wait(0.2)
         assert ready.is_set(), "the demo did not get ready:\n" + "".join(output)
 
-        answer = httpx.post(f"http://127.0.0.1:{port}/_sim/users/1001/send", json={"text": "/start"}, timeout=30)
-        assert answer.status_code == 200, answer.text
-        body = answer.json()
-        assert body["ok"]
-        texts = [m.get("text") or m.get("caption") or "" for m in body["replies"]]
-        assert any(text.strip() for text in texts), body
+        # Back to back, each answer carries its own replies: the demo's server waits for the bot's word.
+        for action, body in (("send", {"text": "/start"}), ("press", {"text": "企业"}), ("send", {"text": "润弘"})):
+            answer = httpx.post(f"http://127.0.0.1:{port}/_sim/users/1001/{action}", json=body, timeout=60)
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["ok"]
+            texts = [m.get("text") or m.get("caption") or "" for m in answer.json()["replies"]]
+            assert any(text.strip() for text in texts), (action, body, answer.json())
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bot.bootstrap import build_adapter, build_runtime
 from bot.i18n import Translator
+from bot.runtime import WhenDone
 from bot.settings import Settings
 from handlers.app import Lianxin, SystemClock
 from sandbox.botapi.testing import free_port
 from storage.admin import seed_demo
 from storage.uow import uow_factory
-from tests.scenarios.conftest import BOT_TOKEN, BotIsDoneFor
+from tests.scenarios.conftest import BOT_TOKEN
 from tests.scenarios.story import BOSS
 
 
@@ -21,7 +22,7 @@ async def test_a_report_starts_over_a_webhook_with_its_secret(botapi, database_u
                         webhook_port=port, webhook_secret="s3cret-token", framework=framework)
     factory = uow_factory(database_url)
     runtime = build_runtime(settings, Lianxin(factory, SystemClock()), Translator())
-    botapi.bot(BOT_TOKEN).done = BotIsDoneFor(runtime)
+    botapi.bot(BOT_TOKEN).done = WhenDone(runtime)
     adapter = build_adapter(settings, runtime)
     await adapter.start()
     try:
