@@ -43,6 +43,8 @@ class UpdateQueue:
         self.closed = False
         self._wakeup = asyncio.Event()
         self._poller_ticket = 0
+        self.polls_waiting = 0  # long polls holding for updates right now
+        self._poll_holds = asyncio.Event()  # set while one does
 
     def notify(self) -> None:
         """Wake every long poll and delivery loop so they re-check the queue."""
@@ -113,7 +115,18 @@ class UpdateQueue:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return []
-            await self.changed(remaining)
+            self.polls_waiting += 1
+            self._poll_holds.set()
+            try:
+                await self.changed(remaining)
+            finally:
+                self.polls_waiting -= 1
+                if not self.polls_waiting:
+                    self._poll_holds.clear()
+
+    async def until_polled(self) -> None:
+        """Until a long poll is holding for updates (a test that is the bot knows its poll arrived)."""
+        await self._poll_holds.wait()
 
     def undelivered(self) -> list[PendingUpdate]:
         return [u for u in self.pending if u.delivered_at is None]

@@ -38,27 +38,29 @@ async def test_long_poll_returns_when_an_update_arrives(server: LocalBotApi, api
     user = server.user(1001, "王老板")
     started = time.monotonic()
     poll = asyncio.ensure_future(api("getUpdates", timeout=20))
-    await asyncio.sleep(0.2)  # the poll is now waiting on the server
+    await server.bot().queue.until_polled()  # the poll is now waiting on the server
     assert not poll.done()
     sending = asyncio.ensure_future(user.send("在吗"))
     updates = (await poll).json()["result"]
     await sending
     assert [u["message"]["text"] for u in updates] == ["在吗"]
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10, "answered when the update came, not at the poll's 20 s"
 
 
 async def test_long_poll_times_out_with_empty_result(api: Any) -> None:
     started = time.monotonic()
     assert (await api("getUpdates", timeout=1)).json() == {"ok": True, "result": []}
-    assert 0.9 <= time.monotonic() - started < 3
+    assert 0.9 <= time.monotonic() - started < 10
     assert (await api("getUpdates", timeout=0)).json()["result"] == []
 
 
 async def test_offset_confirms_earlier_updates(server: LocalBotApi, api: Any) -> None:
-    server.timeout, server.first_call_grace = 0.3, 0  # this test is the bot; it makes no calls
+    server.first_call_grace = 0  # this test is the bot; it makes no calls
     user = server.user(1001, "王老板")
+    queue = server.bot().queue
     sends = [asyncio.ensure_future(user.send(text)) for text in ("一", "二", "三")]
-    await asyncio.sleep(0.05)
+    while len(queue.pending) < 3:  # the three are queued
+        await queue.changed(None)
     first = (await api("getUpdates", limit=2)).json()["result"]
     assert [u["message"]["text"] for u in first] == ["一", "二"]
     assert first[1]["update_id"] == first[0]["update_id"] + 1
@@ -76,9 +78,9 @@ async def test_send_without_a_bot_raises_naming_the_update(server: LocalBotApi) 
         await server.user(1001, "王老板").send("有人吗")
 
 
-async def test_concurrent_get_updates_conflict(api: Any) -> None:
+async def test_concurrent_get_updates_conflict(server: LocalBotApi, api: Any) -> None:
     first = asyncio.ensure_future(api("getUpdates", timeout=5))
-    await asyncio.sleep(0.1)
+    await server.bot().queue.until_polled()
     second = asyncio.ensure_future(api("getUpdates", timeout=0))
     older = (await first).json()
     assert older["error_code"] == 409 and older["description"] == (
@@ -88,11 +90,11 @@ async def test_concurrent_get_updates_conflict(api: Any) -> None:
 
 async def test_stop_releases_long_polls_promptly(server: LocalBotApi, api: Any) -> None:
     poll = asyncio.ensure_future(api("getUpdates", timeout=30))
-    await asyncio.sleep(0.1)
+    await server.bot().queue.until_polled()
     started = time.monotonic()
     await server.stop()
     assert (await poll).json() == {"ok": True, "result": []}
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 10, "released at once, not at the poll's 30 s"
 
 
 async def test_allowed_updates_filters_new_updates(server: LocalBotApi, api: Any, as_bot: Any) -> None:
@@ -168,6 +170,9 @@ async def test_webhook_must_be_https_except_on_loopback(api: Any) -> None:
 
 
 async def test_wait_idle_covers_bot_initiated_messages(server: LocalBotApi, api: Any, as_bot: Any) -> None:
+    """For a bot that cannot say when it is done, wait_idle watches its calls settle: a guess,
+    given a window wide enough that a busy machine does not beat it."""
+    server.settle = 1.0
     user = server.user(1001, "王老板")
     await as_bot(user.send("/start"))
 
