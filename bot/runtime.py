@@ -14,6 +14,7 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from bot.delivery import Sender
@@ -22,7 +23,7 @@ from bot.handled import HandledUpdates
 from bot.i18n import Translator
 from bot.outbox import Clock, Dispatcher, Policy, close, make_dispatcher
 from handlers.messages import Msg
-from handlers.seam import Incoming, Reply
+from handlers.seam import GROUP, PRIVATE, Incoming, Reply
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -45,6 +46,20 @@ class Core(Protocol):
     def robot_digests(self, unit_names: list[str], monthly: bool = False) -> dict[str, Msg]: ...
     @property
     def rules(self) -> Rules: ...
+
+
+ALERT_LIMIT = 200  # characters of a press's pop-up answer (Telegram's limit)
+MENU_DESCRIPTION_LIMIT = 256
+MENU_LOCALES = {None: "zh_CN", "en": "en"}  # a menu's language code -> our locale (None: the default menu)
+
+
+@dataclass(frozen=True)
+class CommandMenu:
+    """One command menu to publish: for private chats or groups, in one language."""
+
+    scope: str  # handlers.seam.PRIVATE or GROUP
+    language_code: str | None  # None: everyone whose language has no menu of its own
+    commands: tuple[tuple[str, str], ...]  # (command, description)
 
 
 class Runtime:
@@ -108,14 +123,16 @@ class Runtime:
         log.error("handling update %s failed", "?" if update_id is None else update_id, exc_info=error)
         self.errors.append(error)
 
-    async def take(self, incoming: Incoming) -> Reply | None:
+    async def take(self, incoming: Incoming) -> str | None:
         """The core handles `incoming` (off the event loop: it does database work); its messages
-        are in the outbox when this returns, their sending begun. Returns the pop-up answer
-        to a press, if any: ephemeral, the adapter shows it at once."""
+        are in the outbox when this returns, their sending begun. Returns the text of the pop-up
+        answering a press, if any: ephemeral, the adapter shows it at once."""
         alerts = await asyncio.to_thread(self.core.handle, incoming)
         if self.dispatcher is not None:
             await self.dispatcher.look()  # a press's messages then follow its answer without a pause
-        return alerts[0] if alerts else None
+        if not alerts:
+            return None
+        return self.translator.render(alerts[0].text, alerts[0].locale)[:ALERT_LIMIT]
 
     # -- replies out ---------------------------------------------------------------
 
@@ -130,9 +147,21 @@ class Runtime:
             raise RuntimeError("the runtime is not started")
         await self.dispatcher.drain(timeout)
 
-    def menus(self) -> tuple[list[tuple[str, Msg]], list[tuple[str, Msg]]]:
-        """The command menus: private chats', then groups'."""
-        return self.core.commands(), self.core.group_commands()
+    def command_menus(self) -> list[CommandMenu]:
+        """The command menus to publish: private chats' and groups', in the default language
+        (language_code None) and in each other one people's apps may ask for."""
+        try:
+            lists = ((PRIVATE, self.core.commands()), (GROUP, self.core.group_commands()))
+        except Exception:
+            log.exception("the core's command lists failed; the bot's command menus are left as they were")
+            return []
+        menus = []
+        for scope, commands in lists:
+            for language_code, locale in MENU_LOCALES.items():
+                listed = tuple((name, self.translator.render(description, locale)[:MENU_DESCRIPTION_LIMIT])
+                               for name, description in commands)
+                menus.append(CommandMenu(scope, language_code, listed))
+        return menus
 
 
 class WhenDone:

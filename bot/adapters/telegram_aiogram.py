@@ -30,7 +30,7 @@ from bot.delivery import DeliveryFailed, Failure
 from bot.files import MadeFile
 from bot.render import PARSE_MODE, ContactKeyboard, InlineKeyboard, Keyboard, Part, RemoveKeyboard
 from bot.telegram_out import TelegramSender
-from handlers.seam import GROUP, PRIVATE, Incoming, Reply
+from handlers.seam import GROUP, PRIVATE, Incoming
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
-COMMAND_LOCALES = {None: "zh_CN", "en": "en"}  # setMyCommands language_code -> our locale
 
 __all__ = ["PLATFORM", "AiogramAdapter", "AiogramCalls", "to_incoming"]
 
@@ -224,31 +223,21 @@ class AiogramAdapter:
         if query is not None:
             await self._answer(query, alert)
 
-    async def _answer(self, query: CallbackQuery, alert: Reply | None) -> None:
+    async def _answer(self, query: CallbackQuery, alert: str | None) -> None:
         try:
-            if alert is None:
-                await query.answer()
-            else:
-                text = self.runtime.translator.render(alert.text, alert.locale)[:200]
-                await query.answer(text, show_alert=True)
+            await (query.answer(alert, show_alert=True) if alert else query.answer())
         except TelegramAPIError as exc:  # an old query (after a restart) can't be answered: fine
             log.info("could not answer callback query %s: %s", query.id, exc)
 
     async def set_commands(self) -> None:
-        """setMyCommands from the core: private chats' and groups' lists, default (zh_CN) and per language."""
-        try:
-            private, groups = self.runtime.menus()
-        except Exception:
-            log.exception("the core's command lists failed; the bot's command menus are left as they were")
-            return
-        for scope, commands in ((BotCommandScopeDefault(), private), (BotCommandScopeAllGroupChats(), groups)):
-            for language_code, locale in COMMAND_LOCALES.items():
-                listed = [BotCommand(command=name, description=self.runtime.translator.render(description, locale)[:256])
-                          for name, description in commands]
-                try:
-                    await self.bot.set_my_commands(listed, scope=scope, language_code=language_code)
-                except TelegramAPIError as exc:
-                    log.warning("setMyCommands (%s, %s) failed: %s", scope.type, language_code or "default", exc)
+        """setMyCommands: the runtime's menus, each in its scope and language."""
+        for menu in self.runtime.command_menus():
+            scope = BotCommandScopeAllGroupChats() if menu.scope == GROUP else BotCommandScopeDefault()
+            listed = [BotCommand(command=name, description=text) for name, text in menu.commands]
+            try:
+                await self.bot.set_my_commands(listed, scope=scope, language_code=menu.language_code)
+            except TelegramAPIError as exc:
+                log.warning("setMyCommands (%s, %s) failed: %s", menu.scope, menu.language_code or "default", exc)
 
     # -- lifecycle ------------------------------------------------------------------
 

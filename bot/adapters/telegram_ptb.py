@@ -26,7 +26,7 @@ from bot.files import FileMaker, MadeFile
 from bot.i18n import Translator
 from bot.render import PARSE_MODE, ContactKeyboard, InlineKeyboard, Keyboard, Part, RemoveKeyboard
 from bot.telegram_out import TelegramSender
-from handlers.seam import GROUP, PRIVATE, Incoming, Reply
+from handlers.seam import GROUP, PRIVATE, Incoming
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-COMMAND_LOCALES = {None: "zh_CN", "en": "en"}  # setMyCommands language_code -> our locale
 
 __all__ = ["PLATFORM", "PtbAdapter", "PtbCalls", "ptb_sender", "to_incoming"]
 
@@ -214,13 +213,9 @@ class PtbAdapter:
             if query is not None:
                 await self._answer(query, alert)
 
-    async def _answer(self, query: Any, alert: Reply | None) -> None:
+    async def _answer(self, query: Any, alert: str | None) -> None:
         try:
-            if alert is None:
-                await query.answer()
-            else:
-                text = self.runtime.translator.render(alert.text, alert.locale)[:200]
-                await query.answer(text, show_alert=True)
+            await (query.answer(alert, show_alert=True) if alert else query.answer())
         except TelegramError as exc:  # an old query (after a restart) can't be answered: fine
             log.info("could not answer callback query %s: %s", query.id, exc)
 
@@ -228,20 +223,14 @@ class PtbAdapter:
         self.runtime.failed(context.error, getattr(update, "update_id", None))
 
     async def set_commands(self) -> None:
-        """setMyCommands from the core: private chats' and groups' lists, default (zh_CN) and per language."""
-        try:
-            private, groups = self.runtime.menus()
-        except Exception:
-            log.exception("the core's command lists failed; the bot's command menus are left as they were")
-            return
-        for scope, commands in ((BotCommandScopeDefault(), private), (BotCommandScopeAllGroupChats(), groups)):
-            for language_code, locale in COMMAND_LOCALES.items():
-                listed = [BotCommand(name, self.runtime.translator.render(description, locale)[:256])
-                          for name, description in commands]
-                try:
-                    await self.app.bot.set_my_commands(listed, scope=scope, language_code=language_code)
-                except TelegramError as exc:
-                    log.warning("setMyCommands (%s, %s) failed: %s", scope.type, language_code or "default", exc)
+        """setMyCommands: the runtime's menus, each in its scope and language."""
+        for menu in self.runtime.command_menus():
+            scope = BotCommandScopeAllGroupChats() if menu.scope == GROUP else BotCommandScopeDefault()
+            try:
+                await self.app.bot.set_my_commands([BotCommand(name, text) for name, text in menu.commands],
+                                                   scope=scope, language_code=menu.language_code)
+            except TelegramError as exc:
+                log.warning("setMyCommands (%s, %s) failed: %s", menu.scope, menu.language_code or "default", exc)
 
     # -- lifecycle ------------------------------------------------------------------
 
