@@ -155,8 +155,8 @@ def dispatch(turn: Turn) -> None:
     incoming = turn.incoming
     if incoming.command:
         _command(turn, incoming.command, incoming.args.strip())
-    elif incoming.payload:
-        _press(turn, incoming.payload)
+    elif incoming.is_press:  # empty data too: a press, never a message
+        _press(turn, incoming.payload or "")
     elif advance := DIALOGS.get(turn.state.dialog):
         advance(turn)
     else:
@@ -192,29 +192,34 @@ def _command(turn: Turn, command: str, args: str) -> None:
 
 
 def _press(turn: Turn, data: str) -> None:
+    """A button: its payload decoded and checked once (handlers.payloads); one this bot did not
+    make, or one naming something out of range, gets the out-of-date pop-up."""
     try:
-        payload = payloads.unpack(data)
+        turn.pressed = payloads.decode(data)
+        _typed_press(turn, turn.pressed)
     except payloads.PayloadError:
         turn.alert(t("This button is out of date."))
-        return
-    if payload.kind == "t" and payload.value.isdigit():
-        _ticket_press(turn, payload.name, int(payload.value))
-    elif payload.kind == "h" and payload.name.isdigit() and payload.value.isdigit():
-        if turn.state.dialog == complaint.DIALOG:
-            complaint.choose(turn, int(payload.name))
-        else:
-            cadre.choose_receiver(turn, int(payload.name), int(payload.value))
-    elif payload.kind == "k" and payload.value.isdigit():
-        finding.press(turn, payload.name, int(payload.value))
-    elif payload.kind == "r" and payload.name.isdigit() and payload.value.isdigit():
-        feedback.rate(turn, int(payload.name), int(payload.value))
-    elif payload.kind == "p" and payload.name in (lists.MY, lists.MINE) and payload.value.isdigit():
-        lists.show_page(turn, payload.name, int(payload.value))
-    elif payload.kind == "c" and payload.name == LANG_STEP:
+
+
+def _typed_press(turn: Turn, payload: payloads.Payload) -> None:
+    state = turn.state
+    if isinstance(payload, payloads.TicketPress):
+        _ticket_press(turn, payload.action, payload.ticket_id)
+    elif isinstance(payload, payloads.Pick) and state.dialog == complaint.DIALOG:
+        complaint.choose(turn, payload.cadre_id)
+    elif isinstance(payload, payloads.Pick):
+        cadre.choose_receiver(turn, payload.cadre_id, payload.ticket_id or 0)
+    elif isinstance(payload, payloads.Finding):
+        finding.press(turn, payload.verdict, payload.complaint_id)
+    elif isinstance(payload, payloads.Rating):
+        feedback.rate(turn, payload.stars, payload.ticket_id)
+    elif isinstance(payload, payloads.Page) and payload.listing in (lists.MY, lists.MINE):
+        lists.show_page(turn, payload.listing, payload.page)
+    elif isinstance(payload, payloads.Choice) and payload.step == LANG_STEP:
         _set_language(turn, payload.value)
-    elif payload.kind == "c" and turn.state.dialog == report.DIALOG and payload.name == turn.state.step:
+    elif isinstance(payload, payloads.Choice) and state.dialog == report.DIALOG and payload.step == state.step:
         report.advance(turn)
-    elif payload.kind == "c" and turn.state.dialog == cadre.DIALOG and payload.name == turn.state.step:
+    elif isinstance(payload, payloads.Choice) and state.dialog == cadre.DIALOG and payload.step == state.step:
         cadre.choose(turn, payload.value)
     else:
         turn.alert(t("This button is out of date."))

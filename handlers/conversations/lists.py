@@ -62,16 +62,21 @@ def _due(turn: Turn, ticket: Ticket) -> str:
 
 
 def _open_buttons(tickets: list[Ticket]) -> tuple[tuple[Button, ...], ...]:
-    buttons = [Button(plain(x.number), payloads.ticket_action(VIEW, x.id or 0)) for x in tickets]
+    buttons = [Button(plain(x.number), payloads.ticket_action(VIEW, _stored(x))) for x in tickets]
     return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
+
+
+def _stored(ticket: Ticket) -> int:
+    assert ticket.id is not None, "a listed ticket has been stored"
+    return ticket.id
 
 
 def _pager(which: str, page: int, total: int) -> tuple[tuple[Button, ...], ...]:
     row = []
     if page > 0:
-        row.append(Button(t("‹ Previous"), payloads.Payload("p", which, str(page - 1)).pack()))
+        row.append(Button(t("‹ Previous"), payloads.page(which, page - 1)))
     if (page + 1) * PAGE_SIZE < total:
-        row.append(Button(t("Next ›"), payloads.Payload("p", which, str(page + 1)).pack()))
+        row.append(Button(t("Next ›"), payloads.page(which, page + 1)))
     return (tuple(row),) if row else ()
 
 

@@ -23,6 +23,7 @@ from handlers.domain.errors import DomainError
 from handlers.domain.model import OrgLevel, OrgUnit, ReporterKind
 from handlers.domain.phone import normalize_phone
 from handlers.messages import Msg, plain, t
+from handlers.payloads import Choice
 from handlers.seam import Button
 
 DIALOG = "report"
@@ -95,10 +96,8 @@ def _go(turn: Turn, step: Step) -> None:
 
 def _pressed(turn: Turn, step: Step) -> str | None:
     """The value of a choice button for this step, or None."""
-    if not turn.incoming.payload:
-        return None
-    payload = payloads.unpack(turn.incoming.payload)
-    return payload.value if payload.kind == "c" and payload.name == step else None
+    pressed = turn.pressed
+    return pressed.value if isinstance(pressed, Choice) and pressed.step == step else None
 
 
 def _buttons(step: Step, options: list[tuple[Msg, str | int]], per_row: int) -> tuple[tuple[Button, ...], ...]:
@@ -138,7 +137,7 @@ def _ask_enterprise(turn: Turn) -> None:
 
 def _take_enterprise(turn: Turn) -> Msg | None:
     if (value := _pressed(turn, Step.ENTERPRISE)) is not None:
-        return _choose_enterprise(turn, int(value))
+        return _choose_enterprise(turn, payloads.as_id(value))
     text = (turn.incoming.text or "").strip()
     if not text or turn.incoming.command:
         return t("Please type the credit code or part of the name.")
@@ -204,7 +203,7 @@ def _places(units: list[OrgUnit]) -> list[OrgUnit]:
 
 def _take_area(turn: Turn) -> Msg | None:
     value = _pressed(turn, Step.AREA)
-    unit = turn.uow.directory.org_unit(int(value)) if value and value.isdigit() else None
+    unit = turn.uow.directory.org_unit(payloads.as_id(value)) if value is not None else None
     if unit is None or unit.level is OrgLevel.DEPARTMENT:
         return PRESS_A_BUTTON
     if turn.uow.directory.children(unit.id):
