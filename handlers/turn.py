@@ -70,7 +70,7 @@ class Turn(Work):
     incoming: Incoming
     account: Account
     state: ConversationState
-    pressed: Payload | None = None  # the button's payload, decoded and checked once
+    pressed: Payload | None = None  # the button's payload, decoded and checked by the router
 
     def hears_at(self, account: Account, about: Ticket | None) -> datetime | None:
         """The person this turn answers is awake and at it: they hear at once."""

@@ -20,12 +20,38 @@ from handlers.domain.ladder import LADDER_EVENT
 from handlers.domain.lifecycle import OPEN, is_open
 from handlers.domain.model import Ticket, TicketEvent
 from handlers.messages import Msg, plain, t
+from handlers.payloads import Page, TicketPress
+from handlers.router import Router
 from handlers.seam import Button
 
 PAGE_SIZE = 8
 MY, MINE = "my", "mine"
 VIEW = services.VIEW
 WITHDRAW, COMPLAIN = "withdraw", "complain"
+
+router = Router("lists")
+
+
+@router.command(MINE, t("Problems I reported"))
+@router.command(MY, t("Tickets I handle"))
+def _list_command(turn: Turn, args: str) -> None:
+    show_page(turn, turn.incoming.command or MY, 0)
+
+
+@router.press(Page, MY)
+@router.press(Page, MINE)
+def _list_page(turn: Turn, page: Page) -> None:
+    show_page(turn, page.listing, page.page)
+
+
+@router.command("t", t("One ticket and its history: /t LX-2026-000123"), needs_args=True)
+def _ticket_command(turn: Turn, number: str) -> None:
+    show_ticket(turn, turn.uow.tickets.by_number(number.upper()))
+
+
+@router.press(TicketPress, VIEW)
+def _view(turn: Turn, press: TicketPress) -> None:
+    show_ticket(turn, turn.uow.tickets.get(press.ticket_id))
 
 
 def show_page(turn: Turn, which: str, page: int) -> None:

@@ -19,17 +19,19 @@ from handlers import collect, payloads, services
 from handlers.turn import Turn
 from handlers.domain import credit_code
 from handlers.domain.categories import Category, label
-from handlers.domain.errors import DomainError
 from handlers.domain.model import OrgLevel, OrgUnit, ReporterKind
 from handlers.domain.phone import normalize_phone
 from handlers.messages import Msg, plain, t
 from handlers.payloads import Choice
+from handlers.router import Router
 from handlers.seam import Button
 
 DIALOG = "report"
 MAX_DESCRIPTION = 2000
 MAX_PHOTOS = 5
 MAX_SEARCH_RESULTS = 8
+
+router = Router("report")
 
 
 class Step(StrEnum):
@@ -50,7 +52,8 @@ def begin(turn: Turn) -> None:
     ask(turn)
 
 
-def begin_collection(turn: Turn) -> None:
+@router.command("new", t("Log a problem for an enterprise (cadres)"))
+def begin_collection(turn: Turn, args: str = "") -> None:
     """/new for cadres: log a problem met on a visit, on the enterprise's behalf."""
     cadre = turn.uow.directory.cadre_by_account(turn.account.id)
     if cadre is None:
@@ -363,26 +366,19 @@ def _submit(turn: Turn) -> None:
     if turn.state.data.get("collected_by"):
         _submit_collected(turn)
         return
-    try:
-        ticket, owner = services.open_ticket(turn, turn.state.data)
-    except DomainError as refusal:
-        turn.say(refusal.reason)
-        return
+    ticket, owner = services.open_ticket(turn, turn.state.data)
     turn.reset()
     turn.say(t("Your report is ticket {number}. It is handled by {name} ({role}); you will be told of every step.",
                number=ticket.number, name=owner.name, role=services.role_label(owner)))
 
 
 def _submit_collected(turn: Turn) -> None:
-    try:
-        collect.collect_ticket(turn, turn.state.data)
-    except DomainError as refusal:
-        turn.say(refusal.reason)
-        return
+    collect.collect_ticket(turn, turn.state.data)
     turn.reset()
 
 
-def cancel(turn: Turn) -> None:
+@router.command("cancel", t("Cancel what you are doing"))
+def cancel(turn: Turn, args: str = "") -> None:
     turn.reset()
     turn.say(t("Cancelled; nothing was submitted. Send /start to report a problem."), remove_keyboard=True)
 
@@ -397,3 +393,10 @@ ANSWERS: dict[Step, Callable[[Turn], Msg | None]] = {
     Step.CATEGORY: _take_category, Step.DESCRIPTION: _take_description, Step.ATTACHMENTS: _take_attachments,
     Step.PHONE: _take_phone, Step.CONFIRM: _take_confirm, Step.EDIT: _take_edit,
 }
+
+
+# Every step takes a message (text, photos, location, a shared contact) and, for the steps that
+# offer buttons, a press of one of them; a refusal is said in the chat, where the question is.
+router.step(DIALOG, *Step)(advance)
+for _step in Step:
+    router.step_press(DIALOG, _step, Choice, refusals_in_chat=True)(lambda turn, choice: advance(turn))

@@ -75,3 +75,4 @@ async def test_a_forged_button_gets_the_out_of_date_pop_up_and_changes_nothing(
     assert out.replies == [] and out.elsewhere == []
     assert what_is_stored(database_url, forger.id) == before
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any(r.name == "handlers.router" and r.levelno == logging.INFO for r in caplog.records)

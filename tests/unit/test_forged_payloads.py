@@ -1,5 +1,5 @@
 """Forged button data (a modified client can send any callback data on a message in its own chat)
-gets the out-of-date pop-up and nothing else: no change, no error in the log.
+gets the out-of-date pop-up and nothing else: no change, no error in the log, one INFO line.
 
 Regression: `t:accept:²` ("²".isdigit() is True), `t:accept:999999999999999` and `c:area:99999999999`
 (past the id columns) and `c:enterprise:abc` each crashed a handler with a traceback."""
@@ -71,6 +71,7 @@ def test_a_forged_payload_gets_the_out_of_date_pop_up_and_changes_nothing(scene,
     assert store.conversations[("telegram", chat_id)] == state_before
     assert store.tickets == tickets_before
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.name for r in caplog.records if r.levelno == logging.INFO] == ["handlers.router"]
 
 
 def test_a_real_button_still_works_after_forgeries(scene):

@@ -54,3 +54,10 @@ def test_pack_refuses_what_would_not_fit_or_not_decode():
     with pytest.raises(PayloadError):
         Page("my", -1).pack()
 
+
+def test_every_registered_button_has_a_name_the_codec_accepts():
+    from handlers.app import ROUTER
+
+    for kind, route in ROUTER.presses:
+        if route:
+            assert decode(f"{kind.value}:{route}:1").KIND is kind
