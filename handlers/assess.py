@@ -102,6 +102,13 @@ def _difficulty_chosen(turn: Turn, choice: Choice) -> None:
     classify(turn, ticket_id, tier, Difficulty(choice.value))
 
 
+@router.step(cadre_dialog.DIALOG, TIER, DIFFICULTY)
+def _typed_instead_of_choosing(turn: Turn) -> None:
+    """Text where a button is asked for: the buttons again (the 研判 is not left half done)."""
+    turn.say(t("Please choose one of the buttons below."))
+    (_ask_tier if turn.state.step == TIER else _ask_difficulty)(turn)
+
+
 asks_text(router, LINK, owned())
 
 
