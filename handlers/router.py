@@ -140,10 +140,10 @@ class Router:
             self._message(turn)
 
     def _command(self, turn: Turn, name: str, args: str) -> None:
-        command = self.commands.get(name)
+        command, unknown = self.commands.get(name), self.unknown_command
         if command is None or (command.needs_args and not args):
-            assert self.unknown_command is not None
-            guarded(turn, lambda: self.unknown_command(turn, name), in_chat=True)  # type: ignore[misc]
+            assert unknown is not None, "the app's router answers unknown commands"
+            guarded(turn, lambda: unknown(turn, name), in_chat=True)
             return
         guarded(turn, lambda: command.handler(turn, args), in_chat=True)
 
@@ -169,7 +169,7 @@ class Router:
     def _message(self, turn: Turn) -> None:
         route = self.steps.get((turn.state.dialog, turn.state.step))
         if route is None:
-            assert self.idle is not None
+            assert self.idle is not None, "the app's router answers messages outside a dialog"
             self.idle(turn)
             return
         guarded(turn, lambda: route.handler(turn), in_chat=True)
