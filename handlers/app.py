@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from handlers import collect, digest, groups, ledger, payloads, reminders, revisit, verdicts
-from handlers.conversations import answer, cadre, complaint, consult, feedback, finding, lists, report
+from handlers import (assess, consult, digest, extension, groups, handover, ledger, payloads, reminders, revisit,
+                      verdicts)
+from handlers.conversations import answer, cadre, complaint, feedback, finding, lists, report
+from handlers.conversations import consult as consult_reply
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
+from handlers.payloads import Choice, PayloadError
 from handlers.ports import Lane, Tickets, UnitOfWork
+from handlers.router import Router
 from handlers.rules import Rules
 from handlers.seam import Address, Button, Incoming, Reply
 
@@ -73,13 +77,8 @@ class Lianxin:
         return work.replies
 
     def commands(self) -> list[tuple[str, Msg]]:
-        return [("start", t("Report a problem")), ("mine", t("Problems I reported")),
-                ("my", t("Tickets I handle")), ("t", t("One ticket and its history: /t LX-2026-000123")),
-                ("new", t("Log a problem for an enterprise (cadres)")),
-                ("digest", t("Last week's figures for your unit (leaders); /digest month")),
-                ("ledger", t("问题台账 of your unit as an Excel file (leaders)")),
-                ("complain", t("Report a cadre (举报)")),
-                ("lang", t("Change language")), ("cancel", t("Cancel what you are doing"))]
+        """The private chats' command menu, from what the features registered."""
+        return ROUTER.menu(MENU)
 
     def push_digests(self, monthly: bool = False, due: datetime | None = None) -> list[Reply]:
         """The scheduler's Monday (or 1st of the month) job: every bound group's digest, once;
@@ -145,113 +144,59 @@ def _owe(uow: UnitOfWork, replies: list[Reply], here: Address | None) -> list[Re
     return [reply for reply in replies if reply.as_alert]
 
 
-# The dialog a chat is in decides who takes its next message.
-DIALOGS: dict[str, Callable[[Turn], None]] = {
-    module.DIALOG: module.advance for module in (report, cadre, answer, feedback, consult, complaint, finding)
-}
+# What belongs to no one feature: /start (a report, or a cadre's invite), /lang, and the answers
+# to an unknown command or to a message outside any dialog.
+_own = Router("app")
 
 
-def dispatch(turn: Turn) -> None:
-    incoming = turn.incoming
-    if incoming.command:
-        _command(turn, incoming.command, incoming.args.strip())
-    elif incoming.payload:
-        _press(turn, incoming.payload)
-    elif advance := DIALOGS.get(turn.state.dialog):
-        advance(turn)
+@_own.command("start", t("Report a problem"))
+def _start(turn: Turn, token: str) -> None:
+    """/start opens a report; /start <token> comes from a cadre's invite link."""
+    if token:
+        cadre.bind(turn, token)
     else:
-        turn.say(t("Send /start to report a problem."))
-
-
-def _command(turn: Turn, command: str, args: str) -> None:
-    if command == "start" and args:
-        cadre.bind(turn, args)
-    elif command == "start":
         report.begin(turn)
-    elif command == "new":
-        report.begin_collection(turn)
-    elif command == "complain":
-        complaint.begin(turn)
-    elif command == "cancel":
-        report.cancel(turn)
-    elif command in (lists.MY, lists.MINE):
-        lists.show_page(turn, command, 0)
-    elif command == digest.COMMAND:
-        digest.show(turn, args)
-    elif command == ledger.COMMAND:
-        ledger.send(turn)
-    elif command == "t" and args:
-        lists.show_ticket(turn, turn.uow.tickets.by_number(args.upper()))
-    elif command == "lang":
-        turn.say(t("Choose your language."), (tuple(
-            Button(plain(name), payloads.choice(LANG_STEP, code)) for code, name in LOCALES.items()),))
-    else:
-        turn.say(t("Unknown command. You can use /start, /mine, /my, /t, /new, /complain, /digest, /ledger, /lang "
-                   "and /cancel."))
-        _ask_again(turn)
 
 
-def _press(turn: Turn, data: str) -> None:
-    try:
-        payload = payloads.unpack(data)
-    except payloads.PayloadError:
-        turn.alert(t("This button is out of date."))
-        return
-    if payload.kind == "t" and payload.value.isdigit():
-        _ticket_press(turn, payload.name, int(payload.value))
-    elif payload.kind == "h" and payload.name.isdigit() and payload.value.isdigit():
-        if turn.state.dialog == complaint.DIALOG:
-            complaint.choose(turn, int(payload.name))
-        else:
-            cadre.choose_receiver(turn, int(payload.name), int(payload.value))
-    elif payload.kind == "k" and payload.value.isdigit():
-        finding.press(turn, payload.name, int(payload.value))
-    elif payload.kind == "r" and payload.name.isdigit() and payload.value.isdigit():
-        feedback.rate(turn, int(payload.name), int(payload.value))
-    elif payload.kind == "p" and payload.name in (lists.MY, lists.MINE) and payload.value.isdigit():
-        lists.show_page(turn, payload.name, int(payload.value))
-    elif payload.kind == "c" and payload.name == LANG_STEP:
-        _set_language(turn, payload.value)
-    elif payload.kind == "c" and turn.state.dialog == report.DIALOG and payload.name == turn.state.step:
-        report.advance(turn)
-    elif payload.kind == "c" and turn.state.dialog == cadre.DIALOG and payload.name == turn.state.step:
-        cadre.choose(turn, payload.value)
-    else:
-        turn.alert(t("This button is out of date."))
+@_own.command("lang", t("Change language"))
+def _choose_language(turn: Turn, args: str) -> None:
+    turn.say(t("Choose your language."), (tuple(
+        Button(plain(name), payloads.choice(LANG_STEP, code)) for code, name in LOCALES.items()),))
 
 
-def _ticket_press(turn: Turn, action: str, ticket_id: int) -> None:
-    """A button about one ticket; whoever pressed it is checked by the use case."""
-    if action == answer.DIALOG:
-        answer.press(turn, ticket_id)
-    elif action in feedback.VERDICTS:
-        feedback.press(turn, action, ticket_id)
-    elif action in (revisit.STAYED, revisit.CAME_BACK):
-        feedback.press_revisit(turn, action, ticket_id)
-    elif action == lists.VIEW:
-        lists.show_ticket(turn, turn.uow.tickets.get(ticket_id))
-    elif action == lists.COMPLAIN:
-        feedback.ask_complaint(turn, ticket_id)
-    elif action in (lists.WITHDRAW, collect.DISOWN):
-        feedback.ask_withdraw_reason(turn, ticket_id)
-    elif action == collect.AFFIRM:
-        feedback.press_affirm(turn, ticket_id)
-    elif action == consult.REPLY:
-        consult.press(turn, ticket_id)
-    else:
-        cadre.press(turn, action, ticket_id)
-
-
-def _set_language(turn: Turn, locale: str) -> None:
-    if locale not in LOCALES:
-        turn.alert(t("This button is out of date."))
-        return
-    turn.uow.accounts.set_locale(turn.account.id, locale)
-    turn.account.locale = locale
+@_own.press(Choice, LANG_STEP)
+def _set_language(turn: Turn, choice: Choice) -> None:
+    if choice.value not in LOCALES:
+        raise PayloadError(f"no locale {choice.value!r}")
+    turn.uow.accounts.set_locale(turn.account.id, choice.value)
+    turn.account.locale = choice.value
     turn.say(t("Language set to English."))
     _ask_again(turn)
+
+
+def _unknown_command(turn: Turn, name: str) -> None:
+    turn.say(t("Unknown command. You can use /start, /mine, /my, /t, /new, /complain, /digest, /ledger, /lang "
+               "and /cancel."))
+    _ask_again(turn)
+
+
+def _idle(turn: Turn) -> None:
+    turn.say(t("Send /start to report a problem."))
 
 
 def _ask_again(turn: Turn) -> None:
     if turn.state.dialog == report.DIALOG:
         report.ask(turn)
+
+
+# Every feature's commands, buttons and dialog steps, in one router (see handlers.router).
+ROUTER = Router("lianxin")
+ROUTER.include(_own, report.router, cadre.router, handover.router, extension.router, assess.router, consult.router,
+               answer.router, feedback.router, consult_reply.router, complaint.router, finding.router,
+               lists.router, digest.router, ledger.router)
+ROUTER.unknown_command, ROUTER.idle = _unknown_command, _idle
+MENU = ("start", "mine", "my", "t", "new", "digest", "ledger", "complain", "lang", "cancel")  # the menu's order
+
+
+def dispatch(turn: Turn) -> None:
+    ROUTER.handle(turn)

@@ -6,13 +6,21 @@ resolved with the primary: one power line, one repair, every reporter asked.
 
 from __future__ import annotations
 
+from handlers import card, payloads
+from handlers.conversations import cadre as cadre_dialog
+from handlers.conversations.cadre import Typed, asks_text, owned, text_step
 from handlers.turn import Turn
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import DIFFICULTY_LABELS, TIER_LABELS
 from handlers.domain.lifecycle import is_open
 from handlers.domain.model import Difficulty, Ticket, Tier
 from handlers.messages import t
-from handlers.services import owned_ticket, stamp_deadlines, tell_owner, tell_reporter
+from handlers.payloads import Choice, PayloadError, TicketPress
+from handlers.router import Router
+from handlers.seam import Button
+from handlers.services import CLASSIFY, LINK, owned_ticket, stamp_deadlines, tell_owner, tell_reporter
+
+TIER, DIFFICULTY = "tier", "difficulty"  # the two choices of 研判, steps of the cadre dialog
 
 
 def classify(turn: Turn, ticket_id: int, tier: Tier, difficulty: Difficulty) -> None:
@@ -52,3 +60,64 @@ def link(turn: Turn, ticket_id: int, primary_number: str) -> Ticket:
     tell_reporter(turn, ticket, t("Ticket {number} is handled together with the same problem reported by others; "
                                   "you will be told when it is resolved.", number=ticket.number))
     return primary
+
+
+# --- in chat ------------------------------------------------------------------
+
+router = Router("assess")
+
+
+@router.press(TicketPress, CLASSIFY)
+def _classify_pressed(turn: Turn, press: TicketPress) -> None:
+    owned_ticket(turn, press.ticket_id)
+    turn.state.dialog, turn.state.step, turn.state.data = cadre_dialog.DIALOG, TIER, {"ticket_id": press.ticket_id}
+    _ask_tier(turn)
+
+
+def _ask_tier(turn: Turn) -> None:
+    turn.say(t("研判: which class is it?"),
+             tuple((Button(label, payloads.choice(TIER, tier.value)),) for tier, label in TIER_LABELS.items()))
+
+
+def _ask_difficulty(turn: Turn) -> None:
+    turn.say(t("And how hard is it?"), (tuple(Button(label, payloads.choice(DIFFICULTY, level.value))
+                                             for level, label in DIFFICULTY_LABELS.items()),))
+
+
+@router.step_press(cadre_dialog.DIALOG, TIER, Choice)
+def _tier_chosen(turn: Turn, choice: Choice) -> None:
+    if choice.value not in {tier.value for tier in Tier}:
+        raise PayloadError(f"no tier {choice.value!r}")
+    turn.state.data["tier"], turn.state.step = choice.value, DIFFICULTY
+    _ask_difficulty(turn)
+
+
+# The dialog ends with this press: a refusal is said in the chat, where the question was.
+@router.step_press(cadre_dialog.DIALOG, DIFFICULTY, Choice, refusals_in_chat=True)
+def _difficulty_chosen(turn: Turn, choice: Choice) -> None:
+    if choice.value not in {level.value for level in Difficulty}:
+        raise PayloadError(f"no difficulty {choice.value!r}")
+    ticket_id, tier = int(turn.state.data["ticket_id"]), Tier(turn.state.data["tier"])
+    turn.reset()
+    classify(turn, ticket_id, tier, Difficulty(choice.value))
+
+
+@router.step(cadre_dialog.DIALOG, TIER, DIFFICULTY)
+def _typed_instead_of_choosing(turn: Turn) -> None:
+    """Text where a button is asked for: the buttons again (the 研判 is not left half done)."""
+    turn.say(t("Please choose one of the buttons below."))
+    (_ask_tier if turn.state.step == TIER else _ask_difficulty)(turn)
+
+
+asks_text(router, LINK, owned())
+
+
+@text_step(router, LINK, lambda turn, number: t(
+    "Which ticket has the same problem as {number}? Type its number, e.g. LX-2026-000123. /cancel to drop it.",
+    number=number))
+def _link_to(turn: Turn, typed: Typed) -> None:
+    link(turn, typed.ticket_id, typed.text)
+
+
+card.button(CLASSIFY, t("Classify"), row=2, column=0, shown=lambda ticket: is_open(ticket.status))
+card.button(LINK, t("Same problem as…"), row=3, column=0, shown=lambda ticket: is_open(ticket.status))

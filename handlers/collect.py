@@ -10,7 +10,7 @@ from __future__ import annotations
 from handlers import payloads
 from handlers.turn import Turn
 from handlers.domain.categories import label
-from handlers.domain.errors import DomainError
+from handlers.domain.errors import DomainError, OutOfDate
 from handlers.domain.lifecycle import is_open
 from handlers.domain.model import ReporterKind, Ticket
 from handlers.messages import t
@@ -54,7 +54,7 @@ def affirm(turn: Turn, ticket_id: int) -> None:
     ticket = reporters_ticket(turn, ticket_id)
     kinds = {e.kind for e in ticket.events}
     if "collected" not in kinds or "contact_confirmed" in kinds or not is_open(ticket.status):
-        raise DomainError(t("This button is out of date."))
+        raise OutOfDate()
     ticket.record("contact_confirmed", turn.now, turn.account.id)
     turn.save(ticket)
     turn.say(t("Thank you. Ticket {number} is now on your list (/mine); you will be told of every step.",

@@ -10,7 +10,7 @@ against the unit in the 红黑榜 (docs/ranking.md). The complainant hears the f
 from __future__ import annotations
 
 from handlers import payloads
-from handlers.domain.errors import DomainError
+from handlers.domain.errors import DomainError, OutOfDate
 from handlers.domain.model import Cadre, Complaint, Finding
 from handlers.domain.routing import business_supervisors
 from handlers.messages import Msg, plain, t
@@ -42,7 +42,7 @@ def about_cadre(turn: Turn, cadre_id: int, text: str) -> None:
     """举报 about a cadre, outside any ticket: on record against the cadre's unit."""
     cadre = turn.uow.directory.cadre(cadre_id)
     if cadre is None:
-        raise DomainError(t("This button is out of date."))
+        raise OutOfDate()
     complaint_id = turn.uow.complaints.add(turn.account.id, cadre.id, cadre.org_unit_id, text, turn.now)
     unit = turn.uow.directory.org_unit(cadre.org_unit_id)
     _to_supervisors(turn, complaint_id, cadre.org_unit_id, cadre,
@@ -60,17 +60,15 @@ def _to_supervisors(turn: Turn, complaint_id: int, org_unit_id: int, about: Cadr
             turn.tell(account, text, buttons)
 
 
-def findable(turn: Turn, finding: str, complaint_id: int) -> Complaint | None:
+def findable(turn: Turn, finding: str, complaint_id: int) -> Complaint:
     """The complaint, if the sender is a supervisor it went to (never the cadre complained about)
-    and it has no finding yet; otherwise the sender is told why (a pop-up) and None."""
+    and it has no finding yet; otherwise DomainError saying why."""
     complaint = turn.uow.complaints.get(complaint_id)
     supervisor = turn.uow.directory.cadre_by_account(turn.account.id)
     if complaint is None or finding not in set(Finding) or not _supervises(turn, supervisor, complaint):
-        turn.alert(t("This button is out of date."))
-        return None
+        raise OutOfDate()
     if complaint.finding is not None:
-        _already_found(turn, complaint.id)
-        return None
+        raise DomainError(_found_by(turn, complaint))
     return complaint
 
 
@@ -79,7 +77,7 @@ def find(turn: Turn, finding: Finding, complaint_id: int, reason: str) -> None:
     supervisor = turn.uow.directory.cadre_by_account(turn.account.id)
     complaint = turn.uow.complaints.get(complaint_id)
     if complaint is None or not _supervises(turn, supervisor, complaint):
-        raise DomainError(t("This button is out of date."))
+        raise OutOfDate()
     assert supervisor is not None
     if not turn.uow.complaints.record_finding(complaint.id, finding, supervisor.id, turn.now, reason):
         found = turn.uow.complaints.get(complaint_id)
@@ -89,12 +87,6 @@ def find(turn: Turn, finding: Finding, complaint_id: int, reason: str) -> None:
     if complainant := turn.uow.accounts.get(complaint.complainant_account_id):
         turn.tell(complainant, t("Your complaint was looked into by the business-environment supervisors: "
                                  "{finding}. {reason}", finding=FINDING_LABELS[finding], reason=reason))
-
-
-def _already_found(turn: Turn, complaint_id: int) -> None:
-    complaint = turn.uow.complaints.get(complaint_id)
-    assert complaint is not None and complaint.finding is not None
-    turn.alert(_found_by(turn, complaint))
 
 
 def _found_by(turn: Turn, complaint: Complaint) -> Msg:

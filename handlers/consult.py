@@ -6,23 +6,28 @@ for the ticket (首问负责). Who was asked and who replied is read from the hi
 
 from __future__ import annotations
 
-from handlers import payloads
+from handlers import card, payloads
+from handlers.conversations import cadre as cadre_dialog
+from handlers.conversations.cadre import Typed, asks_text, owned, text_step
 from handlers.turn import Turn
-from handlers.domain.errors import DomainError
+from handlers.domain.errors import DomainError, OutOfDate
 from handlers.domain.lifecycle import is_open
 from handlers.domain.model import Cadre, Ticket
 from handlers.messages import t
+from handlers.payloads import Pick
+from handlers.router import Router
 from handlers.seam import Button
-from handlers.services import account_of, owned_ticket, owner_buttons, role_label, tell_owner
+from handlers.services import CONSULT, account_of, owned_ticket, owner_buttons, role_label, tell_owner
 
 REPLY = "consult_reply"
+CONSULT_QUESTION = "consult_question"  # the cadre dialog's step once the co-handler is picked
 
 
 def request(turn: Turn, ticket_id: int, co_handler_id: int, question: str) -> None:
     ticket, owner = owned_ticket(turn, ticket_id)
     co_handler = turn.uow.directory.cadre(co_handler_id)
     if co_handler is None or co_handler.id == owner.id:
-        raise DomainError(t("This button is out of date."))
+        raise OutOfDate()
     if co_handler.id in ticket.co_handlers:
         raise DomainError(t("{name} is already consulted on {number}.", name=co_handler.name, number=ticket.number))
     ticket.record("consult_requested", turn.now, turn.account.id, cadre_id=co_handler.id, question=question)
@@ -45,7 +50,7 @@ def consulted_ticket(turn: Turn, ticket_id: int) -> tuple[Ticket, Cadre]:
     if cadre is None or ticket is None or cadre.id not in ticket.co_handlers:
         raise DomainError(t("You cannot do that to this ticket."))
     if ticket.co_handlers[cadre.id] or not is_open(ticket.status):
-        raise DomainError(t("This button is out of date."))
+        raise OutOfDate()
     return ticket, cadre
 
 
@@ -58,3 +63,23 @@ def reply(turn: Turn, ticket_id: int, text: str) -> None:
     tell_owner(turn, ticket, t("会商 reply on {number} from {name} ({role}): {text}\nStill waiting for: {waiting}",
                                number=ticket.number, name=cadre.name, role=role_label(cadre), text=text,
                                waiting=waiting), owner_buttons(ticket))
+
+
+# --- in chat (the owner's side; the co-handler's reply is conversations/consult.py) ---
+
+router = Router("consult")
+
+asks_text(router, CONSULT, owned())
+text_step(router, CONSULT, lambda turn, number: t(
+    "Whose view do you need on {number}? Type part of a cadre's name or of their department. /cancel to drop it.",
+    number=number), ends=False)(cadre_dialog.offer_cadres(t("Whose view do you ask?")))
+router.step_press(cadre_dialog.DIALOG, CONSULT, Pick)(cadre_dialog.picked(CONSULT_QUESTION))
+
+
+@text_step(router, CONSULT_QUESTION, lambda turn, number: t(
+    "What do you ask them? They will see the problem and your question."))
+def _question(turn: Turn, typed: Typed) -> None:
+    request(turn, typed.ticket_id, int(typed.data["to"]), typed.text)
+
+
+card.button(CONSULT, t("Consult"), row=2, column=1, shown=lambda ticket: is_open(ticket.status))

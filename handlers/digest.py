@@ -18,6 +18,7 @@ from handlers.domain.labels import FLAG_MARKS
 from handlers.domain.model import CadreRole, GroupBinding, OrgLevel, Tier
 from handlers.domain.ranking import UnitPeriod, rank
 from handlers.messages import Msg, plain, t
+from handlers.router import Router
 from handlers.seam import CHART, Address, Attachment, Reply
 from handlers.turn import Turn, Work
 
@@ -29,6 +30,8 @@ WEEK = "week"  # the period names digest deliveries are recorded under
 OLDEST = 5  # open problems listed, oldest first
 KINDS_SHOWN = 5  # problem classes named in a digest; the others are summed
 TREND_WEEKS, TREND_MONTHS = 8, 6  # the chart's trend: weeks for a 周通报, months for a 月报告
+
+router = Router("digest")
 
 
 def last_week(now: datetime, work: Work) -> tuple[datetime, datetime]:
@@ -91,6 +94,7 @@ def for_group(work: Work, binding: GroupBinding, locale: str, monthly: bool = Fa
                  attachment=chart(work, binding.org_unit_id, end, monthly))
 
 
+@router.command(COMMAND, t("Last week's figures for your unit (leaders); /digest month"))
 def show(turn: Turn, args: str) -> None:
     """/digest [month | 2026-11-16 | 2026-10]: a leader's own unit."""
     cadre = turn.uow.directory.cadre_by_account(turn.account.id)

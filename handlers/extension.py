@@ -10,19 +10,24 @@ from __future__ import annotations
 from datetime import datetime
 from operator import attrgetter
 
-from handlers import payloads
+from handlers import card, payloads
+from handlers.conversations.cadre import Typed, ask_text, asks_text, text_step
 from handlers.domain.deadlines import extend
 from handlers.domain.errors import DomainError
 from handlers.domain.calendar import CalendarNotCovered
+from handlers.domain.lifecycle import is_open
 from handlers.domain.model import Ticket, TicketEvent
 from handlers.domain.routing import supervisor_of
 from handlers.messages import plain, t
+from handlers.payloads import TicketPress
+from handlers.router import Router
 from handlers.seam import Button
-from handlers.services import (account_of, awaiting_me, due_date, owned_ticket, owner_buttons, policy_of, tell_owner,
+from handlers.services import (EXTEND, account_of, awaiting_me, due_date, owned_ticket, owner_buttons, policy_of, tell_owner,
                                tell_reporter)
 from handlers.turn import Turn, Work
 
 APPROVE, REFUSE = "ext_ok", "ext_no"  # the leader's answer (the owner's button is services.EXTEND)
+EXTEND_REASON, EXTENSION_REFUSAL = "extend_reason", "extension_refusal"  # steps: after the days; the leader's no
 
 
 def extendable_ticket(turn: Turn, ticket_id: int) -> Ticket:
@@ -102,3 +107,47 @@ def _extended(work: Work, ticket: Ticket, days: int) -> datetime:
     except CalendarNotCovered as gap:
         raise DomainError(t("The official holiday calendar for {year} is not loaded yet, so no deadline can be "
                             "counted into it. An administrator has to load it.", year=gap.year)) from None
+
+
+# --- in chat ------------------------------------------------------------------
+
+router = Router("extension")
+
+asks_text(router, EXTEND, extendable_ticket)
+asks_text(router, REFUSE, lambda turn, ticket_id: asked_ticket(turn, ticket_id)[0], step=EXTENSION_REFUSAL)
+
+
+@router.press(TicketPress, APPROVE)
+def _approve(turn: Turn, press: TicketPress) -> None:
+    approve(turn, press.ticket_id)
+
+
+@text_step(router, EXTEND, lambda turn, number: t(
+    "How many more working days does {number} need? Type a number from 1 to {limit}. /cancel to drop it.",
+    number=number, limit=turn.rules.max_extension_days), ends=False)
+def _take_days(turn: Turn, typed: Typed) -> None:
+    """The working days asked for; anything but a whole number in range is asked again."""
+    limit = turn.rules.max_extension_days
+    days = int(typed.text) if typed.text.isascii() and typed.text.isdigit() else 0
+    if not 1 <= days <= limit:
+        turn.say(t("Please type a whole number of working days from 1 to {limit}.", limit=limit))
+        return
+    turn.state.step, turn.state.data["days"] = EXTEND_REASON, days
+    ask_text(turn, EXTEND_REASON, "")
+
+
+@text_step(router, EXTEND_REASON, lambda turn, number: t(
+    "Why is more time needed? The leader who decides will see your reason."))
+def _extend_reason(turn: Turn, typed: Typed) -> None:
+    request(turn, typed.ticket_id, int(typed.data["days"]), typed.text)
+
+
+@text_step(router, EXTENSION_REFUSAL, lambda turn, number: t(
+    "Why do you refuse more time on {number}? The owner will see your reason.", number=number))
+def _refusal_reason(turn: Turn, typed: Typed) -> None:
+    refuse(turn, typed.ticket_id, typed.text)
+
+
+card.button(EXTEND, t("More time (延期)"), row=3, column=1,
+            shown=lambda ticket: is_open(ticket.status) and ticket.settle_due_at is not None
+            and ticket.pending_extension is None)

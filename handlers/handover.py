@@ -8,16 +8,22 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from handlers import payloads
+from handlers import card, payloads
+from handlers.conversations import cadre as cadre_dialog
+from handlers.conversations.cadre import Typed, asks_text, owned, text_step
 from handlers.turn import Turn, Work
-from handlers.domain.errors import DomainError
-from handlers.domain.lifecycle import Action, Actor, next_status
+from handlers.domain.errors import DomainError, OutOfDate
+from handlers.domain.lifecycle import Action, Actor, is_open, next_status
 from handlers.domain.model import Cadre, Ticket
 from handlers.domain.routing import supervisor_of
 from handlers.messages import t
+from handlers.payloads import Pick, TicketPress
+from handlers.router import Router
 from handlers.seam import Button
-from handlers.services import (REFUSE, TAKE_OVER, account_of, awaiting_me, owned_ticket, owner_buttons, role_label,
-                               tell_owner, tell_reporter)
+from handlers.services import (ESCALATE, REFUSE, SEND_BACK, TAKE_OVER, TRANSFER, account_of, awaiting_me,
+                               owned_ticket, owner_buttons, role_label, tell_owner, tell_reporter)
+
+TRANSFER_REASON, REFUSE_REASON = "transfer_reason", "refuse_reason"  # the cadre dialog's steps after 交办 / 拒收
 
 
 def escalate(turn: Turn, ticket_id: int, reason: str) -> None:
@@ -34,7 +40,7 @@ def offer_handover(turn: Turn, ticket_id: int, receiver_id: int, reason: str, es
     ticket, cadre = owned_ticket(turn, ticket_id)
     receiver = turn.uow.directory.cadre(receiver_id)
     if receiver is None or receiver.id == cadre.id or ticket.pending_handover is not None:
-        raise DomainError(t("This button is out of date."))
+        raise OutOfDate()
     ticket.record("handover_offered", turn.now, turn.account.id, to=receiver.id, reason=reason,
                   escalated=escalated)
     turn.save(ticket)
@@ -104,3 +110,58 @@ def send_back(turn: Turn, ticket_id: int, reason: str) -> None:
                              "Reporter's phone: {phone}", name=cadre.name, number=ticket.number, reason=reason,
                              description=ticket.description, phone=ticket.reporter_phone),
                   owner_buttons(ticket), about=ticket)
+
+
+# --- in chat ------------------------------------------------------------------
+
+router = Router("handover")
+
+
+@router.press(TicketPress, TAKE_OVER)
+def _take_over(turn: Turn, press: TicketPress) -> None:
+    take_over(turn, press.ticket_id)
+
+
+asks_text(router, REFUSE, lambda turn, ticket_id: offered_ticket(turn, ticket_id)[0], step=REFUSE_REASON)
+asks_text(router, TRANSFER, owned())
+asks_text(router, ESCALATE, owned())
+asks_text(router, SEND_BACK, owned(Action.SEND_BACK))
+
+text_step(router, TRANSFER, lambda turn, number: t(
+    "Who takes over {number}? Type part of a cadre's name or of their unit. /cancel to drop it.", number=number),
+    ends=False)(cadre_dialog.offer_cadres(t("Whom do you hand it over to?")))
+router.step_press(cadre_dialog.DIALOG, TRANSFER, Pick)(cadre_dialog.picked(TRANSFER_REASON))
+
+
+@text_step(router, TRANSFER_REASON, lambda turn, number: t(
+    "Why should they take it over? The reason goes with the ticket."))
+def _transfer_reason(turn: Turn, typed: Typed) -> None:
+    offer_handover(turn, typed.ticket_id, int(typed.data["to"]), typed.text)
+
+
+@text_step(router, REFUSE_REASON, lambda turn, number: t(
+    "Why do you refuse {number}? The owner will see your reason.", number=number))
+def _refuse_reason(turn: Turn, typed: Typed) -> None:
+    refuse_handover(turn, typed.ticket_id, typed.text)
+
+
+@text_step(router, ESCALATE, lambda turn, number: t(
+    "Why does {number} need the leader above? It stays yours until they take it. /cancel to drop it.",
+    number=number))
+def _escalate_reason(turn: Turn, typed: Typed) -> None:
+    escalate(turn, typed.ticket_id, typed.text)
+
+
+@text_step(router, SEND_BACK, lambda turn, number: t(
+    "Why is {number} not yours to handle? It goes back to whoever assigned it. /cancel to drop it.", number=number))
+def _send_back_reason(turn: Turn, typed: Typed) -> None:
+    send_back(turn, typed.ticket_id, typed.text)
+
+
+def _may_hand_over(ticket: Ticket) -> bool:
+    return is_open(ticket.status) and ticket.pending_handover is None
+
+
+card.button(TRANSFER, t("Transfer"), row=1, column=0, shown=_may_hand_over)
+card.button(ESCALATE, t("Escalate"), row=1, column=1, shown=_may_hand_over)
+card.button(SEND_BACK, t("Send back"), row=1, column=2, shown=_may_hand_over)

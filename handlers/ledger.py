@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from handlers.digest import LEADER_ROLES
 from handlers.messages import t
+from handlers.router import Router
 from handlers.seam import LEDGER, Attachment
 from handlers.turn import Turn
 
 COMMAND = "ledger"
 
+router = Router("ledger")
 
-def send(turn: Turn) -> None:
+
+@router.command(COMMAND, t("问题台账 of your unit as an Excel file (leaders)"))
+def send(turn: Turn, args: str = "") -> None:
     cadre = turn.uow.directory.cadre_by_account(turn.account.id)
     if cadre is None or cadre.role not in LEADER_ROLES:
         turn.say(t("/ledger is for leaders and supervisors; your account is not one."))

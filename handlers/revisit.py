@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from handlers import payloads
 from handlers.turn import Turn, Work
-from handlers.domain.errors import DomainError
+from handlers.domain.errors import OutOfDate
 from handlers.domain.model import Ticket, TicketStatus
 from handlers.messages import t
 from handlers.seam import Button
@@ -39,7 +39,7 @@ def asked_ticket(turn: Turn, ticket_id: int) -> Ticket:
     ticket = reporters_ticket(turn, ticket_id)
     visits = [e.kind for e in ticket.events if e.kind.startswith("revisit_")]
     if ticket.status is not TicketStatus.CONFIRMED or not visits or visits[-1] != "revisit_asked":
-        raise DomainError(t("This button is out of date."))
+        raise OutOfDate()
     return ticket
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers import payloads
+from handlers.card import owner_buttons  # its buttons are contributed by the features that handle them
 from handlers.turn import Turn, Work
 from handlers.domain.calendar import CalendarNotCovered
 from handlers.domain.categories import label
@@ -109,26 +110,6 @@ def where_from(work: Work, ticket: Ticket) -> str:
     enterprise = directory.enterprise(ticket.enterprise_id) if ticket.enterprise_id else None
     unit = directory.org_unit(ticket.org_unit_id)
     return enterprise.name if enterprise else unit.name if unit else ""
-
-
-def owner_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
-    assert ticket.id is not None
-    row = []
-    if ticket.status in TRANSITIONS[Action.ACCEPT].sources:
-        row.append(Button(t("Accept"), payloads.ticket_action(ACCEPT, ticket.id)))
-    if is_open(ticket.status):
-        row.append(Button(t("Ask for more"), payloads.ticket_action(ASK, ticket.id)))
-        row.append(Button(t("Resolve"), payloads.ticket_action(RESOLVE, ticket.id)))
-    rows = [tuple(row)] if row else []
-    if is_open(ticket.status) and ticket.pending_handover is None:
-        rows.append(_buttons(ticket.id, (TRANSFER, t("Transfer")), (ESCALATE, t("Escalate")),
-                             (SEND_BACK, t("Send back"))))
-    if is_open(ticket.status):
-        rows.append(_buttons(ticket.id, (CLASSIFY, t("Classify")), (CONSULT, t("Consult"))))
-        more_time = ticket.settle_due_at is not None and ticket.pending_extension is None
-        rows.append(_buttons(ticket.id, (LINK, t("Same problem as…")),
-                             *([(EXTEND, t("More time (延期)"))] if more_time else [])))
-    return tuple(rows)
 
 
 def _buttons(ticket_id: int, *actions: tuple[str, Msg]) -> tuple[Button, ...]:

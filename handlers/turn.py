@@ -12,6 +12,7 @@ from handlers.domain.categories import URGENT_CATEGORIES
 from handlers.domain.ladder import schedule
 from handlers.domain.model import Account, Ticket
 from handlers.messages import Msg, t
+from handlers.payloads import Payload
 from handlers.ports import ConversationState, UnitOfWork
 from handlers.rules import Rules
 from handlers.seam import Address, Button, Incoming, Reply
@@ -69,6 +70,7 @@ class Turn(Work):
     incoming: Incoming
     account: Account
     state: ConversationState
+    pressed: Payload | None = None  # the button's payload, decoded and checked by the router
 
     def hears_at(self, account: Account, about: Ticket | None) -> datetime | None:
         """The person this turn answers is awake and at it: they hear at once."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from handlers import payloads, revisit
 from handlers.turn import Turn, Work
-from handlers.domain.errors import DomainError
+from handlers.domain.errors import OutOfDate
 from handlers.domain.lifecycle import Action, Actor, next_status
 from handlers.domain.model import Ticket, TicketStatus
 from handlers.domain.routing import supervisor_of
@@ -81,7 +81,7 @@ def rate(turn: Turn, ticket_id: int, stars: int) -> Ticket:
     already = ticket and any(e.kind == "rated" for e in ticket.events)
     if ticket is None or ticket.reporter_account_id != turn.account.id or ticket.status is not TicketStatus.CONFIRMED \
             or already or stars not in STARS:
-        raise DomainError(t("This button is out of date."))
+        raise OutOfDate()
     ticket.record("rated", turn.now, turn.account.id, stars=stars)
     turn.save(ticket)
     tell_owner(turn, ticket, t("The reporter rated {number}: {stars} of 5.", number=ticket.number, stars=stars))

@@ -4,24 +4,31 @@ from __future__ import annotations
 
 from handlers import services
 from handlers.conversations import report
-from handlers.turn import Turn
+from handlers.domain.errors import OutOfDate
 from handlers.domain.lifecycle import is_open
 from handlers.messages import t
+from handlers.payloads import TicketPress
+from handlers.router import Router
+from handlers.turn import Turn
 
 DIALOG = "answer"
+TEXT = "text"
 MAX_TEXT = 2000
 
+router = Router("answer")
 
-def press(turn: Turn, ticket_id: int) -> None:
+
+@router.press(TicketPress, services.ANSWER)
+def press(turn: Turn, press: TicketPress) -> None:
     """The Answer button under a question: check it is this reporter's open ticket."""
-    ticket = turn.uow.tickets.get(ticket_id)
+    ticket = turn.uow.tickets.get(press.ticket_id)
     if ticket is None or ticket.reporter_account_id != turn.account.id or not is_open(ticket.status):
-        turn.alert(t("This button is out of date."))
-        return
-    turn.state.interrupt(DIALOG, "text", {"ticket_id": ticket_id})
+        raise OutOfDate()
+    turn.state.interrupt(DIALOG, TEXT, {"ticket_id": press.ticket_id})
     turn.say(t("Type your answer for ticket {number}.", number=ticket.number))
 
 
+@router.step(DIALOG, TEXT)
 def advance(turn: Turn) -> None:
     text = (turn.incoming.text or "").strip()
     photos = turn.incoming.photo_file_ids

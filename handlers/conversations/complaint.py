@@ -3,47 +3,29 @@
 from __future__ import annotations
 
 from handlers import complaints, payloads
-from handlers.turn import Turn
-from handlers.domain.errors import DomainError
+from handlers.domain.errors import OutOfDate
 from handlers.messages import Msg, t
+from handlers.payloads import Pick
+from handlers.router import Router
 from handlers.seam import Button
+from handlers.turn import Turn
 
 DIALOG = "complaint"
 WHO, TEXT = "who", "text"
 SEARCH_LIMIT = 8
 MAX_TEXT = 2000
 
+router = Router("complaint")
 
-def begin(turn: Turn) -> None:
+
+@router.command("complain", t("Report a cadre (举报)"))
+def begin(turn: Turn, args: str = "") -> None:
     turn.state.dialog, turn.state.step, turn.state.data = DIALOG, WHO, {}
     turn.say(t("举报: which cadre is it about? Type part of their name. Only the business-environment supervisors "
                "will read what you write; the cadre will not learn who wrote it. /cancel to drop it."))
 
 
-def choose(turn: Turn, cadre_id: int) -> None:
-    cadre = turn.uow.directory.cadre(cadre_id)
-    if turn.state.dialog != DIALOG or turn.state.step != WHO or cadre is None:
-        turn.alert(t("This button is out of date."))
-        return
-    turn.state.step, turn.state.data = TEXT, {"cadre_id": cadre.id}
-    turn.say(t("What happened with {name}? Write it in one message.", name=cadre.name))
-
-
-def advance(turn: Turn) -> None:
-    text = turn.typed_text(MAX_TEXT)
-    if text is None:
-        return
-    if turn.state.step == WHO:
-        _offer_cadres(turn, text)
-        return
-    cadre_id = int(turn.state.data["cadre_id"])
-    turn.reset()
-    try:
-        complaints.about_cadre(turn, cadre_id, text)
-    except DomainError as refusal:
-        turn.say(refusal.reason)
-
-
+@router.text_step(DIALOG, WHO, limit=MAX_TEXT)
 def _offer_cadres(turn: Turn, text: str) -> None:
     found = turn.uow.directory.search_cadres(text, SEARCH_LIMIT)
     if not found:
@@ -52,6 +34,22 @@ def _offer_cadres(turn: Turn, text: str) -> None:
     # Names and units only: a cadre's phone is not for whoever asks.
     turn.say(t("Which one?"), tuple((Button(Msg("{name} · {unit}", {"name": c.name, "unit": _unit(turn, c.org_unit_id)}),
                                             payloads.pick(c.id)),) for c in found))
+
+
+@router.step_press(DIALOG, WHO, Pick)
+def choose(turn: Turn, pick: Pick) -> None:
+    cadre = turn.uow.directory.cadre(pick.cadre_id)
+    if cadre is None:
+        raise OutOfDate()
+    turn.state.step, turn.state.data = TEXT, {"cadre_id": cadre.id}
+    turn.say(t("What happened with {name}? Write it in one message.", name=cadre.name))
+
+
+@router.text_step(DIALOG, TEXT, limit=MAX_TEXT)
+def _write(turn: Turn, text: str) -> None:
+    cadre_id = int(turn.state.data["cadre_id"])
+    turn.reset()
+    complaints.about_cadre(turn, cadre_id, text)
 
 
 def _unit(turn: Turn, org_unit_id: int) -> str:

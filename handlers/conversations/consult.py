@@ -4,31 +4,26 @@ from __future__ import annotations
 
 from handlers import consult
 from handlers.conversations.answer import back_to_what_was_under_way
-from handlers.turn import Turn
-from handlers.domain.errors import DomainError
 from handlers.messages import t
+from handlers.payloads import TicketPress
+from handlers.router import Router
+from handlers.turn import Turn
 
 DIALOG = "consult"
+TEXT = "text"
 REPLY = consult.REPLY  # the button under a 会商 request
 MAX_TEXT = 2000
 
+router = Router("consult_reply")
 
-def press(turn: Turn, ticket_id: int) -> None:
-    try:
-        ticket, _ = consult.consulted_ticket(turn, ticket_id)
-    except DomainError as refusal:
-        turn.alert(refusal.reason)
-        return
-    turn.state.interrupt(DIALOG, "text", {"ticket_id": ticket_id})
+
+@router.press(TicketPress, REPLY)
+def press(turn: Turn, press: TicketPress) -> None:
+    ticket, _ = consult.consulted_ticket(turn, press.ticket_id)
+    turn.state.interrupt(DIALOG, TEXT, {"ticket_id": press.ticket_id})
     turn.say(t("Type your unit's view on {number}. /cancel to drop it.", number=ticket.number))
 
 
-def advance(turn: Turn) -> None:
-    text = turn.typed_text(MAX_TEXT)
-    if text is None:
-        return
-    try:
-        consult.reply(turn, turn.state.data["ticket_id"], text)
-    except DomainError as refusal:
-        turn.say(refusal.reason)
-    back_to_what_was_under_way(turn)
+@router.text_step(DIALOG, TEXT, limit=MAX_TEXT, then=back_to_what_was_under_way)
+def reply(turn: Turn, text: str) -> None:
+    consult.reply(turn, turn.state.data["ticket_id"], text)

@@ -1,106 +1,112 @@
 """The reporter's verdict on a resolved ticket (反馈): solved → 销号 and a 1–5 rating with an
-optional comment; partly / not solved → the reason, and the ticket goes back (重办)."""
+optional comment; partly / not solved → the reason, and the ticket goes back (重办).
+Also the reporter's other buttons on their tickets: withdraw, 举报 the handling, 回头看,
+and confirming a problem a cadre logged for them (主动收集)."""
 
 from __future__ import annotations
 
 from handlers import collect, complaints, revisit, services, verdicts
 from handlers.conversations.answer import back_to_what_was_under_way
-from handlers.turn import Turn
+from handlers.conversations.lists import COMPLAIN, WITHDRAW
 from handlers.domain.errors import DomainError
 from handlers.domain.lifecycle import Action
 from handlers.messages import t
+from handlers.payloads import Rating, TicketPress
+from handlers.router import Router
+from handlers.turn import Turn
 
 DIALOG = "feedback"
 REASON, COMMENT, WITHDRAW_REASON, COMPLAINT = "reason", "comment", "withdraw_reason", "complaint"
 REVISIT_REASON = "revisit_reason"
-VERDICTS = {services.SOLVED, services.PARTLY, services.UNSOLVED}
+VERDICTS = (services.SOLVED, services.PARTLY, services.UNSOLVED)
 MAX_TEXT = 2000
 
+router = Router("feedback")
 
-def press(turn: Turn, verdict: str, ticket_id: int) -> None:
-    try:
-        if verdict == services.SOLVED:
-            verdicts.confirm(turn, ticket_id)
-            return
-        ticket = verdicts.reported_ticket(turn, ticket_id, Action.REOPEN)
-    except DomainError as refusal:
-        turn.alert(refusal.reason)
-        return
-    turn.state.interrupt(DIALOG, REASON, {"ticket_id": ticket_id, "verdict": verdict})
+
+@router.press(TicketPress, services.SOLVED)
+def _solved(turn: Turn, press: TicketPress) -> None:
+    verdicts.confirm(turn, press.ticket_id)
+
+
+@router.press(TicketPress, services.PARTLY)
+@router.press(TicketPress, services.UNSOLVED)
+def _not_solved(turn: Turn, press: TicketPress) -> None:
+    ticket = verdicts.reported_ticket(turn, press.ticket_id, Action.REOPEN)
+    turn.state.interrupt(DIALOG, REASON, {"ticket_id": press.ticket_id, "verdict": press.action})
     turn.say(t("What is still not solved on {number}? Your words go to the handler.", number=ticket.number))
 
 
-def press_revisit(turn: Turn, answer: str, ticket_id: int) -> None:
-    """回头看: still solved is recorded at once; "it is back" asks what is wrong first."""
-    try:
-        if answer == revisit.STAYED:
-            revisit.stayed_solved(turn, ticket_id)
-            return
-        ticket = revisit.asked_ticket(turn, ticket_id)
-    except DomainError as refusal:
-        turn.alert(refusal.reason)
-        return
-    turn.state.interrupt(DIALOG, REVISIT_REASON, {"ticket_id": ticket_id})
+@router.press(TicketPress, revisit.STAYED)
+def _stayed_solved(turn: Turn, press: TicketPress) -> None:
+    """回头看: still solved is recorded at once."""
+    revisit.stayed_solved(turn, press.ticket_id)
+
+
+@router.press(TicketPress, revisit.CAME_BACK)
+def _came_back(turn: Turn, press: TicketPress) -> None:
+    """回头看, "it is back": what is wrong, first."""
+    ticket = revisit.asked_ticket(turn, press.ticket_id)
+    turn.state.interrupt(DIALOG, REVISIT_REASON, {"ticket_id": press.ticket_id})
     turn.say(t("What is wrong again with {number}? A follow-up ticket goes to the same handler.",
                number=ticket.number))
 
 
-def press_affirm(turn: Turn, ticket_id: int) -> None:
+@router.press(TicketPress, collect.AFFIRM)
+def _affirm(turn: Turn, press: TicketPress) -> None:
     """The enterprise's contact says a problem a cadre logged for them is theirs (主动收集)."""
-    try:
-        collect.affirm(turn, ticket_id)
-    except DomainError as refusal:
-        turn.alert(refusal.reason)
+    collect.affirm(turn, press.ticket_id)
 
 
-def ask_withdraw_reason(turn: Turn, ticket_id: int) -> None:
-    try:
-        ticket = verdicts.reported_ticket(turn, ticket_id, Action.WITHDRAW)
-    except DomainError as refusal:
-        turn.alert(refusal.reason)
-        return
-    turn.state.interrupt(DIALOG, WITHDRAW_REASON, {"ticket_id": ticket_id})
+@router.press(TicketPress, WITHDRAW)
+@router.press(TicketPress, collect.DISOWN)
+def _withdraw(turn: Turn, press: TicketPress) -> None:
+    ticket = verdicts.reported_ticket(turn, press.ticket_id, Action.WITHDRAW)
+    turn.state.interrupt(DIALOG, WITHDRAW_REASON, {"ticket_id": press.ticket_id})
     turn.say(t("Why do you withdraw {number}? One line is enough. /cancel keeps it open.", number=ticket.number))
 
 
-def ask_complaint(turn: Turn, ticket_id: int) -> None:
-    ticket = turn.uow.tickets.get(ticket_id)
+@router.press(TicketPress, COMPLAIN)
+def _complain(turn: Turn, press: TicketPress) -> None:
+    ticket = turn.uow.tickets.get(press.ticket_id)
     if ticket is None or ticket.reporter_account_id != turn.account.id:
-        turn.alert(t("You cannot do that to this ticket."))
-        return
-    turn.state.interrupt(DIALOG, COMPLAINT, {"ticket_id": ticket_id})
+        raise DomainError(t("You cannot do that to this ticket."))
+    turn.state.interrupt(DIALOG, COMPLAINT, {"ticket_id": press.ticket_id})
     turn.say(t("What went wrong with the handling of {number}? Only the business-environment supervisors will read "
                "it; the handler won't know who complained.", number=ticket.number))
 
 
-def rate(turn: Turn, stars: int, ticket_id: int) -> None:
-    try:
-        ticket = verdicts.rate(turn, ticket_id, stars)
-    except DomainError as refusal:
-        turn.alert(refusal.reason)
-        return
-    turn.state.interrupt(DIALOG, COMMENT, {"ticket_id": ticket_id})
+@router.press(Rating)
+def _rate(turn: Turn, rating: Rating) -> None:
+    ticket = verdicts.rate(turn, rating.ticket_id, rating.stars)
+    turn.state.interrupt(DIALOG, COMMENT, {"ticket_id": rating.ticket_id})
     turn.say(t("Thank you for rating {number}. If you like, type a comment now; otherwise just carry on.",
                number=ticket.number))
 
 
-def advance(turn: Turn) -> None:
-    text = turn.typed_text(MAX_TEXT)
-    if text is None:
-        return
-    data = turn.state.data
-    try:
-        if turn.state.step == REASON:
-            verdicts.reopen(turn, data["ticket_id"], data["verdict"], text)
-        elif turn.state.step == COMPLAINT:
-            complaints.about_ticket(turn, data["ticket_id"], text)
-        elif turn.state.step == REVISIT_REASON:
-            revisit.came_back(turn, data["ticket_id"], text)
-        elif turn.state.step == WITHDRAW_REASON:
-            verdicts.withdraw(turn, data["ticket_id"], text)
-        else:
-            verdicts.comment(turn, data["ticket_id"], text)
-            turn.say(t("Thank you, your comment was passed on."))
-    except DomainError as refusal:
-        turn.say(refusal.reason)
-    back_to_what_was_under_way(turn)
+# Each reason or comment is one line of text; refused or not, the reporter goes back to what was under way.
+
+@router.text_step(DIALOG, REASON, limit=MAX_TEXT, then=back_to_what_was_under_way)
+def _reason(turn: Turn, text: str) -> None:
+    verdicts.reopen(turn, turn.state.data["ticket_id"], turn.state.data["verdict"], text)
+
+
+@router.text_step(DIALOG, COMPLAINT, limit=MAX_TEXT, then=back_to_what_was_under_way)
+def _complaint(turn: Turn, text: str) -> None:
+    complaints.about_ticket(turn, turn.state.data["ticket_id"], text)
+
+
+@router.text_step(DIALOG, REVISIT_REASON, limit=MAX_TEXT, then=back_to_what_was_under_way)
+def _revisit_reason(turn: Turn, text: str) -> None:
+    revisit.came_back(turn, turn.state.data["ticket_id"], text)
+
+
+@router.text_step(DIALOG, WITHDRAW_REASON, limit=MAX_TEXT, then=back_to_what_was_under_way)
+def _withdraw_reason(turn: Turn, text: str) -> None:
+    verdicts.withdraw(turn, turn.state.data["ticket_id"], text)
+
+
+@router.text_step(DIALOG, COMMENT, limit=MAX_TEXT, then=back_to_what_was_under_way)
+def _comment(turn: Turn, text: str) -> None:
+    verdicts.comment(turn, turn.state.data["ticket_id"], text)
+    turn.say(t("Thank you, your comment was passed on."))

@@ -5,29 +5,26 @@ from __future__ import annotations
 
 from handlers import complaints
 from handlers.conversations.answer import back_to_what_was_under_way
-from handlers.domain.errors import DomainError
 from handlers.domain.model import Finding
 from handlers.messages import t
+from handlers.payloads import Finding as FindingPress
+from handlers.router import Router
 from handlers.turn import Turn
 
-DIALOG = "finding"
+DIALOG = "finding"  # its step is the finding pressed
 MAX_TEXT = 500
 
+router = Router("finding")
 
-def press(turn: Turn, finding: str, complaint_id: int) -> None:
-    if complaints.findable(turn, finding, complaint_id) is None:
-        return
-    turn.state.interrupt(DIALOG, finding, {"complaint_id": complaint_id})
+
+@router.press(FindingPress)
+def press(turn: Turn, press: FindingPress) -> None:
+    complaints.findable(turn, press.verdict, press.complaint_id)
+    turn.state.interrupt(DIALOG, press.verdict, {"complaint_id": press.complaint_id})
     turn.say(t("Why is it {finding}? One line for the record; the complainant will read it, the cadre will not. "
-               "/cancel to drop it.", finding=complaints.FINDING_LABELS[Finding(finding)]))
+               "/cancel to drop it.", finding=complaints.FINDING_LABELS[Finding(press.verdict)]))
 
 
-def advance(turn: Turn) -> None:
-    text = turn.typed_text(MAX_TEXT)
-    if text is None:
-        return
-    try:
-        complaints.find(turn, Finding(turn.state.step), turn.state.data["complaint_id"], text)
-    except DomainError as refusal:
-        turn.say(refusal.reason)
-    back_to_what_was_under_way(turn)
+@router.text_step(DIALOG, *Finding, limit=MAX_TEXT, then=back_to_what_was_under_way)
+def reason(turn: Turn, text: str) -> None:
+    complaints.find(turn, Finding(turn.state.step), turn.state.data["complaint_id"], text)

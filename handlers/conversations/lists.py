@@ -20,12 +20,38 @@ from handlers.domain.ladder import LADDER_EVENT
 from handlers.domain.lifecycle import OPEN, is_open
 from handlers.domain.model import Ticket, TicketEvent
 from handlers.messages import Msg, plain, t
+from handlers.payloads import Page, TicketPress
+from handlers.router import Router
 from handlers.seam import Button
 
 PAGE_SIZE = 8
 MY, MINE = "my", "mine"
 VIEW = services.VIEW
 WITHDRAW, COMPLAIN = "withdraw", "complain"
+
+router = Router("lists")
+
+
+@router.command(MINE, t("Problems I reported"))
+@router.command(MY, t("Tickets I handle"))
+def _list_command(turn: Turn, args: str) -> None:
+    show_page(turn, turn.incoming.command or MY, 0)
+
+
+@router.press(Page, MY)
+@router.press(Page, MINE)
+def _list_page(turn: Turn, page: Page) -> None:
+    show_page(turn, page.listing, page.page)
+
+
+@router.command("t", t("One ticket and its history: /t LX-2026-000123"), needs_args=True)
+def _ticket_command(turn: Turn, number: str) -> None:
+    show_ticket(turn, turn.uow.tickets.by_number(number.upper()))
+
+
+@router.press(TicketPress, VIEW)
+def _view(turn: Turn, press: TicketPress) -> None:
+    show_ticket(turn, turn.uow.tickets.get(press.ticket_id))
 
 
 def show_page(turn: Turn, which: str, page: int) -> None:
@@ -62,16 +88,21 @@ def _due(turn: Turn, ticket: Ticket) -> str:
 
 
 def _open_buttons(tickets: list[Ticket]) -> tuple[tuple[Button, ...], ...]:
-    buttons = [Button(plain(x.number), payloads.ticket_action(VIEW, x.id or 0)) for x in tickets]
+    buttons = [Button(plain(x.number), payloads.ticket_action(VIEW, _stored(x))) for x in tickets]
     return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
+
+
+def _stored(ticket: Ticket) -> int:
+    assert ticket.id is not None, "a listed ticket has been stored"
+    return ticket.id
 
 
 def _pager(which: str, page: int, total: int) -> tuple[tuple[Button, ...], ...]:
     row = []
     if page > 0:
-        row.append(Button(t("‹ Previous"), payloads.Payload("p", which, str(page - 1)).pack()))
+        row.append(Button(t("‹ Previous"), payloads.page(which, page - 1)))
     if (page + 1) * PAGE_SIZE < total:
-        row.append(Button(t("Next ›"), payloads.Payload("p", which, str(page + 1)).pack()))
+        row.append(Button(t("Next ›"), payloads.page(which, page + 1)))
     return (tuple(row),) if row else ()
 
 

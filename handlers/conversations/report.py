@@ -19,16 +19,19 @@ from handlers import collect, payloads, services
 from handlers.turn import Turn
 from handlers.domain import credit_code
 from handlers.domain.categories import Category, label
-from handlers.domain.errors import DomainError
 from handlers.domain.model import OrgLevel, OrgUnit, ReporterKind
 from handlers.domain.phone import normalize_phone
 from handlers.messages import Msg, plain, t
+from handlers.payloads import Choice
+from handlers.router import Router
 from handlers.seam import Button
 
 DIALOG = "report"
 MAX_DESCRIPTION = 2000
 MAX_PHOTOS = 5
 MAX_SEARCH_RESULTS = 8
+
+router = Router("report")
 
 
 class Step(StrEnum):
@@ -49,7 +52,8 @@ def begin(turn: Turn) -> None:
     ask(turn)
 
 
-def begin_collection(turn: Turn) -> None:
+@router.command("new", t("Log a problem for an enterprise (cadres)"))
+def begin_collection(turn: Turn, args: str = "") -> None:
     """/new for cadres: log a problem met on a visit, on the enterprise's behalf."""
     cadre = turn.uow.directory.cadre_by_account(turn.account.id)
     if cadre is None:
@@ -95,10 +99,8 @@ def _go(turn: Turn, step: Step) -> None:
 
 def _pressed(turn: Turn, step: Step) -> str | None:
     """The value of a choice button for this step, or None."""
-    if not turn.incoming.payload:
-        return None
-    payload = payloads.unpack(turn.incoming.payload)
-    return payload.value if payload.kind == "c" and payload.name == step else None
+    pressed = turn.pressed
+    return pressed.value if isinstance(pressed, Choice) and pressed.step == step else None
 
 
 def _buttons(step: Step, options: list[tuple[Msg, str | int]], per_row: int) -> tuple[tuple[Button, ...], ...]:
@@ -138,7 +140,7 @@ def _ask_enterprise(turn: Turn) -> None:
 
 def _take_enterprise(turn: Turn) -> Msg | None:
     if (value := _pressed(turn, Step.ENTERPRISE)) is not None:
-        return _choose_enterprise(turn, int(value))
+        return _choose_enterprise(turn, payloads.as_id(value))
     text = (turn.incoming.text or "").strip()
     if not text or turn.incoming.command:
         return t("Please type the credit code or part of the name.")
@@ -204,7 +206,7 @@ def _places(units: list[OrgUnit]) -> list[OrgUnit]:
 
 def _take_area(turn: Turn) -> Msg | None:
     value = _pressed(turn, Step.AREA)
-    unit = turn.uow.directory.org_unit(int(value)) if value and value.isdigit() else None
+    unit = turn.uow.directory.org_unit(payloads.as_id(value)) if value is not None else None
     if unit is None or unit.level is OrgLevel.DEPARTMENT:
         return PRESS_A_BUTTON
     if turn.uow.directory.children(unit.id):
@@ -364,26 +366,19 @@ def _submit(turn: Turn) -> None:
     if turn.state.data.get("collected_by"):
         _submit_collected(turn)
         return
-    try:
-        ticket, owner = services.open_ticket(turn, turn.state.data)
-    except DomainError as refusal:
-        turn.say(refusal.reason)
-        return
+    ticket, owner = services.open_ticket(turn, turn.state.data)
     turn.reset()
     turn.say(t("Your report is ticket {number}. It is handled by {name} ({role}); you will be told of every step.",
                number=ticket.number, name=owner.name, role=services.role_label(owner)))
 
 
 def _submit_collected(turn: Turn) -> None:
-    try:
-        collect.collect_ticket(turn, turn.state.data)
-    except DomainError as refusal:
-        turn.say(refusal.reason)
-        return
+    collect.collect_ticket(turn, turn.state.data)
     turn.reset()
 
 
-def cancel(turn: Turn) -> None:
+@router.command("cancel", t("Cancel what you are doing"))
+def cancel(turn: Turn, args: str = "") -> None:
     turn.reset()
     turn.say(t("Cancelled; nothing was submitted. Send /start to report a problem."), remove_keyboard=True)
 
@@ -398,3 +393,10 @@ ANSWERS: dict[Step, Callable[[Turn], Msg | None]] = {
     Step.CATEGORY: _take_category, Step.DESCRIPTION: _take_description, Step.ATTACHMENTS: _take_attachments,
     Step.PHONE: _take_phone, Step.CONFIRM: _take_confirm, Step.EDIT: _take_edit,
 }
+
+
+# Every step takes a message (text, photos, location, a shared contact) and, for the steps that
+# offer buttons, a press of one of them; a refusal is said in the chat, where the question is.
+router.step(DIALOG, *Step)(advance)
+for _step in Step:
+    router.step_press(DIALOG, _step, Choice, refusals_in_chat=True)(lambda turn, choice: advance(turn))

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from handlers.messages import Msg
+from handlers.messages import Msg, t
+
+OUT_OF_DATE = t("This button is out of date.")
 
 
 class DomainError(Exception):
@@ -9,3 +11,10 @@ class DomainError(Exception):
     def __init__(self, reason: Msg) -> None:
         super().__init__(reason.key)
         self.reason = reason
+
+
+class OutOfDate(DomainError):
+    """The button pressed no longer applies: what it was about has moved on (or is not the presser's)."""
+
+    def __init__(self) -> None:
+        super().__init__(OUT_OF_DATE)

@@ -2,87 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
-from datetime import UTC, datetime
-
 import pytest
 
-from handlers.app import Lianxin
-from handlers.domain.credit_code import check_character
-from handlers.domain.model import Cadre, CadreRole, Enterprise, OrgLevel, OrgUnit
-from handlers.seam import Incoming, Reply
-from tests.unit.fakes import FakeStore, FakeUnitOfWork
-
-CODE = "91410184MA3X5Y6T1" + check_character("91410184MA3X5Y6T1")
-OWNER_CHAT, REPORTER_CHAT, STRANGER_CHAT = 500, 1001, 666
-
-
-class FixedClock:
-    def now(self) -> datetime:
-        return datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+from handlers.seam import Incoming
+from tests.unit.chat import CODE, OWNER_CHAT, REPORTER_CHAT, STRANGER_CHAT, Chat, Core, demo_store, keys
+from tests.unit.chat import label_of as _key
+from tests.unit.fakes import FakeStore
 
 
 @pytest.fixture
 def store() -> FakeStore:
-    s = FakeStore()
-    s.units = {1: OrgUnit(1, "新村镇", OrgLevel.TOWNSHIP, None, duty_cadre_id=3),
-               2: OrgUnit(2, "裴李岗村", OrgLevel.COMMUNITY, 1), 3: OrgUnit(3, "一网格", OrgLevel.GRID, 2)}
-    s.cadres = {1: Cadre(1, "李管家", CadreRole.BUTLER, 1, "13800000001"),
-                2: Cadre(2, "王网格", CadreRole.GRID_WORKER, 3, "13800000002"),
-                3: Cadre(3, "赵主任", CadreRole.TOWNSHIP_LEADER, 1, "13800000003")}
-    s.enterprises = {1: Enterprise(1, "润弘制药", CODE, 3, assigned_cadre_id=1),
-                     2: Enterprise(2, "新村纺织厂", "", 3, assigned_cadre_id=None)}
-    s.invites = {"invite-li": 1, "invite-wang": 2}
-    return s
-
-
-class Chat:
-    """A person talking to the core directly."""
-
-    _ids = itertools.count(1)
-
-    def __init__(self, core: Core, chat_id: int, language_code: str = "zh-hans") -> None:
-        self.core, self.chat_id, self.language_code = core, chat_id, language_code
-        self.inbox: list[Reply] = []
-
-    def _send(self, **fields) -> list[Reply]:
-        incoming = Incoming("telegram", self.chat_id, self.chat_id, next(self._ids),
-                            language_code=self.language_code, **fields)
-        return self.core.handle(incoming)
-
-    def says(self, text: str) -> list[Reply]:
-        if text.startswith("/"):
-            command, _, args = text[1:].partition(" ")
-            return self._send(text=text, command=command, args=args)
-        return self._send(text=text)
-
-    def presses(self, label: str, replies: list[Reply] | None = None) -> list[Reply]:
-        for reply in reversed(replies or self.received()):
-            for button in (b for row in reply.buttons for b in row):
-                if _key(button.label) == label:
-                    return self._send(payload=button.payload)
-        raise AssertionError(f"no button {label!r}")
-
-
-def _key(msg) -> str:
-    return msg.params["text"] if msg.key == "{text}" else msg.key
-
-
-def keys(replies: list[Reply]) -> list[str]:
-    return [r.text.key for r in replies]
-
-
-class Core:
-    """The core as a chat sees it: a turn answers with what it put in the outbox, then any pop-up."""
-
-    def __init__(self, store: FakeStore) -> None:
-        self.store = store
-        self.lianxin = Lianxin(lambda: FakeUnitOfWork(store), FixedClock())
-
-    def handle(self, incoming: Incoming) -> list[Reply]:
-        already = len(self.store.outbox)
-        alerts = self.lianxin.handle(incoming)
-        return self.store.outbox[already:] + alerts
+    return demo_store()
 
 
 @pytest.fixture
