@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.i18n import Translator
 from handlers.domain.categories import CATEGORY_LABELS
+from handlers.domain.events import EventKind
 from handlers.domain.flags import Flag, due_day
 from handlers.domain.labels import (DIFFICULTY_LABELS, EVENT_LABELS, FLAG_MARKS, LADDER_LABELS, STATUS_LABELS,
                                     TIER_LABELS)
@@ -77,7 +78,7 @@ HISTORY_COLUMNS: tuple[tuple[Msg, int, str | None], ...] = (
 # free text the cadres and the reporter wrote into an event, shown in Details; the reporter's
 # answers to the handler (info_given) are left out: they may carry personal data.
 TEXT_KEYS = ("reason", "note", "question", "text")
-PRIVATE_KINDS = frozenset({"info_given"})
+PRIVATE_KINDS = frozenset({EventKind.INFO_GIVEN})
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,7 @@ def _due(moment: datetime | None, tz: ZoneInfo) -> date | None:
 
 
 def _happened(row: HistoryRow, tz: ZoneInfo, text: _Labels) -> str:
-    if row.kind == "extension_granted":
+    if row.kind == EventKind.EXTENSION_GRANTED:
         return text(t("more time approved (延期): due {original} → {extended}",
                       original=plain(_day(row.data.get("original_due"), tz)),
                       extended=plain(_day(row.data.get("extended_due"), tz))))
@@ -283,10 +284,10 @@ def _day(stored: str | None, tz: ZoneInfo) -> str:
 def _details(row: HistoryRow, names: dict[int, str], text: _Labels) -> str:
     """What an event's data says, in a line: who it went to, the class, the stars, the words."""
     data, parts = row.data, []
-    if row.kind == "classified":
+    if row.kind == EventKind.CLASSIFIED:
         parts += [_label(TIERS, data.get("tier"), text) or "",
                   _label(DIFFICULTIES, data.get("difficulty"), text) or ""]
-    if row.kind == "rated" and isinstance(data.get("stars"), int):
+    if row.kind == EventKind.RATED and isinstance(data.get("stars"), int):
         parts.append("★" * data["stars"] + "☆" * (5 - data["stars"]))
     if isinstance(data.get("days"), int):
         parts.append(text(t("{days} working days", days=data["days"])))
@@ -297,6 +298,6 @@ def _details(row: HistoryRow, names: dict[int, str], text: _Labels) -> str:
         elif isinstance(value, str) and value:
             parts.append(f"→ {value}")
     parts += [data[key] for key in ("duplicate", "ticket", "follow_up") if isinstance(data.get(key), str)]
-    if row.kind not in PRIVATE_KINDS and row.kind != "assigned":  # assigned's reason is a routing code
+    if row.kind not in PRIVATE_KINDS and row.kind != EventKind.ASSIGNED:  # assigned's reason is a routing code
         parts += [data[key] for key in TEXT_KEYS if isinstance(data.get(key), str) and data[key]]
     return " · ".join(part for part in parts if part)

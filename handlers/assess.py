@@ -9,6 +9,7 @@ from __future__ import annotations
 from handlers import card, payloads
 from handlers.conversations import cadre as cadre_dialog
 from handlers.conversations.cadre import Typed, asks_text, owned, text_step
+from handlers.domain.events import EventKind
 from handlers.turn import Turn
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import DIFFICULTY_LABELS, TIER_LABELS
@@ -26,7 +27,7 @@ TIER, DIFFICULTY = "tier", "difficulty"  # the two choices of 研判, steps of t
 def classify(turn: Turn, ticket_id: int, tier: Tier, difficulty: Difficulty) -> None:
     ticket, _ = owned_ticket(turn, ticket_id)
     ticket.tier, ticket.difficulty = tier, difficulty
-    ticket.record("classified", turn.now, turn.account.id, tier=tier.value, difficulty=difficulty.value)
+    ticket.record(EventKind.CLASSIFIED, turn.now, turn.account.id, tier=tier.value, difficulty=difficulty.value)
     stamp_deadlines(turn, ticket)  # 不过周 or 不过月: the difficulty sets the 办结 limit
     turn.save(ticket)
     turn.say(t("Ticket {number} is classified {tier}, {difficulty}.", number=ticket.number,
@@ -47,9 +48,9 @@ def link(turn: Turn, ticket_id: int, primary_number: str) -> Ticket:
         raise DomainError(t("Ticket {number} is already linked with others.", number=ticket.number))
     assert primary.id is not None
     ticket.linked_to_id = primary.id
-    ticket.record("linked", turn.now, turn.account.id, to=primary.number)
+    ticket.record(EventKind.LINKED, turn.now, turn.account.id, to=primary.number)
     turn.save(ticket)
-    primary.record("duplicate_linked", turn.now, turn.account.id, duplicate=ticket.number)
+    primary.record(EventKind.DUPLICATE_LINKED, turn.now, turn.account.id, duplicate=ticket.number)
     turn.save(primary)
     turn.say(t("Ticket {number} now goes with {primary}: when that one is resolved, so is this one, "
                "and its reporter is asked too.", number=ticket.number, primary=primary.number))

@@ -8,6 +8,7 @@ as not theirs), and asked for the verdict when it is resolved.
 from __future__ import annotations
 
 from handlers import payloads
+from handlers.domain.events import EventKind
 from handlers.turn import Turn
 from handlers.domain.categories import label
 from handlers.domain.errors import DomainError, OutOfDate
@@ -33,8 +34,8 @@ def collect_ticket(turn: Turn, data: dict) -> Ticket:
                         org_unit_id=enterprise.grid_id or cadre.org_unit_id, enterprise_id=enterprise.id,
                         photo_file_ids=list(data.get("photos", [])),
                         location=tuple(data["location"]) if data.get("location") else None)
-    ticket.record("collected", turn.now, turn.account.id, cadre_id=cadre.id)
-    ticket.record("assigned", turn.now, None, cadre_id=cadre.id, reason="collected")
+    ticket.record(EventKind.COLLECTED, turn.now, turn.account.id, cadre_id=cadre.id)
+    ticket.record(EventKind.ASSIGNED, turn.now, None, cadre_id=cadre.id, reason="collected")
     ticket = turn.add(ticket)
     assert ticket.id is not None
     turn.say(t("Logged as ticket {number}; it is yours (首问负责). {enterprise}'s contact is asked to confirm it.",
@@ -53,9 +54,9 @@ def affirm(turn: Turn, ticket_id: int) -> None:
     """The enterprise's contact confirms a collected problem as theirs."""
     ticket = reporters_ticket(turn, ticket_id)
     kinds = {e.kind for e in ticket.events}
-    if "collected" not in kinds or "contact_confirmed" in kinds or not is_open(ticket.status):
+    if EventKind.COLLECTED not in kinds or EventKind.CONTACT_CONFIRMED in kinds or not is_open(ticket.status):
         raise OutOfDate()
-    ticket.record("contact_confirmed", turn.now, turn.account.id)
+    ticket.record(EventKind.CONTACT_CONFIRMED, turn.now, turn.account.id)
     turn.save(ticket)
     turn.say(t("Thank you. Ticket {number} is now on your list (/mine); you will be told of every step.",
                number=ticket.number))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from handlers import payloads
 from handlers.domain.errors import DomainError, OutOfDate
+from handlers.domain.events import EventKind
 from handlers.domain.model import Cadre, Complaint, Finding
 from handlers.domain.routing import business_supervisors
 from handlers.messages import Msg, plain, t
@@ -18,7 +19,7 @@ from handlers.seam import Button
 from handlers.services import account_of, reporters_ticket
 from handlers.turn import Turn
 
-FILED = "complaint_filed"  # the ticket event; never shown to the ticket's handlers
+FILED = EventKind.COMPLAINT_FILED  # never shown to the ticket's handlers
 FINDING_LABELS: dict[Finding, Msg] = {Finding.UPHELD: t("upheld (属实)"), Finding.NOT_UPHELD: t("not upheld (不属实)")}
 
 

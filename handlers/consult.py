@@ -9,6 +9,7 @@ from __future__ import annotations
 from handlers import card, payloads
 from handlers.conversations import cadre as cadre_dialog
 from handlers.conversations.cadre import Typed, asks_text, owned, text_step
+from handlers.domain.events import EventKind
 from handlers.turn import Turn
 from handlers.domain.errors import DomainError, OutOfDate
 from handlers.domain.lifecycle import is_open
@@ -30,7 +31,7 @@ def request(turn: Turn, ticket_id: int, co_handler_id: int, question: str) -> No
         raise OutOfDate()
     if co_handler.id in ticket.co_handlers:
         raise DomainError(t("{name} is already consulted on {number}.", name=co_handler.name, number=ticket.number))
-    ticket.record("consult_requested", turn.now, turn.account.id, cadre_id=co_handler.id, question=question)
+    ticket.record(EventKind.CONSULT_REQUESTED, turn.now, turn.account.id, cadre_id=co_handler.id, question=question)
     turn.save(ticket)
     turn.say(t("{name} is asked for their view on {number}. You still answer for the ticket.",
                name=co_handler.name, number=ticket.number))
@@ -56,7 +57,7 @@ def consulted_ticket(turn: Turn, ticket_id: int) -> tuple[Ticket, Cadre]:
 
 def reply(turn: Turn, ticket_id: int, text: str) -> None:
     ticket, cadre = consulted_ticket(turn, ticket_id)
-    ticket.record("consult_replied", turn.now, turn.account.id, cadre_id=cadre.id, text=text)
+    ticket.record(EventKind.CONSULT_REPLIED, turn.now, turn.account.id, cadre_id=cadre.id, text=text)
     turn.save(ticket)
     turn.say(t("Your view on {number} went to its handler. Thank you.", number=ticket.number))
     waiting = sum(not replied for replied in ticket.co_handlers.values())

@@ -15,6 +15,7 @@ from handlers.conversations.cadre import Typed, ask_text, asks_text, text_step
 from handlers.domain.deadlines import extend
 from handlers.domain.errors import DomainError
 from handlers.domain.calendar import CalendarNotCovered
+from handlers.domain.events import EventKind
 from handlers.domain.lifecycle import is_open
 from handlers.domain.model import Ticket, TicketEvent
 from handlers.domain.routing import supervisor_of
@@ -48,7 +49,7 @@ def request(turn: Turn, ticket_id: int, days: int, reason: str) -> None:
     if leader is None or owner is None:
         raise DomainError(t("There is no leader above to approve more time for {number}.", number=ticket.number))
     assert ticket.settle_due_at is not None and ticket.id is not None
-    ticket.record("extension_requested", turn.now, turn.account.id, days=days, reason=reason, to=leader.id,
+    ticket.record(EventKind.EXTENSION_REQUESTED, turn.now, turn.account.id, days=days, reason=reason, to=leader.id,
                   due=ticket.settle_due_at.isoformat())
     turn.save(ticket)
     turn.say(t("Your request for {days} more working days on {number} went to {name}.",
@@ -76,7 +77,7 @@ def approve(turn: Turn, ticket_id: int) -> None:
     assert ticket.settle_due_at is not None
     original = ticket.settle_due_at
     ticket.settle_due_at = _extended(turn, ticket, int(asked.data["days"]))
-    ticket.record("extension_granted", turn.now, turn.account.id, days=asked.data["days"],
+    ticket.record(EventKind.EXTENSION_GRANTED, turn.now, turn.account.id, days=asked.data["days"],
                   original_due=original.isoformat(), extended_due=ticket.settle_due_at.isoformat())
     turn.save(ticket)
     due = plain(due_date(turn, ticket.settle_due_at))
@@ -90,7 +91,7 @@ def approve(turn: Turn, ticket_id: int) -> None:
 def refuse(turn: Turn, ticket_id: int, reason: str) -> None:
     ticket, _ = asked_ticket(turn, ticket_id)
     assert ticket.settle_due_at is not None
-    ticket.record("extension_refused", turn.now, turn.account.id, reason=reason)
+    ticket.record(EventKind.EXTENSION_REFUSED, turn.now, turn.account.id, reason=reason)
     turn.save(ticket)
     due = plain(due_date(turn, ticket.settle_due_at))
     turn.say(t("Refused: ticket {number} stays due {due}.", number=ticket.number, due=due))

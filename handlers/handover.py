@@ -11,6 +11,7 @@ from operator import attrgetter
 from handlers import card, payloads
 from handlers.conversations import cadre as cadre_dialog
 from handlers.conversations.cadre import Typed, asks_text, owned, text_step
+from handlers.domain.events import EventKind
 from handlers.turn import Turn, Work
 from handlers.domain.errors import DomainError, OutOfDate
 from handlers.domain.lifecycle import Action, Actor, is_open, next_status
@@ -41,7 +42,7 @@ def offer_handover(turn: Turn, ticket_id: int, receiver_id: int, reason: str, es
     receiver = turn.uow.directory.cadre(receiver_id)
     if receiver is None or receiver.id == cadre.id or ticket.pending_handover is not None:
         raise OutOfDate()
-    ticket.record("handover_offered", turn.now, turn.account.id, to=receiver.id, reason=reason,
+    ticket.record(EventKind.HANDOVER_OFFERED, turn.now, turn.account.id, to=receiver.id, reason=reason,
                   escalated=escalated)
     turn.save(ticket)
     turn.say(t("Ticket {number} is offered to {name}; it stays yours until they accept.",
@@ -63,7 +64,7 @@ def offered_ticket(turn: Turn, ticket_id: int) -> tuple[Ticket, Cadre]:
 def take_over(turn: Turn, ticket_id: int) -> None:
     ticket, receiver = offered_ticket(turn, ticket_id)
     previous = turn.uow.directory.cadre(ticket.owner_cadre_id)
-    ticket.record("handover_accepted", turn.now, turn.account.id, previous_owner=ticket.owner_cadre_id)
+    ticket.record(EventKind.HANDOVER_ACCEPTED, turn.now, turn.account.id, previous_owner=ticket.owner_cadre_id)
     ticket.status = next_status(ticket.status, Action.TAKE_OVER, Actor.RECEIVER)
     ticket.owner_cadre_id = receiver.id
     turn.save(ticket)
@@ -79,7 +80,7 @@ def take_over(turn: Turn, ticket_id: int) -> None:
 
 def refuse_handover(turn: Turn, ticket_id: int, reason: str) -> None:
     ticket, receiver = offered_ticket(turn, ticket_id)
-    ticket.record("handover_refused", turn.now, turn.account.id, reason=reason)
+    ticket.record(EventKind.HANDOVER_REFUSED, turn.now, turn.account.id, reason=reason)
     turn.save(ticket)
     turn.say(t("You refused ticket {number}; it stays with its owner.", number=ticket.number))
     tell_owner(turn, ticket, t("{name} refused ticket {number}: {reason}\nIt stays yours.",
@@ -89,7 +90,7 @@ def refuse_handover(turn: Turn, ticket_id: int, reason: str) -> None:
 def assigner_of(turn: Work, ticket: Ticket) -> Cadre | None:
     """Who a 退单 returns to: the cadre who handed it over, else the leader on duty above (never nobody)."""
     for event in reversed(ticket.events):
-        if event.kind == "handover_accepted" and event.data.get("previous_owner") != ticket.owner_cadre_id:
+        if event.kind == EventKind.HANDOVER_ACCEPTED and event.data.get("previous_owner") != ticket.owner_cadre_id:
             return turn.uow.directory.cadre(event.data["previous_owner"])
     return supervisor_of(turn.uow.directory, ticket.org_unit_id, ticket.owner_cadre_id)
 
@@ -102,7 +103,7 @@ def send_back(turn: Turn, ticket_id: int, reason: str) -> None:
                             number=ticket.number))
     ticket.status = next_status(ticket.status, Action.SEND_BACK, Actor.OWNER)
     ticket.owner_cadre_id = assigner.id
-    ticket.record("sent_back", turn.now, turn.account.id, to=assigner.id, reason=reason)
+    ticket.record(EventKind.SENT_BACK, turn.now, turn.account.id, to=assigner.id, reason=reason)
     turn.save(ticket)
     turn.say(t("Ticket {number} went back to {name}.", number=ticket.number, name=assigner.name))
     if account := account_of(turn, assigner):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any, Protocol
 
 from handlers.domain.flags import Flag, FlagLines
@@ -22,13 +22,29 @@ class Clock(Protocol):
         """The current time, timezone-aware, UTC."""
 
 
+class Dialog(StrEnum):
+    """The dialogs a chat can be in, as stored in its conversation state."""
+
+    IDLE = "idle"
+    REPORT = "report"  # /start (and a cadre's /new): a problem becomes a ticket
+    CADRE = "cadre"  # a ticket card's button that needs a line of text, a choice or a search first
+    ANSWER = "answer"  # the reporter answers the owner's question (需补充)
+    FEEDBACK = "feedback"  # the reporter's verdict, rating, comment, withdrawal or 举报 on a ticket
+    CONSULT = "consult"  # a co-handler's view (会商)
+    COMPLAINT = "complaint"  # 举报 about a cadre, outside any ticket
+    FINDING = "finding"  # a supervisor's finding on a 举报
+
+
+ANSWER_STEP = "text"  # the answer dialog's one step: set by 需补充 on the reporter's chat
+
+
 @dataclass
 class ConversationState:
     """Where one chat is in a dialog. Stored, so a restart resumes mid-dialog."""
 
     platform: str
     chat_id: int
-    dialog: str = "idle"
+    dialog: str = Dialog.IDLE
     step: str = ""
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -44,7 +60,7 @@ class ConversationState:
     def resume(self) -> None:
         """Back to the dialog an `interrupt` put aside (or idle)."""
         previous = self.data.get("resume") or {}
-        self.dialog = previous.get("dialog", "idle")
+        self.dialog = previous.get("dialog", Dialog.IDLE)
         self.step, self.data = previous.get("step", ""), previous.get("data", {})
 
 

@@ -5,6 +5,7 @@ with the same owner; the closed ticket's history stays as it was, plus the answe
 from __future__ import annotations
 
 from handlers import payloads
+from handlers.domain.events import EventKind
 from handlers.turn import Turn, Work
 from handlers.domain.errors import OutOfDate
 from handlers.domain.model import Ticket, TicketStatus
@@ -25,7 +26,7 @@ def ask(work: Work, ticket_id: int) -> None:
     if ticket is None or ticket.revisit_at is None:
         return
     ticket.revisit_at = None  # asked once; the answer (or silence) is the end of it
-    ticket.record("revisit_asked", work.now, None)
+    ticket.record(EventKind.REVISIT_ASKED, work.now, None)
     work.save(ticket)
     tell_reporter(work, ticket, t("回头看: ticket {number} was closed as solved some time ago ({description}). "
                                   "Has the problem stayed solved?",
@@ -38,14 +39,14 @@ def asked_ticket(turn: Turn, ticket_id: int) -> Ticket:
     """The ticket, if the sender reported it and its return-visit question is unanswered."""
     ticket = reporters_ticket(turn, ticket_id)
     visits = [e.kind for e in ticket.events if e.kind.startswith("revisit_")]
-    if ticket.status is not TicketStatus.CONFIRMED or not visits or visits[-1] != "revisit_asked":
+    if ticket.status is not TicketStatus.CONFIRMED or not visits or visits[-1] != EventKind.REVISIT_ASKED:
         raise OutOfDate()
     return ticket
 
 
 def stayed_solved(turn: Turn, ticket_id: int) -> None:
     ticket = asked_ticket(turn, ticket_id)
-    ticket.record("revisit_passed", turn.now, turn.account.id)
+    ticket.record(EventKind.REVISIT_PASSED, turn.now, turn.account.id)
     turn.save(ticket)
     turn.say(t("Good to hear. Thank you for answering about {number}.", number=ticket.number))
     tell_owner(turn, ticket, t("回头看 on {number}: the reporter says it stayed solved.", number=ticket.number))
@@ -61,10 +62,10 @@ def came_back(turn: Turn, ticket_id: int, reason: str) -> Ticket:
                            org_unit_id=ticket.org_unit_id, enterprise_id=ticket.enterprise_id,
                            description=f"{reason}\n(回头看 {ticket.number}: {ticket.description})",
                            follow_up_of_id=ticket.id, tier=ticket.tier, difficulty=ticket.difficulty)
-    follow_up.record("follow_up_of", turn.now, turn.account.id, ticket=ticket.number, reason=reason)
-    follow_up.record("assigned", turn.now, None, cadre_id=owner.id, reason="follow_up")
+    follow_up.record(EventKind.FOLLOW_UP_OF, turn.now, turn.account.id, ticket=ticket.number, reason=reason)
+    follow_up.record(EventKind.ASSIGNED, turn.now, None, cadre_id=owner.id, reason="follow_up")
     follow_up = turn.add(follow_up)
-    ticket.record("revisit_failed", turn.now, turn.account.id, reason=reason, follow_up=follow_up.number)
+    ticket.record(EventKind.REVISIT_FAILED, turn.now, turn.account.id, reason=reason, follow_up=follow_up.number)
     turn.save(ticket)
     turn.say(t("Sorry to hear it. Your follow-up is ticket {number}, with the same handler.",
                number=follow_up.number))

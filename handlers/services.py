@@ -14,6 +14,8 @@ from typing import Any
 
 from handlers import payloads
 from handlers.card import owner_buttons  # its buttons are contributed by the features that handle them
+from handlers.domain.events import EventKind
+from handlers.ports import ANSWER_STEP, Dialog
 from handlers.turn import Turn, Work
 from handlers.domain.calendar import CalendarNotCovered
 from handlers.domain.categories import label
@@ -54,8 +56,8 @@ def open_ticket(turn: Turn, data: dict) -> tuple[Ticket, Cadre]:
                         owner=route.owner, enterprise_id=enterprise.id if enterprise else None,
                         photo_file_ids=list(data.get("photos", [])),
                         location=tuple(data["location"]) if data.get("location") else None)
-    ticket.record("submitted", turn.now, turn.account.id)
-    ticket.record("assigned", turn.now, None, cadre_id=route.owner.id, reason=route.reason.value)
+    ticket.record(EventKind.SUBMITTED, turn.now, turn.account.id)
+    ticket.record(EventKind.ASSIGNED, turn.now, None, cadre_id=route.owner.id, reason=route.reason.value)
     ticket = turn.add(ticket)
     turn.uow.reporter_profiles.save(ReporterProfile(turn.account.id, kind, ticket.enterprise_id, data["phone"]))
     notify_owner_of_new(turn, ticket, route.owner)
@@ -78,7 +80,7 @@ def stamp_deadlines(work: Work, ticket: Ticket) -> None:
         stamp_due_times(ticket, policy_of(work, ticket), rules.time_zone, rules.calendar)
     except CalendarNotCovered as gap:
         log.warning("ticket %s: deadlines not counted: %s", ticket.number, gap)
-        ticket.record("due_unknown", work.now, None, year=gap.year)
+        ticket.record(EventKind.DUE_UNKNOWN, work.now, None, year=gap.year)
 
 
 def policy_of(work: Work, ticket: Ticket) -> Policy:
@@ -153,7 +155,7 @@ def reporters_ticket(turn: Turn, ticket_id: int) -> Ticket:
 def accept(turn: Turn, ticket_id: int) -> None:
     ticket, cadre = owned_ticket(turn, ticket_id, Action.ACCEPT)
     ticket.status = next_status(ticket.status, Action.ACCEPT, Actor.OWNER)
-    ticket.record("accepted", turn.now, turn.account.id)
+    ticket.record(EventKind.ACCEPTED, turn.now, turn.account.id)
     turn.save(ticket)
     turn.say(t("You accepted ticket {number}. Press Resolve when it is settled.", number=ticket.number),
              owner_buttons(ticket))
@@ -164,14 +166,14 @@ def accept(turn: Turn, ticket_id: int) -> None:
 def ask_reporter(turn: Turn, ticket_id: int, question: str, photo_file_ids: tuple[str, ...] = ()) -> None:
     """需补充: the owner's question (and photos) relayed to the reporter, whose next message answers it."""
     ticket, cadre = owned_ticket(turn, ticket_id)
-    ticket.record("info_requested", turn.now, turn.account.id, question=question, photos=list(photo_file_ids))
+    ticket.record(EventKind.INFO_REQUESTED, turn.now, turn.account.id, question=question, photos=list(photo_file_ids))
     turn.save(ticket)
     turn.say(t("Your question on {number} was sent to the reporter.", number=ticket.number))
     reporter = turn.uow.accounts.get(ticket.reporter_account_id)
     if reporter is None:
         return
     state = turn.uow.conversations.load(reporter.platform, reporter.chat_id)
-    state.interrupt("answer", "text", {"ticket_id": ticket_id})
+    state.interrupt(Dialog.ANSWER, ANSWER_STEP, {"ticket_id": ticket_id})
     turn.uow.conversations.save(state)
     turn.tell(reporter, t("About ticket {number}, {name} asks: {question}\nReply with a message (photos welcome).",
                           number=ticket.number, name=cadre.name, question=question),
@@ -184,7 +186,7 @@ def relay_answer(turn: Turn, ticket_id: int, text: str, photo_file_ids: tuple[st
     ticket = turn.uow.tickets.get(ticket_id)
     if ticket is None or ticket.reporter_account_id != turn.account.id or not is_open(ticket.status):
         return False
-    ticket.record("info_given", turn.now, turn.account.id, text=text, photos=list(photo_file_ids))
+    ticket.record(EventKind.INFO_GIVEN, turn.now, turn.account.id, text=text, photos=list(photo_file_ids))
     turn.save(ticket)
     owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
     account = account_of(turn, owner) if owner else None
@@ -212,7 +214,7 @@ def _resolve(turn: Turn, ticket: Ticket, cadre: Cadre, note: str, **data: Any) -
     # A linked duplicate follows its primary: linking it was its owner's consent (see assess.link).
     ticket.status = next_status(ticket.status, Action.RESOLVE, Actor.OWNER)
     ticket.resolved_at = turn.now
-    ticket.record("resolved", turn.now, turn.account.id, note=note, **data)
+    ticket.record(EventKind.RESOLVED, turn.now, turn.account.id, note=note, **data)
     turn.save(ticket)
     tell_reporter(turn, ticket, t("Ticket {number} has been resolved by {name} ({role}): {note}\n"
                                    "Is your problem solved?",

@@ -13,7 +13,7 @@ from handlers.domain.ladder import schedule
 from handlers.domain.model import Account, Ticket
 from handlers.messages import Msg, t
 from handlers.payloads import Payload
-from handlers.ports import ConversationState, UnitOfWork
+from handlers.ports import ConversationState, Dialog, UnitOfWork
 from handlers.rules import Rules
 from handlers.seam import Address, Button, Incoming, Reply
 
@@ -98,4 +98,4 @@ class Turn(Work):
         return Address(self.incoming.platform, self.incoming.chat_id)
 
     def reset(self) -> None:
-        self.state.dialog, self.state.step, self.state.data = "idle", "", {}
+        self.state.dialog, self.state.step, self.state.data = Dialog.IDLE, "", {}

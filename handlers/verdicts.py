@@ -4,6 +4,7 @@ withdraw, and the automatic confirmation when nobody answers in time."""
 from __future__ import annotations
 
 from handlers import payloads, revisit
+from handlers.domain.events import EventKind
 from handlers.turn import Turn, Work
 from handlers.domain.errors import OutOfDate
 from handlers.domain.lifecycle import Action, Actor, next_status
@@ -26,7 +27,7 @@ def confirm(turn: Turn, ticket_id: int) -> Ticket:
     """销号: the reporter says the problem is solved."""
     ticket = reported_ticket(turn, ticket_id, Action.CONFIRM)
     ticket.status = next_status(ticket.status, Action.CONFIRM, Actor.REPORTER)
-    ticket.record("confirmed", turn.now, turn.account.id, verdict=SOLVED)
+    ticket.record(EventKind.CONFIRMED, turn.now, turn.account.id, verdict=SOLVED)
     revisit.schedule(turn, ticket)
     turn.save(ticket)
     turn.say(t("Thank you. Ticket {number} is closed. How satisfied are you with how it was handled?",
@@ -41,7 +42,7 @@ def reopen(turn: Turn, ticket_id: int, verdict: str, reason: str) -> None:
     """重办: not (or only partly) solved; back to the same owner, and their supervisor is told."""
     ticket = reported_ticket(turn, ticket_id, Action.REOPEN)
     ticket.status = next_status(ticket.status, Action.REOPEN, Actor.REPORTER)
-    ticket.record("reopened", turn.now, turn.account.id, verdict=verdict, reason=reason)
+    ticket.record(EventKind.REOPENED, turn.now, turn.account.id, verdict=verdict, reason=reason)
     turn.save(ticket)
     turn.say(t("Ticket {number} goes back to its handler with your reason.", number=ticket.number))
     notice = t("Ticket {number} is reopened: the reporter says it is not solved: {reason}",
@@ -58,7 +59,7 @@ def auto_confirm(work: Work, ticket_id: int) -> None:
     if ticket is None or ticket.status is not TicketStatus.RESOLVED:
         return  # the reporter answered meanwhile
     ticket.status = next_status(ticket.status, Action.AUTO_CONFIRM, Actor.SYSTEM)
-    ticket.record("auto_confirmed", work.now, None)
+    ticket.record(EventKind.AUTO_CONFIRMED, work.now, None)
     revisit.schedule(work, ticket)
     work.save(ticket)
     tell_reporter(work, ticket, t("Ticket {number} was closed as solved: we had no answer from you. "
@@ -70,7 +71,7 @@ def auto_confirm(work: Work, ticket_id: int) -> None:
 def withdraw(turn: Turn, ticket_id: int, reason: str) -> None:
     ticket = reported_ticket(turn, ticket_id, Action.WITHDRAW)
     ticket.status = next_status(ticket.status, Action.WITHDRAW, Actor.REPORTER)
-    ticket.record("withdrawn", turn.now, turn.account.id, reason=reason)
+    ticket.record(EventKind.WITHDRAWN, turn.now, turn.account.id, reason=reason)
     turn.save(ticket)
     turn.say(t("Ticket {number} is withdrawn.", number=ticket.number))
     tell_owner(turn, ticket, t("The reporter withdrew {number}: {reason}", number=ticket.number, reason=reason))
@@ -78,11 +79,11 @@ def withdraw(turn: Turn, ticket_id: int, reason: str) -> None:
 
 def rate(turn: Turn, ticket_id: int, stars: int) -> Ticket:
     ticket = turn.uow.tickets.get(ticket_id)
-    already = ticket and any(e.kind == "rated" for e in ticket.events)
+    already = ticket and any(e.kind == EventKind.RATED for e in ticket.events)
     if ticket is None or ticket.reporter_account_id != turn.account.id or ticket.status is not TicketStatus.CONFIRMED \
             or already or stars not in STARS:
         raise OutOfDate()
-    ticket.record("rated", turn.now, turn.account.id, stars=stars)
+    ticket.record(EventKind.RATED, turn.now, turn.account.id, stars=stars)
     turn.save(ticket)
     tell_owner(turn, ticket, t("The reporter rated {number}: {stars} of 5.", number=ticket.number, stars=stars))
     return ticket
@@ -92,7 +93,7 @@ def comment(turn: Turn, ticket_id: int, text: str) -> None:
     ticket = turn.uow.tickets.get(ticket_id)
     if ticket is None or ticket.reporter_account_id != turn.account.id:
         return
-    ticket.record("commented", turn.now, turn.account.id, text=text)
+    ticket.record(EventKind.COMMENTED, turn.now, turn.account.id, text=text)
     turn.save(ticket)
     tell_owner(turn, ticket, t("The reporter's comment on {number}: {text}", number=ticket.number, text=text))
 

@@ -17,14 +17,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from handlers.domain.events import EventKind
 from handlers.domain.flags import Flag, FlagLines
 from storage.reports import OPEN, flag_case, subtrees
 from storage.repositories import from_db
 from storage.tables import CadreRow, EnterpriseRow, OrgUnitRow, TicketEventRow, TicketRow
 
 BATCH = 1000  # rows fetched per round trip; what the ledger holds in memory at most
-CLOSED_OFF = ("confirmed", "auto_confirmed")  # 销号: by the reporter, or by the timeout
-COMPLAINT = "complaint_filed"  # 举报 stays with the supervisors, out of the ledger
+CLOSED_OFF = (EventKind.CONFIRMED, EventKind.AUTO_CONFIRMED)  # 销号: by the reporter, or by the timeout
+COMPLAINT = EventKind.COMPLAINT_FILED  # 举报 stays with the supervisors, out of the ledger
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def _ledger_query(unit_id: int, lines: FlagLines) -> sa.Select:
     closed = (sa.select(sa.func.max(TicketEventRow.at))
               .where(TicketEventRow.ticket_id == TicketRow.id, TicketEventRow.kind.in_(CLOSED_OFF)))
     rating = (sa.select(TicketEventRow.data["stars"].as_integer())
-              .where(TicketEventRow.ticket_id == TicketRow.id, TicketEventRow.kind == "rated")
+              .where(TicketEventRow.ticket_id == TicketRow.id, TicketEventRow.kind == EventKind.RATED)
               .order_by(TicketEventRow.seq.desc()).limit(1))
     flag = sa.case((sa.and_(TicketRow.status.in_(OPEN), TicketRow.due_at.is_not(None)), flag_case(lines)))
     return (sa.select(TicketRow.number, TicketRow.created_at, TicketRow.reporter_kind,

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.domain.events import EventKind
 from handlers.messages import Msg
 from handlers.ports import Lane
 from handlers.seam import Address, Attachment, Button, Reply
@@ -29,7 +30,7 @@ from storage.repositories import SqlTickets, from_db, to_db
 from storage.tables import OutboxRow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-DELIVERY_FAILED = "delivery_failed"  # the ticket event a human sees in /t
+DELIVERY_FAILED = EventKind.DELIVERY_FAILED  # the ticket event a human sees in /t
 ERROR_LENGTH = 500
 
 # -- Reply <-> JSON -------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from handlers.domain.events import EventKind
 from handlers.domain.flags import Flag, FlagLines
 from handlers.domain.ladder import LADDER_EVENT
 from handlers.domain.model import OrgLevel
@@ -25,7 +26,7 @@ from storage.repositories import from_db, to_db
 from storage.tables import CadreRow, ComplaintRow, EnterpriseRow, OrgUnitRow, TicketEventRow, TicketRow
 
 CLOSED = ("resolved", "confirmed")
-REVISITS = ("revisit_passed", "revisit_failed")
+REVISITS = (EventKind.REVISIT_PASSED, EventKind.REVISIT_FAILED)
 UPHELD = "upheld"  # a supervisor's finding on a 举报
 OPEN = ("assigned", "accepted", "reopened")
 
@@ -120,7 +121,7 @@ def trend(session: Session, unit_id: int, bounds: Sequence[datetime]) -> list[tu
     resolved = per_period(TicketEventRow.at, sa.select(sa.func.count()).select_from(TicketEventRow)
                           .join(TicketRow, TicketRow.id == TicketEventRow.ticket_id)
                           .join(subtree, TicketRow.org_unit_id == subtree.c.unit_id)
-                          .where(TicketEventRow.kind == "resolved"))
+                          .where(TicketEventRow.kind == EventKind.RESOLVED))
     return [(received.get(index, 0), resolved.get(index, 0)) for index in range(len(edges) - 1)]
 
 
@@ -197,22 +198,22 @@ class _Figures:
     def events(self) -> dict[str, Counts]:
         """History events in the period: 办结 (on time), ratings (4–5 stars), 黑旗, 重办, 回头看 (passed)."""
         event, kind = TicketEventRow, TicketEventRow.kind
-        resolved = kind == "resolved"
+        resolved = kind == EventKind.RESOLVED
         counts = {
             "settled": resolved,
             "settled_on_time": sa.and_(resolved, sa.or_(TicketRow.settle_due_at.is_(None),
                                                         event.at <= TicketRow.settle_due_at)),
-            "ratings": kind == "rated",
-            "satisfied": sa.and_(kind == "rated", event.data["stars"].as_integer() >= 4),
+            "ratings": kind == EventKind.RATED,
+            "satisfied": sa.and_(kind == EventKind.RATED, event.data["stars"].as_integer() >= 4),
             "black_flags": sa.and_(kind == LADDER_EVENT, event.data["rung"].as_string() == "escalate"),
-            "reopened": kind == "reopened",
+            "reopened": kind == EventKind.REOPENED,
             "revisits": kind.in_(REVISITS),
-            "revisits_passed": kind == "revisit_passed",
+            "revisits_passed": kind == EventKind.REVISIT_PASSED,
         }
         query = (sa.select(self.subtree.c.top_id, *(_count_if(when) for when in counts.values()))
                  .join(TicketRow, TicketRow.org_unit_id == self.subtree.c.unit_id)
                  .join(event, event.ticket_id == TicketRow.id)
-                 .where(self._in_period(event.at), kind.in_(("resolved", "rated", LADDER_EVENT, "reopened",
+                 .where(self._in_period(event.at), kind.in_((EventKind.RESOLVED, EventKind.RATED, LADDER_EVENT, EventKind.REOPENED,
                                                              *REVISITS))))
         return self._columns(query, list(counts))
 

@@ -8,11 +8,12 @@ from handlers.domain.errors import OutOfDate
 from handlers.domain.lifecycle import is_open
 from handlers.messages import t
 from handlers.payloads import TicketPress
+from handlers.ports import ANSWER_STEP, Dialog
 from handlers.router import Router
 from handlers.turn import Turn
 
-DIALOG = "answer"
-TEXT = "text"
+DIALOG = Dialog.ANSWER
+TEXT = ANSWER_STEP
 MAX_TEXT = 2000
 
 router = Router("answer")

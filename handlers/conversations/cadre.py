@@ -19,11 +19,12 @@ from handlers.domain.lifecycle import TRANSITIONS, Action, is_open
 from handlers.domain.model import Cadre, CadreRole, Ticket
 from handlers.messages import Msg, plain, t
 from handlers.payloads import Pick, TicketPress
+from handlers.ports import Dialog
 from handlers.router import Router
 from handlers.seam import Button
 from handlers.turn import Turn
 
-DIALOG = "cadre"
+DIALOG = Dialog.CADRE
 MAX_TEXT = 2000
 SEARCH_LIMIT = 8
 

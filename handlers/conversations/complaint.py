@@ -6,11 +6,12 @@ from handlers import complaints, payloads
 from handlers.domain.errors import OutOfDate
 from handlers.messages import Msg, t
 from handlers.payloads import Pick
+from handlers.ports import Dialog
 from handlers.router import Router
 from handlers.seam import Button
 from handlers.turn import Turn
 
-DIALOG = "complaint"
+DIALOG = Dialog.COMPLAINT
 WHO, TEXT = "who", "text"
 SEARCH_LIMIT = 8
 MAX_TEXT = 2000

@@ -6,10 +6,11 @@ from handlers import consult
 from handlers.conversations.answer import back_to_what_was_under_way
 from handlers.messages import t
 from handlers.payloads import TicketPress
+from handlers.ports import Dialog
 from handlers.router import Router
 from handlers.turn import Turn
 
-DIALOG = "consult"
+DIALOG = Dialog.CONSULT
 TEXT = "text"
 REPLY = consult.REPLY  # the button under a 会商 request
 MAX_TEXT = 2000

@@ -12,10 +12,11 @@ from handlers.domain.errors import DomainError
 from handlers.domain.lifecycle import Action
 from handlers.messages import t
 from handlers.payloads import Rating, TicketPress
+from handlers.ports import Dialog
 from handlers.router import Router
 from handlers.turn import Turn
 
-DIALOG = "feedback"
+DIALOG = Dialog.FEEDBACK
 REASON, COMMENT, WITHDRAW_REASON, COMPLAINT = "reason", "comment", "withdraw_reason", "complaint"
 REVISIT_REASON = "revisit_reason"
 VERDICTS = (services.SOLVED, services.PARTLY, services.UNSOLVED)

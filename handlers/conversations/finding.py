@@ -8,10 +8,11 @@ from handlers.conversations.answer import back_to_what_was_under_way
 from handlers.domain.model import Finding
 from handlers.messages import t
 from handlers.payloads import Finding as FindingPress
+from handlers.ports import Dialog
 from handlers.router import Router
 from handlers.turn import Turn
 
-DIALOG = "finding"  # its step is the finding pressed
+DIALOG = Dialog.FINDING  # its step is the finding pressed
 MAX_TEXT = 500
 
 router = Router("finding")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers import complaints, payloads, services
+from handlers.domain.events import EventKind
 from handlers.turn import Turn
 from handlers.domain.categories import label
 from handlers.domain.deadlines import running_due
@@ -149,7 +150,7 @@ def _deadline(turn: Turn, ticket: Ticket) -> Msg:
 
 
 def _event_label(turn: Turn, event: TicketEvent) -> Msg:
-    if event.kind == "extension_granted":  # the history keeps the deadline before and after
+    if event.kind == EventKind.EXTENSION_GRANTED:  # the history keeps the deadline before and after
         return t("more time approved (延期): due {original} → {extended}",
                  original=plain(services.due_date(turn, datetime.fromisoformat(event.data["original_due"]))),
                  extended=plain(services.due_date(turn, datetime.fromisoformat(event.data["extended_due"]))))

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from handlers import collect, payloads, services
+from handlers.ports import Dialog
 from handlers.turn import Turn
 from handlers.domain import credit_code
 from handlers.domain.categories import Category, label
@@ -26,7 +27,7 @@ from handlers.payloads import Choice
 from handlers.router import Router
 from handlers.seam import Button
 
-DIALOG = "report"
+DIALOG = Dialog.REPORT
 MAX_DESCRIPTION = 2000
 MAX_PHOTOS = 5
 MAX_SEARCH_RESULTS = 8

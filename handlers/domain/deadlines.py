@@ -15,6 +15,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from handlers.domain.calendar import WorkCalendar
+from handlers.domain.events import EventKind
 from handlers.domain.lifecycle import is_open
 from handlers.domain.model import Difficulty, Ticket, TicketStatus
 
@@ -141,7 +142,7 @@ def end_of_working_day(day: date, tz: ZoneInfo, office_close: time | None) -> da
 DUE_FIELDS: dict[Stage, str] = {
     Stage.ASSIGN: "assign_due_at", Stage.FIRST_ANSWER: "answer_due_at", Stage.SETTLE: "settle_due_at",
 }
-ANSWERS = frozenset({"info_requested", "resolved"})  # what counts as the owner answering the reporter
+ANSWERS = frozenset({EventKind.INFO_REQUESTED, EventKind.RESOLVED})  # what counts as the owner answering the reporter
 
 
 def stage_met(ticket: Ticket, stage: Stage) -> bool:
@@ -168,7 +169,7 @@ def running_due(ticket: Ticket) -> tuple[Stage, datetime] | None:
 
 def extension_days(ticket: Ticket) -> int:
     """Working days added to 办结 by approved 延期 requests."""
-    return sum(int(event.data["days"]) for event in ticket.events if event.kind == "extension_granted")
+    return sum(int(event.data["days"]) for event in ticket.events if event.kind == EventKind.EXTENSION_GRANTED)
 
 
 def stamp_due_times(ticket: Ticket, policy: Policy, tz: ZoneInfo, calendar: WorkCalendar) -> None:

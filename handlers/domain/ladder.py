@@ -23,11 +23,12 @@ from zoneinfo import ZoneInfo
 
 from handlers.domain.calendar import WorkCalendar
 from handlers.domain.deadlines import Stage, running_due
+from handlers.domain.events import EventKind
 from handlers.domain.flags import due_day
 from handlers.domain.model import Ticket
 from handlers.domain.quiet import QuietHours
 
-LADDER_EVENT = "ladder"  # data: rung, stage, due (ISO): which deadline it was climbed for
+LADDER_EVENT = EventKind.LADDER  # data: rung, stage, due (ISO): which deadline it was climbed for
 
 
 class Rung(StrEnum):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from handlers.domain.events import EventKind
 
 
 class OrgLevel(StrEnum):
@@ -144,14 +145,14 @@ class ReporterProfile:
 
 @dataclass(frozen=True)
 class TicketEvent:
-    kind: str  # "submitted", "assigned", "accepted", "info_requested", "info_given", "resolved"
+    kind: str  # an EventKind (a plain str when read back)
     at: datetime
     actor_account_id: int | None
     data: dict[str, Any] = field(default_factory=dict)
 
 
 # The events by which an owner takes a ticket up (交办 met): the first of them counts in reports.
-TAKEN_UP = frozenset({"accepted", "handover_accepted", "resolved"})
+TAKEN_UP = frozenset({EventKind.ACCEPTED, EventKind.HANDOVER_ACCEPTED, EventKind.RESOLVED})
 
 
 @dataclass
@@ -191,12 +192,14 @@ class Ticket:
     def pending_handover(self) -> TicketEvent | None:
         """The hand-over on offer (交办 / 上报), if its receiver has not yet taken it or refused.
         Until then the ticket stays with its owner (首问负责)."""
-        return self._awaiting("handover_offered", answers=("handover_accepted", "handover_refused"))
+        return self._awaiting(EventKind.HANDOVER_OFFERED,
+                             answers=(EventKind.HANDOVER_ACCEPTED, EventKind.HANDOVER_REFUSED))
 
     @property
     def pending_extension(self) -> TicketEvent | None:
         """The 延期 request awaiting its leader's answer, if any."""
-        return self._awaiting("extension_requested", answers=("extension_granted", "extension_refused"))
+        return self._awaiting(EventKind.EXTENSION_REQUESTED,
+                             answers=(EventKind.EXTENSION_GRANTED, EventKind.EXTENSION_REFUSED))
 
     def _awaiting(self, asked: str, answers: tuple[str, ...]) -> TicketEvent | None:
         """The latest `asked` event, unless one of `answers` came after it."""
@@ -212,9 +215,9 @@ class Ticket:
         """会商: cadre id -> whether that co-handler has replied."""
         asked: dict[int, bool] = {}
         for event in self.events:
-            if event.kind == "consult_requested":
+            if event.kind == EventKind.CONSULT_REQUESTED:
                 asked.setdefault(event.data["cadre_id"], False)
-            elif event.kind == "consult_replied":
+            elif event.kind == EventKind.CONSULT_REPLIED:
                 asked[event.data["cadre_id"]] = True
         return asked
 
