@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -121,8 +122,14 @@ def _buttons(ticket_id: int, *actions: tuple[str, Msg]) -> tuple[Button, ...]:
 def owned_ticket(turn: Turn, ticket_id: int, action: Action | None = None) -> tuple[Ticket, Cadre]:
     """The ticket, if the sender is its owner and it is in a state where `action`
     (or, with None, any step that keeps it open) can be taken."""
-    cadre = turn.uow.directory.cadre_by_account(turn.account.id)
-    ticket = turn.uow.tickets.get(ticket_id)
+    return owned_by(turn, turn.account.id, ticket_id, action)
+
+
+def owned_by(work: Work, account_id: int, ticket_id: int, action: Action | None = None) -> tuple[Ticket, Cadre]:
+    """The ticket, if the cadre of `account_id` owns it and it is in a state where `action`
+    (or, with None, any step that keeps it open) can be taken; else DomainError."""
+    cadre = work.uow.directory.cadre_by_account(account_id)
+    ticket = work.uow.tickets.get(ticket_id)
     if cadre is None or ticket is None or ticket.owner_cadre_id != cadre.id:
         raise DomainError(t("Only the cadre handling this ticket can do that."))
     allowed = TRANSITIONS[action].sources if action else OPEN
@@ -152,71 +159,110 @@ def reporters_ticket(turn: Turn, ticket_id: int) -> Ticket:
     return ticket
 
 
-def accept(turn: Turn, ticket_id: int) -> None:
-    ticket, cadre = owned_ticket(turn, ticket_id, Action.ACCEPT)
-    ticket.status = next_status(ticket.status, Action.ACCEPT, Actor.OWNER)
-    ticket.record(EventKind.ACCEPTED, turn.now, turn.account.id)
-    turn.save(ticket)
-    turn.say(t("You accepted ticket {number}. Press Resolve when it is settled.", number=ticket.number),
-             owner_buttons(ticket))
-    tell_reporter(turn, ticket, t("Ticket {number} was accepted by {name} ({role}).",
-                                   number=ticket.number, name=cadre.name, role=role_label(cadre)))
+# -- the owner's lifecycle: commands in, the changed ticket out ----------------------------
+# Each use case takes a frozen command (who acts, on what) and the unit of work; it checks,
+# changes the ticket, records the event and queues the notices to others. What to tell the
+# one acting is the caller's: a chat answers in the chat, a CLI prints, a web page renders.
+
+@dataclass(frozen=True)
+class Accept:
+    """接单: the owner takes the ticket up."""
+
+    ticket_id: int
+    by: int  # the account acting: its cadre must own the ticket
 
 
-def ask_reporter(turn: Turn, ticket_id: int, question: str, photo_file_ids: tuple[str, ...] = ()) -> None:
-    """需补充: the owner's question (and photos) relayed to the reporter, whose next message answers it."""
-    ticket, cadre = owned_ticket(turn, ticket_id)
-    ticket.record(EventKind.INFO_REQUESTED, turn.now, turn.account.id, question=question, photos=list(photo_file_ids))
-    turn.save(ticket)
-    turn.say(t("Your question on {number} was sent to the reporter.", number=ticket.number))
-    reporter = turn.uow.accounts.get(ticket.reporter_account_id)
-    if reporter is None:
-        return
-    state = turn.uow.conversations.load(reporter.platform, reporter.chat_id)
-    state.interrupt(Dialog.ANSWER, ANSWER_STEP, {"ticket_id": ticket_id})
-    turn.uow.conversations.save(state)
-    turn.tell(reporter, t("About ticket {number}, {name} asks: {question}\nReply with a message (photos welcome).",
-                          number=ticket.number, name=cadre.name, question=question),
-              ((Button(t("Answer"), payloads.ticket_action(ANSWER, ticket_id)),),), photo_file_ids=photo_file_ids,
-              about=ticket)
+@dataclass(frozen=True)
+class AskReporter:
+    """需补充: the owner's question (and photos) to the reporter, whose next message answers it."""
+
+    ticket_id: int
+    by: int
+    question: str
+    photo_file_ids: tuple[str, ...] = ()
 
 
-def relay_answer(turn: Turn, ticket_id: int, text: str, photo_file_ids: tuple[str, ...]) -> bool:
-    """Pass the reporter's answer to the owner. False if it is not their ticket or it is closed."""
-    ticket = turn.uow.tickets.get(ticket_id)
-    if ticket is None or ticket.reporter_account_id != turn.account.id or not is_open(ticket.status):
-        return False
-    ticket.record(EventKind.INFO_GIVEN, turn.now, turn.account.id, text=text, photos=list(photo_file_ids))
-    turn.save(ticket)
-    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
-    account = account_of(turn, owner) if owner else None
-    if account is not None:
-        turn.tell(account, t("The reporter of {number} answers: {text}", number=ticket.number, text=text),
-                  owner_buttons(ticket), photo_file_ids=photo_file_ids, about=ticket)
-    return True
+@dataclass(frozen=True)
+class AnswerOwner:
+    """The reporter's answer to the owner's question."""
+
+    ticket_id: int
+    by: int  # the account acting: it must have reported the ticket
+    text: str
+    photo_file_ids: tuple[str, ...] = ()
 
 
-def resolve(turn: Turn, ticket_id: int, note: str) -> None:
+@dataclass(frozen=True)
+class Resolve:
     """办结, and with it every open ticket linked to this one as the same problem."""
-    ticket, cadre = owned_ticket(turn, ticket_id, Action.RESOLVE)
-    _resolve(turn, ticket, cadre, note)
-    turn.say(t("Ticket {number} is resolved. The reporter has been told.", number=ticket.number))
-    for duplicate in turn.uow.tickets.linked_to(ticket_id):
+
+    ticket_id: int
+    by: int
+    note: str
+
+
+def accept(cmd: Accept, work: Work) -> Ticket:
+    ticket, cadre = owned_by(work, cmd.by, cmd.ticket_id, Action.ACCEPT)
+    ticket.status = next_status(ticket.status, Action.ACCEPT, Actor.OWNER)
+    ticket.record(EventKind.ACCEPTED, work.now, cmd.by)
+    work.save(ticket)
+    tell_reporter(work, ticket, t("Ticket {number} was accepted by {name} ({role}).",
+                                   number=ticket.number, name=cadre.name, role=role_label(cadre)))
+    return ticket
+
+
+def ask_reporter(cmd: AskReporter, work: Work) -> Ticket:
+    ticket, cadre = owned_by(work, cmd.by, cmd.ticket_id)
+    ticket.record(EventKind.INFO_REQUESTED, work.now, cmd.by, question=cmd.question, photos=list(cmd.photo_file_ids))
+    work.save(ticket)
+    reporter = work.uow.accounts.get(ticket.reporter_account_id)
+    if reporter is None:
+        return ticket
+    state = work.uow.conversations.load(reporter.platform, reporter.chat_id)
+    state.interrupt(Dialog.ANSWER, ANSWER_STEP, {"ticket_id": cmd.ticket_id})  # their next message answers
+    work.uow.conversations.save(state)
+    work.tell(reporter, t("About ticket {number}, {name} asks: {question}\nReply with a message (photos welcome).",
+                          number=ticket.number, name=cadre.name, question=cmd.question),
+              ((Button(t("Answer"), payloads.ticket_action(ANSWER, cmd.ticket_id)),),),
+              photo_file_ids=cmd.photo_file_ids, about=ticket)
+    return ticket
+
+
+def answer_owner(cmd: AnswerOwner, work: Work) -> Ticket | None:
+    """Pass the reporter's answer to the owner. None if it is not their ticket or it is closed."""
+    ticket = work.uow.tickets.get(cmd.ticket_id)
+    if ticket is None or ticket.reporter_account_id != cmd.by or not is_open(ticket.status):
+        return None
+    ticket.record(EventKind.INFO_GIVEN, work.now, cmd.by, text=cmd.text, photos=list(cmd.photo_file_ids))
+    work.save(ticket)
+    owner = work.uow.directory.cadre(ticket.owner_cadre_id)
+    account = account_of(work, owner) if owner else None
+    if account is not None:
+        work.tell(account, t("The reporter of {number} answers: {text}", number=ticket.number, text=cmd.text),
+                  owner_buttons(ticket), photo_file_ids=cmd.photo_file_ids, about=ticket)
+    return ticket
+
+
+def resolve(cmd: Resolve, work: Work) -> Ticket:
+    ticket, cadre = owned_by(work, cmd.by, cmd.ticket_id, Action.RESOLVE)
+    _resolve(work, cmd.by, ticket, cadre, cmd.note)
+    for duplicate in work.uow.tickets.linked_to(cmd.ticket_id):
         if duplicate.status in TRANSITIONS[Action.RESOLVE].sources:
-            _resolve(turn, duplicate, cadre, note, with_ticket=ticket.number)
+            _resolve(work, cmd.by, duplicate, cadre, cmd.note, with_ticket=ticket.number)
             if duplicate.owner_cadre_id != cadre.id:
-                tell_owner(turn, duplicate, t("Ticket {number} was resolved together with {primary}: {note}",
-                                              number=duplicate.number, primary=ticket.number, note=note))
+                tell_owner(work, duplicate, t("Ticket {number} was resolved together with {primary}: {note}",
+                                              number=duplicate.number, primary=ticket.number, note=cmd.note))
+    return ticket
 
 
-def _resolve(turn: Turn, ticket: Ticket, cadre: Cadre, note: str, **data: Any) -> None:
+def _resolve(work: Work, by: int, ticket: Ticket, cadre: Cadre, note: str, **data: Any) -> None:
     assert ticket.id is not None
     # A linked duplicate follows its primary: linking it was its owner's consent (see assess.link).
     ticket.status = next_status(ticket.status, Action.RESOLVE, Actor.OWNER)
-    ticket.resolved_at = turn.now
-    ticket.record(EventKind.RESOLVED, turn.now, turn.account.id, note=note, **data)
-    turn.save(ticket)
-    tell_reporter(turn, ticket, t("Ticket {number} has been resolved by {name} ({role}): {note}\n"
+    ticket.resolved_at = work.now
+    ticket.record(EventKind.RESOLVED, work.now, by, note=note, **data)
+    work.save(ticket)
+    tell_reporter(work, ticket, t("Ticket {number} has been resolved by {name} ({role}): {note}\n"
                                    "Is your problem solved?",
                                    number=ticket.number, name=cadre.name, role=role_label(cadre), note=note),
                    (verdict_buttons(ticket.id),))

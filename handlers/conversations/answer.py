@@ -36,7 +36,7 @@ def advance(turn: Turn) -> None:
     if (not text and not photos) or len(text) > MAX_TEXT:
         turn.say(t("Please type your answer (1 to {limit} characters) or send a photo.", limit=MAX_TEXT))
         return
-    if services.relay_answer(turn, turn.state.data["ticket_id"], text, photos):
+    if services.answer_owner(services.AnswerOwner(turn.state.data["ticket_id"], turn.account.id, text, photos), turn):
         turn.say(t("Your answer was passed on to the cadre."))
     back_to_what_was_under_way(turn)
 

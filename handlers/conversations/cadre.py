@@ -147,7 +147,9 @@ def cadre_label(turn: Turn, cadre: Cadre) -> Msg:
 
 @router.press(TicketPress, services.ACCEPT)
 def _accept(turn: Turn, press: TicketPress) -> None:
-    services.accept(turn, press.ticket_id)
+    ticket = services.accept(services.Accept(press.ticket_id, by=turn.account.id), turn)
+    turn.say(t("You accepted ticket {number}. Press Resolve when it is settled.", number=ticket.number),
+             services.owner_buttons(ticket))
 
 
 asks_text(router, services.ASK, owned())
@@ -157,13 +159,16 @@ asks_text(router, services.RESOLVE, owned(Action.RESOLVE))
 @text_step(router, services.ASK, lambda turn, number: t(
     "Type your question for the reporter of {number}. /cancel to drop it.", number=number), photos=True)
 def _ask(turn: Turn, typed: Typed) -> None:
-    services.ask_reporter(turn, typed.ticket_id, typed.text, typed.photos)
+    ticket = services.ask_reporter(services.AskReporter(typed.ticket_id, turn.account.id, typed.text, typed.photos),
+                                   turn)
+    turn.say(t("Your question on {number} was sent to the reporter.", number=ticket.number))
 
 
 @text_step(router, services.RESOLVE, lambda turn, number: t(
     "Type a short note on how {number} was settled; the reporter will see it. /cancel to drop it.", number=number))
 def _resolve(turn: Turn, typed: Typed) -> None:
-    services.resolve(turn, typed.ticket_id, typed.text)
+    ticket = services.resolve(services.Resolve(typed.ticket_id, turn.account.id, typed.text), turn)
+    turn.say(t("Ticket {number} is resolved. The reporter has been told.", number=ticket.number))
 
 
 card.button(services.ACCEPT, t("Accept"), row=0, column=0,
