@@ -153,8 +153,13 @@ def awaiting_me(turn: Turn, ticket_id: int, pending: Callable[[Ticket], TicketEv
 
 def reporters_ticket(turn: Turn, ticket_id: int) -> Ticket:
     """The ticket, if the sender is the one who reported it (in whatever state it is)."""
-    ticket = turn.uow.tickets.get(ticket_id)
-    if ticket is None or ticket.reporter_account_id != turn.account.id:
+    return reported_by(turn, turn.account.id, ticket_id)
+
+
+def reported_by(work: Work, account_id: int, ticket_id: int) -> Ticket:
+    """The ticket, if `account_id` reported it (in whatever state it is); else DomainError."""
+    ticket = work.uow.tickets.get(ticket_id)
+    if ticket is None or ticket.reporter_account_id != account_id:
         raise DomainError(t("You cannot do that to this ticket."))
     return ticket
 

@@ -5,15 +5,16 @@ and confirming a problem a cadre logged for them (主动收集)."""
 
 from __future__ import annotations
 
-from handlers import collect, complaints, revisit, services, verdicts
+from handlers import collect, complaints, payloads, revisit, services, verdicts
 from handlers.conversations.answer import back_to_what_was_under_way
 from handlers.conversations.lists import COMPLAIN, WITHDRAW
 from handlers.domain.errors import DomainError
 from handlers.domain.lifecycle import Action
-from handlers.messages import t
+from handlers.messages import plain, t
 from handlers.payloads import Rating, TicketPress
 from handlers.ports import Dialog
 from handlers.router import Router
+from handlers.seam import Button
 from handlers.turn import Turn
 
 DIALOG = Dialog.FEEDBACK
@@ -27,13 +28,16 @@ router = Router("feedback")
 
 @router.press(TicketPress, services.SOLVED)
 def _solved(turn: Turn, press: TicketPress) -> None:
-    verdicts.confirm(turn, press.ticket_id)
+    ticket = verdicts.confirm(verdicts.Confirm(press.ticket_id, turn.account.id), turn)
+    turn.say(t("Thank you. Ticket {number} is closed. How satisfied are you with how it was handled?",
+               number=ticket.number),
+             (tuple(Button(plain("★" * n), payloads.rating(n, press.ticket_id)) for n in services.STARS),))
 
 
 @router.press(TicketPress, services.PARTLY)
 @router.press(TicketPress, services.UNSOLVED)
 def _not_solved(turn: Turn, press: TicketPress) -> None:
-    ticket = verdicts.reported_ticket(turn, press.ticket_id, Action.REOPEN)
+    ticket = verdicts.reported_ticket(turn, turn.account.id, press.ticket_id, Action.REOPEN)
     turn.state.interrupt(DIALOG, REASON, {"ticket_id": press.ticket_id, "verdict": press.action})
     turn.say(t("What is still not solved on {number}? Your words go to the handler.", number=ticket.number))
 
@@ -62,7 +66,7 @@ def _affirm(turn: Turn, press: TicketPress) -> None:
 @router.press(TicketPress, WITHDRAW)
 @router.press(TicketPress, collect.DISOWN)
 def _withdraw(turn: Turn, press: TicketPress) -> None:
-    ticket = verdicts.reported_ticket(turn, press.ticket_id, Action.WITHDRAW)
+    ticket = verdicts.reported_ticket(turn, turn.account.id, press.ticket_id, Action.WITHDRAW)
     turn.state.interrupt(DIALOG, WITHDRAW_REASON, {"ticket_id": press.ticket_id})
     turn.say(t("Why do you withdraw {number}? One line is enough. /cancel keeps it open.", number=ticket.number))
 
@@ -79,7 +83,7 @@ def _complain(turn: Turn, press: TicketPress) -> None:
 
 @router.press(Rating)
 def _rate(turn: Turn, rating: Rating) -> None:
-    ticket = verdicts.rate(turn, rating.ticket_id, rating.stars)
+    ticket = verdicts.rate(verdicts.Rate(rating.ticket_id, turn.account.id, rating.stars), turn)
     turn.state.interrupt(DIALOG, COMMENT, {"ticket_id": rating.ticket_id})
     turn.say(t("Thank you for rating {number}. If you like, type a comment now; otherwise just carry on.",
                number=ticket.number))
@@ -89,7 +93,9 @@ def _rate(turn: Turn, rating: Rating) -> None:
 
 @router.text_step(DIALOG, REASON, limit=MAX_TEXT, then=back_to_what_was_under_way)
 def _reason(turn: Turn, text: str) -> None:
-    verdicts.reopen(turn, turn.state.data["ticket_id"], turn.state.data["verdict"], text)
+    data = turn.state.data
+    ticket = verdicts.reopen(verdicts.Reopen(data["ticket_id"], turn.account.id, data["verdict"], text), turn)
+    turn.say(t("Ticket {number} goes back to its handler with your reason.", number=ticket.number))
 
 
 @router.text_step(DIALOG, COMPLAINT, limit=MAX_TEXT, then=back_to_what_was_under_way)
@@ -104,10 +110,11 @@ def _revisit_reason(turn: Turn, text: str) -> None:
 
 @router.text_step(DIALOG, WITHDRAW_REASON, limit=MAX_TEXT, then=back_to_what_was_under_way)
 def _withdraw_reason(turn: Turn, text: str) -> None:
-    verdicts.withdraw(turn, turn.state.data["ticket_id"], text)
+    ticket = verdicts.withdraw(verdicts.Withdraw(turn.state.data["ticket_id"], turn.account.id, text), turn)
+    turn.say(t("Ticket {number} is withdrawn.", number=ticket.number))
 
 
 @router.text_step(DIALOG, COMMENT, limit=MAX_TEXT, then=back_to_what_was_under_way)
 def _comment(turn: Turn, text: str) -> None:
-    verdicts.comment(turn, turn.state.data["ticket_id"], text)
-    turn.say(t("Thank you, your comment was passed on."))
+    if verdicts.comment(verdicts.Comment(turn.state.data["ticket_id"], turn.account.id, text), turn) is not None:
+        turn.say(t("Thank you, your comment was passed on."))
