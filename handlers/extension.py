@@ -7,6 +7,7 @@ deadline before and after, and a refusal keeps it where it was.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
 
@@ -17,23 +18,44 @@ from handlers.domain.errors import DomainError
 from handlers.domain.calendar import CalendarNotCovered
 from handlers.domain.events import EventKind
 from handlers.domain.lifecycle import is_open
-from handlers.domain.model import Ticket, TicketEvent
+from handlers.domain.model import Cadre, Ticket, TicketEvent
 from handlers.domain.routing import supervisor_of
-from handlers.messages import plain, t
+from handlers.messages import Msg, plain, t
 from handlers.payloads import TicketPress
 from handlers.router import Router
 from handlers.seam import Button
-from handlers.services import (EXTEND, account_of, awaiting_me, due_date, owned_ticket, owner_buttons, policy_of, tell_owner,
-                               tell_reporter)
+from handlers.services import (EXTEND, account_of, awaiting_by, due_date, owned_by, owner_buttons, policy_of,
+                               tell_owner, tell_reporter)
 from handlers.turn import Turn, Work
 
 APPROVE, REFUSE = "ext_ok", "ext_no"  # the leader's answer (the owner's button is services.EXTEND)
 EXTEND_REASON, EXTENSION_REFUSAL = "extend_reason", "extension_refusal"  # steps: after the days; the leader's no
 
 
-def extendable_ticket(turn: Turn, ticket_id: int) -> Ticket:
-    """The owner's open ticket, if it has a 办结 deadline and no request already waiting."""
-    ticket, _ = owned_ticket(turn, ticket_id)
+@dataclass(frozen=True)
+class RequestMoreTime:
+    ticket_id: int
+    by: int  # the account acting: its cadre must own the ticket
+    days: int  # working days
+    reason: str
+
+
+@dataclass(frozen=True)
+class ApproveMoreTime:
+    ticket_id: int
+    by: int  # the account acting: the request must be waiting for its cadre
+
+
+@dataclass(frozen=True)
+class RefuseMoreTime:
+    ticket_id: int
+    by: int
+    reason: str
+
+
+def extendable_ticket(work: Work, account_id: int, ticket_id: int) -> Ticket:
+    """The ticket owned by `account_id`'s cadre, if it has a 办结 deadline and no request already waiting."""
+    ticket, _ = owned_by(work, account_id, ticket_id)
     if ticket.settle_due_at is None:
         raise DomainError(t("Ticket {number} has no deadline to extend.", number=ticket.number))
     if ticket.pending_extension is not None:
@@ -42,61 +64,61 @@ def extendable_ticket(turn: Turn, ticket_id: int) -> Ticket:
     return ticket
 
 
-def request(turn: Turn, ticket_id: int, days: int, reason: str) -> None:
-    ticket = extendable_ticket(turn, ticket_id)
-    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
-    leader = supervisor_of(turn.uow.directory, ticket.org_unit_id, ticket.owner_cadre_id)
+def request(cmd: RequestMoreTime, work: Work) -> tuple[Ticket, Cadre]:
+    """The ticket and the leader asked, who is told (with the deadline before and, if approved, after)."""
+    ticket = extendable_ticket(work, cmd.by, cmd.ticket_id)
+    owner = work.uow.directory.cadre(ticket.owner_cadre_id)
+    leader = supervisor_of(work.uow.directory, ticket.org_unit_id, ticket.owner_cadre_id)
     if leader is None or owner is None:
         raise DomainError(t("There is no leader above to approve more time for {number}.", number=ticket.number))
     assert ticket.settle_due_at is not None and ticket.id is not None
-    ticket.record(EventKind.EXTENSION_REQUESTED, turn.now, turn.account.id, days=days, reason=reason, to=leader.id,
+    extended = _extended(work, ticket, cmd.days)  # first: a date that cannot be counted must leave nothing behind
+    ticket.record(EventKind.EXTENSION_REQUESTED, work.now, cmd.by, days=cmd.days, reason=cmd.reason, to=leader.id,
                   due=ticket.settle_due_at.isoformat())
-    turn.save(ticket)
-    turn.say(t("Your request for {days} more working days on {number} went to {name}.",
-               days=days, number=ticket.number, name=leader.name))
-    if account := account_of(turn, leader):
-        turn.tell(account, t("{name} asks for {days} more working days on ticket {number}: {reason}\n"
+    work.save(ticket)
+    if account := account_of(work, leader):
+        work.tell(account, t("{name} asks for {days} more working days on ticket {number}: {reason}\n"
                              "Due now: {due}; if approved: {extended}\nProblem: {description}",
-                             name=owner.name, days=days, number=ticket.number, reason=reason,
-                             due=plain(due_date(turn, ticket.settle_due_at)),
-                             extended=plain(due_date(turn, _extended(turn, ticket, days))),
-                             description=ticket.description),
+                             name=owner.name, days=cmd.days, number=ticket.number, reason=cmd.reason,
+                             due=plain(due_date(work, ticket.settle_due_at)),
+                             extended=plain(due_date(work, extended)), description=ticket.description),
                   ((Button(t("Approve"), payloads.ticket_action(APPROVE, ticket.id)),
                     Button(t("Do not approve"), payloads.ticket_action(REFUSE, ticket.id))),), about=ticket)
+    return ticket, leader
 
 
-def asked_ticket(turn: Turn, ticket_id: int) -> tuple[Ticket, TicketEvent]:
-    """The ticket and its waiting request, if the sender is the leader it was asked of."""
-    ticket, _, asked = awaiting_me(turn, ticket_id, attrgetter("pending_extension"),
+def asked_of(work: Work, account_id: int, ticket_id: int) -> tuple[Ticket, TicketEvent]:
+    """The ticket and its waiting request, if `account_id`'s cadre is the leader it was asked of."""
+    ticket, _, asked = awaiting_by(work, account_id, ticket_id, attrgetter("pending_extension"),
                                    t("This request for more time is no longer waiting for you."))
     return ticket, asked
 
 
-def approve(turn: Turn, ticket_id: int) -> None:
-    ticket, asked = asked_ticket(turn, ticket_id)
+def approve(cmd: ApproveMoreTime, work: Work) -> Ticket:
+    ticket, asked = asked_of(work, cmd.by, cmd.ticket_id)
     assert ticket.settle_due_at is not None
     original = ticket.settle_due_at
-    ticket.settle_due_at = _extended(turn, ticket, int(asked.data["days"]))
-    ticket.record(EventKind.EXTENSION_GRANTED, turn.now, turn.account.id, days=asked.data["days"],
+    ticket.settle_due_at = _extended(work, ticket, int(asked.data["days"]))
+    ticket.record(EventKind.EXTENSION_GRANTED, work.now, cmd.by, days=asked.data["days"],
                   original_due=original.isoformat(), extended_due=ticket.settle_due_at.isoformat())
-    turn.save(ticket)
-    due = plain(due_date(turn, ticket.settle_due_at))
-    turn.say(t("Approved: ticket {number} is now due {due}.", number=ticket.number, due=due))
-    tell_owner(turn, ticket, t("More time approved: ticket {number} is now due {due}.",
+    work.save(ticket)
+    due = plain(due_date(work, ticket.settle_due_at))
+    tell_owner(work, ticket, t("More time approved: ticket {number} is now due {due}.",
                                 number=ticket.number, due=due), owner_buttons(ticket))
-    tell_reporter(turn, ticket, t("Ticket {number} needs more time; it is now promised by {due}.",
+    tell_reporter(work, ticket, t("Ticket {number} needs more time; it is now promised by {due}.",
                                    number=ticket.number, due=due))
+    return ticket
 
 
-def refuse(turn: Turn, ticket_id: int, reason: str) -> None:
-    ticket, _ = asked_ticket(turn, ticket_id)
+def refuse(cmd: RefuseMoreTime, work: Work) -> Ticket:
+    ticket, _ = asked_of(work, cmd.by, cmd.ticket_id)
     assert ticket.settle_due_at is not None
-    ticket.record(EventKind.EXTENSION_REFUSED, turn.now, turn.account.id, reason=reason)
-    turn.save(ticket)
-    due = plain(due_date(turn, ticket.settle_due_at))
-    turn.say(t("Refused: ticket {number} stays due {due}.", number=ticket.number, due=due))
-    tell_owner(turn, ticket, t("More time refused for ticket {number}: {reason}\nIt stays due {due}.",
-                                number=ticket.number, reason=reason, due=due), owner_buttons(ticket))
+    ticket.record(EventKind.EXTENSION_REFUSED, work.now, cmd.by, reason=cmd.reason)
+    work.save(ticket)
+    tell_owner(work, ticket, t("More time refused for ticket {number}: {reason}\nIt stays due {due}.",
+                                number=ticket.number, reason=cmd.reason,
+                                due=plain(due_date(work, ticket.settle_due_at))), owner_buttons(ticket))
+    return ticket
 
 
 def _extended(work: Work, ticket: Ticket, days: int) -> datetime:
@@ -114,13 +136,15 @@ def _extended(work: Work, ticket: Ticket, days: int) -> datetime:
 
 router = Router("extension")
 
-asks_text(router, EXTEND, extendable_ticket)
-asks_text(router, REFUSE, lambda turn, ticket_id: asked_ticket(turn, ticket_id)[0], step=EXTENSION_REFUSAL)
+asks_text(router, EXTEND, lambda turn, ticket_id: extendable_ticket(turn, turn.account.id, ticket_id))
+asks_text(router, REFUSE, lambda turn, ticket_id: asked_of(turn, turn.account.id, ticket_id)[0],
+          step=EXTENSION_REFUSAL)
 
 
 @router.press(TicketPress, APPROVE)
 def _approve(turn: Turn, press: TicketPress) -> None:
-    approve(turn, press.ticket_id)
+    ticket = approve(ApproveMoreTime(press.ticket_id, turn.account.id), turn)
+    turn.say(t("Approved: ticket {number} is now due {due}.", number=ticket.number, due=_due(turn, ticket)))
 
 
 @text_step(router, EXTEND, lambda turn, number: t(
@@ -140,13 +164,22 @@ def _take_days(turn: Turn, typed: Typed) -> None:
 @text_step(router, EXTEND_REASON, lambda turn, number: t(
     "Why is more time needed? The leader who decides will see your reason."))
 def _extend_reason(turn: Turn, typed: Typed) -> None:
-    request(turn, typed.ticket_id, int(typed.data["days"]), typed.text)
+    days = int(typed.data["days"])
+    ticket, leader = request(RequestMoreTime(typed.ticket_id, turn.account.id, days, typed.text), turn)
+    turn.say(t("Your request for {days} more working days on {number} went to {name}.",
+               days=days, number=ticket.number, name=leader.name))
 
 
 @text_step(router, EXTENSION_REFUSAL, lambda turn, number: t(
     "Why do you refuse more time on {number}? The owner will see your reason.", number=number))
 def _refusal_reason(turn: Turn, typed: Typed) -> None:
-    refuse(turn, typed.ticket_id, typed.text)
+    ticket = refuse(RefuseMoreTime(typed.ticket_id, turn.account.id, typed.text), turn)
+    turn.say(t("Refused: ticket {number} stays due {due}.", number=ticket.number, due=_due(turn, ticket)))
+
+
+def _due(turn: Turn, ticket: Ticket) -> Msg:
+    assert ticket.settle_due_at is not None
+    return plain(due_date(turn, ticket.settle_due_at))
 
 
 card.button(EXTEND, t("More time (延期)"), row=3, column=1,

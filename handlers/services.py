@@ -139,12 +139,12 @@ def owned_by(work: Work, account_id: int, ticket_id: int, action: Action | None 
     return ticket, cadre
 
 
-def awaiting_me(turn: Turn, ticket_id: int, pending: Callable[[Ticket], TicketEvent | None],
+def awaiting_by(work: Work, account_id: int, ticket_id: int, pending: Callable[[Ticket], TicketEvent | None],
                 refusal: Msg) -> tuple[Ticket, Cadre, TicketEvent]:
-    """The ticket, the sender and the request `pending` finds on it, if that request is
-    addressed to the sender (its `to`) and still unanswered; else DomainError(refusal)."""
-    cadre = turn.uow.directory.cadre_by_account(turn.account.id)
-    ticket = turn.uow.tickets.get(ticket_id)
+    """The ticket, the cadre of `account_id` and the request `pending` finds on it, if that
+    request is addressed to that cadre (its `to`) and still unanswered; else DomainError(refusal)."""
+    cadre = work.uow.directory.cadre_by_account(account_id)
+    ticket = work.uow.tickets.get(ticket_id)
     asked = pending(ticket) if ticket else None
     if ticket is None or cadre is None or asked is None or asked.data.get("to") != cadre.id:
         raise DomainError(refusal)
