@@ -6,11 +6,13 @@ resolved with the primary: one power line, one repair, every reporter asked.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from handlers import card, payloads
 from handlers.conversations import cadre as cadre_dialog
 from handlers.conversations.cadre import Typed, asks_text, owned, text_step
 from handlers.domain.events import EventKind
-from handlers.turn import Turn
+from handlers.turn import Turn, Work
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import DIFFICULTY_LABELS, TIER_LABELS
 from handlers.domain.lifecycle import is_open
@@ -19,48 +21,64 @@ from handlers.messages import t
 from handlers.payloads import Choice, PayloadError, TicketPress
 from handlers.router import Router
 from handlers.seam import Button
-from handlers.services import CLASSIFY, LINK, owned_ticket, stamp_deadlines, tell_owner, tell_reporter
+from handlers.services import CLASSIFY, LINK, owned_by, stamp_deadlines, tell_owner, tell_reporter
 
 TIER, DIFFICULTY = "tier", "difficulty"  # the two choices of 研判, steps of the cadre dialog
 
 
-def classify(turn: Turn, ticket_id: int, tier: Tier, difficulty: Difficulty) -> None:
-    ticket, _ = owned_ticket(turn, ticket_id)
-    ticket.tier, ticket.difficulty = tier, difficulty
-    ticket.record(EventKind.CLASSIFIED, turn.now, turn.account.id, tier=tier.value, difficulty=difficulty.value)
-    stamp_deadlines(turn, ticket)  # 不过周 or 不过月: the difficulty sets the 办结 limit
-    turn.save(ticket)
-    turn.say(t("Ticket {number} is classified {tier}, {difficulty}.", number=ticket.number,
-               tier=TIER_LABELS[tier], difficulty=DIFFICULTY_LABELS[difficulty]))
+@dataclass(frozen=True)
+class Classify:
+    """研判: the tier (ABCD) and the difficulty, which sets the 办结 limit."""
+
+    ticket_id: int
+    by: int  # the account acting: its cadre must own the ticket
+    tier: Tier
+    difficulty: Difficulty
 
 
-def link(turn: Turn, ticket_id: int, primary_number: str) -> Ticket:
-    """Mark the owner's ticket as the same problem as `primary_number`; returns the primary."""
-    ticket, cadre = owned_ticket(turn, ticket_id)
-    primary = turn.uow.tickets.by_number(primary_number.strip().upper())
+@dataclass(frozen=True)
+class Link:
+    """The owner's ticket is the same problem as the ticket numbered `primary_number`."""
+
+    ticket_id: int
+    by: int
+    primary_number: str
+
+
+def classify(cmd: Classify, work: Work) -> Ticket:
+    ticket, _ = owned_by(work, cmd.by, cmd.ticket_id)
+    ticket.tier, ticket.difficulty = cmd.tier, cmd.difficulty
+    ticket.record(EventKind.CLASSIFIED, work.now, cmd.by, tier=cmd.tier.value, difficulty=cmd.difficulty.value)
+    stamp_deadlines(work, ticket)  # 不过周 or 不过月: the difficulty sets the 办结 limit
+    work.save(ticket)
+    return ticket
+
+
+def link(cmd: Link, work: Work) -> tuple[Ticket, Ticket]:
+    """The ticket and the primary it now goes with (the group's primary, one level only)."""
+    ticket, cadre = owned_by(work, cmd.by, cmd.ticket_id)
+    primary = work.uow.tickets.by_number(cmd.primary_number.strip().upper())
     if primary is None or primary.id == ticket.id:
-        raise DomainError(t("There is no other ticket numbered {number}.", number=primary_number))
+        raise DomainError(t("There is no other ticket numbered {number}.", number=cmd.primary_number))
     if primary.linked_to_id is not None:  # one level only: join the group's primary
-        primary = turn.uow.tickets.get(primary.linked_to_id) or primary
+        primary = work.uow.tickets.get(primary.linked_to_id) or primary
     if not is_open(primary.status):
         raise DomainError(t("Ticket {number} is no longer open; link to an open one.", number=primary.number))
-    if ticket.linked_to_id is not None or turn.uow.tickets.linked_to(ticket_id):
+    if ticket.linked_to_id is not None or work.uow.tickets.linked_to(cmd.ticket_id):
         raise DomainError(t("Ticket {number} is already linked with others.", number=ticket.number))
     assert primary.id is not None
     ticket.linked_to_id = primary.id
-    ticket.record(EventKind.LINKED, turn.now, turn.account.id, to=primary.number)
-    turn.save(ticket)
-    primary.record(EventKind.DUPLICATE_LINKED, turn.now, turn.account.id, duplicate=ticket.number)
-    turn.save(primary)
-    turn.say(t("Ticket {number} now goes with {primary}: when that one is resolved, so is this one, "
-               "and its reporter is asked too.", number=ticket.number, primary=primary.number))
+    ticket.record(EventKind.LINKED, work.now, cmd.by, to=primary.number)
+    work.save(ticket)
+    primary.record(EventKind.DUPLICATE_LINKED, work.now, cmd.by, duplicate=ticket.number)
+    work.save(primary)
     if primary.owner_cadre_id != cadre.id:
-        tell_owner(turn, primary, t("{name} linked ticket {number} to your ticket {primary} as the same problem. "
+        tell_owner(work, primary, t("{name} linked ticket {number} to your ticket {primary} as the same problem. "
                                     "When you resolve {primary}, its reporter is asked too.",
                                     name=cadre.name, number=ticket.number, primary=primary.number))
-    tell_reporter(turn, ticket, t("Ticket {number} is handled together with the same problem reported by others; "
+    tell_reporter(work, ticket, t("Ticket {number} is handled together with the same problem reported by others; "
                                   "you will be told when it is resolved.", number=ticket.number))
-    return primary
+    return ticket, primary
 
 
 # --- in chat ------------------------------------------------------------------
@@ -70,7 +88,7 @@ router = Router("assess")
 
 @router.press(TicketPress, CLASSIFY)
 def _classify_pressed(turn: Turn, press: TicketPress) -> None:
-    owned_ticket(turn, press.ticket_id)
+    owned_by(turn, turn.account.id, press.ticket_id)
     turn.state.dialog, turn.state.step, turn.state.data = cadre_dialog.DIALOG, TIER, {"ticket_id": press.ticket_id}
     _ask_tier(turn)
 
@@ -100,7 +118,9 @@ def _difficulty_chosen(turn: Turn, choice: Choice) -> None:
         raise PayloadError(f"no difficulty {choice.value!r}")
     ticket_id, tier = int(turn.state.data["ticket_id"]), Tier(turn.state.data["tier"])
     turn.reset()
-    classify(turn, ticket_id, tier, Difficulty(choice.value))
+    ticket = classify(Classify(ticket_id, turn.account.id, tier, Difficulty(choice.value)), turn)
+    turn.say(t("Ticket {number} is classified {tier}, {difficulty}.", number=ticket.number,
+               tier=TIER_LABELS[tier], difficulty=DIFFICULTY_LABELS[ticket.difficulty]))
 
 
 @router.step(cadre_dialog.DIALOG, TIER, DIFFICULTY)
@@ -117,7 +137,9 @@ asks_text(router, LINK, owned())
     "Which ticket has the same problem as {number}? Type its number, e.g. LX-2026-000123. /cancel to drop it.",
     number=number))
 def _link_to(turn: Turn, typed: Typed) -> None:
-    link(turn, typed.ticket_id, typed.text)
+    ticket, primary = link(Link(typed.ticket_id, turn.account.id, typed.text), turn)
+    turn.say(t("Ticket {number} now goes with {primary}: when that one is resolved, so is this one, "
+               "and its reporter is asked too.", number=ticket.number, primary=primary.number))
 
 
 card.button(CLASSIFY, t("Classify"), row=2, column=0, shown=lambda ticket: is_open(ticket.status))

@@ -119,12 +119,6 @@ def _buttons(ticket_id: int, *actions: tuple[str, Msg]) -> tuple[Button, ...]:
     return tuple(Button(text, payloads.ticket_action(action, ticket_id)) for action, text in actions)
 
 
-def owned_ticket(turn: Turn, ticket_id: int, action: Action | None = None) -> tuple[Ticket, Cadre]:
-    """The ticket, if the sender is its owner and it is in a state where `action`
-    (or, with None, any step that keeps it open) can be taken."""
-    return owned_by(turn, turn.account.id, ticket_id, action)
-
-
 def owned_by(work: Work, account_id: int, ticket_id: int, action: Action | None = None) -> tuple[Ticket, Cadre]:
     """The ticket, if the cadre of `account_id` owns it and it is in a state where `action`
     (or, with None, any step that keeps it open) can be taken; else DomainError."""

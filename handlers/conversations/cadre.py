@@ -108,7 +108,7 @@ def asks_text(feature: Router, action: str, check: Callable[[Turn, int], Ticket]
 
 def owned(needs: Action | None = None) -> Callable[[Turn, int], Ticket]:
     """A check for `asks_text`: the presser owns the ticket and may take `needs` (None: any open step)."""
-    return lambda turn, ticket_id: services.owned_ticket(turn, ticket_id, needs)[0]
+    return lambda turn, ticket_id: services.owned_by(turn, turn.account.id, ticket_id, needs)[0]
 
 
 # --- finding a cadre (for a hand-over or a 会商) -----------------------------

@@ -20,11 +20,12 @@ router = Router("consult_reply")
 
 @router.press(TicketPress, REPLY)
 def press(turn: Turn, press: TicketPress) -> None:
-    ticket, _ = consult.consulted_ticket(turn, press.ticket_id)
+    ticket, _ = consult.consulted_by(turn, turn.account.id, press.ticket_id)
     turn.state.interrupt(DIALOG, TEXT, {"ticket_id": press.ticket_id})
     turn.say(t("Type your unit's view on {number}. /cancel to drop it.", number=ticket.number))
 
 
 @router.text_step(DIALOG, TEXT, limit=MAX_TEXT, then=back_to_what_was_under_way)
 def reply(turn: Turn, text: str) -> None:
-    consult.reply(turn, turn.state.data["ticket_id"], text)
+    ticket = consult.reply(consult.GiveView(turn.state.data["ticket_id"], turn.account.id, text), turn)
+    turn.say(t("Your view on {number} went to its handler. Thank you.", number=ticket.number))
