@@ -7,57 +7,82 @@ as not theirs), and asked for the verdict when it is resolved.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from handlers import payloads
 from handlers.domain.events import EventKind
-from handlers.turn import Turn
+from handlers.turn import Work
 from handlers.domain.categories import label
 from handlers.domain.errors import DomainError, OutOfDate
 from handlers.domain.lifecycle import is_open
-from handlers.domain.model import ReporterKind, Ticket
+from handlers.domain.model import Enterprise, ReporterKind, Ticket
 from handlers.messages import t
 from handlers.seam import Button
-from handlers.services import new_ticket, owner_buttons, reporters_ticket, role_label, tell_owner, tell_reporter
+from handlers.services import new_ticket, reported_by, role_label, tell_owner, tell_reporter
 
 AFFIRM, DISOWN = "affirm", "disown"  # the contact's answer: yes, ours / not right (withdraw with a reason)
 
 
-def collect_ticket(turn: Turn, data: dict) -> Ticket:
-    directory = turn.uow.directory
-    cadre = directory.cadre_by_account(turn.account.id)
-    enterprise = directory.enterprise(data["enterprise_id"])
-    contact = turn.uow.reporter_profiles.contact_of(data["enterprise_id"])
+@dataclass(frozen=True)
+class Collect:
+    """主动收集: a problem a cadre logged on a visit, for an enterprise."""
+
+    by: int  # the cadre's account: they own it
+    enterprise_id: int
+    category: str
+    description: str
+    photo_file_ids: tuple[str, ...] = ()
+    location: tuple[float, float] | None = None
+
+    @classmethod
+    def from_dialog(cls, by: int, data: dict[str, Any]) -> Collect:
+        return cls(by=by, enterprise_id=data["enterprise_id"], category=data["category"],
+                   description=data["description"], photo_file_ids=tuple(data.get("photos", [])),
+                   location=tuple(data["location"]) if data.get("location") else None)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Affirm:
+    """The enterprise's contact confirms a collected problem as theirs."""
+
+    ticket_id: int
+    by: int
+
+
+def collect_ticket(cmd: Collect, work: Work) -> tuple[Ticket, Enterprise]:
+    """The new ticket (the cadre's) and its enterprise, whose contact is asked to confirm it."""
+    directory = work.uow.directory
+    cadre = directory.cadre_by_account(cmd.by)
+    enterprise = directory.enterprise(cmd.enterprise_id)
+    contact = work.uow.reporter_profiles.contact_of(cmd.enterprise_id)
     if cadre is None or enterprise is None or contact is None:
         raise DomainError(t("Only cadres can log a problem on an enterprise's behalf. Send /start to report your own."))
-    ticket = new_ticket(turn, owner=cadre, reporter_account_id=contact.account_id,
+    ticket = new_ticket(work, owner=cadre, reporter_account_id=contact.account_id,
                         reporter_kind=ReporterKind.ENTERPRISE, reporter_phone=contact.phone,
-                        category=data["category"], description=data["description"],
+                        category=cmd.category, description=cmd.description,
                         org_unit_id=enterprise.grid_id or cadre.org_unit_id, enterprise_id=enterprise.id,
-                        photo_file_ids=list(data.get("photos", [])),
-                        location=tuple(data["location"]) if data.get("location") else None)
-    ticket.record(EventKind.COLLECTED, turn.now, turn.account.id, cadre_id=cadre.id)
-    ticket.record(EventKind.ASSIGNED, turn.now, None, cadre_id=cadre.id, reason="collected")
-    ticket = turn.add(ticket)
+                        photo_file_ids=list(cmd.photo_file_ids), location=cmd.location)
+    ticket.record(EventKind.COLLECTED, work.now, cmd.by, cadre_id=cadre.id)
+    ticket.record(EventKind.ASSIGNED, work.now, None, cadre_id=cadre.id, reason="collected")
+    ticket = work.add(ticket)
     assert ticket.id is not None
-    turn.say(t("Logged as ticket {number}; it is yours (首问负责). {enterprise}'s contact is asked to confirm it.",
-               number=ticket.number, enterprise=enterprise.name), owner_buttons(ticket))
-    tell_reporter(turn, ticket, t("{name} ({role}) logged a problem for {enterprise} on a visit: ticket {number}\n"
+    tell_reporter(work, ticket, t("{name} ({role}) logged a problem for {enterprise} on a visit: ticket {number}\n"
                                   "Kind: {category}\nProblem: {description}\nIs this right?",
                                   name=cadre.name, role=role_label(cadre), enterprise=enterprise.name,
                                   number=ticket.number, category=label(ticket.category),
                                   description=ticket.description),
                   ((Button(t("Yes, that is our problem"), payloads.ticket_action(AFFIRM, ticket.id)),
                     Button(t("Not right"), payloads.ticket_action(DISOWN, ticket.id))),))
-    return ticket
+    return ticket, enterprise
 
 
-def affirm(turn: Turn, ticket_id: int) -> None:
-    """The enterprise's contact confirms a collected problem as theirs."""
-    ticket = reporters_ticket(turn, ticket_id)
+def affirm(cmd: Affirm, work: Work) -> Ticket:
+    ticket = reported_by(work, cmd.by, cmd.ticket_id)
     kinds = {e.kind for e in ticket.events}
     if EventKind.COLLECTED not in kinds or EventKind.CONTACT_CONFIRMED in kinds or not is_open(ticket.status):
         raise OutOfDate()
-    ticket.record(EventKind.CONTACT_CONFIRMED, turn.now, turn.account.id)
-    turn.save(ticket)
-    turn.say(t("Thank you. Ticket {number} is now on your list (/mine); you will be told of every step.",
-               number=ticket.number))
-    tell_owner(turn, ticket, t("The enterprise's contact confirmed ticket {number}.", number=ticket.number))
+    ticket.record(EventKind.CONTACT_CONFIRMED, work.now, cmd.by)
+    work.save(ticket)
+    tell_owner(work, ticket, t("The enterprise's contact confirmed ticket {number}.", number=ticket.number))
+    return ticket

@@ -4,14 +4,16 @@ with the same owner; the closed ticket's history stays as it was, plus the answe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from handlers import payloads
 from handlers.domain.events import EventKind
-from handlers.turn import Turn, Work
+from handlers.turn import Work
 from handlers.domain.errors import OutOfDate
 from handlers.domain.model import Ticket, TicketStatus
 from handlers.messages import t
 from handlers.seam import Button
-from handlers.services import new_ticket, notify_owner_of_new, reporters_ticket, tell_owner, tell_reporter
+from handlers.services import new_ticket, notify_owner_of_new, reported_by, tell_owner, tell_reporter
 
 STAYED, CAME_BACK = "revisit_ok", "revisit_back"
 
@@ -35,39 +37,53 @@ def ask(work: Work, ticket_id: int) -> None:
                     Button(t("It is back"), payloads.ticket_action(CAME_BACK, ticket_id))),))
 
 
-def asked_ticket(turn: Turn, ticket_id: int) -> Ticket:
-    """The ticket, if the sender reported it and its return-visit question is unanswered."""
-    ticket = reporters_ticket(turn, ticket_id)
+@dataclass(frozen=True)
+class StayedSolved:
+    ticket_id: int
+    by: int  # the reporter's account
+
+
+@dataclass(frozen=True)
+class CameBack:
+    """The problem is back: a follow-up ticket to the same owner, linked to the closed one."""
+
+    ticket_id: int
+    by: int
+    reason: str
+
+
+def asked_of(work: Work, account_id: int, ticket_id: int) -> Ticket:
+    """The ticket, if `account_id` reported it and its return-visit question is unanswered."""
+    ticket = reported_by(work, account_id, ticket_id)
     visits = [e.kind for e in ticket.events if e.kind.startswith("revisit_")]
     if ticket.status is not TicketStatus.CONFIRMED or not visits or visits[-1] != EventKind.REVISIT_ASKED:
         raise OutOfDate()
     return ticket
 
 
-def stayed_solved(turn: Turn, ticket_id: int) -> None:
-    ticket = asked_ticket(turn, ticket_id)
-    ticket.record(EventKind.REVISIT_PASSED, turn.now, turn.account.id)
-    turn.save(ticket)
-    turn.say(t("Good to hear. Thank you for answering about {number}.", number=ticket.number))
-    tell_owner(turn, ticket, t("回头看 on {number}: the reporter says it stayed solved.", number=ticket.number))
+def stayed_solved(cmd: StayedSolved, work: Work) -> Ticket:
+    ticket = asked_of(work, cmd.by, cmd.ticket_id)
+    ticket.record(EventKind.REVISIT_PASSED, work.now, cmd.by)
+    work.save(ticket)
+    tell_owner(work, ticket, t("回头看 on {number}: the reporter says it stayed solved.", number=ticket.number))
+    return ticket
 
 
-def came_back(turn: Turn, ticket_id: int, reason: str) -> Ticket:
-    """The problem is back: a follow-up ticket to the same owner, linked to the closed one."""
-    ticket = asked_ticket(turn, ticket_id)
-    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
+def came_back(cmd: CameBack, work: Work) -> Ticket:
+    """The follow-up ticket (its owner is told, as of any new ticket)."""
+    ticket = asked_of(work, cmd.by, cmd.ticket_id)
+    reason = cmd.reason
+    owner = work.uow.directory.cadre(ticket.owner_cadre_id)
     assert owner is not None and ticket.id is not None
-    follow_up = new_ticket(turn, owner=owner, category=ticket.category, reporter_account_id=ticket.reporter_account_id,
+    follow_up = new_ticket(work, owner=owner, category=ticket.category, reporter_account_id=ticket.reporter_account_id,
                            reporter_kind=ticket.reporter_kind, reporter_phone=ticket.reporter_phone,
                            org_unit_id=ticket.org_unit_id, enterprise_id=ticket.enterprise_id,
                            description=f"{reason}\n(回头看 {ticket.number}: {ticket.description})",
                            follow_up_of_id=ticket.id, tier=ticket.tier, difficulty=ticket.difficulty)
-    follow_up.record(EventKind.FOLLOW_UP_OF, turn.now, turn.account.id, ticket=ticket.number, reason=reason)
-    follow_up.record(EventKind.ASSIGNED, turn.now, None, cadre_id=owner.id, reason="follow_up")
-    follow_up = turn.add(follow_up)
-    ticket.record(EventKind.REVISIT_FAILED, turn.now, turn.account.id, reason=reason, follow_up=follow_up.number)
-    turn.save(ticket)
-    turn.say(t("Sorry to hear it. Your follow-up is ticket {number}, with the same handler.",
-               number=follow_up.number))
-    notify_owner_of_new(turn, follow_up, owner)
+    follow_up.record(EventKind.FOLLOW_UP_OF, work.now, cmd.by, ticket=ticket.number, reason=reason)
+    follow_up.record(EventKind.ASSIGNED, work.now, None, cadre_id=owner.id, reason="follow_up")
+    follow_up = work.add(follow_up)
+    ticket.record(EventKind.REVISIT_FAILED, work.now, cmd.by, reason=reason, follow_up=follow_up.number)
+    work.save(ticket)
+    notify_owner_of_new(work, follow_up, owner)
     return follow_up

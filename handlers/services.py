@@ -46,22 +46,43 @@ def role_label(cadre: Cadre) -> Msg:
     return ROLE_LABELS[cadre.role]
 
 
-def open_ticket(turn: Turn, data: dict) -> tuple[Ticket, Cadre]:
-    """Turn a confirmed report into a ticket owned by the routed cadre (首问负责)."""
-    directory = turn.uow.directory
-    enterprise = directory.enterprise(data["enterprise_id"]) if data.get("enterprise_id") else None
-    route = route_ticket(directory, enterprise, data.get("area_id"))
-    kind = ReporterKind(data["kind"])
-    ticket = new_ticket(turn, reporter_account_id=turn.account.id, reporter_kind=kind, reporter_phone=data["phone"],
-                        category=data["category"], description=data["description"], org_unit_id=route.org_unit_id,
+@dataclass(frozen=True)
+class Report:
+    """A problem as its reporter confirmed it: becomes a ticket owned by the routed cadre (首问负责)."""
+
+    by: int  # the reporter's account
+    kind: ReporterKind
+    category: str
+    description: str
+    phone: str
+    enterprise_id: int | None = None  # an enterprise's report
+    area_id: int | None = None  # a resident's village / grid
+    photo_file_ids: tuple[str, ...] = ()
+    location: tuple[float, float] | None = None
+
+    @classmethod
+    def from_dialog(cls, by: int, data: dict[str, Any]) -> Report:
+        """What the report dialog gathered (its stored state) as a command."""
+        return cls(by=by, kind=ReporterKind(data["kind"]), category=data["category"],
+                   description=data["description"], phone=data["phone"], enterprise_id=data.get("enterprise_id"),
+                   area_id=data.get("area_id"), photo_file_ids=tuple(data.get("photos", [])),
+                   location=tuple(data["location"]) if data.get("location") else None)  # type: ignore[arg-type]
+
+
+def open_ticket(cmd: Report, work: Work) -> tuple[Ticket, Cadre]:
+    """The new ticket and its owner, who is told (with the reporter's phone)."""
+    directory = work.uow.directory
+    enterprise = directory.enterprise(cmd.enterprise_id) if cmd.enterprise_id else None
+    route = route_ticket(directory, enterprise, cmd.area_id)
+    ticket = new_ticket(work, reporter_account_id=cmd.by, reporter_kind=cmd.kind, reporter_phone=cmd.phone,
+                        category=cmd.category, description=cmd.description, org_unit_id=route.org_unit_id,
                         owner=route.owner, enterprise_id=enterprise.id if enterprise else None,
-                        photo_file_ids=list(data.get("photos", [])),
-                        location=tuple(data["location"]) if data.get("location") else None)
-    ticket.record(EventKind.SUBMITTED, turn.now, turn.account.id)
-    ticket.record(EventKind.ASSIGNED, turn.now, None, cadre_id=route.owner.id, reason=route.reason.value)
-    ticket = turn.add(ticket)
-    turn.uow.reporter_profiles.save(ReporterProfile(turn.account.id, kind, ticket.enterprise_id, data["phone"]))
-    notify_owner_of_new(turn, ticket, route.owner)
+                        photo_file_ids=list(cmd.photo_file_ids), location=cmd.location)
+    ticket.record(EventKind.SUBMITTED, work.now, cmd.by)
+    ticket.record(EventKind.ASSIGNED, work.now, None, cadre_id=route.owner.id, reason=route.reason.value)
+    ticket = work.add(ticket)
+    work.uow.reporter_profiles.save(ReporterProfile(cmd.by, cmd.kind, ticket.enterprise_id, cmd.phone))
+    notify_owner_of_new(work, ticket, route.owner)
     return ticket, route.owner
 
 

@@ -45,13 +45,14 @@ def _not_solved(turn: Turn, press: TicketPress) -> None:
 @router.press(TicketPress, revisit.STAYED)
 def _stayed_solved(turn: Turn, press: TicketPress) -> None:
     """回头看: still solved is recorded at once."""
-    revisit.stayed_solved(turn, press.ticket_id)
+    ticket = revisit.stayed_solved(revisit.StayedSolved(press.ticket_id, turn.account.id), turn)
+    turn.say(t("Good to hear. Thank you for answering about {number}.", number=ticket.number))
 
 
 @router.press(TicketPress, revisit.CAME_BACK)
 def _came_back(turn: Turn, press: TicketPress) -> None:
     """回头看, "it is back": what is wrong, first."""
-    ticket = revisit.asked_ticket(turn, press.ticket_id)
+    ticket = revisit.asked_of(turn, turn.account.id, press.ticket_id)
     turn.state.interrupt(DIALOG, REVISIT_REASON, {"ticket_id": press.ticket_id})
     turn.say(t("What is wrong again with {number}? A follow-up ticket goes to the same handler.",
                number=ticket.number))
@@ -60,7 +61,9 @@ def _came_back(turn: Turn, press: TicketPress) -> None:
 @router.press(TicketPress, collect.AFFIRM)
 def _affirm(turn: Turn, press: TicketPress) -> None:
     """The enterprise's contact says a problem a cadre logged for them is theirs (主动收集)."""
-    collect.affirm(turn, press.ticket_id)
+    ticket = collect.affirm(collect.Affirm(press.ticket_id, turn.account.id), turn)
+    turn.say(t("Thank you. Ticket {number} is now on your list (/mine); you will be told of every step.",
+               number=ticket.number))
 
 
 @router.press(TicketPress, WITHDRAW)
@@ -105,7 +108,9 @@ def _complaint(turn: Turn, text: str) -> None:
 
 @router.text_step(DIALOG, REVISIT_REASON, limit=MAX_TEXT, then=back_to_what_was_under_way)
 def _revisit_reason(turn: Turn, text: str) -> None:
-    revisit.came_back(turn, turn.state.data["ticket_id"], text)
+    follow_up = revisit.came_back(revisit.CameBack(turn.state.data["ticket_id"], turn.account.id, text), turn)
+    turn.say(t("Sorry to hear it. Your follow-up is ticket {number}, with the same handler.",
+               number=follow_up.number))
 
 
 @router.text_step(DIALOG, WITHDRAW_REASON, limit=MAX_TEXT, then=back_to_what_was_under_way)

@@ -367,15 +367,17 @@ def _submit(turn: Turn) -> None:
     if turn.state.data.get("collected_by"):
         _submit_collected(turn)
         return
-    ticket, owner = services.open_ticket(turn, turn.state.data)
+    ticket, owner = services.open_ticket(services.Report.from_dialog(turn.account.id, turn.state.data), turn)
     turn.reset()
     turn.say(t("Your report is ticket {number}. It is handled by {name} ({role}); you will be told of every step.",
                number=ticket.number, name=owner.name, role=services.role_label(owner)))
 
 
 def _submit_collected(turn: Turn) -> None:
-    collect.collect_ticket(turn, turn.state.data)
+    ticket, enterprise = collect.collect_ticket(collect.Collect.from_dialog(turn.account.id, turn.state.data), turn)
     turn.reset()
+    turn.say(t("Logged as ticket {number}; it is yours (首问负责). {enterprise}'s contact is asked to confirm it.",
+               number=ticket.number, enterprise=enterprise.name), services.owner_buttons(ticket))
 
 
 @router.command("cancel", t("Cancel what you are doing"))
