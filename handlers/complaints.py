@@ -9,94 +9,122 @@ against the unit in the 红黑榜 (docs/ranking.md). The complainant hears the f
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from handlers import payloads
 from handlers.domain.errors import DomainError, OutOfDate
 from handlers.domain.events import EventKind
-from handlers.domain.model import Cadre, Complaint, Finding
+from handlers.domain.model import Cadre, Complaint, Finding, Ticket
 from handlers.domain.routing import business_supervisors
 from handlers.messages import Msg, plain, t
 from handlers.seam import Button
-from handlers.services import account_of, reporters_ticket
-from handlers.turn import Turn
+from handlers.services import account_of, reported_by
+from handlers.turn import Work
 
 FILED = EventKind.COMPLAINT_FILED  # never shown to the ticket's handlers
 FINDING_LABELS: dict[Finding, Msg] = {Finding.UPHELD: t("upheld (属实)"), Finding.NOT_UPHELD: t("not upheld (不属实)")}
 
 
-def about_ticket(turn: Turn, ticket_id: int, text: str) -> None:
+@dataclass(frozen=True)
+class ComplainAboutTicket:
     """举报 about the handling of one's own ticket: on record against the ticket's owner."""
-    ticket = reporters_ticket(turn, ticket_id)
-    ticket.record(FILED, turn.now, turn.account.id, text=text)
-    turn.save(ticket)
-    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
-    if owner is not None:
-        complaint_id = turn.uow.complaints.add(turn.account.id, owner.id, ticket.org_unit_id, text, turn.now,
-                                               ticket_id=ticket.id)
-        _to_supervisors(turn, complaint_id, ticket.org_unit_id, owner,
-                        t("举报 on ticket {number} (handled by {name}): {text}", number=ticket.number,
-                          name=owner.name, text=text))
-    turn.say(t("Your complaint on {number} went to the business-environment supervisors, not to its handler.",
-               number=ticket.number))
+
+    ticket_id: int
+    by: int  # the account acting: it must have reported the ticket
+    text: str
 
 
-def about_cadre(turn: Turn, cadre_id: int, text: str) -> None:
+@dataclass(frozen=True)
+class ComplainAboutCadre:
     """举报 about a cadre, outside any ticket: on record against the cadre's unit."""
-    cadre = turn.uow.directory.cadre(cadre_id)
+
+    cadre_id: int
+    by: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Find:
+    """A supervisor's finding on a 举报, with its reason; the first one is final."""
+
+    complaint_id: int
+    by: int  # the account acting: a supervisor the complaint went to, never the cadre complained about
+    finding: Finding
+    reason: str
+
+
+def about_ticket(cmd: ComplainAboutTicket, work: Work) -> Ticket:
+    ticket = reported_by(work, cmd.by, cmd.ticket_id)
+    ticket.record(FILED, work.now, cmd.by, text=cmd.text)
+    work.save(ticket)
+    owner = work.uow.directory.cadre(ticket.owner_cadre_id)
+    if owner is not None:
+        complaint_id = work.uow.complaints.add(cmd.by, owner.id, ticket.org_unit_id, cmd.text, work.now,
+                                               ticket_id=ticket.id)
+        _to_supervisors(work, complaint_id, ticket.org_unit_id, owner,
+                        t("举报 on ticket {number} (handled by {name}): {text}", number=ticket.number,
+                          name=owner.name, text=cmd.text))
+    return ticket
+
+
+def about_cadre(cmd: ComplainAboutCadre, work: Work) -> Cadre:
+    """The cadre complained about (who is not told)."""
+    cadre = work.uow.directory.cadre(cmd.cadre_id)
     if cadre is None:
         raise OutOfDate()
-    complaint_id = turn.uow.complaints.add(turn.account.id, cadre.id, cadre.org_unit_id, text, turn.now)
-    unit = turn.uow.directory.org_unit(cadre.org_unit_id)
-    _to_supervisors(turn, complaint_id, cadre.org_unit_id, cadre,
+    complaint_id = work.uow.complaints.add(cmd.by, cadre.id, cadre.org_unit_id, cmd.text, work.now)
+    unit = work.uow.directory.org_unit(cadre.org_unit_id)
+    _to_supervisors(work, complaint_id, cadre.org_unit_id, cadre,
                     t("举报 about {name} ({unit}): {text}", name=cadre.name,
-                      unit=plain(unit.name if unit else ""), text=text))
-    turn.say(t("Your complaint about {name} went to the business-environment supervisors. "
-               "{name} will not learn who wrote it.", name=cadre.name))
+                      unit=plain(unit.name if unit else ""), text=cmd.text))
+    return cadre
 
 
-def _to_supervisors(turn: Turn, complaint_id: int, org_unit_id: int, about: Cadre, text: Msg) -> None:
+def _to_supervisors(work: Work, complaint_id: int, org_unit_id: int, about: Cadre, text: Msg) -> None:
     buttons = (tuple(Button(label, payloads.finding(finding.value, complaint_id))
                      for finding, label in FINDING_LABELS.items()),)
-    for supervisor in business_supervisors(turn.uow.directory, org_unit_id):
-        if supervisor.id != about.id and (account := account_of(turn, supervisor)):
-            turn.tell(account, text, buttons)
+    for supervisor in business_supervisors(work.uow.directory, org_unit_id):
+        if supervisor.id != about.id and (account := account_of(work, supervisor)):
+            work.tell(account, text, buttons)
 
 
-def findable(turn: Turn, finding: str, complaint_id: int) -> Complaint:
-    """The complaint, if the sender is a supervisor it went to (never the cadre complained about)
-    and it has no finding yet; otherwise DomainError saying why."""
-    complaint = turn.uow.complaints.get(complaint_id)
-    supervisor = turn.uow.directory.cadre_by_account(turn.account.id)
-    if complaint is None or finding not in set(Finding) or not _supervises(turn, supervisor, complaint):
+def findable(work: Work, account_id: int, finding: str, complaint_id: int) -> Complaint:
+    """The complaint, if `account_id`'s cadre is a supervisor it went to (never the cadre complained
+    about) and it has no finding yet; otherwise DomainError saying why."""
+    complaint = work.uow.complaints.get(complaint_id)
+    supervisor = work.uow.directory.cadre_by_account(account_id)
+    if complaint is None or finding not in set(Finding) or not _supervises(work, supervisor, complaint):
         raise OutOfDate()
     if complaint.finding is not None:
-        raise DomainError(_found_by(turn, complaint))
+        raise DomainError(_found_by(work, complaint))
     return complaint
 
 
-def find(turn: Turn, finding: Finding, complaint_id: int, reason: str) -> None:
-    """Record the finding and its reason (checked again: another supervisor may have been quicker)."""
-    supervisor = turn.uow.directory.cadre_by_account(turn.account.id)
-    complaint = turn.uow.complaints.get(complaint_id)
-    if complaint is None or not _supervises(turn, supervisor, complaint):
+def find(cmd: Find, work: Work) -> Complaint:
+    """Record the finding and its reason (checked again: another supervisor may have been quicker);
+    the complainant hears it."""
+    supervisor = work.uow.directory.cadre_by_account(cmd.by)
+    complaint = work.uow.complaints.get(cmd.complaint_id)
+    if complaint is None or not _supervises(work, supervisor, complaint):
         raise OutOfDate()
     assert supervisor is not None
-    if not turn.uow.complaints.record_finding(complaint.id, finding, supervisor.id, turn.now, reason):
-        found = turn.uow.complaints.get(complaint_id)
+    if not work.uow.complaints.record_finding(complaint.id, cmd.finding, supervisor.id, work.now, cmd.reason):
+        found = work.uow.complaints.get(cmd.complaint_id)
         assert found is not None and found.finding is not None
-        raise DomainError(_found_by(turn, found))
-    turn.say(t("Recorded: 举报 found {finding}.", finding=FINDING_LABELS[finding]))
-    if complainant := turn.uow.accounts.get(complaint.complainant_account_id):
-        turn.tell(complainant, t("Your complaint was looked into by the business-environment supervisors: "
-                                 "{finding}. {reason}", finding=FINDING_LABELS[finding], reason=reason))
+        raise DomainError(_found_by(work, found))
+    if complainant := work.uow.accounts.get(complaint.complainant_account_id):
+        work.tell(complainant, t("Your complaint was looked into by the business-environment supervisors: "
+                                 "{finding}. {reason}", finding=FINDING_LABELS[cmd.finding], reason=cmd.reason))
+    return complaint
 
 
-def _found_by(turn: Turn, complaint: Complaint) -> Msg:
+def _found_by(work: Work, complaint: Complaint) -> Msg:
     assert complaint.finding is not None
-    found_by = turn.uow.directory.cadre(complaint.found_by_cadre_id) if complaint.found_by_cadre_id else None
+    found_by = work.uow.directory.cadre(complaint.found_by_cadre_id) if complaint.found_by_cadre_id else None
     return t("Already found {finding} by {name}.", finding=FINDING_LABELS[complaint.finding],
              name=found_by.name if found_by else "")
 
 
-def _supervises(turn: Turn, supervisor: Cadre | None, complaint: Complaint) -> bool:
+def _supervises(work: Work, supervisor: Cadre | None, complaint: Complaint) -> bool:
     return supervisor is not None and supervisor.id != complaint.cadre_id and any(
-        s.id == supervisor.id for s in business_supervisors(turn.uow.directory, complaint.org_unit_id))
+        s.id == supervisor.id for s in business_supervisors(work.uow.directory, complaint.org_unit_id))

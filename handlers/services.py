@@ -166,11 +166,6 @@ def awaiting_by(work: Work, account_id: int, ticket_id: int, pending: Callable[[
     return ticket, cadre, asked
 
 
-def reporters_ticket(turn: Turn, ticket_id: int) -> Ticket:
-    """The ticket, if the sender is the one who reported it (in whatever state it is)."""
-    return reported_by(turn, turn.account.id, ticket_id)
-
-
 def reported_by(work: Work, account_id: int, ticket_id: int) -> Ticket:
     """The ticket, if `account_id` reported it (in whatever state it is); else DomainError."""
     ticket = work.uow.tickets.get(ticket_id)

@@ -50,7 +50,9 @@ def choose(turn: Turn, pick: Pick) -> None:
 def _write(turn: Turn, text: str) -> None:
     cadre_id = int(turn.state.data["cadre_id"])
     turn.reset()
-    complaints.about_cadre(turn, cadre_id, text)
+    cadre = complaints.about_cadre(complaints.ComplainAboutCadre(cadre_id, turn.account.id, text), turn)
+    turn.say(t("Your complaint about {name} went to the business-environment supervisors. "
+               "{name} will not learn who wrote it.", name=cadre.name))
 
 
 def _unit(turn: Turn, org_unit_id: int) -> str:

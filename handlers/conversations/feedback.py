@@ -103,7 +103,10 @@ def _reason(turn: Turn, text: str) -> None:
 
 @router.text_step(DIALOG, COMPLAINT, limit=MAX_TEXT, then=back_to_what_was_under_way)
 def _complaint(turn: Turn, text: str) -> None:
-    complaints.about_ticket(turn, turn.state.data["ticket_id"], text)
+    ticket = complaints.about_ticket(complaints.ComplainAboutTicket(turn.state.data["ticket_id"], turn.account.id,
+                                                                    text), turn)
+    turn.say(t("Your complaint on {number} went to the business-environment supervisors, not to its handler.",
+               number=ticket.number))
 
 
 @router.text_step(DIALOG, REVISIT_REASON, limit=MAX_TEXT, then=back_to_what_was_under_way)

@@ -20,7 +20,7 @@ router = Router("finding")
 
 @router.press(FindingPress)
 def press(turn: Turn, press: FindingPress) -> None:
-    complaints.findable(turn, press.verdict, press.complaint_id)
+    complaints.findable(turn, turn.account.id, press.verdict, press.complaint_id)
     turn.state.interrupt(DIALOG, press.verdict, {"complaint_id": press.complaint_id})
     turn.say(t("Why is it {finding}? One line for the record; the complainant will read it, the cadre will not. "
                "/cancel to drop it.", finding=complaints.FINDING_LABELS[Finding(press.verdict)]))
@@ -28,4 +28,6 @@ def press(turn: Turn, press: FindingPress) -> None:
 
 @router.text_step(DIALOG, *Finding, limit=MAX_TEXT, then=back_to_what_was_under_way)
 def reason(turn: Turn, text: str) -> None:
-    complaints.find(turn, Finding(turn.state.step), turn.state.data["complaint_id"], text)
+    finding = Finding(turn.state.step)
+    complaints.find(complaints.Find(turn.state.data["complaint_id"], turn.account.id, finding, text), turn)
+    turn.say(t("Recorded: 举报 found {finding}.", finding=complaints.FINDING_LABELS[finding]))
