@@ -33,7 +33,7 @@ TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
 
 def morning_reminders(n: int) -> list[Reply]:
-    return [Reply(Address("telegram", FIRST_CADRE + i), "zh_CN",
+    return [Reply(Address("telegram", str(FIRST_CADRE + i)), "zh_CN",
                   plain(f"早上好：您有 3 件工单今天到期（第 {i + 1} 号提醒）")) for i in range(n)]
 
 

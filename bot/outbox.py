@@ -52,7 +52,7 @@ from storage.outbox import Claimed, Leadership, OutboxStore
 log = logging.getLogger(__name__)
 
 FAULT_ENV = "LIANXIN_OUTBOX_FAULT"
-Chat = tuple[str, int]
+Chat = tuple[str, str]  # (platform, chat id)
 
 
 class Clock:
@@ -151,7 +151,7 @@ class Limiters:
     def _chat_limiter(self, chat: Chat) -> AsyncLimiter:
         limiter = self._chats.get(chat, (None, 0.0))[0]
         if limiter is None:
-            if chat[1] < 0:  # groups and supergroups have negative ids
+            if chat[1].startswith("-"):  # groups and supergroups have negative ids
                 burst = self.limits.group_burst
                 limiter = AsyncLimiter(burst, burst / self.limits.group_per_minute * 60 * self._stretch)
             else:

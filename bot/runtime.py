@@ -96,14 +96,14 @@ class Runtime:
     # -- updates in --------------------------------------------------------------
 
     @asynccontextmanager
-    async def handling(self, update_id: int) -> AsyncIterator[None]:
+    async def handling(self, update_id: str) -> AsyncIterator[None]:
         """Around an adapter's work on one update: marks it handled however it ends."""
         try:
             yield
         finally:
             self.handled.mark(update_id)
 
-    def failed(self, error: BaseException | None, update_id: int | None = None) -> None:
+    def failed(self, error: BaseException | None, update_id: str | None = None) -> None:
         """An update (or the adapter's framework) failed: logged with the update, kept in `errors`."""
         log.error("handling update %s failed", "?" if update_id is None else update_id, exc_info=error)
         self.errors.append(error)

@@ -81,7 +81,7 @@ class TelegramSender:
             caption = parts.pop() if len(parts) == 1 and fits_caption(parts[0]) else None
             planned.append(lambda: self._send_file(chat_id, reply, caption))
         if reply.edit_message_id is not None and parts:
-            first, message_id = parts.pop(0), reply.edit_message_id
+            first, message_id = parts.pop(0), int(reply.edit_message_id)
             keyboard = rendered.inline_keyboard if not parts else None
             planned.append(lambda: calls.edit_text(chat_id, message_id, first.text, keyboard))
         planned += [lambda part=part: calls.send_text(chat_id, part.text, part.keyboard) for part in parts]

@@ -54,13 +54,15 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
     platform, chat_id = data["to"]
     location = data.get("location")
     attachment = data.get("attachment")
+    edit_message_id = data.get("edit_message_id")
+    # str(): rows written before ids became strings (migration 0008) hold Telegram's integers
     return Reply(
-        to=Address(platform, chat_id), locale=data["locale"], text=_decode(data["text"]),
+        to=Address(platform, str(chat_id)), locale=data["locale"], text=_decode(data["text"]),
         buttons=tuple(tuple(Button(_decode(label), payload) for label, payload in row) for row in data["buttons"]),
         ask_contact=_decode(data.get("ask_contact")), remove_keyboard=data.get("remove_keyboard", False),
         photo_file_ids=tuple(data.get("photo_file_ids", ())),
         location=(location[0], location[1]) if location else None,
-        edit_message_id=data.get("edit_message_id"), as_alert=data.get("as_alert", False),
+        edit_message_id=None if edit_message_id is None else str(edit_message_id), as_alert=data.get("as_alert", False),
         not_before=_decode(data.get("not_before")), ticket_id=data.get("ticket_id"),
         attachment=Attachment(attachment[0], _decode(attachment[1])) if attachment else None,
     )
@@ -136,7 +138,7 @@ class Claimed:
     ticket_id: int | None
 
     @property
-    def chat(self) -> tuple[str, int]:
+    def chat(self) -> tuple[str, str]:
         return self.reply.to.platform, self.reply.to.chat_id
 
 

@@ -50,7 +50,7 @@ __all__ = ["PLATFORM", "AiogramAdapter", "AiogramCalls", "to_incoming"]
 def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | None:
     """The core's view of `update`; None for updates the core has no use for."""
     if (query := update.callback_query) is not None:
-        return _press(update.update_id, query)
+        return _press(str(update.update_id), query)
     message = update.message
     if message is None or message.from_user is None:  # edits, channel posts, chat member updates...
         return None
@@ -65,27 +65,32 @@ def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | N
     other_media = any((message.sticker, message.voice, message.document, message.video, message.audio,
                        message.video_note, message.animation))
     return Incoming(
-        platform=PLATFORM, chat_id=message.chat.id, user_id=user.id, update_id=update.update_id,
+        platform=PLATFORM, chat_id=str(message.chat.id), user_id=str(user.id), update_id=str(update.update_id),
         language_code=user.language_code, display_name=user.full_name,
         text=message.text if message.text is not None else message.caption, command=command, args=args,
         photo_file_ids=(message.photo[-1].file_id,) if message.photo else (),
         has_other_media=other_media,
         location=(message.location.latitude, message.location.longitude) if message.location else None,
         contact_phone=contact.phone_number if contact else None,
-        contact_user_id=contact.user_id if contact else None, **_chat(message.chat),
+        contact_user_id=_id(contact.user_id) if contact else None, **_chat(message.chat),
     )
 
 
-def _press(update_id: int, query: CallbackQuery) -> Incoming | None:
+def _press(update_id: str, query: CallbackQuery) -> Incoming | None:
     message = query.message
     if message is None:  # an inline-mode message: not ours
         return None
     user = query.from_user
     return Incoming(
-        platform=PLATFORM, chat_id=message.chat.id, user_id=user.id, update_id=update_id,
+        platform=PLATFORM, chat_id=str(message.chat.id), user_id=str(user.id), update_id=update_id,
         language_code=user.language_code, display_name=user.full_name,
-        payload=query.data or "", pressed_message_id=message.message_id, **_chat(message.chat),
+        payload=query.data or "", pressed_message_id=str(message.message_id), **_chat(message.chat),
     )
+
+
+def _id(telegram_id: int | None) -> str | None:
+    """Telegram's integer id as the core's opaque string (None stays None)."""
+    return None if telegram_id is None else str(telegram_id)
 
 
 def _chat(chat: Chat) -> dict[str, Any]:
@@ -202,11 +207,12 @@ class AiogramAdapter:
 
     async def _on_update(self, handler: Handler, update: Update, data: dict[str, Any]) -> None:
         """Every update, instead of aiogram's routers (there are none to call)."""
-        async with self.runtime.handling(update.update_id):
+        update_id = str(update.update_id)
+        async with self.runtime.handling(update_id):
             try:
                 await self._take(update)
             except Exception as error:  # logged and kept like PTB's error handler does
-                self.runtime.failed(error, update.update_id)
+                self.runtime.failed(error, update_id)
 
     async def _take(self, update: Update) -> None:
         incoming = to_incoming(update, self._username)

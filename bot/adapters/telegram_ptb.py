@@ -52,9 +52,9 @@ def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | N
         if message is None or user is None:  # an inline-mode message: not ours
             return None
         return Incoming(
-            platform=PLATFORM, chat_id=message.chat.id, user_id=user.id, update_id=update.update_id,
+            platform=PLATFORM, chat_id=str(message.chat.id), user_id=str(user.id), update_id=str(update.update_id),
             language_code=user.language_code, display_name=user.full_name,
-            payload=query.data or "", pressed_message_id=message.message_id, **_chat(message.chat),
+            payload=query.data or "", pressed_message_id=str(message.message_id), **_chat(message.chat),
         )
     message = update.message
     if message is None or user is None:  # edits, channel posts, chat member updates...
@@ -72,14 +72,19 @@ def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | N
     other_media = any((message.sticker, message.voice, message.document, message.video, message.audio,
                        message.video_note, message.animation))
     return Incoming(
-        platform=PLATFORM, chat_id=message.chat.id, user_id=user.id, update_id=update.update_id,
+        platform=PLATFORM, chat_id=str(message.chat.id), user_id=str(user.id), update_id=str(update.update_id),
         language_code=user.language_code, display_name=user.full_name,
         text=text, command=command, args=args,
         photo_file_ids=(message.photo[-1].file_id,) if message.photo else (),
         has_other_media=other_media, location=location,
         contact_phone=contact.phone_number if contact else None,
-        contact_user_id=contact.user_id if contact else None, **_chat(message.chat),
+        contact_user_id=_id(contact.user_id) if contact else None, **_chat(message.chat),
     )
+
+
+def _id(telegram_id: int | None) -> str | None:
+    """Telegram's integer id as the core's opaque string (None stays None)."""
+    return None if telegram_id is None else str(telegram_id)
 
 
 def _chat(chat: Chat) -> dict[str, Any]:
@@ -197,7 +202,7 @@ class PtbAdapter:
     # -- updates --------------------------------------------------------------------
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        async with self.runtime.handling(update.update_id):
+        async with self.runtime.handling(str(update.update_id)):
             bot = context.bot
             incoming = to_incoming(update, bot.username if _has_me(bot) else None)
             query = update.callback_query
@@ -225,7 +230,7 @@ class PtbAdapter:
             log.info("could not answer callback query %s: %s", query.id, exc)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        self.runtime.failed(context.error, getattr(update, "update_id", None))
+        self.runtime.failed(context.error, _id(getattr(update, "update_id", None)))
 
     async def set_commands(self) -> None:
         """setMyCommands from the core: private chats' and groups' lists, default (zh_CN) and per language."""

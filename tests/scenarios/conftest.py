@@ -147,7 +147,8 @@ class BotIsDone:
         self.runner = runner
 
     async def handled(self, update_id: int) -> None:
-        await self.runner.handled.wait(update_id)
+        """`update_id` as the sandbox (Telegram) numbers it; the bot keeps it as the core's string."""
+        await self.runner.handled.wait(str(update_id))
         await self.idle()
 
     async def idle(self) -> None:
@@ -161,7 +162,7 @@ class BotIsDoneFor(BotIsDone):
         self.runtime = runtime
 
     async def handled(self, update_id: int) -> None:
-        await self.runtime.handled.wait(update_id)
+        await self.runtime.handled.wait(str(update_id))
         await self.idle()
 
     async def idle(self) -> None:

@@ -134,7 +134,7 @@ async def test_a_user_who_blocked_the_bot_is_recorded_on_the_ticket_not_retried(
     factory = uow_factory(database_url)
     with factory() as uow:
         ticket = uow.tickets.by_number(number)
-        uow.outbox.put([Reply(Address("telegram", 1001), "zh_CN", plain("您的工单已受理"), ticket_id=ticket.id)], Lane.NOTICE)
+        uow.outbox.put([Reply(Address("telegram", "1001"), "zh_CN", plain("您的工单已受理"), ticket_id=ticket.id)], Lane.NOTICE)
         uow.commit()
     factory.dispose()
     await lianxin.drain()
@@ -148,7 +148,7 @@ async def test_a_user_who_blocked_the_bot_is_recorded_on_the_ticket_not_retried(
 
 async def test_a_bad_request_is_given_up_and_the_chat_goes_on(botapi, database_url, dispatch):
     (boss,) = people(botapi, 1001)
-    owe(database_url, [Reply(Address("telegram", 1001), "zh_CN", plain("x"), edit_message_id=999),
+    owe(database_url, [Reply(Address("telegram", "1001"), "zh_CN", plain("x"), edit_message_id="999"),
                        reminder(1001, 2)])
     dispatcher = await dispatch()
     await dispatcher.drain()
@@ -198,7 +198,7 @@ async def test_with_telegrams_limits_on_a_chats_messages_arrive_in_order_without
 async def test_a_message_held_for_quiet_hours_goes_out_when_due_and_holds_nobody_up(botapi, database_url, dispatch):
     (boss,) = people(botapi, 1001)
     due = datetime.now(UTC) + timedelta(seconds=1.5)
-    owe(database_url, [Reply(Address("telegram", 1001), "zh_CN", plain("早上再说"), not_before=due),
+    owe(database_url, [Reply(Address("telegram", "1001"), "zh_CN", plain("早上再说"), not_before=due),
                        reminder(1001, 2)])
     dispatcher = await dispatch()
     await dispatcher.drain()

@@ -29,8 +29,9 @@ TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # sandbox.botapi.testing
 
 
 def reminder(chat_id: int, n: int, *, ticket_id: int | None = None) -> Reply:
-    """A message whose text says who it is for and which one it is."""
-    return Reply(Address("telegram", chat_id), "zh_CN", plain(f"提醒 {chat_id}-{n}"), ticket_id=ticket_id)
+    """A message to the sandbox's Telegram chat `chat_id` whose text says who it is for and
+    which one it is (the core's ids are strings, as the adapters make them)."""
+    return Reply(Address("telegram", str(chat_id)), "zh_CN", plain(f"提醒 {chat_id}-{n}"), ticket_id=ticket_id)
 
 
 def owe(database_url: str, replies: list[Reply], batch: int = 1000) -> None:
