@@ -38,7 +38,7 @@ def morning_reminders(n: int) -> list[Reply]:
 
 
 async def measure(database_url: str, n: int, timeout: float) -> dict[str, Any]:
-    from bot.adapters.telegram_ptb import ptb_sender
+    from bot.adapters.telegram_ptb import ptb_platform
     from bot.i18n import Translator
     from bot.outbox import Policy, close, make_dispatcher
     from sandbox.botapi import LocalBotApi
@@ -52,7 +52,7 @@ async def measure(database_url: str, n: int, timeout: float) -> dict[str, Any]:
     await server.start()
     owe(database_url, morning_reminders(n))
     bot = await ptb_bot(server.url)
-    dispatcher = make_dispatcher(database_url, ptb_sender(bot, Translator()), policy=Policy())
+    dispatcher = make_dispatcher(database_url, [ptb_platform(bot, Translator())], policy=Policy())
     began = time.monotonic()
     dispatcher.start()
     try:

@@ -1,8 +1,8 @@
 """One bot process, composed: the core, the translator, the outbox dispatcher and the
-senders it uses, the scheduler, the group robots and the file maker.
+platforms it sends to, the scheduler, the group robots and the file maker.
 
 Adapters only translate: an update becomes an `Incoming` they hand to `take`, and the
-replies go out through the `Sender` they give to `start`. Whatever a framework offers
+replies go out through the `Platform` (sender and send policy) they give to `start`. Whatever a framework offers
 beyond that (job queues, FSM storage, conversation handlers) stays unused, so that two
 adapters cannot drift apart.
 """
@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Protocol
 
-from bot.delivery import Sender
+from bot.delivery import Platform
 from bot.files import FileMaker
 from bot.handled import HandledUpdates
 from bot.i18n import Translator
@@ -68,9 +68,10 @@ class Runtime:
 
     # -- lifecycle -------------------------------------------------------------
 
-    async def start(self, sender: Sender) -> None:
-        """Start sending the outbox with `sender`, and the timed jobs."""
-        self.dispatcher = make_dispatcher(self.settings.database_url, sender, policy=self.outbox_policy,
+    async def start(self, platforms: Iterable[Platform]) -> None:
+        """Start sending the outbox rows of `platforms`, each through its own sender and within
+        its own limits, and the timed jobs."""
+        self.dispatcher = make_dispatcher(self.settings.database_url, platforms, policy=self.outbox_policy,
                                           clock=self.clock)
         self.dispatcher.start()
         if self.scheduled:

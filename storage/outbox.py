@@ -13,7 +13,7 @@ hours) does not hold up later ones until it is due itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -150,12 +150,14 @@ class OutboxStore:
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self.is_postgres = engine.dialect.name == "postgresql"
 
-    def claim(self, now: datetime, limit: int) -> list[Claimed]:
-        """Mark up to `limit` due rows as sending, lane by lane (answers first) in id order,
-        keeping each chat's order."""
+    def claim(self, now: datetime, limit: int, platforms: Collection[str]) -> list[Claimed]:
+        """Mark up to `limit` due rows to `platforms` as sending, lane by lane (answers first)
+        in id order, keeping each chat's order. Rows to other platforms are left pending for
+        a process that serves them."""
         table = OutboxRow.__table__
         now = to_db(now)
-        due = (sa.select(table.c.id).where(_due(table, now), ~_held_up(table, now))
+        due = (sa.select(table.c.id)
+               .where(table.c.platform.in_(list(platforms)), _due(table, now), ~_held_up(table, now))
                .order_by(table.c.lane, table.c.id).limit(limit))
         if self.is_postgres:  # a second dispatcher (a lost leader) skips what this one holds
             due = due.with_for_update(skip_locked=True)

@@ -26,10 +26,10 @@ from aiogram.types import (BotCommand, BotCommandScopeAllGroupChats, BotCommandS
                            KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update)
 from aiohttp import web
 
-from bot.delivery import DeliveryFailed, Failure
+from bot.delivery import DeliveryFailed, Failure, Platform
 from bot.files import MadeFile
 from bot.render import PARSE_MODE, ContactKeyboard, InlineKeyboard, Keyboard, Part, RemoveKeyboard
-from bot.telegram_out import TelegramSender
+from bot.telegram_out import TELEGRAM, telegram_platform
 from handlers.seam import GROUP, PRIVATE, Incoming, Reply
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"
+PLATFORM = TELEGRAM
 ALLOWED_UPDATES = ["message", "callback_query"]
 COMMAND_LOCALES = {None: "zh_CN", "en": "en"}  # setMyCommands language_code -> our locale
 
@@ -200,8 +200,8 @@ class AiogramAdapter:
         self._polling: asyncio.Task[None] | None = None
         self._webhook: web.AppRunner | None = None
 
-    def sender(self) -> TelegramSender:
-        return TelegramSender(AiogramCalls(self.bot), self.runtime.translator, self.runtime.files)
+    def platform(self) -> Platform:
+        return telegram_platform(AiogramCalls(self.bot), self.runtime.translator, self.runtime.files)
 
     # -- updates --------------------------------------------------------------------
 
@@ -263,7 +263,7 @@ class AiogramAdapter:
         polling. Pair with `stop`."""
         self._username = (await self.bot.me()).username
         await self.set_commands()
-        await self.runtime.start(self.sender())
+        await self.runtime.start([self.platform()])
         if self.settings.webhook_url:
             await self._start_webhook()
             return

@@ -21,11 +21,11 @@ from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeD
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.delivery import DeliveryFailed, Failure
+from bot.delivery import DeliveryFailed, Failure, Platform
 from bot.files import FileMaker, MadeFile
 from bot.i18n import Translator
 from bot.render import PARSE_MODE, ContactKeyboard, InlineKeyboard, Keyboard, Part, RemoveKeyboard
-from bot.telegram_out import TelegramSender
+from bot.telegram_out import TELEGRAM, telegram_platform
 from handlers.seam import GROUP, PRIVATE, Incoming, Reply
 
 if TYPE_CHECKING:
@@ -34,11 +34,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"
+PLATFORM = TELEGRAM
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 COMMAND_LOCALES = {None: "zh_CN", "en": "en"}  # setMyCommands language_code -> our locale
 
-__all__ = ["PLATFORM", "PtbAdapter", "PtbCalls", "ptb_sender", "to_incoming"]
+__all__ = ["PLATFORM", "PtbAdapter", "PtbCalls", "ptb_platform", "to_incoming"]
 
 
 # -- Update -> Incoming ---------------------------------------------------
@@ -151,9 +151,9 @@ class PtbCalls:
         return _classified(error, calls_made) if isinstance(error, TelegramError) else None
 
 
-def ptb_sender(bot: Any, translator: Translator, files: FileMaker | None = None) -> TelegramSender:
-    """The outbox's sender over a PTB `Bot` (also for a dispatcher without an adapter)."""
-    return TelegramSender(PtbCalls(bot), translator, files)
+def ptb_platform(bot: Any, translator: Translator, files: FileMaker | None = None) -> Platform:
+    """Telegram for the outbox over a PTB `Bot` (also for a dispatcher without an adapter)."""
+    return telegram_platform(PtbCalls(bot), translator, files)
 
 
 def _caption(caption: Part | None) -> dict[str, Any]:
@@ -196,8 +196,8 @@ class PtbAdapter:
         self.app.add_handler(TypeHandler(Update, self.on_update))
         self.app.add_error_handler(self.on_error)
 
-    def sender(self) -> TelegramSender:
-        return ptb_sender(self.app.bot, self.runtime.translator, self.runtime.files)
+    def platform(self) -> Platform:
+        return ptb_platform(self.app.bot, self.runtime.translator, self.runtime.files)
 
     # -- updates --------------------------------------------------------------------
 
@@ -252,7 +252,7 @@ class PtbAdapter:
 
     async def _post_init(self, app: Application) -> None:  # run() only; start() does this itself
         await self.set_commands()
-        await self.runtime.start(self.sender())
+        await self.runtime.start([self.platform()])
 
     async def _post_stop(self, app: Application) -> None:  # before shutdown: the bot can still send
         await self.runtime.stop()
@@ -265,7 +265,7 @@ class PtbAdapter:
         await app.initialize()
         await self.set_commands()
         await app.start()
-        await self.runtime.start(self.sender())
+        await self.runtime.start([self.platform()])
         if self.settings.webhook_url:
             await app.updater.start_webhook(**self._webhook_options(), allowed_updates=ALLOWED_UPDATES)
         else:

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.telegram_ptb import ptb_sender
+from bot.adapters.telegram_ptb import ptb_platform
 from bot.i18n import Translator
-from bot.outbox import Dispatcher, SendLimits, close, make_dispatcher
+from bot.outbox import Dispatcher, close, make_dispatcher
 from handlers.messages import plain
 from handlers.ports import Lane
 from handlers.seam import Address, Reply
@@ -36,7 +36,7 @@ async def dispatch(botapi: LocalBotApi, database_url: str) -> AsyncIterator[Star
 
     async def start(api_url: str | None = None, read_timeout: float = 5.0, **changes: Any) -> Dispatcher:
         bot = await ptb_bot(api_url or botapi.url, read_timeout=read_timeout)
-        dispatcher = make_dispatcher(database_url, ptb_sender(bot, Translator()), policy=fast_policy(**changes))
+        dispatcher = make_dispatcher(database_url, [ptb_platform(bot, Translator())], policy=fast_policy(**changes))
         dispatcher.start()
         started.append((dispatcher, bot))
         return dispatcher
@@ -183,7 +183,7 @@ async def test_with_telegrams_limits_on_a_chats_messages_arrive_in_order_without
     group = botapi.group(-100777, "街道群")
     owe(database_url, [reminder(1001, n) for n in range(1, 7)] + [reminder(2001, n) for n in range(1, 4)]
         + [reminder(-100777, n) for n in range(1, 23)])
-    dispatcher = await dispatch(limits=SendLimits())
+    dispatcher = await dispatch(paced=True)  # by Telegram's limits
     await until(lambda: len(boss.messages()) == 6 and len(butler.messages()) == 3, timeout=20)
     assert texts(boss) == [f"提醒 1001-{n}" for n in range(1, 7)]
     assert not [c for c in botapi.calls if c.status == 429]

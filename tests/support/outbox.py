@@ -3,7 +3,7 @@ dispatcher in another OS process.
 
     owe(database_url, [reminder(chat_id, 1), ...])      # committed to the outbox
     bot = await ptb_bot(botapi.url)                      # a PTB Bot on the sandbox, initialized
-    dispatcher = make_dispatcher(database_url, ptb_sender(bot, Translator()), policy=fast_policy())
+    dispatcher = make_dispatcher(database_url, [ptb_platform(bot, Translator())], policy=fast_policy())
     process = spawn_dispatcher(database_url, botapi.url, fault="after_send")   # python -m tests.support.outbox
 """
 
@@ -71,9 +71,9 @@ async def ptb_bot(api_url: str, token: str = TOKEN, read_timeout: float = 5.0) -
 
 def fast_policy(**changes: Any) -> Any:
     """A policy for tests: no pacing unless asked, short backoffs and lease."""
-    from bot.outbox import Policy, SendLimits
+    from bot.outbox import Policy
 
-    options: dict[str, Any] = {"limits": SendLimits.off(), "backoff_base": 0.1, "timeout_pause": 0.5,
+    options: dict[str, Any] = {"paced": False, "backoff_base": 0.1, "timeout_pause": 0.5,
                                "lease": timedelta(seconds=1), "leader_check_every": 0.5, "poll_every": 0.1}
     return Policy(**{**options, **changes})
 
@@ -109,13 +109,12 @@ def finished(process: subprocess.Popen[str], timeout: float = 90) -> dict[str, A
 
 async def _serve(database_url: str, api_url: str, seconds: float, limits: bool) -> dict[str, Any]:
     """Run a dispatcher until the outbox holds nothing unsent (or `seconds` pass); its stats."""
-    from bot.adapters.telegram_ptb import ptb_sender
+    from bot.adapters.telegram_ptb import ptb_platform
     from bot.i18n import Translator
-    from bot.outbox import SendLimits, close, make_dispatcher
+    from bot.outbox import close, make_dispatcher
 
     bot = await ptb_bot(api_url)
-    policy = fast_policy(limits=SendLimits() if limits else SendLimits.off())
-    dispatcher = make_dispatcher(database_url, ptb_sender(bot, Translator()), policy=policy)
+    dispatcher = make_dispatcher(database_url, [ptb_platform(bot, Translator())], policy=fast_policy(paced=limits))
     dispatcher.start()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
