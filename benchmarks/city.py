@@ -409,7 +409,8 @@ def complaints(city: City, count: int, rng: random.Random) -> list[tuple]:
 
 
 def _accounts() -> list[tuple]:
-    return [(k, "telegram", 1_000_000 + k, 1_000_000 + k, "zh_CN", f"群众{k}") for k in range(1, REPORTERS + 1)]
+    return [(k, "telegram", str(1_000_000 + k), str(1_000_000 + k), "zh_CN", f"群众{k}")
+            for k in range(1, REPORTERS + 1)]
 
 
 class SqliteWriter:

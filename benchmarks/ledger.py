@@ -43,8 +43,8 @@ def fill(engine: Engine, tickets: int, events: int = 2) -> int:
     with engine.begin() as conn:
         township = _insert(conn, OrgUnitRow, name="城关街道", level="township")
         grid = _insert(conn, OrgUnitRow, name="城关第一网格", level="grid", parent_id=township)
-        account = _insert(conn, AccountRow, platform="telegram", user_id=2001, chat_id=2001, locale="zh_CN")
-        reporter = _insert(conn, AccountRow, platform="telegram", user_id=1001, chat_id=1001, locale="zh_CN")
+        account = _insert(conn, AccountRow, platform="telegram", user_id="2001", chat_id="2001", locale="zh_CN")
+        reporter = _insert(conn, AccountRow, platform="telegram", user_id="1001", chat_id="1001", locale="zh_CN")
         cadre = _insert(conn, CadreRow, name="陈晓明", role="butler", org_unit_id=township, account_id=account)
         enterprise = _insert(conn, EnterpriseRow, name="润弘制药股份有限公司", credit_code="91410000MA00000001",
                              grid_id=grid)

@@ -33,12 +33,12 @@ TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
 
 def morning_reminders(n: int) -> list[Reply]:
-    return [Reply(Address("telegram", FIRST_CADRE + i), "zh_CN",
+    return [Reply(Address("telegram", str(FIRST_CADRE + i)), "zh_CN",
                   plain(f"早上好：您有 3 件工单今天到期（第 {i + 1} 号提醒）")) for i in range(n)]
 
 
 async def measure(database_url: str, n: int, timeout: float) -> dict[str, Any]:
-    from bot.adapters.telegram_ptb import ptb_sender
+    from bot.adapters.telegram_ptb import ptb_platform
     from bot.i18n import Translator
     from bot.outbox import Policy, close, make_dispatcher
     from sandbox.botapi import LocalBotApi
@@ -52,7 +52,7 @@ async def measure(database_url: str, n: int, timeout: float) -> dict[str, Any]:
     await server.start()
     owe(database_url, morning_reminders(n))
     bot = await ptb_bot(server.url)
-    dispatcher = make_dispatcher(database_url, ptb_sender(bot, Translator()), policy=Policy())
+    dispatcher = make_dispatcher(database_url, [ptb_platform(bot, Translator())], policy=Policy())
     began = time.monotonic()
     dispatcher.start()
     try:

@@ -269,13 +269,14 @@ def _seed_people(engine: Engine) -> tuple[int, int]:
                             sa.column("chat_id"), sa.column("locale"), sa.column("display_name"))
         cadre_count = COMMUNITIES * GRIDS_PER_COMMUNITY * CADRES_PER_GRID
         conn.execute(accounts.insert(), [
-            {"platform": "telegram", "user_id": 5_000_000 + i, "chat_id": 5_000_000 + i, "locale": "zh_CN",
+            {"platform": "telegram", "user_id": str(5_000_000 + i), "chat_id": str(5_000_000 + i), "locale": "zh_CN",
              "display_name": f"干部{i}"} for i in range(cadre_count + 1)])
         conn.execute(accounts.insert(), [
-            {"platform": "telegram", "user_id": 1_000_000 + i, "chat_id": 1_000_000 + i, "locale": "zh_CN",
+            {"platform": "telegram", "user_id": str(1_000_000 + i), "chat_id": str(1_000_000 + i), "locale": "zh_CN",
              "display_name": f"群众{i}"} for i in range(REPORTERS)])
-        cadre_accounts = _contiguous(conn, "account", "user_id BETWEEN 5000000 AND 5999999", cadre_count + 1)
-        reporter0 = _contiguous(conn, "account", "user_id BETWEEN 1000000 AND 1999999", REPORTERS)
+        # ids are text; all of these have seven digits, so text order is number order
+        cadre_accounts = _contiguous(conn, "account", "user_id BETWEEN '5000000' AND '5999999'", cadre_count + 1)
+        reporter0 = _contiguous(conn, "account", "user_id BETWEEN '1000000' AND '1999999'", REPORTERS)
         conn.execute(sa.text("UPDATE cadre SET account_id = :a WHERE id = :c"),
                      {"a": cadre_accounts + cadre_count, "c": demo.duty_cadre_id})
         cadre0 = _org(conn, demo.township_id, cadre_accounts)

@@ -1,13 +1,20 @@
-"""What can go wrong sending one reply, as the dispatcher needs to know it.
+"""Sending, as the outbox dispatcher sees it: each platform's sender and limits, and what
+can go wrong sending one reply.
 
-An adapter turns its framework's errors into `DeliveryFailed` with one `Failure`;
-the dispatcher (bot/outbox.py) decides from that alone whether to wait, retry or
-give up, so it knows nothing about PTB or aiogram exception classes.
+A platform declares itself once as a `Platform` (Telegram's is in bot/telegram_out.py):
+its sender, how fast it takes messages, and which of its chats are groups. The dispatcher
+(bot/outbox.py) sends each outbox row with its own platform's sender, paced by that
+platform's limits, so it knows no platform's rules itself.
+
+A sender turns its framework's errors into `DeliveryFailed` with one `Failure`; the
+dispatcher decides from that alone whether to wait, retry or give up, so it knows
+nothing about PTB or aiogram exception classes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
@@ -40,3 +47,38 @@ class Sender(Protocol):
         """Make the reply's Bot API calls after the first `skip` (made before), awaiting
         `pace()` before each; return how many calls the reply took in all, or raise
         DeliveryFailed with the number of calls made (`pace` may raise it, STOPPED)."""
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    """How fast one platform takes messages: overall, in a private chat, in a group. Each
+    rate is applied at `margin` of itself, so that network jitter does not earn a 429."""
+
+    overall_per_second: float
+    overall_burst: int
+    private_per_second: float
+    private_burst: int
+    group_per_minute: float
+    group_burst: int
+    margin: float = 0.95  # send at 95% of each rate
+
+
+@dataclass(frozen=True)
+class Platform:
+    """One messaging platform as the outbox sends to it: the rows whose `Reply.to.platform`
+    is `name` go out through `sender`, paced by `limits`."""
+
+    name: str  # as in handlers.seam.Address.platform: "telegram"
+    sender: Sender
+    limits: SendLimits
+    is_group: Callable[[str], bool]  # a chat id -> a group chat, paced by the group limits
+
+
+def by_name(platforms: Iterable[Platform]) -> dict[str, Platform]:
+    """The platforms keyed by name; one name twice is a wiring mistake, not a choice."""
+    named: dict[str, Platform] = {}
+    for platform in platforms:
+        if platform.name in named:
+            raise ValueError(f"two senders for the platform {platform.name!r}")
+        named[platform.name] = platform
+    return named

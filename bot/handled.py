@@ -13,14 +13,15 @@ from collections import OrderedDict
 
 
 class HandledUpdates:
-    """Update ids marked handled (the latest `keep` of them) and the waiters for them."""
+    """Update ids marked handled (the latest `keep` of them) and the waiters for them; the
+    platform's ids as the core spells them (strings, handlers.seam)."""
 
     def __init__(self, keep: int = 10_000) -> None:
         self._keep = keep
-        self._handled: OrderedDict[int, None] = OrderedDict()
-        self._waiters: dict[int, list[asyncio.Future[None]]] = {}
+        self._handled: OrderedDict[str, None] = OrderedDict()
+        self._waiters: dict[str, list[asyncio.Future[None]]] = {}
 
-    def mark(self, update_id: int) -> None:
+    def mark(self, update_id: str) -> None:
         self._handled[update_id] = None
         while len(self._handled) > self._keep:
             self._handled.popitem(last=False)
@@ -28,7 +29,7 @@ class HandledUpdates:
             if not waiter.done():
                 waiter.set_result(None)
 
-    async def wait(self, update_id: int) -> None:
+    async def wait(self, update_id: str) -> None:
         """Return once `update_id` has been handled (at once if it already was)."""
         if update_id in self._handled:
             return

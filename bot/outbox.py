@@ -19,9 +19,13 @@ How:
   each chat's rows are sent one after another, and a chat's later rows are not
   claimed while an earlier one is being sent or waits for a retry (storage/outbox.py).
   A row is marked `sent` right after its Bot API call succeeded.
-- Limits for all processes together (there is one leader): ~30 messages/s overall,
-  1/s per private chat with a burst of 2 (a turn answering with 2 messages is not
-  slowed), 20/min per group; every Bot API call counts as one message.
+- Per platform: each outbox row goes out through its own platform's sender (`Platform`,
+  bot/delivery.py), and the claim takes only rows of the platforms this process serves;
+  a row for a platform nobody serves waits.
+- Limits for all processes together (there is one leader), each platform's own: for
+  Telegram ~30 messages/s overall, 1/s per private chat with a burst of 2 (a turn
+  answering with 2 messages is not slowed), 20/min per group (bot/telegram_out.py);
+  every Bot API call counts as one message.
 - 429: the row waits `retry_after` (not counted as an attempt) and the chat with it;
   429s from several chats at once pause everything. 5xx and connection errors: retried
   with exponential backoff, for as long as it takes. Read timeout: see the guarantee.
@@ -41,18 +45,19 @@ import os
 import signal
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from aiolimiter import AsyncLimiter
 
-from bot.delivery import DeliveryFailed, Failure, Pace, Sender
+from bot.delivery import DeliveryFailed, Failure, Pace, Platform, SendLimits, by_name
 from storage.outbox import Claimed, Leadership, OutboxStore
 
 log = logging.getLogger(__name__)
 
 FAULT_ENV = "LIANXIN_OUTBOX_FAULT"
-Chat = tuple[str, int]
+Chat = tuple[str, str]  # (platform, chat id)
 
 
 class Clock:
@@ -61,31 +66,9 @@ class Clock:
 
 
 @dataclass(frozen=True)
-class SendLimits:
-    """Telegram's limits, with a small margin so that network jitter does not earn a 429."""
-
-    overall_per_second: float = 30
-    # Each burst is below what Telegram tolerates (~30 overall, ~3 in a chat, 20 a minute in a group):
-    # our bucket counts from when a message leaves, Telegram's from when it arrives, and while our
-    # first message of a burst is delayed on its way (a busy machine, a slow network) Telegram's
-    # bucket stays full instead of refilling. The message to spare absorbs that delay.
-    overall_burst: int = 20
-    private_per_second: float = 1
-    private_burst: int = 2
-    group_per_minute: float = 20
-    group_burst: int = 19
-    margin: float = 0.95  # send at 95% of each rate
-    enabled: bool = True
-
-    @classmethod
-    def off(cls) -> SendLimits:
-        """No pacing (a sandbox whose limits are off); 429s are still obeyed."""
-        return cls(enabled=False)
-
-
-@dataclass(frozen=True)
 class Policy:
-    limits: SendLimits = field(default_factory=SendLimits)
+    # False: not paced by the platforms' limits (a sandbox whose limits are off); 429s are still obeyed
+    paced: bool = True
     batch: int = 100  # rows claimed at most at once (in flight)
     poll_every: float = 1.0  # seconds between looks at the outbox when nobody pokes
     leader_check_every: float = 5.0  # seconds between leadership checks / attempts
@@ -107,25 +90,25 @@ class Stats:
 
 
 class Limiters:
-    """aiolimiter buckets: one overall, one per chat (evicted once idle, when they are full again)."""
+    """aiolimiter buckets by each platform's limits: one overall per platform, one per chat
+    (evicted once idle, when they are full again)."""
 
     IDLE_EVICT_SECONDS = 120
 
-    def __init__(self, limits: SendLimits) -> None:
-        self.limits = limits
-        stretch = 1 / limits.margin
-        self._overall = AsyncLimiter(limits.overall_burst, limits.overall_burst / limits.overall_per_second * stretch)
+    def __init__(self, platforms: Mapping[str, Platform], *, paced: bool = True) -> None:
+        self.platforms = platforms
+        self.paced = paced
+        self._overall = {name: _overall_bucket(platform.limits) for name, platform in platforms.items()}
         self._chats: dict[Chat, tuple[AsyncLimiter, float]] = {}
-        self._stretch = stretch
         self._paused_until = 0.0  # monotonic: everything waits (a global 429)
         self._chat_paused: dict[Chat, float] = {}
 
     async def acquire(self, chat: Chat) -> None:
         await self._wait_pauses(chat)
-        if not self.limits.enabled:
+        if not self.paced:
             return
         await self._chat_limiter(chat).acquire()
-        await self._overall.acquire()
+        await self._overall[chat[0]].acquire()
 
     def pause(self, chat: Chat | None, seconds: float) -> None:
         until = time.monotonic() + seconds
@@ -151,27 +134,40 @@ class Limiters:
     def _chat_limiter(self, chat: Chat) -> AsyncLimiter:
         limiter = self._chats.get(chat, (None, 0.0))[0]
         if limiter is None:
-            if chat[1] < 0:  # groups and supergroups have negative ids
-                burst = self.limits.group_burst
-                limiter = AsyncLimiter(burst, burst / self.limits.group_per_minute * 60 * self._stretch)
-            else:
-                burst = self.limits.private_burst
-                limiter = AsyncLimiter(burst, burst / self.limits.private_per_second * self._stretch)
+            limiter = self._chat_bucket(chat)
         self._chats[chat] = (limiter, time.monotonic())
         return limiter
+
+    def _chat_bucket(self, chat: Chat) -> AsyncLimiter:
+        """A new chat's bucket: a group's or a private chat's, as its platform tells them apart."""
+        name, chat_id = chat
+        platform = self.platforms[name]
+        limits = platform.limits
+        if platform.is_group(chat_id):
+            return _bucket(limits.group_burst, limits.group_per_minute / 60, limits.margin)
+        return _bucket(limits.private_burst, limits.private_per_second, limits.margin)
+
+
+def _overall_bucket(limits: SendLimits) -> AsyncLimiter:
+    return _bucket(limits.overall_burst, limits.overall_per_second, limits.margin)
+
+
+def _bucket(burst: int, per_second: float, margin: float) -> AsyncLimiter:
+    """`burst` messages at once, refilled at `margin` of `per_second`."""
+    return AsyncLimiter(burst, burst / per_second / margin)
 
 
 class Dispatcher:
     """Sends the outbox while this process leads; `poke()` after a commit, `drain()` in tests."""
 
-    def __init__(self, store: OutboxStore, leadership: Leadership, sender: Sender, *,
+    def __init__(self, store: OutboxStore, leadership: Leadership, platforms: Mapping[str, Platform], *,
                  policy: Policy | None = None, clock: Clock | None = None) -> None:
         self.store = store
         self.leadership = leadership
-        self.sender = sender
+        self.platforms = dict(platforms)  # the platforms this process sends to, by name
         self.policy = policy or Policy()
         self.clock = clock or Clock()
-        self.limiters = Limiters(self.policy.limits)
+        self.limiters = Limiters(self.platforms, paced=self.policy.paced)
         self.stats = Stats()
         self._fault = os.environ.get(FAULT_ENV, "")
         self._wake = asyncio.Event()
@@ -247,7 +243,8 @@ class Dispatcher:
         room = self.policy.batch - sum(len(rows) for rows in self._sending.values())
         # Claim when there is room for a good share of a batch: fewer, larger claims.
         worth_it = room >= max(1, self.policy.batch // 4) or not self._sending
-        claimed = await asyncio.to_thread(self.store.claim, self.clock.now(), room) if worth_it else []
+        served = tuple(self.platforms)  # rows to other platforms wait for a process that serves them
+        claimed = await asyncio.to_thread(self.store.claim, self.clock.now(), room, served) if worth_it else []
         self._inject("after_claim", claimed)
         for rows in _by_chat(claimed):
             self._send_in_background(rows)
@@ -316,7 +313,8 @@ class Dispatcher:
     async def _send_row(self, row: Claimed) -> bool:
         """Send one row; False when the chat must wait (a retry is scheduled)."""
         try:
-            await self.sender.send(row.reply, skip=row.parts_sent, pace=self._pace(row.chat))
+            sender = self.platforms[row.reply.to.platform].sender  # claimed: a platform this process serves
+            await sender.send(row.reply, skip=row.parts_sent, pace=self._pace(row.chat))
         except DeliveryFailed as failed:
             return await self._after_failure(row, failed)
         self._inject("after_send", [row])
@@ -431,13 +429,13 @@ def _by_chat(claimed: list[Claimed]) -> list[list[Claimed]]:
     return list(chats.values())
 
 
-def make_dispatcher(database_url: str, sender: Sender, *, policy: Policy | None = None,
+def make_dispatcher(database_url: str, platforms: Iterable[Platform], *, policy: Policy | None = None,
                     clock: Clock | None = None) -> Dispatcher:
-    """A dispatcher on its own engine (the leader lock needs a connection of its own)."""
+    """A dispatcher for `platforms` on its own engine (the leader lock needs a connection of its own)."""
     from storage.db import make_engine
 
     engine = make_engine(database_url)
-    return Dispatcher(OutboxStore(engine), Leadership(engine), sender, policy=policy, clock=clock)
+    return Dispatcher(OutboxStore(engine), Leadership(engine), by_name(platforms), policy=policy, clock=clock)
 
 
 async def close(dispatcher: Dispatcher) -> None:
@@ -446,4 +444,4 @@ async def close(dispatcher: Dispatcher) -> None:
     dispatcher.store.engine.dispose()
 
 
-__all__ = ["Clock", "Dispatcher", "Policy", "SendLimits", "Stats", "close", "make_dispatcher"]
+__all__ = ["Clock", "Dispatcher", "Limiters", "Policy", "Stats", "close", "make_dispatcher"]

@@ -1,8 +1,8 @@
 """One bot process, composed: the core, the translator, the outbox dispatcher and the
-senders it uses, the scheduler, the group robots and the file maker.
+platforms it sends to, the scheduler, the group robots and the file maker.
 
 Adapters only translate: an update becomes an `Incoming` they hand to `take`, and the
-replies go out through the `Sender` they give to `start`. Whatever a framework offers
+replies go out through the `Platform` (sender and send policy) they give to `start`. Whatever a framework offers
 beyond that (job queues, FSM storage, conversation handlers) stays unused, so that two
 adapters cannot drift apart.
 """
@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bot.delivery import Sender
+from bot.delivery import Platform
 from bot.files import FileMaker
 from bot.handled import HandledUpdates
 from bot.i18n import Translator
@@ -83,9 +83,10 @@ class Runtime:
 
     # -- lifecycle -------------------------------------------------------------
 
-    async def start(self, sender: Sender) -> None:
-        """Start sending the outbox with `sender`, and the timed jobs."""
-        self.dispatcher = make_dispatcher(self.settings.database_url, sender, policy=self.outbox_policy,
+    async def start(self, platforms: Iterable[Platform]) -> None:
+        """Start sending the outbox rows of `platforms`, each through its own sender and within
+        its own limits, and the timed jobs."""
+        self.dispatcher = make_dispatcher(self.settings.database_url, platforms, policy=self.outbox_policy,
                                           clock=self.clock)
         self.dispatcher.start()
         if self.scheduled:
@@ -111,14 +112,14 @@ class Runtime:
     # -- updates in --------------------------------------------------------------
 
     @asynccontextmanager
-    async def handling(self, update_id: int) -> AsyncIterator[None]:
+    async def handling(self, update_id: str) -> AsyncIterator[None]:
         """Around an adapter's work on one update: marks it handled however it ends."""
         try:
             yield
         finally:
             self.handled.mark(update_id)
 
-    def failed(self, error: BaseException | None, update_id: int | None = None) -> None:
+    def failed(self, error: BaseException | None, update_id: str | None = None) -> None:
         """An update (or the adapter's framework) failed: logged with the update, kept in `errors`."""
         log.error("handling update %s failed", "?" if update_id is None else update_id, exc_info=error)
         self.errors.append(error)
@@ -174,8 +175,9 @@ class WhenDone:
         self.runtime = runtime
         self.timeout = timeout  # only a bug waits this long
 
-    async def handled(self, update_id: int) -> None:
-        await self.runtime.handled.wait(update_id)
+    async def handled(self, update_id: int | str) -> None:
+        """`update_id` as the platform numbers it (the sandbox: Telegram's int); the core keeps it as text."""
+        await self.runtime.handled.wait(str(update_id))
         await self.idle()
 
     async def idle(self) -> None:

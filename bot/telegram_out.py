@@ -4,7 +4,8 @@ What a reply becomes is decided here once: the attachment first (with the text a
 caption when it fits), then the text parts (the first one editing the pressed message
 when the reply says so), then relayed photos, then the location — one Bot API call
 each. An adapter supplies only `BotCalls`: those five calls in its framework, and what
-its framework's errors mean for the outbox (`bot.delivery.Failure`).
+its framework's errors mean for the outbox (`bot.delivery.Failure`). Telegram's send
+policy (its limits, which chats are groups) is declared here once, for both adapters.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from bot.delivery import DeliveryFailed, Failure, Pace
+from bot.delivery import DeliveryFailed, Failure, Pace, Platform, SendLimits
 from bot.files import FileMaker, FileUnavailable, MadeFile
 from bot.i18n import Translator
 from bot.render import InlineKeyboard, Keyboard, Part, fits_caption, render_reply
@@ -23,6 +24,27 @@ from handlers.seam import Reply
 log = logging.getLogger(__name__)
 
 Call = Callable[[], Awaitable[object]]
+
+TELEGRAM = "telegram"  # handlers.seam.Address.platform of Telegram's chats
+
+# Telegram's limits, with a small margin so that network jitter does not earn a 429.
+TELEGRAM_LIMITS = SendLimits(
+    overall_per_second=30,
+    # Each burst is below what Telegram tolerates (~30 overall, ~3 in a chat, 20 a minute in a group):
+    # our bucket counts from when a message leaves, Telegram's from when it arrives, and while our
+    # first message of a burst is delayed on its way (a busy machine, a slow network) Telegram's
+    # bucket stays full instead of refilling. The message to spare absorbs that delay.
+    overall_burst=20,
+    private_per_second=1,
+    private_burst=2,
+    group_per_minute=20,
+    group_burst=19,
+)
+
+
+def is_telegram_group(chat_id: str) -> bool:
+    """Groups and supergroups have negative ids ("-100123…"); users' chats positive ones."""
+    return chat_id.startswith("-")
 
 
 class BotCalls(Protocol):
@@ -81,7 +103,7 @@ class TelegramSender:
             caption = parts.pop() if len(parts) == 1 and fits_caption(parts[0]) else None
             planned.append(lambda: self._send_file(chat_id, reply, caption))
         if reply.edit_message_id is not None and parts:
-            first, message_id = parts.pop(0), reply.edit_message_id
+            first, message_id = parts.pop(0), int(reply.edit_message_id)
             keyboard = rendered.inline_keyboard if not parts else None
             planned.append(lambda: calls.edit_text(chat_id, message_id, first.text, keyboard))
         planned += [lambda part=part: calls.send_text(chat_id, part.text, part.keyboard) for part in parts]
@@ -108,3 +130,8 @@ class TelegramSender:
             await self.calls.send_photo(chat_id, made, caption)
         else:
             await self.calls.send_document(chat_id, made, caption)
+
+
+def telegram_platform(calls: BotCalls, translator: Translator, files: FileMaker | None = None) -> Platform:
+    """Telegram for the outbox, through one framework's `calls` (each adapter passes its own)."""
+    return Platform(TELEGRAM, TelegramSender(calls, translator, files), TELEGRAM_LIMITS, is_telegram_group)

@@ -43,7 +43,7 @@ class ConversationState:
     """Where one chat is in a dialog. Stored, so a restart resumes mid-dialog."""
 
     platform: str
-    chat_id: int
+    chat_id: str
     dialog: str = Dialog.IDLE
     step: str = ""
     data: dict[str, Any] = field(default_factory=dict)
@@ -65,16 +65,16 @@ class ConversationState:
 
 
 class Accounts(Protocol):
-    def get_or_create(self, platform: str, user_id: int, chat_id: int, locale: str,
+    def get_or_create(self, platform: str, user_id: str, chat_id: str, locale: str,
                       display_name: str) -> Account: ...
-    def find(self, platform: str, user_id: int) -> Account | None:
+    def find(self, platform: str, user_id: str) -> Account | None:
         """The account if known; creates and changes nothing."""
     def get(self, account_id: int) -> Account | None: ...
     def set_locale(self, account_id: int, locale: str) -> None: ...
 
 
 class Conversations(Protocol):
-    def load(self, platform: str, chat_id: int) -> ConversationState: ...
+    def load(self, platform: str, chat_id: str) -> ConversationState: ...
     def save(self, state: ConversationState) -> None: ...
 
 
@@ -142,7 +142,7 @@ class Complaints(Protocol):
 
 
 class SeenUpdates(Protocol):
-    def first_time(self, platform: str, update_id: int) -> bool:
+    def first_time(self, platform: str, update_id: str) -> bool:
         """Record the update; False when it was handled before (a webhook resend)."""
 
 
@@ -182,8 +182,8 @@ class Groups(Protocol):
 
     def bind(self, binding: GroupBinding, cadre_id: int, at: datetime) -> None:
         """Bind the chat (again: the new unit replaces the old)."""
-    def unbind(self, platform: str, chat_id: int) -> bool: ...
-    def binding(self, platform: str, chat_id: int) -> GroupBinding | None: ...
+    def unbind(self, platform: str, chat_id: str) -> bool: ...
+    def binding(self, platform: str, chat_id: str) -> GroupBinding | None: ...
     def bindings(self) -> list[GroupBinding]: ...
     def claim_digest(self, target: str, period: str, start: datetime, at: datetime) -> bool:
         """True the first time (target, period, start) is claimed, in this or any process, ever."""

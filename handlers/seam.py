@@ -3,6 +3,10 @@
 In: one `Incoming` per update. Out: a list of `Reply` values. The adapter renders
 message keys in the recipient's locale, escapes, splits and sends; the core never
 sends anything itself.
+
+Ids (chats, users, updates, messages) are opaque strings: each platform spells its own
+(Telegram's integers as decimal strings, WeCom's and Feishu's as they come), and the
+core only compares and stores them.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from handlers.messages import Msg
 @dataclass(frozen=True)
 class Address:
     platform: str
-    chat_id: int
+    chat_id: str
 
 
 PRIVATE, GROUP = "private", "group"  # the kinds of chat the core tells apart
@@ -26,21 +30,21 @@ PRIVATE, GROUP = "private", "group"  # the kinds of chat the core tells apart
 @dataclass(frozen=True)
 class Incoming:
     platform: str
-    chat_id: int
-    user_id: int
-    update_id: int
+    chat_id: str
+    user_id: str
+    update_id: str  # the platform's id of the update, for dedupe
     language_code: str | None = None
     display_name: str = ""
     text: str | None = None
     command: str | None = None  # "start" for "/start@bot abc": no slash, lower case
     args: str = ""
     payload: str | None = None  # the pressed button's data
-    pressed_message_id: int | None = None
+    pressed_message_id: str | None = None
     photo_file_ids: tuple[str, ...] = ()  # the largest size of each photo
     has_other_media: bool = False  # a sticker, voice, document… we can't use here
     location: tuple[float, float] | None = None
     contact_phone: str | None = None
-    contact_user_id: int | None = None
+    contact_user_id: str | None = None
     chat_kind: str = PRIVATE  # GROUP for groups and supergroups
     chat_title: str = ""
 
@@ -82,7 +86,7 @@ class Reply:
     remove_keyboard: bool = False
     photo_file_ids: tuple[str, ...] = ()  # photos to pass on (a relay), sent after the text
     location: tuple[float, float] | None = None
-    edit_message_id: int | None = None  # edit this message instead of sending a new one
+    edit_message_id: str | None = None  # edit this message instead of sending a new one
     as_alert: bool = False  # answer the button press with a pop-up, not a message
     not_before: datetime | None = None  # UTC; hold it until then (quiet hours)
     ticket_id: int | None = None  # the ticket it is about: an undeliverable message is recorded there

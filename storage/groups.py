@@ -25,12 +25,12 @@ class SqlGroups:
             platform=binding.platform, chat_id=binding.chat_id, **values)
         self.session.execute(stmt.on_conflict_do_update(index_elements=["platform", "chat_id"], set_=values))
 
-    def unbind(self, platform: str, chat_id: int) -> bool:
+    def unbind(self, platform: str, chat_id: str) -> bool:
         table = GroupBindingRow.__table__
         result = self.session.execute(sa.delete(table).where(table.c.platform == platform, table.c.chat_id == chat_id))
         return bool(result.rowcount)
 
-    def binding(self, platform: str, chat_id: int) -> GroupBinding | None:
+    def binding(self, platform: str, chat_id: str) -> GroupBinding | None:
         row = self.session.scalars(sa.select(GroupBindingRow).where(
             GroupBindingRow.platform == platform, GroupBindingRow.chat_id == chat_id)).one_or_none()
         return _binding(row) if row is not None else None

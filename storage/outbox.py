@@ -13,7 +13,7 @@ hours) does not hold up later ones until it is due itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -55,13 +55,15 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
     platform, chat_id = data["to"]
     location = data.get("location")
     attachment = data.get("attachment")
+    edit_message_id = data.get("edit_message_id")
+    # str(): rows written before ids became strings (migration 0008) hold Telegram's integers
     return Reply(
-        to=Address(platform, chat_id), locale=data["locale"], text=_decode(data["text"]),
+        to=Address(platform, str(chat_id)), locale=data["locale"], text=_decode(data["text"]),
         buttons=tuple(tuple(Button(_decode(label), payload) for label, payload in row) for row in data["buttons"]),
         ask_contact=_decode(data.get("ask_contact")), remove_keyboard=data.get("remove_keyboard", False),
         photo_file_ids=tuple(data.get("photo_file_ids", ())),
         location=(location[0], location[1]) if location else None,
-        edit_message_id=data.get("edit_message_id"), as_alert=data.get("as_alert", False),
+        edit_message_id=None if edit_message_id is None else str(edit_message_id), as_alert=data.get("as_alert", False),
         not_before=_decode(data.get("not_before")), ticket_id=data.get("ticket_id"),
         attachment=Attachment(attachment[0], _decode(attachment[1])) if attachment else None,
     )
@@ -137,7 +139,7 @@ class Claimed:
     ticket_id: int | None
 
     @property
-    def chat(self) -> tuple[str, int]:
+    def chat(self) -> tuple[str, str]:
         return self.reply.to.platform, self.reply.to.chat_id
 
 
@@ -149,12 +151,14 @@ class OutboxStore:
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self.is_postgres = engine.dialect.name == "postgresql"
 
-    def claim(self, now: datetime, limit: int) -> list[Claimed]:
-        """Mark up to `limit` due rows as sending, lane by lane (answers first) in id order,
-        keeping each chat's order."""
+    def claim(self, now: datetime, limit: int, platforms: Collection[str]) -> list[Claimed]:
+        """Mark up to `limit` due rows to `platforms` as sending, lane by lane (answers first)
+        in id order, keeping each chat's order. Rows to other platforms are left pending for
+        a process that serves them."""
         table = OutboxRow.__table__
         now = to_db(now)
-        due = (sa.select(table.c.id).where(_due(table, now), ~_held_up(table, now))
+        due = (sa.select(table.c.id)
+               .where(table.c.platform.in_(list(platforms)), _due(table, now), ~_held_up(table, now))
                .order_by(table.c.lane, table.c.id).limit(limit))
         if self.is_postgres:  # a second dispatcher (a lost leader) skips what this one holds
             due = due.with_for_update(skip_locked=True)

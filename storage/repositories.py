@@ -185,7 +185,7 @@ class SqlAccounts:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get_or_create(self, platform: str, user_id: int, chat_id: int, locale: str,
+    def get_or_create(self, platform: str, user_id: str, chat_id: str, locale: str,
                       display_name: str) -> Account:
         """The account of (platform, user_id), created if new; chat and name kept current.
 
@@ -209,7 +209,7 @@ class SqlAccounts:
         self.session.flush()
         return _account(row)
 
-    def find(self, platform: str, user_id: int) -> Account | None:
+    def find(self, platform: str, user_id: str) -> Account | None:
         """The account of (platform, user_id) if the bot knows it; nothing is created or changed
         (a message in a group must not make the group that person's chat)."""
         row = self.session.scalars(sa.select(AccountRow).where(AccountRow.platform == platform,
@@ -232,7 +232,7 @@ class SqlConversations:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def load(self, platform: str, chat_id: int) -> ConversationState:
+    def load(self, platform: str, chat_id: str) -> ConversationState:
         row = self.session.scalars(
             sa.select(ConversationRow)
             .where(ConversationRow.platform == platform, ConversationRow.chat_id == chat_id)
@@ -535,7 +535,7 @@ class SqlSeenUpdates:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def first_time(self, platform: str, update_id: int) -> bool:
+    def first_time(self, platform: str, update_id: str) -> bool:
         table = SeenUpdateRow.__table__
         stmt = dialect_insert(self.session, table).values(
             platform=platform, update_id=update_id, at=_utcnow()

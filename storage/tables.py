@@ -27,6 +27,15 @@ def _utc_column(*, nullable: bool = False, index: bool = False) -> Any:
     return Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=nullable, index=index))
 
 
+# A platform's id of a chat, a user or an update: opaque text (Telegram's integers as decimal
+# strings, WeCom's and Feishu's user ids as they come). 64 leaves room for any of them.
+PLATFORM_ID_LENGTH = 64
+
+
+def _platform_id() -> Any:
+    return Field(max_length=PLATFORM_ID_LENGTH)
+
+
 def _json_column(factory: Any) -> Any:
     return Field(default_factory=factory, sa_column=sa.Column(sa.JSON(), nullable=False))
 
@@ -69,8 +78,8 @@ class AccountRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=20)
-    user_id: int = Field(sa_type=sa.BigInteger)
-    chat_id: int = Field(sa_type=sa.BigInteger)
+    user_id: str = _platform_id()
+    chat_id: str = _platform_id()
     locale: str = Field(max_length=20)
     display_name: str = Field(default="", max_length=200)
 
@@ -199,7 +208,7 @@ class GroupBindingRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=20)
-    chat_id: int = Field(sa_type=sa.BigInteger)
+    chat_id: str = _platform_id()
     title: str = Field(default="", max_length=200)
     org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
     bound_by_cadre_id: int = Field(foreign_key="cadre.id")
@@ -235,7 +244,7 @@ class ConversationRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=20)
-    chat_id: int = Field(sa_type=sa.BigInteger)
+    chat_id: str = _platform_id()
     dialog: str = Field(default="idle", max_length=50)
     step: str = Field(default="", max_length=50)
     data: dict[str, Any] = _json_column(dict)
@@ -250,7 +259,7 @@ class SeenUpdateRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=20)
-    update_id: int = Field(sa_type=sa.BigInteger)
+    update_id: str = _platform_id()
     at: datetime = _utc_column(index=True)
 
 
@@ -269,7 +278,7 @@ class OutboxRow(SQLModel, table=True):
     created_at: datetime = _utc_column()
     lane: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # handlers.ports.Lane
     platform: str = Field(max_length=20)
-    chat_id: int = Field(sa_type=sa.BigInteger)
+    chat_id: str = _platform_id()
     payload: dict[str, Any] = _json_column(dict)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
     not_before: datetime | None = _utc_column(nullable=True)  # the core's: quiet hours

@@ -26,10 +26,10 @@ from aiogram.types import (BotCommand, BotCommandScopeAllGroupChats, BotCommandS
                            KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update)
 from aiohttp import web
 
-from bot.delivery import DeliveryFailed, Failure
+from bot.delivery import DeliveryFailed, Failure, Platform
 from bot.files import MadeFile
 from bot.render import PARSE_MODE, ContactKeyboard, InlineKeyboard, Keyboard, Part, RemoveKeyboard
-from bot.telegram_out import TelegramSender
+from bot.telegram_out import TELEGRAM, telegram_platform
 from handlers.seam import GROUP, PRIVATE, Incoming
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"
+PLATFORM = TELEGRAM
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 __all__ = ["PLATFORM", "AiogramAdapter", "AiogramCalls", "to_incoming"]
@@ -49,7 +49,7 @@ __all__ = ["PLATFORM", "AiogramAdapter", "AiogramCalls", "to_incoming"]
 def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | None:
     """The core's view of `update`; None for updates the core has no use for."""
     if (query := update.callback_query) is not None:
-        return _press(update.update_id, query)
+        return _press(str(update.update_id), query)
     message = update.message
     if message is None or message.from_user is None:  # edits, channel posts, chat member updates...
         return None
@@ -64,27 +64,32 @@ def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | N
     other_media = any((message.sticker, message.voice, message.document, message.video, message.audio,
                        message.video_note, message.animation))
     return Incoming(
-        platform=PLATFORM, chat_id=message.chat.id, user_id=user.id, update_id=update.update_id,
+        platform=PLATFORM, chat_id=str(message.chat.id), user_id=str(user.id), update_id=str(update.update_id),
         language_code=user.language_code, display_name=user.full_name,
         text=message.text if message.text is not None else message.caption, command=command, args=args,
         photo_file_ids=(message.photo[-1].file_id,) if message.photo else (),
         has_other_media=other_media,
         location=(message.location.latitude, message.location.longitude) if message.location else None,
         contact_phone=contact.phone_number if contact else None,
-        contact_user_id=contact.user_id if contact else None, **_chat(message.chat),
+        contact_user_id=_id(contact.user_id) if contact else None, **_chat(message.chat),
     )
 
 
-def _press(update_id: int, query: CallbackQuery) -> Incoming | None:
+def _press(update_id: str, query: CallbackQuery) -> Incoming | None:
     message = query.message
     if message is None:  # an inline-mode message: not ours
         return None
     user = query.from_user
     return Incoming(
-        platform=PLATFORM, chat_id=message.chat.id, user_id=user.id, update_id=update_id,
+        platform=PLATFORM, chat_id=str(message.chat.id), user_id=str(user.id), update_id=update_id,
         language_code=user.language_code, display_name=user.full_name,
-        payload=query.data or "", pressed_message_id=message.message_id, **_chat(message.chat),
+        payload=query.data or "", pressed_message_id=str(message.message_id), **_chat(message.chat),
     )
+
+
+def _id(telegram_id: int | None) -> str | None:
+    """Telegram's integer id as the core's opaque string (None stays None)."""
+    return None if telegram_id is None else str(telegram_id)
 
 
 def _chat(chat: Chat) -> dict[str, Any]:
@@ -194,18 +199,19 @@ class AiogramAdapter:
         self._polling: asyncio.Task[None] | None = None
         self._webhook: web.AppRunner | None = None
 
-    def sender(self) -> TelegramSender:
-        return TelegramSender(AiogramCalls(self.bot), self.runtime.translator, self.runtime.files)
+    def platform(self) -> Platform:
+        return telegram_platform(AiogramCalls(self.bot), self.runtime.translator, self.runtime.files)
 
     # -- updates --------------------------------------------------------------------
 
     async def _on_update(self, handler: Handler, update: Update, data: dict[str, Any]) -> None:
         """Every update, instead of aiogram's routers (there are none to call)."""
-        async with self.runtime.handling(update.update_id):
+        update_id = str(update.update_id)
+        async with self.runtime.handling(update_id):
             try:
                 await self._take(update)
             except Exception as error:  # logged and kept like PTB's error handler does
-                self.runtime.failed(error, update.update_id)
+                self.runtime.failed(error, update_id)
 
     async def _take(self, update: Update) -> None:
         incoming = to_incoming(update, self._username)
@@ -246,7 +252,7 @@ class AiogramAdapter:
         polling. Pair with `stop`."""
         self._username = (await self.bot.me()).username
         await self.set_commands()
-        await self.runtime.start(self.sender())
+        await self.runtime.start([self.platform()])
         if self.settings.webhook_url:
             await self._start_webhook()
             return

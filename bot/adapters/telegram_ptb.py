@@ -21,11 +21,11 @@ from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeD
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.delivery import DeliveryFailed, Failure
+from bot.delivery import DeliveryFailed, Failure, Platform
 from bot.files import FileMaker, MadeFile
 from bot.i18n import Translator
 from bot.render import PARSE_MODE, ContactKeyboard, InlineKeyboard, Keyboard, Part, RemoveKeyboard
-from bot.telegram_out import TelegramSender
+from bot.telegram_out import TELEGRAM, telegram_platform
 from handlers.seam import GROUP, PRIVATE, Incoming
 
 if TYPE_CHECKING:
@@ -34,10 +34,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"
+PLATFORM = TELEGRAM
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
-__all__ = ["PLATFORM", "PtbAdapter", "PtbCalls", "ptb_sender", "to_incoming"]
+__all__ = ["PLATFORM", "PtbAdapter", "PtbCalls", "ptb_platform", "to_incoming"]
 
 
 # -- Update -> Incoming ---------------------------------------------------
@@ -51,9 +51,9 @@ def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | N
         if message is None or user is None:  # an inline-mode message: not ours
             return None
         return Incoming(
-            platform=PLATFORM, chat_id=message.chat.id, user_id=user.id, update_id=update.update_id,
+            platform=PLATFORM, chat_id=str(message.chat.id), user_id=str(user.id), update_id=str(update.update_id),
             language_code=user.language_code, display_name=user.full_name,
-            payload=query.data or "", pressed_message_id=message.message_id, **_chat(message.chat),
+            payload=query.data or "", pressed_message_id=str(message.message_id), **_chat(message.chat),
         )
     message = update.message
     if message is None or user is None:  # edits, channel posts, chat member updates...
@@ -71,14 +71,19 @@ def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | N
     other_media = any((message.sticker, message.voice, message.document, message.video, message.audio,
                        message.video_note, message.animation))
     return Incoming(
-        platform=PLATFORM, chat_id=message.chat.id, user_id=user.id, update_id=update.update_id,
+        platform=PLATFORM, chat_id=str(message.chat.id), user_id=str(user.id), update_id=str(update.update_id),
         language_code=user.language_code, display_name=user.full_name,
         text=text, command=command, args=args,
         photo_file_ids=(message.photo[-1].file_id,) if message.photo else (),
         has_other_media=other_media, location=location,
         contact_phone=contact.phone_number if contact else None,
-        contact_user_id=contact.user_id if contact else None, **_chat(message.chat),
+        contact_user_id=_id(contact.user_id) if contact else None, **_chat(message.chat),
     )
+
+
+def _id(telegram_id: int | None) -> str | None:
+    """Telegram's integer id as the core's opaque string (None stays None)."""
+    return None if telegram_id is None else str(telegram_id)
 
 
 def _chat(chat: Chat) -> dict[str, Any]:
@@ -145,9 +150,9 @@ class PtbCalls:
         return _classified(error, calls_made) if isinstance(error, TelegramError) else None
 
 
-def ptb_sender(bot: Any, translator: Translator, files: FileMaker | None = None) -> TelegramSender:
-    """The outbox's sender over a PTB `Bot` (also for a dispatcher without an adapter)."""
-    return TelegramSender(PtbCalls(bot), translator, files)
+def ptb_platform(bot: Any, translator: Translator, files: FileMaker | None = None) -> Platform:
+    """Telegram for the outbox over a PTB `Bot` (also for a dispatcher without an adapter)."""
+    return telegram_platform(PtbCalls(bot), translator, files)
 
 
 def _caption(caption: Part | None) -> dict[str, Any]:
@@ -190,13 +195,13 @@ class PtbAdapter:
         self.app.add_handler(TypeHandler(Update, self.on_update))
         self.app.add_error_handler(self.on_error)
 
-    def sender(self) -> TelegramSender:
-        return ptb_sender(self.app.bot, self.runtime.translator, self.runtime.files)
+    def platform(self) -> Platform:
+        return ptb_platform(self.app.bot, self.runtime.translator, self.runtime.files)
 
     # -- updates --------------------------------------------------------------------
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        async with self.runtime.handling(update.update_id):
+        async with self.runtime.handling(str(update.update_id)):
             bot = context.bot
             incoming = to_incoming(update, bot.username if _has_me(bot) else None)
             query = update.callback_query
@@ -220,7 +225,7 @@ class PtbAdapter:
             log.info("could not answer callback query %s: %s", query.id, exc)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        self.runtime.failed(context.error, getattr(update, "update_id", None))
+        self.runtime.failed(context.error, _id(getattr(update, "update_id", None)))
 
     async def set_commands(self) -> None:
         """setMyCommands: the runtime's menus, each in its scope and language."""
@@ -236,7 +241,7 @@ class PtbAdapter:
 
     async def _post_init(self, app: Application) -> None:  # run() only; start() does this itself
         await self.set_commands()
-        await self.runtime.start(self.sender())
+        await self.runtime.start([self.platform()])
 
     async def _post_stop(self, app: Application) -> None:  # before shutdown: the bot can still send
         await self.runtime.stop()
@@ -249,7 +254,7 @@ class PtbAdapter:
         await app.initialize()
         await self.set_commands()
         await app.start()
-        await self.runtime.start(self.sender())
+        await self.runtime.start([self.platform()])
         if self.settings.webhook_url:
             await app.updater.start_webhook(**self._webhook_options(), allowed_updates=ALLOWED_UPDATES)
         else:

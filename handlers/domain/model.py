@@ -64,8 +64,8 @@ class Account:
 
     id: int
     platform: str
-    user_id: int
-    chat_id: int
+    user_id: str  # the platform's ids, opaque (handlers.seam)
+    chat_id: str
     locale: str
     display_name: str = ""
 
@@ -117,7 +117,7 @@ class GroupBinding:
     """A leaders' group chat bound to an org unit: it gets that unit's 周通报 and 月报告."""
 
     platform: str
-    chat_id: int
+    chat_id: str
     org_unit_id: int
     title: str = ""
 

@@ -80,7 +80,7 @@ def test_create_invite_accepts_a_session(database_url: str, uow_factory) -> None
     now = datetime(2026, 1, 1, tzinfo=UTC)
     with uow_factory() as uow:
         token = create_invite(uow.session, s.duty_cadre_id, now, timedelta(days=3))
-        account = uow.accounts.get_or_create("telegram", 5, 5, "zh_CN", "赵")
+        account = uow.accounts.get_or_create("telegram", "5", "5", "zh_CN", "赵")
         uow.commit()
     with uow_factory() as uow:
         assert uow.invites.redeem(token, account.id, now + timedelta(days=2)).account_id == account.id

@@ -53,7 +53,7 @@ def township(uow_factory) -> dict[str, int]:
             unit(name, level, parent)
         for user_id, name, role, place in [(2001, "陈晓明", "butler", "新村镇"),
                                            (2002, "李建国", "department", "自然资源局")]:
-            account = uow.accounts.get_or_create("telegram", user_id, user_id, "zh_CN", name)
+            account = uow.accounts.get_or_create("telegram", str(user_id), str(user_id), "zh_CN", name)
             cadre = CadreRow(name=name, role=role, org_unit_id=ids[place], account_id=account.id)
             session.add(cadre)
             session.flush()
@@ -63,8 +63,8 @@ def township(uow_factory) -> dict[str, int]:
         session.add(enterprise)
         session.flush()
         ids["润弘制药"] = enterprise.id
-        ids["王老板@"] = uow.accounts.get_or_create("telegram", 1001, 1001, "zh_CN", "王老板").id
-        ids["张大妈@"] = uow.accounts.get_or_create("telegram", 1002, 1002, "zh_CN", "张大妈").id
+        ids["王老板@"] = uow.accounts.get_or_create("telegram", "1001", "1001", "zh_CN", "王老板").id
+        ids["张大妈@"] = uow.accounts.get_or_create("telegram", "1002", "1002", "zh_CN", "张大妈").id
         uow.commit()
     return ids
 

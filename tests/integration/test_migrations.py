@@ -7,6 +7,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 
 from storage.db import alembic_config, make_engine, upgrade
+from storage.uow import uow_factory as make_uow_factory
 
 TABLES = {
     "org_unit", "cadre", "account", "cadre_invite", "enterprise", "reporter_profile", "ticket",
@@ -60,6 +61,73 @@ def test_upgrading_a_first_revision_database_keeps_its_tickets_and_their_history
                       "and before 0007 its first take-up (digests count by it)")
     finally:
         engine.dispose()
+
+
+def test_upgrading_a_0007_database_keeps_its_telegram_ids_as_strings(empty_database_url: str) -> None:
+    upgrade(empty_database_url, "0007")
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as conn:
+            _telegram_rows_at_0007(conn)
+        upgrade(empty_database_url)
+        with engine.connect() as conn:
+            ids = {table: conn.execute(sa.text(f"SELECT {columns} FROM {table}")).one() for table, columns in (
+                ("account", "user_id, chat_id"), ("conversation", "chat_id"), ("outbox", "chat_id"),
+                ("group_binding", "chat_id"), ("seen_update", "update_id"))}
+    finally:
+        engine.dispose()
+    assert {table: tuple(row) for table, row in ids.items()} == {
+        "account": ("123", "123"), "conversation": ("123",), "outbox": ("123",),
+        "group_binding": ("-1001234567890",), "seen_update": ("987654321",)}
+    factory = make_uow_factory(empty_database_url)
+    try:
+        with factory() as uow:
+            account = uow.accounts.find("telegram", "123")
+            group = uow.groups.binding("telegram", "-1001234567890")
+            dialog = uow.conversations.load("telegram", "123")
+            seen_again = not uow.seen_updates.first_time("telegram", "987654321")
+    finally:
+        factory.dispose()
+    assert account is not None and (account.user_id, account.chat_id, account.locale) == ("123", "123", "en")
+    assert group is not None and group.title == "领导群"
+    assert (dialog.dialog, dialog.step) == ("report", "describe")
+    assert seen_again, "an update seen before the upgrade is still recognised as a resend"
+
+
+def _telegram_rows_at_0007(conn: sa.Connection) -> None:
+    """An account, its dialog, a message owed to it, a bound group and a seen update, as
+    revision 0007 stored them: Telegram's ids as integers (a group's negative)."""
+    for statement in (
+        "INSERT INTO org_unit (name, level) VALUES ('新村镇', 'township')",
+        "INSERT INTO cadre (name, role, org_unit_id, phone, phone_public, is_admin) "
+        "VALUES ('陈晓明', 'butler', 1, '', false, true)",
+        "INSERT INTO account (platform, user_id, chat_id, locale, display_name) "
+        "VALUES ('telegram', 123, 123, 'en', '')",
+        "INSERT INTO conversation (platform, chat_id, dialog, step, data, updated_at) "
+        "VALUES ('telegram', 123, 'report', 'describe', '{}', CURRENT_TIMESTAMP)",
+        "INSERT INTO outbox (created_at, lane, platform, chat_id, payload, status, attempts, parts_sent, "
+        "maybe_duplicate) VALUES (CURRENT_TIMESTAMP, 0, 'telegram', 123, '{}', 'pending', 0, 0, false)",
+        "INSERT INTO group_binding (platform, chat_id, title, org_unit_id, bound_by_cadre_id, bound_at) "
+        "VALUES ('telegram', -1001234567890, '领导群', 1, 1, CURRENT_TIMESTAMP)",
+        "INSERT INTO seen_update (platform, update_id, at) VALUES ('telegram', 987654321, CURRENT_TIMESTAMP)",
+    ):
+        conn.execute(sa.text(statement))
+
+
+def test_downgrading_to_0007_turns_the_ids_back_into_integers(empty_database_url: str) -> None:
+    upgrade(empty_database_url, "0007")
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as conn:
+            _telegram_rows_at_0007(conn)
+        upgrade(empty_database_url)
+        command.downgrade(alembic_config(empty_database_url), "0007")
+        with engine.connect() as conn:
+            group_id = conn.execute(sa.text("SELECT chat_id FROM group_binding")).scalar_one()
+            user_id = conn.execute(sa.text("SELECT user_id FROM account")).scalar_one()
+    finally:
+        engine.dispose()
+    assert (group_id, user_id) == (-1001234567890, 123)
 
 
 def test_upgrade_creates_every_table(empty_database_url: str) -> None:

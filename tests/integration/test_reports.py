@@ -49,7 +49,7 @@ def district(uow_factory) -> dict[str, int]:
         session.add(cadre)
         session.flush()
         ids["cadre"] = cadre.id
-        ids["reporter"] = uow.accounts.get_or_create("telegram", 1001, 1001, "zh_CN", "王老板").id
+        ids["reporter"] = uow.accounts.get_or_create("telegram", "1001", "1001", "zh_CN", "王老板").id
         uow.commit()
     return ids
 

@@ -26,29 +26,33 @@ def test_unit_of_work_satisfies_the_port(uow_factory) -> None:
 
 def test_account_get_or_create_round_trip(uow_factory) -> None:
     with uow_factory() as uow:
-        account = uow.accounts.get_or_create("telegram", 7_000_000_001, 7_000_000_001, "zh_CN", "王小明")
+        account = uow.accounts.get_or_create("telegram", "7000000001", "7000000001", "zh_CN", "王小明")
         uow.commit()
     assert isinstance(account, Account) and account.id
     with uow_factory() as uow:
         assert uow.accounts.get(account.id) == account
-        again = uow.accounts.get_or_create("telegram", 7_000_000_001, 7_000_000_001, "en", "王小明")
+        again = uow.accounts.get_or_create("telegram", "7000000001", "7000000001", "en", "王小明")
         assert again == account  # same account; keeps the locale it has
-        other = uow.accounts.get_or_create("max", 7_000_000_001, 5, "en", "Wang")
+        other = uow.accounts.get_or_create("max", "7000000001", "5", "en", "Wang")
         assert other.id != account.id and other.platform == "max"
+        # another platform's ids need not be numbers: WeCom's user ids are names
+        wecom = uow.accounts.get_or_create("wecom", "ZhangSan", "wrOgAAAA-ZhangSan", "zh_CN", "张三")
+        assert (wecom.user_id, wecom.chat_id) == ("ZhangSan", "wrOgAAAA-ZhangSan")
+        assert uow.accounts.find("wecom", "ZhangSan") == wecom
         assert uow.accounts.get(999_999) is None
 
 
 def test_account_tracks_chat_and_name(uow_factory) -> None:
     with uow_factory() as uow:
-        first = uow.accounts.get_or_create("telegram", 1, 1, "zh_CN", "旧名")
-        later = uow.accounts.get_or_create("telegram", 1, 2, "zh_CN", "新名")
+        first = uow.accounts.get_or_create("telegram", "1", "1", "zh_CN", "旧名")
+        later = uow.accounts.get_or_create("telegram", "1", "2", "zh_CN", "新名")
         uow.commit()
-    assert later.id == first.id and later.chat_id == 2 and later.display_name == "新名"
+    assert later.id == first.id and later.chat_id == "2" and later.display_name == "新名"
 
 
 def test_account_set_locale(uow_factory) -> None:
     with uow_factory() as uow:
-        account = uow.accounts.get_or_create("telegram", 1, 1, "zh_CN", "")
+        account = uow.accounts.get_or_create("telegram", "1", "1", "zh_CN", "")
         uow.accounts.set_locale(account.id, "en")
         uow.commit()
     with uow_factory() as uow:
@@ -60,24 +64,24 @@ def test_account_set_locale(uow_factory) -> None:
 
 def test_conversation_defaults_to_idle(uow_factory) -> None:
     with uow_factory() as uow:
-        assert uow.conversations.load("telegram", 42) == ConversationState("telegram", 42)
+        assert uow.conversations.load("telegram", "42") == ConversationState("telegram", "42")
 
 
 def test_conversation_save_and_load(uow_factory) -> None:
-    state = ConversationState("telegram", -100123, "report", "describe",
+    state = ConversationState("telegram", "-100123", "report", "describe",
                               {"category": "power", "photos": ["a", "b"], "n": 3, "中文": "值"})
     with uow_factory() as uow:
         uow.conversations.save(state)
         uow.commit()
     with uow_factory() as uow:
-        assert uow.conversations.load("telegram", -100123) == state
-        assert uow.conversations.load("max", -100123) == ConversationState("max", -100123)
+        assert uow.conversations.load("telegram", "-100123") == state
+        assert uow.conversations.load("max", "-100123") == ConversationState("max", "-100123")
         state.step, state.data = "photos", {}
         uow.conversations.save(state)  # overwrite, same session
-        assert uow.conversations.load("telegram", -100123) == state
+        assert uow.conversations.load("telegram", "-100123") == state
         uow.commit()
     with uow_factory() as uow:
-        assert uow.conversations.load("telegram", -100123).step == "photos"
+        assert uow.conversations.load("telegram", "-100123").step == "photos"
 
 
 # -- directory ----------------------------------------------------------------
@@ -116,7 +120,7 @@ def test_directory_cadres(uow_factory, demo: DemoSummary) -> None:
 
 def test_directory_cadre_by_account(uow_factory, demo: DemoSummary) -> None:
     with uow_factory() as uow:
-        account = uow.accounts.get_or_create("telegram", 11, 11, "zh_CN", "陈")
+        account = uow.accounts.get_or_create("telegram", "11", "11", "zh_CN", "陈")
         token = create_invite(uow, demo.butler_id, NOW, timedelta(days=1))
         assert uow.invites.redeem(token, account.id, NOW).id == demo.butler_id
         uow.commit()
@@ -183,8 +187,8 @@ def test_invite_for_unknown_cadre(uow_factory, demo: DemoSummary) -> None:
 def test_invite_redeems_once(uow_factory, demo: DemoSummary) -> None:
     with uow_factory() as uow:
         token = create_invite(uow, demo.duty_cadre_id, NOW, timedelta(days=7))
-        a = uow.accounts.get_or_create("telegram", 1, 1, "zh_CN", "赵")
-        b = uow.accounts.get_or_create("telegram", 2, 2, "zh_CN", "冒名")
+        a = uow.accounts.get_or_create("telegram", "1", "1", "zh_CN", "赵")
+        b = uow.accounts.get_or_create("telegram", "2", "2", "zh_CN", "冒名")
         uow.commit()
     with uow_factory() as uow:
         cadre = uow.invites.redeem(token, a.id, NOW + timedelta(days=1))
@@ -198,7 +202,7 @@ def test_invite_redeems_once(uow_factory, demo: DemoSummary) -> None:
 def test_invite_refuses_expired_and_unknown(uow_factory, demo: DemoSummary) -> None:
     with uow_factory() as uow:
         token = create_invite(uow, demo.butler_id, NOW, timedelta(hours=1))
-        account = uow.accounts.get_or_create("telegram", 1, 1, "zh_CN", "")
+        account = uow.accounts.get_or_create("telegram", "1", "1", "zh_CN", "")
         uow.commit()
     with uow_factory() as uow:
         assert uow.invites.redeem(token, account.id, NOW + timedelta(hours=1)) is None
@@ -210,7 +214,7 @@ def test_invite_refuses_expired_and_unknown(uow_factory, demo: DemoSummary) -> N
 
 def test_invite_refuses_an_account_bound_to_another_cadre(uow_factory, demo: DemoSummary) -> None:
     with uow_factory() as uow:
-        account = uow.accounts.get_or_create("telegram", 1, 1, "zh_CN", "")
+        account = uow.accounts.get_or_create("telegram", "1", "1", "zh_CN", "")
         first = create_invite(uow, demo.butler_id, NOW, timedelta(hours=1))
         second = create_invite(uow, demo.duty_cadre_id, NOW, timedelta(hours=1))
         assert uow.invites.redeem(first, account.id, NOW) is not None
@@ -223,32 +227,32 @@ def test_invite_refuses_an_account_bound_to_another_cadre(uow_factory, demo: Dem
 
 def test_seen_updates_detect_duplicates(uow_factory) -> None:
     with uow_factory() as uow:
-        assert uow.seen_updates.first_time("telegram", 900_000_000_001) is True
-        assert uow.seen_updates.first_time("telegram", 900_000_000_001) is False
-        assert uow.seen_updates.first_time("max", 900_000_000_001) is True
+        assert uow.seen_updates.first_time("telegram", "900000000001") is True
+        assert uow.seen_updates.first_time("telegram", "900000000001") is False
+        assert uow.seen_updates.first_time("max", "900000000001") is True
         uow.commit()
     with uow_factory() as uow:
-        assert uow.seen_updates.first_time("telegram", 900_000_000_001) is False
-        assert uow.seen_updates.first_time("telegram", 900_000_000_002) is True
+        assert uow.seen_updates.first_time("telegram", "900000000001") is False
+        assert uow.seen_updates.first_time("telegram", "900000000002") is True
         # a duplicate does not break the transaction (no exception, no aborted transaction)
-        assert uow.accounts.get_or_create("telegram", 3, 3, "zh_CN", "") is not None
+        assert uow.accounts.get_or_create("telegram", "3", "3", "zh_CN", "") is not None
         uow.commit()
 
 
 def test_seen_update_rolled_back_is_not_seen(uow_factory) -> None:
     with uow_factory() as uow:
-        assert uow.seen_updates.first_time("telegram", 5)
+        assert uow.seen_updates.first_time("telegram", "5")
     with uow_factory() as uow:
-        assert uow.seen_updates.first_time("telegram", 5)
+        assert uow.seen_updates.first_time("telegram", "5")
 
 
 def test_seen_updates_forget_before(uow_factory) -> None:
     with uow_factory() as uow:
-        uow.seen_updates.first_time("telegram", 1)
+        uow.seen_updates.first_time("telegram", "1")
         uow.commit()
     with uow_factory() as uow:
         assert uow.seen_updates.forget_before(datetime.now(UTC) + timedelta(minutes=1)) == 1
-        assert uow.seen_updates.first_time("telegram", 1)
+        assert uow.seen_updates.first_time("telegram", "1")
 
 
 # -- reporter profiles --------------------------------------------------------
@@ -256,7 +260,7 @@ def test_seen_updates_forget_before(uow_factory) -> None:
 
 def test_reporter_profile_round_trip(uow_factory, demo: DemoSummary) -> None:
     with uow_factory() as uow:
-        account = uow.accounts.get_or_create("telegram", 1, 1, "zh_CN", "")
+        account = uow.accounts.get_or_create("telegram", "1", "1", "zh_CN", "")
         assert uow.reporter_profiles.get(account.id) is None
         enterprise_id = demo.enterprises["润弘制药股份有限公司"]
         profile = ReporterProfile(account.id, ReporterKind.ENTERPRISE, enterprise_id, "13800138000")

@@ -62,8 +62,8 @@ def test_two_processes_sweeping_at_once_remind_each_ticket_once(uow_factory, dem
 
 def _open_tickets(uow_factory, demo) -> None:
     with uow_factory() as uow:
-        butler = uow.accounts.get_or_create("telegram", 2001, 2001, "zh_CN", "陈晓明")
-        reporter = uow.accounts.get_or_create("telegram", 1001, 1001, "zh_CN", "王老板")
+        butler = uow.accounts.get_or_create("telegram", "2001", "2001", "zh_CN", "陈晓明")
+        reporter = uow.accounts.get_or_create("telegram", "1001", "1001", "zh_CN", "王老板")
         uow.session.execute(sa.text("UPDATE cadre SET account_id = :a WHERE id = :c"),
                             {"a": butler.id, "c": demo.butler_id})
         work = Work(uow=uow, now=CREATED.astimezone(UTC), rules=Rules())

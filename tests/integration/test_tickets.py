@@ -20,7 +20,7 @@ T0 = datetime(2026, 5, 4, 9, 15, 30, 123456, tzinfo=UTC)
 @pytest.fixture
 def reporter_id(uow_factory) -> int:
     with uow_factory() as uow:
-        account = uow.accounts.get_or_create("telegram", 1001, 1001, "zh_CN", "企业主")
+        account = uow.accounts.get_or_create("telegram", "1001", "1001", "zh_CN", "企业主")
         uow.commit()
     return account.id
 
@@ -239,7 +239,7 @@ def test_lists_page_by_owner_and_reporter_and_find_by_number(uow_factory):
 
     with uow_factory() as uow:
         demo = seed_into(uow.session)
-        reporter = uow.accounts.get_or_create("telegram", 77, 77, "zh_CN", "王")
+        reporter = uow.accounts.get_or_create("telegram", "77", "77", "zh_CN", "王")
         start = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
         numbers = []
         for i, status in enumerate([TicketStatus.ASSIGNED, TicketStatus.CONFIRMED, TicketStatus.ACCEPTED]):

@@ -11,23 +11,23 @@ from storage.uow import SqlUnitOfWork, uow_factory as make_factory
 
 def test_uncommitted_work_is_rolled_back(uow_factory) -> None:
     with uow_factory() as uow:
-        account = uow.accounts.get_or_create("telegram", 1, 1, "zh_CN", "未提交")
+        account = uow.accounts.get_or_create("telegram", "1", "1", "zh_CN", "未提交")
         assert uow.accounts.get(account.id) == account  # visible inside
     with uow_factory() as uow:
         assert uow.accounts.get(account.id) is None
-        assert uow.accounts.get_or_create("telegram", 1, 1, "zh_CN", "").id is not None
+        assert uow.accounts.get_or_create("telegram", "1", "1", "zh_CN", "").id is not None
 
 
 def test_work_after_commit_is_rolled_back(uow_factory) -> None:
     with uow_factory() as uow:
-        kept = uow.accounts.get_or_create("telegram", 1, 1, "zh_CN", "")
+        kept = uow.accounts.get_or_create("telegram", "1", "1", "zh_CN", "")
         uow.commit()
         uow.accounts.set_locale(kept.id, "en")
-        dropped = uow.accounts.get_or_create("telegram", 2, 2, "zh_CN", "")
+        dropped = uow.accounts.get_or_create("telegram", "2", "2", "zh_CN", "")
     with uow_factory() as uow:
         assert uow.accounts.get(kept.id).locale == "zh_CN"
-        assert uow.session.scalar(sa.select(AccountRow).where(AccountRow.user_id == 2)) is None
-        assert dropped.user_id == 2
+        assert uow.session.scalar(sa.select(AccountRow).where(AccountRow.user_id == "2")) is None
+        assert dropped.user_id == "2"
 
 
 def test_exception_rolls_back_and_propagates(uow_factory) -> None:
@@ -40,7 +40,7 @@ def test_exception_rolls_back_and_propagates(uow_factory) -> None:
 
 def test_commit_is_visible_to_other_units(uow_factory) -> None:
     with uow_factory() as writer, uow_factory() as reader:
-        account = writer.accounts.get_or_create("telegram", 9, 9, "zh_CN", "")
+        account = writer.accounts.get_or_create("telegram", "9", "9", "zh_CN", "")
         writer.commit()
         assert reader.accounts.get(account.id) == account
 

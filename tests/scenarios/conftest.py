@@ -43,7 +43,7 @@ from bot.bootstrap import build_adapter, build_runtime  # noqa: E402
 from bot.handled import HandledUpdates  # noqa: E402
 from bot.runtime import WhenDone  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
-from bot.outbox import Policy, SendLimits  # noqa: E402
+from bot.outbox import Policy  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from sandbox.botapi import LocalBotApi  # noqa: E402
 from sandbox.botapi.testing import TOKEN  # noqa: E402
@@ -103,9 +103,8 @@ class LianxinRunner:
             pass
         self.core = Lianxin(self._uow_factory, clock=self.clock, default_locale=self.settings.default_locale)
         # Pace like the sandbox limits: none unless a test switches them on before starting.
-        limits = SendLimits() if self.botapi.rate_limits else SendLimits.off()
-        self.runtime = build_runtime(self.settings, self.core, self.translator, outbox_policy=Policy(limits=limits),
-                                     clock=self.clock)
+        policy = Policy(paced=self.botapi.rate_limits)
+        self.runtime = build_runtime(self.settings, self.core, self.translator, outbox_policy=policy, clock=self.clock)
         self.runtime.handled = self.handled
         self.botapi.bot(BOT_TOKEN).done = WhenDone(self.runtime, DONE_TIMEOUT)
         self.adapter = build_adapter(self.settings, self.runtime)

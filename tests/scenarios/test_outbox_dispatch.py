@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.telegram_ptb import ptb_sender
+from bot.adapters.telegram_ptb import ptb_platform
 from bot.i18n import Translator
-from bot.outbox import Dispatcher, SendLimits, close, make_dispatcher
+from bot.outbox import Dispatcher, close, make_dispatcher
 from handlers.messages import plain
 from handlers.ports import Lane
 from handlers.seam import Address, Reply
@@ -36,7 +36,7 @@ async def dispatch(botapi: LocalBotApi, database_url: str) -> AsyncIterator[Star
 
     async def start(api_url: str | None = None, read_timeout: float = 5.0, **changes: Any) -> Dispatcher:
         bot = await ptb_bot(api_url or botapi.url, read_timeout=read_timeout)
-        dispatcher = make_dispatcher(database_url, ptb_sender(bot, Translator()), policy=fast_policy(**changes))
+        dispatcher = make_dispatcher(database_url, [ptb_platform(bot, Translator())], policy=fast_policy(**changes))
         dispatcher.start()
         started.append((dispatcher, bot))
         return dispatcher
@@ -134,7 +134,7 @@ async def test_a_user_who_blocked_the_bot_is_recorded_on_the_ticket_not_retried(
     factory = uow_factory(database_url)
     with factory() as uow:
         ticket = uow.tickets.by_number(number)
-        uow.outbox.put([Reply(Address("telegram", 1001), "zh_CN", plain("您的工单已受理"), ticket_id=ticket.id)], Lane.NOTICE)
+        uow.outbox.put([Reply(Address("telegram", "1001"), "zh_CN", plain("您的工单已受理"), ticket_id=ticket.id)], Lane.NOTICE)
         uow.commit()
     factory.dispose()
     await lianxin.drain()
@@ -148,7 +148,7 @@ async def test_a_user_who_blocked_the_bot_is_recorded_on_the_ticket_not_retried(
 
 async def test_a_bad_request_is_given_up_and_the_chat_goes_on(botapi, database_url, dispatch):
     (boss,) = people(botapi, 1001)
-    owe(database_url, [Reply(Address("telegram", 1001), "zh_CN", plain("x"), edit_message_id=999),
+    owe(database_url, [Reply(Address("telegram", "1001"), "zh_CN", plain("x"), edit_message_id="999"),
                        reminder(1001, 2)])
     dispatcher = await dispatch()
     await dispatcher.drain()
@@ -183,7 +183,7 @@ async def test_with_telegrams_limits_on_a_chats_messages_arrive_in_order_without
     group = botapi.group(-100777, "街道群")
     owe(database_url, [reminder(1001, n) for n in range(1, 7)] + [reminder(2001, n) for n in range(1, 4)]
         + [reminder(-100777, n) for n in range(1, 23)])
-    dispatcher = await dispatch(limits=SendLimits())
+    dispatcher = await dispatch(paced=True)  # by Telegram's limits
     await until(lambda: len(boss.messages()) == 6 and len(butler.messages()) == 3, timeout=20)
     assert texts(boss) == [f"提醒 1001-{n}" for n in range(1, 7)]
     assert not [c for c in botapi.calls if c.status == 429]
@@ -198,7 +198,7 @@ async def test_with_telegrams_limits_on_a_chats_messages_arrive_in_order_without
 async def test_a_message_held_for_quiet_hours_goes_out_when_due_and_holds_nobody_up(botapi, database_url, dispatch):
     (boss,) = people(botapi, 1001)
     due = datetime.now(UTC) + timedelta(seconds=1.5)
-    owe(database_url, [Reply(Address("telegram", 1001), "zh_CN", plain("早上再说"), not_before=due),
+    owe(database_url, [Reply(Address("telegram", "1001"), "zh_CN", plain("早上再说"), not_before=due),
                        reminder(1001, 2)])
     dispatcher = await dispatch()
     await dispatcher.drain()

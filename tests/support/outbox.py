@@ -3,7 +3,7 @@ dispatcher in another OS process.
 
     owe(database_url, [reminder(chat_id, 1), ...])      # committed to the outbox
     bot = await ptb_bot(botapi.url)                      # a PTB Bot on the sandbox, initialized
-    dispatcher = make_dispatcher(database_url, ptb_sender(bot, Translator()), policy=fast_policy())
+    dispatcher = make_dispatcher(database_url, [ptb_platform(bot, Translator())], policy=fast_policy())
     process = spawn_dispatcher(database_url, botapi.url, fault="after_send")   # python -m tests.support.outbox
 """
 
@@ -29,8 +29,9 @@ TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # sandbox.botapi.testing
 
 
 def reminder(chat_id: int, n: int, *, ticket_id: int | None = None) -> Reply:
-    """A message whose text says who it is for and which one it is."""
-    return Reply(Address("telegram", chat_id), "zh_CN", plain(f"提醒 {chat_id}-{n}"), ticket_id=ticket_id)
+    """A message to the sandbox's Telegram chat `chat_id` whose text says who it is for and
+    which one it is (the core's ids are strings, as the adapters make them)."""
+    return Reply(Address("telegram", str(chat_id)), "zh_CN", plain(f"提醒 {chat_id}-{n}"), ticket_id=ticket_id)
 
 
 def owe(database_url: str, replies: list[Reply], batch: int = 1000) -> None:
@@ -70,9 +71,9 @@ async def ptb_bot(api_url: str, token: str = TOKEN, read_timeout: float = 5.0) -
 
 def fast_policy(**changes: Any) -> Any:
     """A policy for tests: no pacing unless asked, short backoffs and lease."""
-    from bot.outbox import Policy, SendLimits
+    from bot.outbox import Policy
 
-    options: dict[str, Any] = {"limits": SendLimits.off(), "backoff_base": 0.1, "timeout_pause": 0.5,
+    options: dict[str, Any] = {"paced": False, "backoff_base": 0.1, "timeout_pause": 0.5,
                                "lease": timedelta(seconds=1), "leader_check_every": 0.5, "poll_every": 0.1}
     return Policy(**{**options, **changes})
 
@@ -108,13 +109,12 @@ def finished(process: subprocess.Popen[str], timeout: float = 90) -> dict[str, A
 
 async def _serve(database_url: str, api_url: str, seconds: float, limits: bool) -> dict[str, Any]:
     """Run a dispatcher until the outbox holds nothing unsent (or `seconds` pass); its stats."""
-    from bot.adapters.telegram_ptb import ptb_sender
+    from bot.adapters.telegram_ptb import ptb_platform
     from bot.i18n import Translator
-    from bot.outbox import SendLimits, close, make_dispatcher
+    from bot.outbox import close, make_dispatcher
 
     bot = await ptb_bot(api_url)
-    policy = fast_policy(limits=SendLimits() if limits else SendLimits.off())
-    dispatcher = make_dispatcher(database_url, ptb_sender(bot, Translator()), policy=policy)
+    dispatcher = make_dispatcher(database_url, [ptb_platform(bot, Translator())], policy=fast_policy(paced=limits))
     dispatcher.start()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds

@@ -13,7 +13,7 @@ from handlers.seam import Incoming, Reply
 from tests.unit.fakes import FakeStore, FakeUnitOfWork
 
 CODE = "91410184MA3X5Y6T1" + check_character("91410184MA3X5Y6T1")
-OWNER_CHAT, REPORTER_CHAT, STRANGER_CHAT = 500, 1001, 666
+OWNER_CHAT, REPORTER_CHAT, STRANGER_CHAT = "500", "1001", "666"
 
 
 class FixedClock:
@@ -55,11 +55,11 @@ class Chat:
 
     _ids = itertools.count(1)
 
-    def __init__(self, core: Core, chat_id: int, language_code: str = "zh-hans") -> None:
+    def __init__(self, core: Core, chat_id: str, language_code: str = "zh-hans") -> None:
         self.core, self.chat_id, self.language_code = core, chat_id, language_code
 
     def _send(self, **fields) -> list[Reply]:
-        incoming = Incoming("telegram", self.chat_id, self.chat_id, next(self._ids),
+        incoming = Incoming("telegram", self.chat_id, self.chat_id, str(next(self._ids)),
                             language_code=self.language_code, **fields)
         return self.core.handle(incoming)
 

@@ -9,7 +9,7 @@ from handlers.domain.model import Difficulty, Tier
 from tests.unit.chat import CODE, OWNER_CHAT, REPORTER_CHAT, STRANGER_CHAT, Chat, Core, buttons, demo_store, keys
 from tests.unit.fakes import FakeStore
 
-GRID_CHAT, LEADER_CHAT = 600, 700
+GRID_CHAT, LEADER_CHAT = "600", "700"
 OUT_OF_DATE = "This button is out of date."
 TYPE_A_TEXT = "Please type a text of 1 to {limit} characters."
 NEW_CARD = [["Accept", "Ask for more", "Resolve"], ["Transfer", "Escalate", "Send back"], ["Classify", "Consult"],

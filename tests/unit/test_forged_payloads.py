@@ -14,7 +14,7 @@ import pytest
 from handlers.payloads import MAX_ID
 from tests.unit.chat import CODE, OWNER_CHAT, REPORTER_CHAT, Chat, Core, demo_store, keys
 
-RESIDENT_CHAT, NEWCOMER_CHAT = 1002, 1003
+RESIDENT_CHAT, NEWCOMER_CHAT = "1002", "1003"
 OUT_OF_DATE = "This button is out of date."
 
 

@@ -8,7 +8,7 @@ from bot.render import (MAX_TEXT, ContactKeyboard, InlineKeyboard, RemoveKeyboar
 from handlers.messages import plain, t
 from handlers.seam import Address, Button, Reply
 
-TO = Address("telegram", 1001)
+TO = Address("telegram", "1001")
 translator = Translator()
 
 

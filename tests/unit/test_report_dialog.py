@@ -94,6 +94,6 @@ def test_description_bounds(core):
 
 
 def test_a_resent_update_is_answered_once(core):
-    incoming = Incoming("telegram", REPORTER_CHAT, REPORTER_CHAT, 99, text="/start", command="start")
+    incoming = Incoming("telegram", REPORTER_CHAT, REPORTER_CHAT, "99", text="/start", command="start")
     assert core.handle(incoming)
     assert core.handle(incoming) == []

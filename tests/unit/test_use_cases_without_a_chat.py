@@ -14,10 +14,10 @@ from tests.unit.chat import FixedClock, demo_store
 from tests.unit.fakes import FakeUnitOfWork
 from tests.unit.test_cadre_dialogs import Desk
 
-BUTLER_ACCOUNT_CHAT, REPORTER_CHAT = 500, 1001
+BUTLER_ACCOUNT_CHAT, REPORTER_CHAT = "500", "1001"
 
 
-def account_id(store, chat_id: int) -> int:
+def account_id(store, chat_id: str) -> int:
     return next(a.id for a in store.accounts.values() if a.chat_id == chat_id)
 
 
