@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from handlers import (assess, consult, digest, extension, groups, handover, ledger, payloads, reminders, revisit,
                       verdicts)
 from handlers.conversations import answer, cadre, complaint, feedback, finding, lists, report
-from handlers.conversations import consult as consult_reply
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
 from handlers.payloads import Choice, PayloadError
@@ -192,7 +191,7 @@ def _ask_again(turn: Turn) -> None:
 # Every feature's commands, buttons and dialog steps, in one router (see handlers.router).
 ROUTER = Router("lianxin")
 ROUTER.include(_own, report.router, cadre.router, handover.router, extension.router, assess.router, consult.router,
-               answer.router, feedback.router, consult_reply.router, complaint.router, finding.router,
+               answer.router, feedback.router, complaint.router, finding.router,
                lists.router, digest.router, ledger.router)
 ROUTER.unknown_command, ROUTER.idle = _unknown_command, _idle
 MENU = ("start", "mine", "my", "t", "new", "digest", "ledger", "complain", "lang", "cancel")  # the menu's order

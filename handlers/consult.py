@@ -2,6 +2,7 @@
 
 Each co-handler adds a reply, which goes to the owner; the owner still answers
 for the ticket (首问负责). Who was asked and who replied is read from the history.
+Both sides' chat steps live here, under the use cases.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from handlers import card, payloads
 from handlers.conversations import cadre as cadre_dialog
+from handlers.conversations.answer import back_to_what_was_under_way
 from handlers.conversations.cadre import Typed, asks_text, owned, text_step
 from handlers.domain.events import EventKind
 from handlers.turn import Turn, Work
@@ -17,12 +19,14 @@ from handlers.domain.errors import DomainError, OutOfDate
 from handlers.domain.lifecycle import is_open
 from handlers.domain.model import Cadre, Ticket
 from handlers.messages import t
-from handlers.payloads import Pick
+from handlers.payloads import Pick, TicketPress
+from handlers.ports import Dialog
 from handlers.router import Router
 from handlers.seam import Button
 from handlers.services import CONSULT, account_of, owned_by, owner_buttons, role_label, tell_owner
 
 REPLY = "consult_reply"
+MAX_REPLY = 2000
 CONSULT_QUESTION = "consult_question"  # the cadre dialog's step once the co-handler is picked
 
 
@@ -87,7 +91,7 @@ def reply(cmd: GiveView, work: Work) -> Ticket:
     return ticket
 
 
-# --- in chat (the owner's side; the co-handler's reply is conversations/consult.py) ---
+# --- in chat: the owner asks ------------------------------------------------------
 
 router = Router("consult")
 
@@ -107,3 +111,21 @@ def _question(turn: Turn, typed: Typed) -> None:
 
 
 card.button(CONSULT, t("Consult"), row=2, column=1, shown=lambda ticket: is_open(ticket.status))
+
+
+# --- the co-handler's side: their one reply, then back to whatever they were doing ---
+
+REPLY_STEP = "text"
+
+
+@router.press(TicketPress, REPLY)
+def _reply_pressed(turn: Turn, press: TicketPress) -> None:
+    ticket, _ = consulted_by(turn, turn.account.id, press.ticket_id)
+    turn.state.interrupt(Dialog.CONSULT, REPLY_STEP, {"ticket_id": press.ticket_id})
+    turn.say(t("Type your unit's view on {number}. /cancel to drop it.", number=ticket.number))
+
+
+@router.text_step(Dialog.CONSULT, REPLY_STEP, limit=MAX_REPLY, then=back_to_what_was_under_way)
+def _reply_typed(turn: Turn, text: str) -> None:
+    ticket = reply(GiveView(turn.state.data["ticket_id"], turn.account.id, text), turn)
+    turn.say(t("Your view on {number} went to its handler. Thank you.", number=ticket.number))
