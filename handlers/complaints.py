@@ -2,9 +2,13 @@
 
 A complaint goes to the 营商环境监督员 of its unit and the units above, never to the cadre
 complained about, who does not learn who wrote it. Each supervisor's copy carries two
-buttons, upheld (属实) / not upheld (不属实), and the supervisor then says why in one line
-(handlers/conversations/finding.py); the first finding is final, and upheld ones count
-against the unit in the 红黑榜 (docs/ranking.md). The complainant hears the finding and why.
+buttons, upheld (属实) / not upheld (不属实), and the supervisor then says why in one line;
+the first finding is final, and upheld ones count against the unit in the 红黑榜
+(docs/ranking.md). The complainant hears the finding and why.
+
+The use cases come first, then the chat: /complain (find the cadre by name, then write)
+and the supervisor's finding. A complaint about one's own ticket starts from the ticket's
+card (conversations/feedback.py).
 """
 
 from __future__ import annotations
@@ -12,14 +16,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers import payloads
+from handlers.conversations.answer import back_to_what_was_under_way
 from handlers.domain.errors import DomainError, OutOfDate
 from handlers.domain.events import EventKind
 from handlers.domain.model import Cadre, Complaint, Finding, Ticket
 from handlers.domain.routing import business_supervisors
 from handlers.messages import Msg, plain, t
 from handlers.seam import Button
+from handlers.payloads import Finding as FindingPress
+from handlers.payloads import Pick
+from handlers.ports import Dialog
+from handlers.router import Router
 from handlers.services import account_of, reported_by
-from handlers.turn import Work
+from handlers.turn import Turn, Work
 
 FILED = EventKind.COMPLAINT_FILED  # never shown to the ticket's handlers
 FINDING_LABELS: dict[Finding, Msg] = {Finding.UPHELD: t("upheld (属实)"), Finding.NOT_UPHELD: t("not upheld (不属实)")}
@@ -128,3 +137,70 @@ def _found_by(work: Work, complaint: Complaint) -> Msg:
 def _supervises(work: Work, supervisor: Cadre | None, complaint: Complaint) -> bool:
     return supervisor is not None and supervisor.id != complaint.cadre_id and any(
         s.id == supervisor.id for s in business_supervisors(work.uow.directory, complaint.org_unit_id))
+
+
+# --- in chat: /complain about a cadre, outside any ticket -----------------------------
+
+router = Router("complaints")
+WHO, TEXT = "who", "text"  # the /complain dialog's steps
+SEARCH_LIMIT = 8
+MAX_TEXT = 2000
+MAX_REASON = 500  # a finding's reason: one line for the record
+
+
+@router.command("complain", t("Report a cadre (举报)"))
+def begin(turn: Turn, args: str = "") -> None:
+    turn.state.dialog, turn.state.step, turn.state.data = Dialog.COMPLAINT, WHO, {}
+    turn.say(t("举报: which cadre is it about? Type part of their name. Only the business-environment supervisors "
+               "will read what you write; the cadre will not learn who wrote it. /cancel to drop it."))
+
+
+@router.text_step(Dialog.COMPLAINT, WHO, limit=MAX_TEXT)
+def _offer_cadres(turn: Turn, text: str) -> None:
+    found = turn.uow.directory.search_cadres(text, SEARCH_LIMIT)
+    if not found:
+        turn.say(t("No cadre matches “{query}”. Try another part of the name or unit.", query=text))
+        return
+    # Names and units only: a cadre's phone is not for whoever asks.
+    turn.say(t("Which one?"), tuple((Button(Msg("{name} · {unit}", {"name": c.name, "unit": _unit(turn, c.org_unit_id)}),
+                                            payloads.pick(c.id)),) for c in found))
+
+
+@router.step_press(Dialog.COMPLAINT, WHO, Pick)
+def _chosen(turn: Turn, pick: Pick) -> None:
+    cadre = turn.uow.directory.cadre(pick.cadre_id)
+    if cadre is None:
+        raise OutOfDate()
+    turn.state.step, turn.state.data = TEXT, {"cadre_id": cadre.id}
+    turn.say(t("What happened with {name}? Write it in one message.", name=cadre.name))
+
+
+@router.text_step(Dialog.COMPLAINT, TEXT, limit=MAX_TEXT)
+def _written(turn: Turn, text: str) -> None:
+    cadre_id = int(turn.state.data["cadre_id"])
+    turn.reset()
+    cadre = about_cadre(ComplainAboutCadre(cadre_id, turn.account.id, text), turn)
+    turn.say(t("Your complaint about {name} went to the business-environment supervisors. "
+               "{name} will not learn who wrote it.", name=cadre.name))
+
+
+def _unit(turn: Turn, org_unit_id: int) -> str:
+    unit = turn.uow.directory.org_unit(org_unit_id)
+    return unit.name if unit else ""
+
+
+# --- in chat: a supervisor's finding; the dialog's step is the finding pressed ----------
+
+@router.press(FindingPress)
+def _finding_pressed(turn: Turn, press: FindingPress) -> None:
+    findable(turn, turn.account.id, press.verdict, press.complaint_id)
+    turn.state.interrupt(Dialog.FINDING, press.verdict, {"complaint_id": press.complaint_id})
+    turn.say(t("Why is it {finding}? One line for the record; the complainant will read it, the cadre will not. "
+               "/cancel to drop it.", finding=FINDING_LABELS[Finding(press.verdict)]))
+
+
+@router.text_step(Dialog.FINDING, *Finding, limit=MAX_REASON, then=back_to_what_was_under_way)
+def _finding_reason(turn: Turn, text: str) -> None:
+    finding = Finding(turn.state.step)
+    find(Find(turn.state.data["complaint_id"], turn.account.id, finding, text), turn)
+    turn.say(t("Recorded: 举报 found {finding}.", finding=FINDING_LABELS[finding]))
