@@ -191,7 +191,8 @@ def _ask_again(turn: Turn) -> None:
 # Every feature's commands, buttons and dialog steps, in one router (see handlers.router).
 ROUTER = Router("lianxin")
 ROUTER.include(_own, report.router, cadre.router, handover.router, extension.router, assess.router, consult.router,
-               answer.router, feedback.router, complaints.router, lists.router, digest.router, ledger.router)
+               answer.router, feedback.router, revisit.router, complaints.router, lists.router, digest.router,
+               ledger.router)
 ROUTER.unknown_command, ROUTER.idle = _unknown_command, _idle
 MENU = ("start", "mine", "my", "t", "new", "digest", "ledger", "complain", "lang", "cancel")  # the menu's order
 

@@ -7,11 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers import payloads
+from handlers.conversations.answer import back_to_what_was_under_way
 from handlers.domain.events import EventKind
-from handlers.turn import Work
+from handlers.turn import Turn, Work
 from handlers.domain.errors import OutOfDate
 from handlers.domain.model import Ticket, TicketStatus
 from handlers.messages import t
+from handlers.payloads import TicketPress
+from handlers.ports import Dialog
+from handlers.router import Router
 from handlers.seam import Button
 from handlers.services import new_ticket, notify_owner_of_new, reported_by, tell_owner, tell_reporter
 
@@ -87,3 +91,33 @@ def came_back(cmd: CameBack, work: Work) -> Ticket:
     work.save(ticket)
     notify_owner_of_new(work, follow_up, owner)
     return follow_up
+
+
+# --- in chat: the reporter's answer --------------------------------------------------
+
+router = Router("revisit")
+REVISIT_REASON = "revisit_reason"  # a step of the reporter's feedback dialog: what is wrong again
+MAX_TEXT = 2000
+
+
+@router.press(TicketPress, STAYED)
+def _stayed_solved(turn: Turn, press: TicketPress) -> None:
+    """Still solved is recorded at once."""
+    ticket = stayed_solved(StayedSolved(press.ticket_id, turn.account.id), turn)
+    turn.say(t("Good to hear. Thank you for answering about {number}.", number=ticket.number))
+
+
+@router.press(TicketPress, CAME_BACK)
+def _came_back(turn: Turn, press: TicketPress) -> None:
+    """"It is back": what is wrong, first."""
+    ticket = asked_of(turn, turn.account.id, press.ticket_id)
+    turn.state.interrupt(Dialog.FEEDBACK, REVISIT_REASON, {"ticket_id": press.ticket_id})
+    turn.say(t("What is wrong again with {number}? A follow-up ticket goes to the same handler.",
+               number=ticket.number))
+
+
+@router.text_step(Dialog.FEEDBACK, REVISIT_REASON, limit=MAX_TEXT, then=back_to_what_was_under_way)
+def _revisit_reason(turn: Turn, text: str) -> None:
+    follow_up = came_back(CameBack(turn.state.data["ticket_id"], turn.account.id, text), turn)
+    turn.say(t("Sorry to hear it. Your follow-up is ticket {number}, with the same handler.",
+               number=follow_up.number))

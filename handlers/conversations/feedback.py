@@ -1,11 +1,11 @@
 """The reporter's verdict on a resolved ticket (反馈): solved → 销号 and a 1–5 rating with an
 optional comment; partly / not solved → the reason, and the ticket goes back (重办).
-Also the reporter's other buttons on their tickets: withdraw, 举报 the handling, 回头看,
-and confirming a problem a cadre logged for them (主动收集)."""
+Also the reporter's other buttons on their tickets: withdraw, 举报 the handling, and
+confirming a problem a cadre logged for them (主动收集). 回头看's are in handlers/revisit.py."""
 
 from __future__ import annotations
 
-from handlers import collect, complaints, payloads, revisit, services, verdicts
+from handlers import collect, complaints, payloads, services, verdicts
 from handlers.conversations.answer import back_to_what_was_under_way
 from handlers.conversations.lists import COMPLAIN, WITHDRAW
 from handlers.domain.errors import DomainError
@@ -19,7 +19,6 @@ from handlers.turn import Turn
 
 DIALOG = Dialog.FEEDBACK
 REASON, COMMENT, WITHDRAW_REASON, COMPLAINT = "reason", "comment", "withdraw_reason", "complaint"
-REVISIT_REASON = "revisit_reason"
 VERDICTS = (services.SOLVED, services.PARTLY, services.UNSOLVED)
 MAX_TEXT = 2000
 
@@ -40,22 +39,6 @@ def _not_solved(turn: Turn, press: TicketPress) -> None:
     ticket = verdicts.reported_ticket(turn, turn.account.id, press.ticket_id, Action.REOPEN)
     turn.state.interrupt(DIALOG, REASON, {"ticket_id": press.ticket_id, "verdict": press.action})
     turn.say(t("What is still not solved on {number}? Your words go to the handler.", number=ticket.number))
-
-
-@router.press(TicketPress, revisit.STAYED)
-def _stayed_solved(turn: Turn, press: TicketPress) -> None:
-    """回头看: still solved is recorded at once."""
-    ticket = revisit.stayed_solved(revisit.StayedSolved(press.ticket_id, turn.account.id), turn)
-    turn.say(t("Good to hear. Thank you for answering about {number}.", number=ticket.number))
-
-
-@router.press(TicketPress, revisit.CAME_BACK)
-def _came_back(turn: Turn, press: TicketPress) -> None:
-    """回头看, "it is back": what is wrong, first."""
-    ticket = revisit.asked_of(turn, turn.account.id, press.ticket_id)
-    turn.state.interrupt(DIALOG, REVISIT_REASON, {"ticket_id": press.ticket_id})
-    turn.say(t("What is wrong again with {number}? A follow-up ticket goes to the same handler.",
-               number=ticket.number))
 
 
 @router.press(TicketPress, collect.AFFIRM)
@@ -107,13 +90,6 @@ def _complaint(turn: Turn, text: str) -> None:
                                                                     text), turn)
     turn.say(t("Your complaint on {number} went to the business-environment supervisors, not to its handler.",
                number=ticket.number))
-
-
-@router.text_step(DIALOG, REVISIT_REASON, limit=MAX_TEXT, then=back_to_what_was_under_way)
-def _revisit_reason(turn: Turn, text: str) -> None:
-    follow_up = revisit.came_back(revisit.CameBack(turn.state.data["ticket_id"], turn.account.id, text), turn)
-    turn.say(t("Sorry to hear it. Your follow-up is ticket {number}, with the same handler.",
-               number=follow_up.number))
 
 
 @router.text_step(DIALOG, WITHDRAW_REASON, limit=MAX_TEXT, then=back_to_what_was_under_way)
