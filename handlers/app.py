@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from handlers import (assess, complaints, consult, digest, extension, groups, handover, ledger, payloads, reminders,
-                      revisit, verdicts)
+from handlers import (assess, collect, complaints, consult, digest, extension, groups, handover, ledger, payloads,
+                      reminders, revisit, verdicts)
 from handlers.conversations import answer, cadre, feedback, lists, report
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
@@ -191,7 +191,7 @@ def _ask_again(turn: Turn) -> None:
 # Every feature's commands, buttons and dialog steps, in one router (see handlers.router).
 ROUTER = Router("lianxin")
 ROUTER.include(_own, report.router, cadre.router, handover.router, extension.router, assess.router, consult.router,
-               answer.router, feedback.router, revisit.router, complaints.router, lists.router, digest.router,
+               answer.router, feedback.router, revisit.router, collect.router, complaints.router, lists.router, digest.router,
                ledger.router)
 ROUTER.unknown_command, ROUTER.idle = _unknown_command, _idle
 MENU = ("start", "mine", "my", "t", "new", "digest", "ledger", "complain", "lang", "cancel")  # the menu's order

@@ -12,12 +12,14 @@ from typing import Any
 
 from handlers import payloads
 from handlers.domain.events import EventKind
-from handlers.turn import Work
+from handlers.turn import Turn, Work
 from handlers.domain.categories import label
 from handlers.domain.errors import DomainError, OutOfDate
 from handlers.domain.lifecycle import is_open
 from handlers.domain.model import Enterprise, ReporterKind, Ticket
 from handlers.messages import t
+from handlers.payloads import TicketPress
+from handlers.router import Router
 from handlers.seam import Button
 from handlers.services import new_ticket, reported_by, role_label, tell_owner, tell_reporter
 
@@ -86,3 +88,15 @@ def affirm(cmd: Affirm, work: Work) -> Ticket:
     work.save(ticket)
     tell_owner(work, ticket, t("The enterprise's contact confirmed ticket {number}.", number=ticket.number))
     return ticket
+
+
+# --- in chat: the contact's "yes, that is our problem" ("not right" withdraws it: the feedback dialog) ---
+
+router = Router("collect")
+
+
+@router.press(TicketPress, AFFIRM)
+def _affirm(turn: Turn, press: TicketPress) -> None:
+    ticket = affirm(Affirm(press.ticket_id, turn.account.id), turn)
+    turn.say(t("Thank you. Ticket {number} is now on your list (/mine); you will be told of every step.",
+               number=ticket.number))

@@ -1,7 +1,8 @@
 """The reporter's verdict on a resolved ticket (反馈): solved → 销号 and a 1–5 rating with an
 optional comment; partly / not solved → the reason, and the ticket goes back (重办).
 Also the reporter's other buttons on their tickets: withdraw, 举报 the handling, and
-confirming a problem a cadre logged for them (主动收集). 回头看's are in handlers/revisit.py."""
+withdrawing a problem a cadre logged for them as "not right" (主动收集). 回头看's answers are in
+handlers/revisit.py, the contact's "yes, that is our problem" in handlers/collect.py."""
 
 from __future__ import annotations
 
@@ -39,14 +40,6 @@ def _not_solved(turn: Turn, press: TicketPress) -> None:
     ticket = verdicts.reported_ticket(turn, turn.account.id, press.ticket_id, Action.REOPEN)
     turn.state.interrupt(DIALOG, REASON, {"ticket_id": press.ticket_id, "verdict": press.action})
     turn.say(t("What is still not solved on {number}? Your words go to the handler.", number=ticket.number))
-
-
-@router.press(TicketPress, collect.AFFIRM)
-def _affirm(turn: Turn, press: TicketPress) -> None:
-    """The enterprise's contact says a problem a cadre logged for them is theirs (主动收集)."""
-    ticket = collect.affirm(collect.Affirm(press.ticket_id, turn.account.id), turn)
-    turn.say(t("Thank you. Ticket {number} is now on your list (/mine); you will be told of every step.",
-               number=ticket.number))
 
 
 @router.press(TicketPress, WITHDRAW)
