@@ -6,12 +6,16 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot import charts
 from bot.i18n import Translator
 from handlers.messages import Msg, t
 from handlers.rules import Rules
 from handlers.seam import CHART, LEDGER, Attachment
+
+if TYPE_CHECKING:
+    from storage.files import FileStore
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # what a bot may upload to Telegram
 
@@ -33,11 +37,13 @@ class FileUnavailable(Exception):
 
 class FileMaker:
     """Attachment kind -> the function that makes it. The ledger needs the database: it is
-    there when `database_url` and `rules` are given (the bot), not for charts alone."""
+    there when `database_url` and `rules` are given (the bot), not for charts alone. Photos
+    people sent are read back from `stored` (relays)."""
 
     def __init__(self, translator: Translator, database_url: str | None = None, rules: Rules | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), stored: FileStore | None = None) -> None:
         self.translator, self.database_url, self.rules, self.clock = translator, database_url, rules, clock
+        self.stored = stored
         self.makers: dict[str, Callable[[Attachment, str], MadeFile]] = {CHART: self._chart, LEDGER: self._ledger}
 
     def make(self, attachment: Attachment, locale: str) -> MadeFile:
@@ -46,6 +52,13 @@ class FileMaker:
         except KeyError:
             raise ValueError(f"no maker for attachments of kind {attachment.kind!r}") from None
         return maker(attachment, locale)
+
+    def stored_photo(self, reference: str) -> MadeFile:
+        """A photo someone sent the bot, read back from its store to be uploaded."""
+        data = self.stored.read(reference) if self.stored is not None else None
+        if data is None:
+            raise FileUnavailable(f"no stored file {reference!r}")
+        return MadeFile("photo.jpg", data, as_photo=True)
 
     def _chart(self, attachment: Attachment, locale: str) -> MadeFile:
         try:

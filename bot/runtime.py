@@ -10,9 +10,10 @@ adapters cannot drift apart.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -24,6 +25,7 @@ from bot.i18n import Translator
 from bot.outbox import Clock, Dispatcher, Policy, close, make_dispatcher
 from handlers.messages import Msg
 from handlers.seam import GROUP, PRIVATE, Incoming, Reply
+from storage.files import FileStore
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
     from handlers.rules import Rules
 
 log = logging.getLogger(__name__)
+
+Download = Callable[[str], Awaitable[bytes]]  # a platform's file id -> the file's bytes
 
 
 class Core(Protocol):
@@ -75,7 +79,9 @@ class Runtime:
         self.outbox_policy = outbox_policy
         self.clock = clock or Clock()
         self.scheduled = scheduled  # False: no timed jobs (a process that only answers)
-        self.files = FileMaker(translator, settings.database_url, core.rules, clock=self.clock.now)
+        self.stored_files = FileStore.at(settings.database_url)
+        self.files = FileMaker(translator, settings.database_url, core.rules, clock=self.clock.now,
+                               stored=self.stored_files)
         self.handled = HandledUpdates()
         self.errors: deque[BaseException | None] = deque(maxlen=100)  # the latest failures, for tests
         self.dispatcher: Dispatcher | None = None
@@ -100,6 +106,7 @@ class Runtime:
         if self.dispatcher is not None:
             dispatcher, self.dispatcher = self.dispatcher, None
             await close(dispatcher)
+        self.stored_files.engine.dispose()
 
     def _start_jobs(self) -> AsyncIOScheduler:
         from bot import scheduler
@@ -124,16 +131,31 @@ class Runtime:
         log.error("handling update %s failed", "?" if update_id is None else update_id, exc_info=error)
         self.errors.append(error)
 
-    async def take(self, incoming: Incoming) -> str | None:
+    async def take(self, incoming: Incoming, download: Download | None = None) -> str | None:
         """The core handles `incoming` (off the event loop: it does database work); its messages
         are in the outbox when this returns, their sending begun. Returns the text of the pop-up
-        answering a press, if any: ephemeral, the adapter shows it at once."""
+        answering a press, if any: ephemeral, the adapter shows it at once. Photos are first
+        fetched with `download` and kept by the bot: the core sees references to stored files."""
+        if incoming.photo_file_ids and download is not None:
+            incoming = await self._keep_photos(incoming, download)
         alerts = await asyncio.to_thread(self.core.handle, incoming)
         if self.dispatcher is not None:
             await self.dispatcher.look()  # a press's messages then follow its answer without a pause
         if not alerts:
             return None
         return self.translator.render(alerts[0].text, alerts[0].locale)[:ALERT_LIMIT]
+
+    async def _keep_photos(self, incoming: Incoming, download: Download) -> Incoming:
+        references = []
+        for file_id in incoming.photo_file_ids:
+            try:
+                data = await download(file_id)
+                references.append(await asyncio.to_thread(self.stored_files.keep, data))
+            except Exception:  # the platform's own id still works there: better that than no photo
+                log.warning("photo %s of update %s not stored; kept as the platform's file id", file_id,
+                            incoming.update_id, exc_info=True)
+                references.append(file_id)
+        return dataclasses.replace(incoming, photo_file_ids=tuple(references))
 
     # -- replies out ---------------------------------------------------------------
 

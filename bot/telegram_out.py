@@ -20,6 +20,7 @@ from bot.files import FileMaker, FileUnavailable, MadeFile
 from bot.i18n import Translator
 from bot.render import InlineKeyboard, Keyboard, Part, fits_caption, render_reply
 from handlers.seam import Reply
+from storage.files import is_stored
 
 log = logging.getLogger(__name__)
 
@@ -107,11 +108,24 @@ class TelegramSender:
             keyboard = rendered.inline_keyboard if not parts else None
             planned.append(lambda: calls.edit_text(chat_id, message_id, first.text, keyboard))
         planned += [lambda part=part: calls.send_text(chat_id, part.text, part.keyboard) for part in parts]
-        planned += [lambda file_id=file_id: calls.send_photo(chat_id, file_id) for file_id in reply.photo_file_ids]
+        planned += [lambda photo=photo: self._relay_photo(chat_id, photo) for photo in reply.photo_file_ids]
         if reply.location is not None:
             latitude, longitude = reply.location
             planned.append(lambda: calls.send_location(chat_id, latitude, longitude))
         return planned
+
+    async def _relay_photo(self, chat_id: int, photo: str) -> None:
+        """A photo the bot stored is uploaded; a Telegram file id (on tickets from before the
+        bot stored photos) is sent as it is."""
+        if not is_stored(photo):
+            await self.calls.send_photo(chat_id, photo)
+            return
+        try:
+            made = await asyncio.to_thread(self.files.stored_photo, photo)
+        except FileUnavailable as missing:  # the message's text went; a photo that is gone cannot follow
+            log.error("relayed photo not sent to chat %s: %s", chat_id, missing)
+            return
+        await self.calls.send_photo(chat_id, made)
 
     async def _send_file(self, chat_id: int, reply: Reply, caption: Part | None) -> None:
         """The attachment, made now (a chart is drawn, a ledger read) off the event loop."""

@@ -40,7 +40,7 @@ class Incoming:
     args: str = ""
     payload: str | None = None  # the pressed button's data
     pressed_message_id: str | None = None
-    photo_file_ids: tuple[str, ...] = ()  # the largest size of each photo
+    photo_file_ids: tuple[str, ...] = ()  # references to the photos, kept by the shell (the largest size of each)
     has_other_media: bool = False  # a sticker, voice, document… we can't use here
     location: tuple[float, float] | None = None
     contact_phone: str | None = None

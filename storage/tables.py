@@ -263,6 +263,19 @@ class SeenUpdateRow(SQLModel, table=True):
     at: datetime = _utc_column(index=True)
 
 
+class StoredFileRow(SQLModel, table=True):
+    """A file someone sent the bot (a report's photo), kept so that the bot passes it on itself,
+    on any platform: tickets and messages hold its reference (storage/files.py)."""
+
+    __tablename__ = "stored_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, unique=True)  # the same bytes are kept once
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    size: int
+    created_at: datetime = _utc_column()
+
+
 class OutboxRow(SQLModel, table=True):
     """A message the bot owes someone, written with the change that caused it and sent by
     the one dispatcher (bot/outbox.py). `payload` is the serialized `Reply` (storage/outbox.py)."""

@@ -221,13 +221,18 @@ class AiogramAdapter:
                 await self._answer(query, None)
             return
         try:
-            alert = await self.runtime.take(incoming)
+            alert = await self.runtime.take(incoming, self._download)
         except BaseException:
             if query is not None:
                 await self._answer(query, None)
             raise
         if query is not None:
             await self._answer(query, alert)
+
+    async def _download(self, file_id: str) -> bytes:
+        downloaded = await self.bot.download(file_id)  # a BytesIO at its start
+        assert downloaded is not None
+        return downloaded.read()
 
     async def _answer(self, query: CallbackQuery, alert: str | None) -> None:
         try:

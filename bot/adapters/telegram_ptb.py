@@ -210,13 +210,17 @@ class PtbAdapter:
                     await self._answer(query, None)
                 return
             try:
-                alert = await self.runtime.take(incoming)
+                alert = await self.runtime.take(incoming, self._download)
             except BaseException:
                 if query is not None:
                     await self._answer(query, None)
                 raise  # PTB's error handlers log it (and tests see it)
             if query is not None:
                 await self._answer(query, alert)
+
+    async def _download(self, file_id: str) -> bytes:
+        file = await self.app.bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
 
     async def _answer(self, query: Any, alert: str | None) -> None:
         try:

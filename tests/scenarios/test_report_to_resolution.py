@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sandbox.botapi.testing import png_bytes
 from storage.admin import seed_demo
+from storage.files import is_stored
+from storage.uow import uow_factory
 from tests.scenarios.story import BOSS, STRANGER, all_texts, bound_cadre
 
 POWER_CUT = "停电三天了，生产线全部停工"
@@ -97,3 +99,19 @@ async def test_photos_travel_both_ways_between_owner_and_reporter(botapi, lianxi
     relayed = [m for m in butler.messages() if m.photo]
     assert len(relayed) == 2, "the report's photo, then the answer's"
     assert any("对，就是它" in (m.text or "") for m in butler.messages())
+    assert asked[-1].photo_bytes == png_bytes(40, 30) and relayed[-1].photo_bytes == png_bytes(50, 20)
+
+
+async def test_a_reported_photo_is_kept_by_the_bot_and_relayed_from_its_store(botapi, lianxin, database_url):
+    butler = await bound_cadre(botapi, database_url, "陈晓明")
+    number = await report_power_cut(botapi, database_url)
+    factory = uow_factory(database_url)
+    try:
+        with factory() as uow:
+            ticket = uow.tickets.by_number(number)
+    finally:
+        factory.dispose()
+    assert ticket.photo_file_ids and all(is_stored(photo) for photo in ticket.photo_file_ids), \
+        "the ticket holds the bot's own reference, not a Telegram file id"
+    [photo] = [m for m in butler.messages() if m.photo]
+    assert photo.photo_bytes == png_bytes(64, 48), "the same picture, uploaded by the bot"
