@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not args.verbose:
-        for noisy in ("httpx", "alembic"):  # a line per Bot API call / migration step otherwise
+        for noisy in ("httpx", "alembic", "aiogram.event"):  # a line per Bot API call, migration step, update
             logging.getLogger(noisy).setLevel(logging.WARNING)
     return args.func(args, Settings()) or 0
 
