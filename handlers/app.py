@@ -7,12 +7,14 @@ together, or not at all. Only a press's pop-up answer is returned to the shell.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from handlers import (assess, collect, complaints, consult, digest, extension, groups, handover, ledger, payloads,
                       reminders, revisit, verdicts)
 from handlers.conversations import answer, cadre, feedback, lists, report
+from handlers.domain.text import clean
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
 from handlers.payloads import Choice, PayloadError
@@ -105,6 +107,7 @@ class Lianxin:
                 (groups.UNBIND, t("Stop this group's digests (admins)"))]
 
     def handle(self, incoming: Incoming) -> list[Reply]:
+        incoming = _cleaned(incoming)
         with self._uow_factory() as uow:
             if not uow.seen_updates.first_time(incoming.platform, incoming.update_id):
                 return []  # a webhook resend of an update we already answered
@@ -128,6 +131,13 @@ class Lianxin:
 
     def _locale_for(self, language_code: str | None) -> str:
         return "en" if (language_code or "").lower().startswith("en") else self._default_locale
+
+
+def _cleaned(incoming: Incoming) -> Incoming:
+    """What was typed, cleaned once for every step (handlers.domain.text)."""
+    fields = {name: clean(getattr(incoming, name)) for name in ("text", "display_name", "args", "chat_title")}
+    fields = {name: value if value is not None or name == "text" else "" for name, value in fields.items()}
+    return dataclasses.replace(incoming, **fields)
 
 
 def _owe(uow: UnitOfWork, replies: list[Reply], here: Address | None) -> list[Reply]:

@@ -127,3 +127,21 @@ async def test_edit_from_the_summary_changes_one_field_and_keeps_the_rest(botapi
     assert "缺少熟练焊工 20 名" in summary and "位置：已提供" in summary and "+8613812345678" in summary
     out = await boss.press("确认提交")
     assert "工单号 LX-" in out.texts[-1]
+
+
+async def test_a_nul_typed_into_the_description_does_not_stop_the_report(botapi, lianxin, database_url):
+    """Regression: on PostgreSQL a NUL (U+0000) in typed text crashed the ticket insert at 确认提交."""
+    from storage.uow import uow_factory
+
+    boss = await at_description(botapi, database_url)
+    await boss.send("招工难\x00，缺二十个人")
+    await boss.press("完成")
+    await boss.send("13812345678")
+    out = await boss.press("确认提交")
+    assert "工单号" in out.texts[-1]
+    factory = uow_factory(database_url)
+    try:
+        with factory() as uow:
+            assert uow.tickets.get(1).description == "招工难，缺二十个人"
+    finally:
+        factory.dispose()

@@ -97,3 +97,30 @@ def test_a_resent_update_is_answered_once(core):
     incoming = Incoming("telegram", REPORTER_CHAT, REPORTER_CHAT, "99", text="/start", command="start")
     assert core.handle(incoming)
     assert core.handle(incoming) == []
+
+
+def _at_the_description(core):
+    boss = Chat(core, REPORTER_CHAT)
+    r = boss.says("/start")
+    r = boss._send(payload=r[-1].buttons[0][0].payload)  # Enterprise
+    r = boss.says(CODE)
+    boss._send(payload=r[-1].buttons[1][1].payload)  # utilities
+    return boss
+
+
+@pytest.mark.parametrize("invisible", ["\u200b\u200b\u200b", "\x00\x01\x7f", "\u200e \u2028\t\n", "\ufeff"])
+def test_a_description_of_only_invisible_characters_is_empty_and_asked_again(core, store, invisible):
+    """Regression: zero-width or control characters alone were taken as the problem's description."""
+    boss = _at_the_description(core)
+    r = boss.says(invisible)
+    assert keys(r) == ["The description is empty.",
+                       "Describe the problem in your own words: what happened, where, since when."]
+    assert store.conversations[("telegram", REPORTER_CHAT)].step == "description"
+
+
+def test_control_characters_are_dropped_and_the_rest_kept(core, store):
+    """Regression: a NUL in typed text crashed the ticket insert on PostgreSQL at 确认提交."""
+    boss = _at_the_description(core)
+    boss.says("停电\x00三天了\r\n👨\u200d👩\u200d👧 一家人都在等")
+    assert store.conversations[("telegram", REPORTER_CHAT)].data["description"] == \
+        "停电三天了\n👨\u200d👩\u200d👧 一家人都在等"
