@@ -135,9 +135,8 @@ class Lianxin:
 
 def _cleaned(incoming: Incoming) -> Incoming:
     """What was typed, cleaned once for every step (handlers.domain.text)."""
-    fields = {name: clean(getattr(incoming, name)) for name in ("text", "display_name", "args", "chat_title")}
-    fields = {name: value if value is not None or name == "text" else "" for name, value in fields.items()}
-    return dataclasses.replace(incoming, **fields)
+    named = {name: clean(getattr(incoming, name)) or "" for name in ("display_name", "args", "chat_title")}
+    return dataclasses.replace(incoming, text=clean(incoming.text), **named)
 
 
 def _owe(uow: UnitOfWork, replies: list[Reply], here: Address | None) -> list[Reply]:

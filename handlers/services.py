@@ -17,7 +17,7 @@ from handlers import payloads
 from handlers.card import owner_buttons  # its buttons are contributed by the features that handle them
 from handlers.domain.events import EventKind
 from handlers.ports import ANSWER_STEP, Dialog
-from handlers.turn import Turn, Work
+from handlers.turn import Work
 from handlers.domain.calendar import CalendarNotCovered
 from handlers.domain.categories import label
 from handlers.domain.deadlines import Policy, stamp_due_times

@@ -22,7 +22,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (TelegramAPIError, TelegramBadRequest, TelegramForbiddenError, TelegramMigrateToChat,
                                 TelegramNetworkError, TelegramNotFound, TelegramRetryAfter)
 from aiogram.types import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault, BufferedInputFile,
-                           CallbackQuery, Chat, ErrorEvent, InlineKeyboardButton, InlineKeyboardMarkup,
+                           CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup,
                            KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update)
 from aiohttp import web
 

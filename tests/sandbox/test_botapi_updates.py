@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from sandbox.botapi import LocalBotApi, UpdateNotHandled
-from sandbox.botapi.testing import TOKEN, free_port
+from sandbox.botapi.testing import free_port
 
 
 async def test_update_shapes_for_text_command_location_contact(server: LocalBotApi, as_bot: Any) -> None:
