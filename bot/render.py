@@ -4,9 +4,10 @@ and keyboards described as plain values (each adapter turns them into its own ma
 * the text is rendered with :class:`bot.i18n.Translator` in the reply's locale with
   ``html=True`` (parameters escaped, the template's own markup kept) and sent with
   parse mode HTML;
-* text longer than Telegram's 4096 characters is split on line boundaries (an overlong
-  line is cut, never inside a tag or an ``&entity;``; tags open across a cut are closed
-  and reopened), and the keyboard goes on the last part;
+* text longer than Telegram's 4096 characters (as Telegram counts them: after entity
+  parsing) is split on line boundaries (an overlong line is cut, never inside a tag or an
+  ``&entity;``; tags open across a cut are closed and reopened), and the keyboard goes on
+  the last part;
 * ``Reply.buttons`` become an `InlineKeyboard`, labels rendered in the same locale as
   plain text, callback data = ``Button.payload``;
 * ``Reply.ask_contact`` becomes a `ContactKeyboard` (a one-button reply keyboard that
@@ -15,6 +16,7 @@ and keyboards described as plain values (each adapter turns them into its own ma
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from dataclasses import dataclass
@@ -27,10 +29,10 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 4096  # Telegram's limit for one message's text
 MAX_CAPTION = 1024  # and for a photo's or document's caption
 PARSE_MODE = "HTML"
-_SLACK = 128  # room for the closing/reopening tags a cut may need
 
 __all__ = ["MAX_CAPTION", "MAX_TEXT", "PARSE_MODE", "ContactKeyboard", "InlineKeyboard", "Keyboard", "Part",
-           "RemoveKeyboard", "Rendered", "fits_caption", "render_reply", "split_html", "utf16_len"]
+           "RemoveKeyboard", "Rendered", "fits_caption", "render_reply", "split_html", "utf16_len",
+           "visible_len"]
 
 
 @dataclass(frozen=True)
@@ -107,11 +109,13 @@ def reply_keyboard(reply: Reply, translator: Translator) -> ContactKeyboard | Re
 
 
 # -- splitting ------------------------------------------------------------
+# Telegram limits a message to 4096 characters *after entity parsing*: tags count nothing
+# and "&amp;" counts one. So every length here is the visible one, in UTF-16 units.
 
 def fits_caption(part: Part) -> bool:
     """Short enough to go under a photo, and buttonless or inline-only (a caption can carry no reply keyboard)."""
     markup_ok = part.keyboard is None or isinstance(part.keyboard, InlineKeyboard)
-    return markup_ok and utf16_len(part.text) <= MAX_CAPTION  # the HTML, tags and all: on the safe side
+    return markup_ok and visible_len(part.text) <= MAX_CAPTION
 
 
 def utf16_len(text: str) -> int:
@@ -120,30 +124,41 @@ def utf16_len(text: str) -> int:
 
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>")
+# A tag, a character reference, or one character: the units an HTML text is cut between.
+_TOKEN = re.compile(r"<[^>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|.", re.S)
+
+
+def _units(token: str) -> int:
+    if token.startswith("<") and len(token) > 1:
+        return 0
+    if token.startswith("&") and len(token) > 1:
+        return utf16_len(html.unescape(token))
+    return utf16_len(token)
+
+
+def visible_len(text: str) -> int:
+    """The length Telegram counts for HTML `text`: tags left out, entities as the character they stand for."""
+    return sum(_units(token) for token in _TOKEN.findall(text))
 
 
 def split_html(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split HTML `text` into parts of at most `limit` UTF-16 units, on line boundaries.
+    """Split HTML `text` into parts of at most `limit` visible UTF-16 units, on line boundaries.
 
     Joining the parts with "\\n" gives the text back when only whole lines were
     moved (apart from the tags a cut had to close and reopen).
     """
-    if utf16_len(text) <= limit:
+    if visible_len(text) <= limit:
         return [text]
-    budget = max(limit - _SLACK, limit // 2)
     pieces: list[str] = []
     for line in text.split("\n"):
-        if utf16_len(line) <= budget:
-            pieces.append(line)
-        else:
-            pieces.extend(_cut_line(line, budget))
+        pieces.extend(_cut_line(line, limit) if visible_len(line) > limit else [line])
     chunks: list[list[str]] = [[]]
     size = 0
     for piece in pieces:
-        extra = utf16_len(piece) + (1 if chunks[-1] else 0)
-        if chunks[-1] and size + extra > budget:
+        extra = visible_len(piece) + (1 if chunks[-1] else 0)
+        if chunks[-1] and size + extra > limit:
             chunks.append([])
-            size, extra = 0, utf16_len(piece)
+            size, extra = 0, visible_len(piece)
         chunks[-1].append(piece)
         size += extra
     # A cut line's pieces are glued back without "\n"; mark them while joining.
@@ -152,42 +167,27 @@ def split_html(text: str, limit: int = MAX_TEXT) -> list[str]:
     return [part for part in _balance_tags(parts) if part.strip()] or [text[:limit]]
 
 
-_GLUE = "\x00"  # joins the pieces of one overlong line (removed before sending)
+_GLUE = "\x00"  # joins the pieces of one overlong line (removed before sending; typed NULs never get here)
 
 
 def _cut_line(line: str, budget: int) -> list[str]:
-    """Cut one overlong line into pieces of at most `budget` units, not inside a tag or entity."""
+    """Cut one overlong line into pieces of at most `budget` visible units, between tokens (never inside a
+    tag or an entity), after a space where one is in the second half."""
     pieces: list[str] = []
-    rest = line
-    while utf16_len(rest) > budget:
-        cut = _fit(rest, budget - 1)
-        window = rest[:cut]
-        # never inside "<...>" or "&...;"
-        lt, gt = window.rfind("<"), window.rfind(">")
-        if lt > gt:
-            cut = lt
-        amp, semi = window.rfind("&"), window.rfind(";")
-        if amp > semi and rest.find(";", amp) != -1 and rest.find(";", amp) - amp <= 10:
-            cut = min(cut, amp)
-        space = rest.rfind(" ", 0, cut)
-        if space > cut // 2:
-            cut = space + 1
-        if cut <= 0:
-            cut = _fit(rest, budget - 1) or 1
-        pieces.append(rest[:cut] + _GLUE)
-        rest = rest[cut:]
-    pieces.append(rest)
+    current: list[str] = []
+    units = 0
+    for token in _TOKEN.findall(line):
+        weight = _units(token)
+        if current and units + weight > budget:
+            spaces = [i for i, kept in enumerate(current) if kept == " "]
+            cut = spaces[-1] + 1 if spaces and spaces[-1] > len(current) // 2 else len(current)
+            pieces.append("".join(current[:cut]) + _GLUE)
+            current = current[cut:]
+            units = sum(_units(kept) for kept in current)
+        current.append(token)
+        units += weight
+    pieces.append("".join(current))
     return pieces
-
-
-def _fit(text: str, units: int) -> int:
-    """The largest prefix length of `text` whose UTF-16 length is at most `units`."""
-    total = 0
-    for index, char in enumerate(text):
-        total += 2 if ord(char) > 0xFFFF else 1
-        if total > units:
-            return index
-    return len(text)
 
 
 def _balance_tags(parts: list[str]) -> list[str]:

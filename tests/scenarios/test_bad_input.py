@@ -145,3 +145,13 @@ async def test_a_nul_typed_into_the_description_does_not_stop_the_report(botapi,
             assert uow.tickets.get(1).description == "招工难，缺二十个人"
     finally:
         factory.dispose()
+
+
+async def test_a_description_of_ampersands_is_one_message_not_four(botapi, lianxin, database_url):
+    """Telegram counts a message's length after entity parsing: 2,000 "&" are 2,000 characters, not 10,000."""
+    boss = await at_description(botapi, database_url)
+    await boss.send("&" * 2000)
+    await boss.press("完成")
+    out = await boss.share_contact("+8613912345678")
+    summaries = [text for text in out.texts if "&" in text]
+    assert len(summaries) == 1 and "&" * 2000 in summaries[0]

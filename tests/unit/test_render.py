@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from bot.render import (MAX_TEXT, ContactKeyboard, InlineKeyboard, RemoveKeyboard, render_reply, split_html,
-                        utf16_len)
+from bot.render import (MAX_CAPTION, MAX_TEXT, ContactKeyboard, InlineKeyboard, Part, RemoveKeyboard, fits_caption,
+                        render_reply, split_html, utf16_len, visible_len)
 from handlers.messages import plain, t
 from handlers.seam import Address, Button, Reply
 
@@ -39,12 +39,27 @@ def test_long_text_is_split_on_lines_without_losing_any() -> None:
 def test_an_overlong_line_is_cut_outside_tags_and_entities() -> None:
     text = "<b>" + "a&amp;b " * 2000 + "</b>\n" + "😀" * 3000
     parts = split_html(text)
-    assert all(utf16_len(part) <= MAX_TEXT for part in parts)
+    assert all(visible_len(part) <= MAX_TEXT for part in parts)
     for part in parts:
         assert part.count("<b>") == part.count("</b>")  # closed and reopened across a cut
         assert "&amp" not in part.replace("&amp;", "")  # no entity cut in half
     visible = "".join(p.replace("<b>", "").replace("</b>", "") for p in parts)
     assert visible.replace("\n", "") == text.replace("<b>", "").replace("</b>", "").replace("\n", "")
+
+
+def test_length_is_counted_as_telegram_does_after_entity_parsing() -> None:
+    """A legal 2,000-character description of "&" is 10,000 characters of HTML but one message."""
+    rendered = render_reply(reply(t("Description: {text}", text="&" * 2000)), translator)
+    assert len(rendered.texts) == 1 and rendered.texts[0].count("&amp;") == 2000
+    assert visible_len("<b>a&amp;b</b>&#128512;") == 5  # tags nothing, an entity its character (😀 is 2 units)
+    assert fits_caption(Part("<b>" + "&lt;" * MAX_CAPTION + "</b>"))
+    assert not fits_caption(Part("&lt;" * (MAX_CAPTION + 1)))
+
+
+def test_a_long_text_of_entities_is_cut_by_what_shows() -> None:
+    parts = split_html("&lt;" * 5000)
+    assert [visible_len(part) for part in parts] == [MAX_TEXT, 5000 - MAX_TEXT]
+    assert "".join(parts) == "&lt;" * 5000
 
 
 def test_user_text_is_escaped_for_html() -> None:
