@@ -16,7 +16,8 @@ from handlers.domain.categories import label
 from handlers.domain.deadlines import running_due
 from handlers.domain.flags import due_day
 from handlers.domain.labels import (DIFFICULTY_LABELS, EVENT_LABELS, FLAG_LABELS, FLAG_MARKS, LADDER_LABELS,
-                                    STAGE_LABELS, STATUS_LABELS, TIER_LABELS)
+                                    REPORTER_EVENT_LABELS, REPORTER_STATUS_LABELS, STAGE_LABELS, STATUS_LABELS,
+                                    TIER_LABELS)
 from handlers.domain.ladder import LADDER_EVENT
 from handlers.domain.lifecycle import OPEN, is_open
 from handlers.domain.model import Ticket, TicketEvent
@@ -63,17 +64,19 @@ def show_page(turn: Turn, which: str, page: int) -> None:
             return
         tickets, total = turn.uow.tickets.page_for_owner(cadre.id, OPEN, page * PAGE_SIZE, PAGE_SIZE)
         heading = t("Your open tickets: {total}", total=total)
-    else:
+        lines = [f"{_mark(turn, x)}{x.number} · {{c{i}}} · {{s{i}}}{_due(turn, x)}" for i, x in enumerate(tickets)]
+        statuses = STATUS_LABELS
+    else:  # a reporter's own: no flags, the date they were promised
         tickets, total = turn.uow.tickets.page_for_reporter(turn.account.id, page * PAGE_SIZE, PAGE_SIZE)
         heading = t("Problems you reported: {total}", total=total)
+        lines = [f"{x.number} · {{c{i}}} · {{s{i}}}{_promised(turn, x)}" for i, x in enumerate(tickets)]
+        statuses = REPORTER_STATUS_LABELS
     if total == 0:
         turn.say(t("Nothing here yet."))
         return
-    lines = "\n".join(f"{_mark(turn, x)}{x.number} · {{c{i}}} · {{s{i}}}{_due(turn, x)}"
-                      for i, x in enumerate(tickets))
     params = {f"c{i}": label(x.category) for i, x in enumerate(tickets)}
-    params |= {f"s{i}": STATUS_LABELS[x.status] for i, x in enumerate(tickets)}
-    body = Msg("{heading}\n" + lines, {"heading": heading, **params})
+    params |= {f"s{i}": statuses[x.status] for i, x in enumerate(tickets)}
+    body = Msg("{heading}\n" + "\n".join(lines), {"heading": heading, **params})
     turn.say(body, _open_buttons(tickets) + _pager(which, page, total))
 
 
@@ -86,6 +89,16 @@ def _mark(turn: Turn, ticket: Ticket) -> str:
 def _due(turn: Turn, ticket: Ticket) -> str:
     running = running_due(ticket)
     return f" · ⏰ {due_day(running[1], turn.rules.time_zone):%m-%d}" if running else ""
+
+
+def _promised(turn: Turn, ticket: Ticket) -> str:
+    due = _settle_due(ticket)
+    return f" · ⏰ {due_day(due, turn.rules.time_zone):%m-%d}" if due else ""
+
+
+def _settle_due(ticket: Ticket) -> datetime | None:
+    """The date an open ticket is promised to be settled by (what a reporter plans around)."""
+    return ticket.settle_due_at if is_open(ticket.status) else None
 
 
 def _open_buttons(tickets: list[Ticket]) -> tuple[tuple[Button, ...], ...]:
@@ -115,6 +128,9 @@ def show_ticket(turn: Turn, ticket: Ticket | None) -> None:
     if ticket is None or not (is_owner or is_reporter or is_co_handler):
         turn.say(t("No ticket with that number among yours."))
         return
+    if not (is_owner or is_co_handler):
+        show_to_reporter(turn, ticket)
+        return
     owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
     # 举报 stays out of the handlers' view: the cadre complained about must not learn of it here.
     events = [e for e in ticket.events if is_reporter or e.kind != complaints.FILED]
@@ -129,6 +145,29 @@ def show_ticket(turn: Turn, ticket: Ticket | None) -> None:
                  {"card": card, "assessed": _assessment(ticket), "deadline": _deadline(turn, ticket), "phone": phone,
                   **params}),
              _ticket_buttons(ticket, is_owner, is_reporter))
+
+
+def show_to_reporter(turn: Turn, ticket: Ticket) -> None:
+    """The reporter's view: what was done, by whom, and when to expect it, in plain words."""
+    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
+    events = [e for e in ticket.events if e.kind in REPORTER_EVENT_LABELS or e.kind == EventKind.EXTENSION_GRANTED]
+    history = "\n".join(f"{_local(turn, e.at)} {{e{i}}}" for i, e in enumerate(events))
+    params = {f"e{i}": _reporter_event_label(turn, e) for i, e in enumerate(events)}
+    card = t("Ticket {number} · {category} · {status}\nHandled by {name} ({role})\nProblem: {description}",
+             number=ticket.number, category=label(ticket.category), status=REPORTER_STATUS_LABELS[ticket.status],
+             name=owner.name if owner else "", role=services.role_label(owner) if owner else plain(""),
+             description=ticket.description)
+    due = _settle_due(ticket)
+    expect = t("Expected to be settled by {day}\n", day=plain(services.due_date(turn, due))) if due else plain("")
+    turn.say(Msg("{card}\n{expect}" + history, {"card": card, "expect": expect, **params}),
+             _ticket_buttons(ticket, False, True))
+
+
+def _reporter_event_label(turn: Turn, event: TicketEvent) -> Msg:
+    if event.kind == EventKind.EXTENSION_GRANTED:
+        return t("more time given: now expected by {day}",
+                 day=plain(services.due_date(turn, datetime.fromisoformat(event.data["extended_due"]))))
+    return REPORTER_EVENT_LABELS[event.kind]
 
 
 def _assessment(ticket: Ticket) -> Msg:

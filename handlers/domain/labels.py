@@ -93,3 +93,41 @@ EVENT_LABELS: dict[str, Msg] = {
     EventKind.EXTENSION_REFUSED: t("more time refused; deadline unchanged"),
     EventKind.DELIVERY_FAILED: t("a message could not be delivered: the user blocked the bot"),
 }
+
+# -- what the reporter sees: what was done, in plain words, without the office's machinery --
+
+REPORTER_STATUS_LABELS: dict[TicketStatus, Msg] = {
+    TicketStatus.ASSIGNED: t("passed to its handler"),
+    TicketStatus.ACCEPTED: t("being handled"),
+    TicketStatus.RESOLVED: t("done: waiting for your confirmation"),
+    TicketStatus.CONFIRMED: t("solved"),
+    TicketStatus.REOPENED: t("being handled again"),
+    TicketStatus.WITHDRAWN: t("withdrawn"),
+}
+
+# The history a reporter sees; kinds left out (hand-over offers and refusals, 研判, 会商, 延期 asked or
+# refused, the reminder ladder, calendar and delivery notes) are the office's own business.
+REPORTER_EVENT_LABELS: dict[str, Msg] = {
+    EventKind.SUBMITTED: t("you reported the problem"),
+    EventKind.ASSIGNED: t("passed to the cadre responsible"),
+    EventKind.ACCEPTED: t("the handler took it up"),
+    EventKind.INFO_REQUESTED: t("the handler asked you for more"),
+    EventKind.INFO_GIVEN: t("you added more"),
+    EventKind.RESOLVED: t("the handler reported it done"),
+    EventKind.CONFIRMED: t("you confirmed it is solved"),
+    EventKind.REOPENED: t("you said it is not solved: handled again"),
+    EventKind.RATED: t("you rated the handling"),
+    EventKind.COMMENTED: t("you left a comment"),
+    EventKind.WITHDRAWN: t("you withdrew it"),
+    EventKind.HANDOVER_ACCEPTED: t("a new handler took it over"),
+    EventKind.SENT_BACK: t("being passed to the right handler"),
+    EventKind.COMPLAINT_FILED: t("your complaint went to the business-environment supervisors"),
+    EventKind.AUTO_CONFIRMED: t("closed as solved: we had no answer from you"),
+    EventKind.LINKED: t("handled together with the same problem reported by others"),
+    EventKind.REVISIT_ASKED: t("return visit: we asked whether it stayed solved"),
+    EventKind.REVISIT_PASSED: t("return visit: it stayed solved"),
+    EventKind.REVISIT_FAILED: t("return visit: the problem came back and is handled again"),
+    EventKind.FOLLOW_UP_OF: t("the problem came back after it was solved"),
+    EventKind.COLLECTED: t("logged by a cadre on a visit"),
+    EventKind.CONTACT_CONFIRMED: t("your enterprise's contact confirmed it"),
+}

@@ -58,7 +58,7 @@ async def test_a_return_visit_that_finds_the_problem_back_opens_a_linked_follow_
     out = await boss.press(asked, text="没有再出现")
     assert out.answer.text == "该按钮已失效。", "a return visit is answered once"
     out = await boss.send(f"/t {number}")
-    assert "回头看：问题反弹" in out.texts[-1]
+    assert "回访：问题再次出现" in out.texts[-1]  # the reporter's words, not the office's
     await lianxin.sweep()
     assert boss.last_message().text == out.texts[-1], "and asked once"
 
