@@ -16,7 +16,7 @@ from handlers.domain.categories import label as category_label
 from handlers.domain.flags import Flag
 from handlers.domain.labels import FLAG_MARKS
 from handlers.domain.model import CadreRole, GroupBinding, OrgLevel, Tier
-from handlers.domain.ranking import UnitPeriod, rank
+from handlers.domain.ranking import Standing, UnitPeriod, rank
 from handlers.messages import Msg, plain, t
 from handlers.router import Router
 from handlers.seam import CHART, Address, Attachment, Reply
@@ -241,8 +241,9 @@ def _oldest(work: Work, unit_id: int) -> Msg:
     oldest = work.uow.reports.oldest_open(unit_id, OLDEST)
     if not oldest:
         return plain("")
-    lines = "\n".join(f"{number} · {(work.now - received).days}d · {owner}" for number, received, owner in oldest)
-    return Msg("{heading}\n{lines}\n", {"heading": t("Open longest:"), "lines": plain(lines)})
+    lines = "\n".join(f"{number} · {{d{i}}} · {owner}" for i, (number, received, owner) in enumerate(oldest))
+    ages = {f"d{i}": t("{days} days open", days=(work.now - received).days) for i, (_, received, _) in enumerate(oldest)}
+    return Msg("{heading}\n" + lines + "\n", {"heading": t("Open longest:"), **ages})
 
 
 def _board(work: Work, unit_id: int, start: datetime, end: datetime) -> Msg:
@@ -251,6 +252,15 @@ def _board(work: Work, unit_id: int, start: datetime, end: datetime) -> Msg:
         return plain("")
     rules = work.rules
     board = rank(periods, rules.ranking_weights, list_size=min(rules.ranking_list_size, len(periods) // 2))
-    return t("红榜: {red}\n黑榜: {black}",
-             red=plain("、".join(f"{s.unit.name} {s.total:.1f}" for s in board.red)),
-             black=plain("、".join(f"{s.unit.name} {s.total:.1f}" for s in board.black)))
+    return t("红榜: {red}\n黑榜: {black}", red=_scores(board.red), black=_scores(board.black))
+
+
+def _scores(standings: list[Standing]) -> Msg:
+    """"新村镇（92.5 分）、…": each unit with its score, which reads as points, not a bare number."""
+    params = {f"u{i}": t("{unit} ({score} points)", unit=s.unit.name, score=_points(s.total))
+              for i, s in enumerate(standings)}
+    return Msg("、".join(f"{{u{i}}}" for i in range(len(standings))), params)
+
+
+def _points(total: float) -> str:
+    return f"{total:.1f}".removesuffix(".0")

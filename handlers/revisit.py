@@ -82,7 +82,7 @@ def came_back(cmd: CameBack, work: Work) -> Ticket:
     follow_up = new_ticket(work, owner=owner, category=ticket.category, reporter_account_id=ticket.reporter_account_id,
                            reporter_kind=ticket.reporter_kind, reporter_phone=ticket.reporter_phone,
                            org_unit_id=ticket.org_unit_id, enterprise_id=ticket.enterprise_id,
-                           description=f"{reason}\n(回头看 {ticket.number}: {ticket.description})",
+                           description=f"{reason}\n（回头看 {ticket.number}：{ticket.description}）",
                            follow_up_of_id=ticket.id, tier=ticket.tier, difficulty=ticket.difficulty)
     follow_up.record(EventKind.FOLLOW_UP_OF, work.now, cmd.by, ticket=ticket.number, reason=reason)
     follow_up.record(EventKind.ASSIGNED, work.now, None, cadre_id=owner.id, reason="follow_up")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -27,9 +28,11 @@ async def test_a_leader_reads_last_weeks_figures_and_a_butler_is_refused(botapi,
     assert "问题解决率 0% · 按期办结率 — · 企业满意率 —" in text
     assert "未研判 1" in text and "在办 1 件（🟢 0 🔴 1 ⚫ 0）" in text, "five working days late: still red"
     assert "问题类别：水电气暖 1" in text
-    assert f"{number} · 7d · 陈晓明" in text
+    assert f"{number} · 已 7 天 · 陈晓明" in text
     assert "13812345678" not in text, "figures, not the reporter's phone"
     assert "红榜：" in text and "黑榜：" in text, "新村镇's communities ranked against each other"
+    board = text[text.index("红榜："):]
+    assert re.search(r"红榜：\w+（\d+(\.\d)? 分）", board), "a score reads as points, not a bare 100.0"
     monthly = (await leader.send("/digest month")).texts[-1]
     assert "月报告 · 新村镇 · 2026-11-01 至 2026-11-30" in monthly and "收到问题 1 件" in monthly
     earlier = (await leader.send("/digest 2026-11-18")).texts[-1]
@@ -37,7 +40,7 @@ async def test_a_leader_reads_last_weeks_figures_and_a_butler_is_refused(botapi,
     unclear = (await leader.send("/digest 上周")).texts[-1]
     assert unclear.startswith("要看哪个时段？"), "explained and asked again, not guessed"
     refused = (await butler.send("/digest")).texts[-1]
-    assert refused == "/digest 供领导和监督员使用；您的账号不在其列。"
+    assert refused == "/digest 仅供领导和营商环境监督员使用。"
 
 
 async def test_a_leader_gets_the_ledger_as_an_excel_file_and_a_butler_is_refused(botapi, lianxin, database_url):
@@ -56,7 +59,7 @@ async def test_a_leader_gets_the_ledger_as_an_excel_file_and_a_butler_is_refused
     assert "润弘制药股份有限公司" in rows[1] and "陈晓明" in rows[1]
     assert not any("13812345678" in str(cell) for row in rows for cell in row), "no phones in a ledger"
     refused = (await butler.send("/ledger")).texts[-1]
-    assert refused == "/ledger 供领导和监督员使用；您的账号不在其列。"
+    assert refused == "/ledger 仅供领导和营商环境监督员使用。"
 
 
 async def test_a_ledger_too_large_for_chat_is_refused_with_a_way_out(botapi, lianxin, database_url, monkeypatch):

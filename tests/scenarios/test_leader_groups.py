@@ -44,7 +44,7 @@ async def test_an_admin_binds_a_group_which_gets_the_weekly_digest_with_its_char
     (tmp_path / "digest-chart.png").write_bytes(digest.photo_bytes)  # to look at: pytest --basetemp
     text = text_of(group)
     assert "周通报 · 新村镇 · 2026-11-23 至 2026-11-29" in text
-    assert "收到问题 1 件（较上期 +1）" in text and f"{number} · 5d · 陈晓明" in text
+    assert "收到问题 1 件（较上期 +1）" in text and f"{number} · 已 5 天 · 陈晓明" in text
     assert "13812345678" not in text
 
     assert await push(lianxin) == 0, "run again (a second process, a restart): nothing sent twice"
@@ -104,7 +104,7 @@ async def test_the_units_group_robots_get_the_same_digest_signed_and_once(botapi
         assert await push(lianxin, robots=post) == 0, "no group is bound: robots only"
         assert [(m.platform, m.title) for m in receiver.messages] == [
             ("dingtalk", "周通报 · 新村镇 · 2026-11-23 至 2026-11-29"), ("wecom", "周通报 · 新村镇 · 2026-11-23 至 2026-11-29")]
-        assert all(f"{number} · 5d · 陈晓明" in m.text and "收到问题 1 件（较上期 +1）" in m.text
+        assert all(f"{number} · 已 5 天 · 陈晓明" in m.text and "收到问题 1 件（较上期 +1）" in m.text
                    for m in receiver.messages)
         assert {answer.code for answer in receiver.answers} == {0}, "signature and shape accepted"
         await push(lianxin, robots=post)
