@@ -23,14 +23,14 @@ async def test_a_complaint_reaches_the_supervisor_and_not_the_handler(botapi, li
     out = await boss.send("三天没人联系我")
     assert "承办人不会收到" in out.texts[-1]
     complaint = supervisor.last_message().text
-    assert f"工单 {number}（承办人：陈晓明）" in complaint and "三天没人联系我" in complaint
+    assert f"举报（工单 {number}，承办人陈晓明）" in complaint and "三天没人联系我" in complaint
     assert "13812345678" not in complaint and "王老板" not in complaint
     assert len(butler.messages()) == butler_inbox, "the handler is told nothing"
 
     out = await butler.send(f"/t {number}")
     assert "举报" not in out.texts[-1], "nor does the handler's view of the ticket show it"
     out = await boss.send(f"/t {number}")
-    assert "已向监督员举报" in out.texts[-1]
+    assert "您的举报已送交营商环境监督员" in out.texts[-1]
 
 
 async def test_the_supervisors_finding_is_final_told_to_the_complainant_and_counted(botapi, lianxin, database_url):

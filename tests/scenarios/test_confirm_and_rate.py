@@ -19,7 +19,8 @@ async def test_solved_closes_the_ticket_and_the_rating_reaches_the_owner(botapi,
     butler, boss, number = await resolved_power_cut(botapi, database_url)
     assert "您的问题解决了吗" in boss.last_message().text
     out = await boss.press("已解决")
-    assert "已销号" in out.texts[-1] and len(out.replies[-1].buttons[0]) == 5
+    assert f"工单 {number} 已办结" in out.texts[-1] and len(out.replies[-1].buttons[0]) == 5
+    assert "销号" not in out.texts[-1], "the reporter hears plain words, not the office's 销号"
     assert f"反映人确认工单 {number} 已解决" in butler.last_message().text
     out = await boss.press("★★★★")
     assert "感谢您对工单" in out.texts[-1]
@@ -36,7 +37,7 @@ async def test_not_solved_reopens_to_the_same_owner_and_tells_the_supervisor(bot
     supervisor = await bound_cadre(botapi, database_url, "赵主任", user_id=2009)
     await boss.press("未解决")
     out = await boss.send("下午又停了")
-    assert "退回承办干部重办" in out.texts[-1]
+    assert "将按您的说明重新办理" in out.texts[-1]
     reopened = butler.last_message()
     assert "下午又停了" in reopened.text and [b[0] for b in reopened.buttons[0]] == ["需补充", "办结"]
     assert "下午又停了" in supervisor.last_message().text
@@ -46,7 +47,7 @@ async def test_not_solved_reopens_to_the_same_owner_and_tells_the_supervisor(bot
     await butler.press("办结")
     await butler.send("已更换变压器，恢复供电")
     out = await boss.press("已解决")
-    assert "已销号" in out.texts[-1]
+    assert "已办结" in out.texts[-1]
 
 
 async def test_no_verdict_in_seven_days_closes_it_automatically_without_a_rating(botapi, lianxin, database_url):
@@ -59,7 +60,7 @@ async def test_no_verdict_in_seven_days_closes_it_automatically_without_a_rating
     assert await lianxin.sweep() == 0, "not yet: the reporter still has an hour"
     lianxin.clock.move(timedelta(hours=2))
     assert await lianxin.sweep() == 2
-    assert f"工单 {number} 已按已解决销号" in boss.last_message().text
+    assert f"工单 {number} 已按已解决办结" in boss.last_message().text
     assert "反映人未答复" in butler.last_message().text
     assert await lianxin.sweep() == 0, "closed once"
     factory = uow_factory(database_url)

@@ -74,7 +74,7 @@ async def test_more_time_approved_by_the_leader_moves_the_deadline_and_keeps_the
     assert "2026-12-07" in botapi.user(BOSS).last_message().text, "the reporter hears the new promise"
     out = await butler.send(f"/t {number}")
     assert "期限：办结 2026-12-07 前" in out.texts[-1]
-    assert "批准延期：期限 2026-11-30 → 2026-12-07" in out.texts[-1]
+    assert "批准延期：办结期限 2026-11-30 → 2026-12-07" in out.texts[-1]
     out = await leader.press(asked, text="批准")  # the same button again, now stale
     assert out.answer.text == "该延期申请已不在等待您的答复。"
 
@@ -89,7 +89,7 @@ async def test_more_time_refused_keeps_the_deadline(botapi, lianxin, database_ur
     assert out.answer.text == "该延期申请已不在等待您的答复。"
     await leader.press("不批准")
     out = await leader.send("一般问题一周内可办结，请抓紧")
-    assert "仍于 2026-11-30 到期" in out.texts[-1]
+    assert "办结期限仍为 2026-11-30" in out.texts[-1]
     told = butler.last_message().text
     assert "一般问题一周内可办结" in told and "2026-11-30" in told
     out = await butler.send(f"/t {number}")

@@ -33,7 +33,7 @@ async def test_two_linked_duplicates_are_resolved_together_and_both_reporters_as
         assert f"工单 {number}" in asked.text and "供电公司已更换线路" in asked.text
         assert [b[0] for b in asked.buttons[0]] == ["已解决", "部分解决", "未解决"]
     out = await neighbour.press("已解决")
-    assert "已销号" in out.texts[-1]
+    assert "已办结" in out.texts[-1]
     out = await butler.send(f"/t {second}")
     assert "已关联到同一问题" in out.texts[-1]
 
@@ -43,11 +43,11 @@ async def test_a_return_visit_that_finds_the_problem_back_opens_a_linked_follow_
     await boss.press("已解决")
     lianxin.clock.move(timedelta(days=29))
     await lianxin.sweep()
-    assert "回头看" not in boss.last_message().text, "not before 30 days"
+    assert "回访" not in boss.last_message().text, "not before 30 days"
     lianxin.clock.move(timedelta(days=1, hours=1))
     await lianxin.sweep()
     asked = boss.last_message()
-    assert f"回头看：工单 {number}" in asked.text
+    assert f"回访：您反映的问题（工单 {number}" in asked.text
     await boss.press("问题又出现了")
     out = await boss.send("又开始跳闸了")
     follow_up = out.texts[-1].split("后续工单 ")[1].split("，")[0]
@@ -116,5 +116,5 @@ async def test_a_complaint_about_a_cadre_reaches_the_supervisor_and_not_the_cadr
     out = await boss.send("上门服务时索要好处")
     assert "不会知道是谁举报的" in out.texts[-1]
     complaint = supervisor.last_message().text
-    assert "举报陈晓明（新村镇）：上门服务时索要好处" in complaint and "王老板" not in complaint
+    assert "关于陈晓明（新村镇）的举报：上门服务时索要好处" in complaint and "王老板" not in complaint
     assert all("索要好处" not in (m.text or "") for m in butler.messages())

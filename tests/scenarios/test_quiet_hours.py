@@ -36,7 +36,7 @@ async def test_a_cadre_working_late_is_answered_but_the_reporter_hears_in_the_mo
     boss = botapi.user(BOSS)
     lianxin.clock.set(datetime(2026, 11, 24, 22, 30, tzinfo=SHANGHAI))
     out = await butler.press("接单")
-    assert "您已接单" in out.texts[-1], "the cadre's own press is answered at once, even late"
+    assert "您已接收工单" in out.texts[-1], "the cadre's own press is answered at once, even late"
     heard = len(boss.messages())
     await lianxin.drain()
     assert len(boss.messages()) == heard, "the reporter is not woken at 22:30"

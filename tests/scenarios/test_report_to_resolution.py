@@ -74,7 +74,7 @@ async def test_a_stranger_pressing_the_cadres_button_is_refused_and_nothing_chan
     assert "只有该工单的承办干部" in out.answer.text
     assert not out.elsewhere, "nobody is told anything"
     out = await butler.press("接单")
-    assert "您已接单" in out.texts[-1], "the ticket is still waiting for its owner"
+    assert "您已接收工单" in out.texts[-1], "the ticket is still waiting for its owner"
 
 
 async def test_the_reporters_phone_reaches_nobody_but_the_owner(botapi, lianxin, database_url):

@@ -60,7 +60,7 @@ async def test_send_back_returns_the_ticket_to_whoever_handed_it_over(botapi, li
     back = butler.last_message()
     assert "是供电公司的线路" in back.text and back.buttons[0][0][0] == "接单"
     out = await butler.press("接单")
-    assert "您已接单" in out.texts[-1]
+    assert "您已接收工单" in out.texts[-1]
 
 
 async def test_send_back_without_a_hand_over_goes_to_the_duty_leader_above(botapi, lianxin, database_url):
