@@ -199,10 +199,10 @@ class _Figures:
         """History events in the period: 办结 (on time), ratings (4–5 stars), 黑旗, 重办, 回头看 (passed)."""
         event, kind = TicketEventRow, TicketEventRow.kind
         resolved = kind == EventKind.RESOLVED
+        on_time = sa.and_(resolved, sa.or_(TicketRow.settle_due_at.is_(None), event.at <= TicketRow.settle_due_at))
+        # 办结 counts tickets, not resolutions: one reopened (重办) and resolved again is still one ticket.
+        tickets = {"settled": resolved, "settled_on_time": on_time}
         counts = {
-            "settled": resolved,
-            "settled_on_time": sa.and_(resolved, sa.or_(TicketRow.settle_due_at.is_(None),
-                                                        event.at <= TicketRow.settle_due_at)),
             "ratings": kind == EventKind.RATED,
             "satisfied": sa.and_(kind == EventKind.RATED, event.data["stars"].as_integer() >= 4),
             "black_flags": sa.and_(kind == LADDER_EVENT, event.data["rung"].as_string() == "escalate"),
@@ -210,12 +210,13 @@ class _Figures:
             "revisits": kind.in_(REVISITS),
             "revisits_passed": kind == EventKind.REVISIT_PASSED,
         }
-        query = (sa.select(self.subtree.c.top_id, *(_count_if(when) for when in counts.values()))
+        query = (sa.select(self.subtree.c.top_id, *(_count_tickets_if(when, event.ticket_id) for when in tickets.values()),
+                           *(_count_if(when) for when in counts.values()))
                  .join(TicketRow, TicketRow.org_unit_id == self.subtree.c.unit_id)
                  .join(event, event.ticket_id == TicketRow.id)
                  .where(self._in_period(event.at), kind.in_((EventKind.RESOLVED, EventKind.RATED, LADDER_EVENT, EventKind.REOPENED,
                                                              *REVISITS))))
-        return self._columns(query, list(counts))
+        return self._columns(query, [*tickets, *counts])
 
     def take_ups(self) -> dict[str, dict[int, Any]]:
         """assigned (first taken up in the period), … by the 交办 deadline, and the mean hours from
@@ -235,6 +236,11 @@ class _Figures:
 def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     """Rows meeting `condition`, within a group (sum of a CASE: both databases, unlike FILTER)."""
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _count_tickets_if(condition: sa.ColumnElement[bool], ticket_id: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
+    """Distinct tickets with a row meeting `condition`, within a group."""
+    return sa.func.count(sa.distinct(sa.case((condition, ticket_id), else_=None)))
 
 
 def _hours_between(session: Session, earlier: sa.ColumnElement, later: sa.ColumnElement) -> sa.ColumnElement:

@@ -107,6 +107,16 @@ def test_a_week_is_counted_per_township_over_its_whole_subtree(uow_factory, dist
     assert longhu.response_hours is None
 
 
+def test_a_ticket_resolved_reopened_and_resolved_again_is_settled_once(uow_factory, district):
+    """A digest saying "收到 1 件 · 办结 2" for one problem reads as a miscount to any leader."""
+    add(uow_factory, district, "新村第一网格", at(17, 10), TicketStatus.CONFIRMED,
+        [("accepted", at(17, 12), {}), ("resolved", at(18, 10), {}), ("reopened", at(18, 12), {}),
+         ("resolved", at(19, 10), {})], settle_due_at=at(24))
+    with uow_factory() as uow:
+        xincun = unit_period(uow.session, district["新村镇"], *WEEK)
+    assert (xincun.received, xincun.settled, xincun.settled_on_time, xincun.reopened) == (1, 1, 1, 1)
+
+
 def test_open_tickets_are_counted_by_flag_in_sql_as_the_flag_rule_gives_them(uow_factory, district):
     grid = "新村第一网格"
     add(uow_factory, district, grid, at(18, 10), TicketStatus.ACCEPTED, [], due_at=at(25))  # due Tue 24th: green
