@@ -6,6 +6,7 @@ storage/ implements them on SQLModel; tests/unit implements them with fakes.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
@@ -206,3 +207,6 @@ class UnitOfWork(Protocol):
     def __exit__(self, *exc: object) -> None:
         """Roll back whatever was not committed."""
     def commit(self) -> None: ...
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested unit: what is written inside stays only if the block ends normally; an
+        exception rolls back just that, and goes on up (a refused step leaves nothing behind)."""

@@ -4,6 +4,8 @@ sent anything), `Turn` for one incoming event from a person."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -79,6 +81,19 @@ class Turn(Work):
     def say(self, text: Msg, buttons: tuple[tuple[Button, ...], ...] = (), **extra: object) -> None:
         """Answer in the sender's own chat and language."""
         self.replies.append(Reply(self.here, self.account.locale, text, buttons, **extra))  # type: ignore[arg-type]
+
+    @contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """One act of this turn, kept whole or not at all: if it raises (a rule refusing halfway),
+        what it wrote is rolled back and the messages it queued are dropped, so a refused step
+        leaves no request nobody heard of. Where the dialog stands is the step's own to say."""
+        queued = len(self.replies)
+        try:
+            with self.uow.savepoint():
+                yield
+        except BaseException:
+            del self.replies[queued:]
+            raise
 
     def typed_text(self, limit: int) -> str | None:
         """The message's text, 1 to `limit` characters once trimmed; otherwise None, and the

@@ -7,6 +7,7 @@ integration tests check those contracts on SQLite and PostgreSQL).
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -53,6 +54,15 @@ class FakeUnitOfWork:
 
     def commit(self) -> None:
         self._store.__dict__.update(copy.deepcopy(self.s).__dict__)
+
+    @contextmanager
+    def savepoint(self):
+        before = copy.deepcopy(self.s)
+        try:
+            yield
+        except BaseException:
+            self.s.__dict__.update(before.__dict__)  # the repositories share self.s: restore it in place
+            raise
 
 
 class _Part:
