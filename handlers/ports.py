@@ -90,6 +90,8 @@ class Directory(Protocol):
     def cadre_by_account(self, account_id: int) -> Cadre | None: ...
     def grid_worker(self, grid_id: int) -> Cadre | None: ...
     def cadres_in(self, org_unit_id: int, role: str) -> list[Cadre]: ...
+    def admins(self) -> list[Cadre]:
+        """Cadres with the admin right (lianxin cadre admin ID): they hear what only an admin can fix."""
     def search_cadres(self, text: str, limit: int) -> list[Cadre]:
         """By name or org unit name."""
     def enterprise(self, enterprise_id: int) -> Enterprise | None: ...
@@ -112,6 +114,8 @@ class Tickets(Protocol):
         """Tickets without their events, oldest first, and how many match in all."""
     def page_for_reporter(self, account_id: int, offset: int, limit: int) -> tuple[list[Ticket], int]:
         """Tickets without their events, newest first, and how many match in all."""
+    def provisional_open(self) -> list[int]:
+        """Ids of open tickets whose history ever marked their deadlines provisional."""
     def resolved_before(self, cutoff: datetime, limit: int) -> list[int]:
         """Ids of tickets awaiting the reporter's verdict, resolved at or before `cutoff`."""
     def linked_to(self, ticket_id: int) -> list[Ticket]:

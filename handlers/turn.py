@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from handlers.domain.calendar import CalendarNotCovered
 from handlers.domain.categories import URGENT_CATEGORIES
 from handlers.domain.ladder import schedule
 from handlers.domain.model import Account, Ticket
@@ -41,11 +40,7 @@ class Work:
         return self.uow.tickets.add(ticket)
 
     def _schedule(self, ticket: Ticket) -> None:
-        try:
-            schedule(ticket, self.rules.clockwork)
-        except CalendarNotCovered as gap:  # the ladder stops where the calendar does; say so, loudly
-            log.warning("ticket %s: no reminders planned: %s", ticket.number, gap)
-            ticket.next_action_at = None
+        schedule(ticket, self.rules.clockwork)  # beyond the official lists, on the provisional calendar
 
     def tell(self, account: Account, text: Msg, buttons: tuple[tuple[Button, ...], ...] = (),
              about: Ticket | None = None, **extra: object) -> None:
@@ -61,10 +56,7 @@ class Work:
             return rules.quiet.reporter_hears_at(self.now, rules.time_zone)
         if about is not None and about.category in URGENT_CATEGORIES:
             return None
-        try:
-            return rules.quiet.cadre_hears_at(self.now, rules.calendar, rules.time_zone)
-        except CalendarNotCovered:
-            return None  # no calendar to wait for: better sent than held for ever
+        return rules.quiet.cadre_hears_at(self.now, rules.calendar, rules.time_zone)
 
 
 @dataclass(kw_only=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import complaints, payloads, services
+from handlers import complaints, payloads, provisional, services
 from handlers.domain.events import EventKind
 from handlers.turn import Turn
 from handlers.domain.categories import label
@@ -146,14 +146,14 @@ def _deadline(turn: Turn, ticket: Ticket) -> Msg:
         return plain("")
     stage, due = running
     return t("Due: {stage} by {day} · {flag}\n", stage=STAGE_LABELS[stage],
-             day=plain(services.due_date(turn, due)), flag=FLAG_LABELS[flag])
+             day=provisional.shown(turn, due), flag=FLAG_LABELS[flag])
 
 
 def _event_label(turn: Turn, event: TicketEvent) -> Msg:
     if event.kind == EventKind.EXTENSION_GRANTED:  # the history keeps the deadline before and after
         return t("more time approved (延期): due {original} → {extended}",
-                 original=plain(services.due_date(turn, datetime.fromisoformat(event.data["original_due"]))),
-                 extended=plain(services.due_date(turn, datetime.fromisoformat(event.data["extended_due"]))))
+                 original=provisional.shown(turn, datetime.fromisoformat(event.data["original_due"])),
+                 extended=provisional.shown(turn, datetime.fromisoformat(event.data["extended_due"])))
     if event.kind == LADDER_EVENT:
         return LADDER_LABELS.get(event.data.get("rung", ""), plain(event.kind))
     return EVENT_LABELS.get(event.kind, plain(event.kind))

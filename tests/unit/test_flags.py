@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.domain.calendar import CalendarNotCovered, WorkCalendar
+from handlers.domain.calendar import WorkCalendar
 from handlers.domain.flags import (
     DEFAULT_HARD_LIMIT_DAYS,
     DEFAULT_WARNING_DAYS,
@@ -113,9 +113,10 @@ def test_a_closed_ticket_keeps_the_flag_it_closed_with(story: str, closed_at: da
     assert got is expected, story
 
 
-def test_lateness_into_an_uncovered_year_fails_loudly() -> None:
-    with pytest.raises(CalendarNotCovered):
-        flag(local(2027, 1, 4, 9), end_of(2026, 12, 30))
+def test_lateness_into_an_uncovered_year_is_counted_on_its_statutory_holidays() -> None:
+    # Due Wed 30 Dec 2026; late Thu 31 Dec, (1 Jan off) Mon 4 – Thu 7 Jan: five days, black on Friday 8 Jan.
+    assert flag(local(2027, 1, 7, 23, 59), end_of(2026, 12, 30)) is RED
+    assert flag(local(2027, 1, 8, 0, 0), end_of(2026, 12, 30)) is BLACK
 
 
 def test_flag_lines_give_the_same_flag_as_the_rule_for_every_deadline_around_the_national_day():
