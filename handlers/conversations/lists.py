@@ -14,7 +14,6 @@ from handlers.domain.events import EventKind
 from handlers.turn import Turn
 from handlers.domain.categories import label
 from handlers.domain.deadlines import running_due
-from handlers.domain.flags import due_day
 from handlers.domain.labels import (DIFFICULTY_LABELS, EVENT_LABELS, FLAG_LABELS, FLAG_MARKS, LADDER_LABELS,
                                     STAGE_LABELS, STATUS_LABELS, TIER_LABELS)
 from handlers.domain.ladder import LADDER_EVENT
@@ -69,9 +68,10 @@ def show_page(turn: Turn, which: str, page: int) -> None:
     if total == 0:
         turn.say(t("Nothing here yet."))
         return
-    lines = "\n".join(f"{_mark(turn, x)}{x.number} · {{c{i}}} · {{s{i}}}{_due(turn, x)}"
-                      for i, x in enumerate(tickets))
+    lines = "\n".join(f"{_mark(turn, x)}{x.number} · {{c{i}}} · {{s{i}}}{_due(x, i)}" for i, x in enumerate(tickets))
     params = {f"c{i}": label(x.category) for i, x in enumerate(tickets)}
+    params |= {f"d{i}": provisional.shown(turn, running[1], "%m-%d") for i, x in enumerate(tickets)
+               if (running := running_due(x))}
     params |= {f"s{i}": STATUS_LABELS[x.status] for i, x in enumerate(tickets)}
     body = Msg("{heading}\n" + lines, {"heading": heading, **params})
     turn.say(body, _open_buttons(tickets) + _pager(which, page, total))
@@ -83,9 +83,9 @@ def _mark(turn: Turn, ticket: Ticket) -> str:
     return f"{FLAG_MARKS[flag]} " if flag else ""
 
 
-def _due(turn: Turn, ticket: Ticket) -> str:
-    running = running_due(ticket)
-    return f" · ⏰ {due_day(running[1], turn.rules.time_zone):%m-%d}" if running else ""
+def _due(ticket: Ticket, i: int) -> str:
+    """The running deadline's day, as the line's parameter d<i> (marked when provisional)."""
+    return f" · ⏰ {{d{i}}}" if running_due(ticket) else ""
 
 
 def _open_buttons(tickets: list[Ticket]) -> tuple[tuple[Button, ...], ...]:

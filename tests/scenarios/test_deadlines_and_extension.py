@@ -23,7 +23,10 @@ async def accepted_ticket(botapi, lianxin, database_url):
     lianxin.clock.set(MONDAY_MORNING)
     number = await report_power_cut(botapi, database_url)
     out = await butler.send("/my")
-    assert f"🔴 {number}" in out.texts[-1], "not yet taken up on the day it must be: red"
+    assert f"🟢 {number}" in out.texts[-1], "reported this morning, to be taken up by tonight: green till 15:00"
+    lianxin.clock.set(MONDAY_MORNING.replace(hour=15))
+    out = await butler.send("/my")
+    assert f"🔴 {number}" in out.texts[-1], "not yet taken up, three office hours left: red"
     await butler.press("接单")
     return butler, leader, number
 

@@ -96,7 +96,8 @@ def test_a_deadline_reaching_an_uncovered_year_is_counted_and_known_to_be_provis
 def test_the_flag_follows_the_running_stage():
     ticket = stamped(local(2026, 11, 23, 10, 0))
     rules = Rules()
-    assert rules.flag(ticket, local(2026, 11, 23, 11, 0)) is Flag.RED  # assignment is due today
+    assert rules.flag(ticket, local(2026, 11, 23, 11, 0)) is Flag.GREEN  # assignment is due today, by tonight
+    assert rules.flag(ticket, local(2026, 11, 23, 15, 0)) is Flag.RED  # ...and three office hours are left
     ticket.status = TicketStatus.ACCEPTED
     assert rules.flag(ticket, local(2026, 11, 23, 11, 0)) is Flag.GREEN
     assert rules.flag(ticket, local(2026, 12, 8, 0, 1)) is Flag.BLACK  # late past 5 working days
