@@ -47,7 +47,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from handlers.app import Lianxin
-from handlers.domain.calendar import CalendarNotCovered
 from handlers.domain.categories import Category
 from handlers.domain.deadlines import stamp_due_times
 from handlers.domain.ladder import LADDER_EVENT, Rung, due_now, schedule
@@ -119,15 +118,12 @@ def _new(created: datetime, status: TicketStatus, difficulty: Difficulty, catego
 def _climb_past(ticket: Ticket, rules: Rules) -> None:
     """Record the rungs an earlier sweep would have climbed by NOW, then plan the next one."""
     clockwork = rules.clockwork
-    try:
-        for step in due_now(ticket, clockwork, NOW):
-            flag = rules.flag(ticket, step.at)
-            ticket.record(LADDER_EVENT, step.at, None, rung=step.rung.value, stage=step.stage.value,
-                          due=step.due.isoformat(), flag=flag.value if flag else None, passed=False,
-                          weekly_report=step.rung is Rung.ESCALATE)
-        schedule(ticket, clockwork)
-    except CalendarNotCovered:  # as Work._schedule does: no reminders beyond the calendar
-        ticket.next_action_at = None
+    for step in due_now(ticket, clockwork, NOW):
+        flag = rules.flag(ticket, step.at)
+        ticket.record(LADDER_EVENT, step.at, None, rung=step.rung.value, stage=step.stage.value,
+                      due=step.due.isoformat(), flag=flag.value if flag else None, passed=False,
+                      weekly_report=step.rung is Rung.ESCALATE)
+    schedule(ticket, clockwork)
 
 
 def waiting_slots(rules: Rules) -> list[Ticket]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.adapters.robots import Robot
     from bot.runtime import Runtime
     from handlers.app import Lianxin
+    from handlers.domain.calendar import YearList
     from handlers.domain.deadlines import Policy
     from handlers.domain.ladder import Rung
     from handlers.domain.quiet import QuietHours
@@ -43,21 +44,20 @@ def warn_of_calendar_gaps(rules: Rules, now: datetime) -> list[int]:
 
     missing = uncovered_years(rules.calendar, now.astimezone(rules.time_zone).date())
     for year in missing:
-        log.warning("No official holiday list for %s: deadlines reaching it will not be counted and tickets "
-                    "will show it. Load the State Council's notice with LIANXIN_HOLIDAY_LISTS "
-                    "(docs/deadlines.md) or upgrade the holidays package.", year)
+        log.warning("No official holiday list for %s: deadlines reaching it are provisional (statutory holidays "
+                    "and weekends, no 调休). Load the State Council's notice: lianxin calendar load FILE, then "
+                    "LIANXIN_HOLIDAY_LISTS (docs/deadlines.md), or upgrade the holidays package.", year)
     return missing
 
 
 def build_rules(settings: Settings) -> Rules:
     """The office's time rules: timeouts, the deadline policy, flags and the working-day calendar."""
-    from handlers.domain.calendar import WorkCalendar, parse_year_lists
+    from handlers.domain.calendar import WorkCalendar
     from handlers.domain.ladder import Ladder
     from handlers.rules import Rules, official_calendar
 
-    calendar = official_calendar()
-    if settings.holiday_lists is not None:  # an admin's copy of notices the library lacks
-        calendar = WorkCalendar(parse_year_lists(settings.holiday_lists.read_text(encoding="utf-8")))
+    lists = year_lists(settings)  # an admin's copy of notices the library lacks
+    calendar = WorkCalendar(lists) if lists else official_calendar()
     return Rules(auto_confirm_after=timedelta(days=settings.auto_confirm_days),
                  revisit_after=timedelta(days=settings.revisit_days),
                  policy=deadline_policy(settings.deadline_policy, settings.deadline_days),
@@ -67,6 +67,15 @@ def build_rules(settings: Settings) -> Rules:
                  ladder=Ladder(rungs=ladder_rungs(settings.ladder)), quiet=quiet_hours(settings),
                  ranking_weights=ranking_weights(settings.ranking_weights),
                  ranking_list_size=settings.ranking_list_size)
+
+
+def year_lists(settings: Settings) -> dict[int, YearList]:
+    """The official holiday lists in LIANXIN_HOLIDAY_LISTS, by year (none when unset)."""
+    from handlers.domain.calendar import parse_year_lists
+
+    if settings.holiday_lists is None:
+        return {}
+    return parse_year_lists(settings.holiday_lists.read_text(encoding="utf-8"))
 
 
 def ranking_weights(text: str | None) -> dict[str, float]:

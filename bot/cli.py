@@ -7,6 +7,8 @@
     lianxin cadre admin ID [--off]  let cadre ID bind leader groups to units in their subtree (/bind)
     lianxin ledger export --unit 城关街道 [--out FILE] [--locale zh_CN]
                                  write the unit's 问题台账 (.xlsx)
+    lianxin calendar load FILE   check a year's official holiday list and recount the open
+                                 tickets whose deadlines were provisional without it
 """
 
 from __future__ import annotations
@@ -78,10 +80,17 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, help="file to write (default: 台账-<unit>-<date>.xlsx here)")
     export.add_argument("--locale", help="language of the labels (default: LIANXIN_DEFAULT_LOCALE)")
     export.set_defaults(func=cmd_ledger_export)
+
+    calendar = commands.add_parser("calendar", help="official holiday lists").add_subparsers(metavar="ACTION")
+    load = calendar.add_parser("load", help="check a year list (JSON, docs/deadlines.md) and recount provisional "
+                                            "deadlines on it")
+    load.add_argument("file", type=Path)
+    load.set_defaults(func=cmd_calendar_load)
     return parser
 
 
 # -- commands ---------------------------------------------------------------
+
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import upgrade
@@ -165,6 +174,37 @@ def cmd_ledger_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_calendar_load(args: argparse.Namespace, settings: Settings) -> int:
+    """Check FILE; recount, on the calendar with it, every open ticket counted provisionally."""
+    from dataclasses import replace
+
+    from bot.bootstrap import build_rules, year_lists
+    from handlers.app import Lianxin, SystemClock
+    from handlers.domain.calendar import WorkCalendar, YearListInvalid, parse_year_lists
+    from storage.db import upgrade
+    from storage.uow import uow_factory
+
+    try:
+        loaded = parse_year_lists(args.file.read_text(encoding="utf-8"))
+    except (OSError, YearListInvalid) as exc:
+        print(f"lianxin: {args.file}: {exc}", file=sys.stderr)
+        return 1
+    rules = build_rules(settings)
+    rules = replace(rules, calendar=WorkCalendar(year_lists(settings) | loaded))
+    upgrade(settings.database_url)
+    factory = uow_factory(settings.database_url)
+    try:
+        recounted = Lianxin(factory, SystemClock(), settings.default_locale, rules).recount_deadlines()
+    finally:
+        factory.dispose()
+    years = ", ".join(str(year) for year in sorted(loaded))
+    print(f"{years}: official list read from {args.file}; {len(recounted)} open tickets recounted"
+          + (f": {' '.join(recounted)}" if recounted else ""))
+    print(f"Now point LIANXIN_HOLIDAY_LISTS at {args.file} (one file may hold several years) and restart the bot, "
+          "so new deadlines count on it too; at start it recounts any it counted provisionally meanwhile.")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.token is None:
         return _run_demo(settings)
@@ -172,7 +212,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import upgrade
 
     upgrade(settings.database_url)
-    adapter = bootstrap.build_adapter(settings, bootstrap.build_runtime(settings))
+    core = bootstrap.build_core(settings)
+    if recounted := core.recount_deadlines():  # provisional deadlines of years loaded since the last start
+        log.info("deadlines recounted on the official holiday lists: %s", " ".join(recounted))
+    adapter = bootstrap.build_adapter(settings, bootstrap.build_runtime(settings, core))
     mode = f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling"
     log.info("Lianxin (%s) running against %s (%s)", settings.framework, settings.api_url, mode)
     adapter.run()

@@ -103,7 +103,7 @@ def write_ledger(db: Engine | Callable[[], Session], unit_id: int, now: datetime
     problems = _sheet(workbook, text(t("Problem ledger")), LEDGER_COLUMNS, text)
     history = _sheet(workbook, text(t("Handling history")), HISTORY_COLUMNS, text)
     with sessions() as session:
-        rows, confirmed = _write_problems(problems, ledger_rows(session, unit_id, lines), rules.time_zone, text)
+        rows, confirmed = _write_problems(problems, ledger_rows(session, unit_id, lines), rules, text)
         names = cadre_names(session)
         events = _write_rows(history, (_history_cells(history, row, rules.time_zone, names, text)
                                        for row in history_rows(session, unit_id)))
@@ -168,17 +168,18 @@ def _write_rows(sheet: WriteOnlyWorksheet, rows: Iterable[list[Any]]) -> int:
     return count
 
 
-def _write_problems(sheet: WriteOnlyWorksheet, rows: Iterator[LedgerRow], tz: ZoneInfo,
+def _write_problems(sheet: WriteOnlyWorksheet, rows: Iterator[LedgerRow], rules: Rules,
                     text: _Labels) -> tuple[int, int]:
     count = confirmed = 0
     for row in rows:
-        sheet.append(_problem_cells(sheet, row, tz, text))
+        sheet.append(_problem_cells(sheet, row, rules, text))
         count += 1
         confirmed += row.confirmed
     return count, confirmed
 
 
-def _problem_cells(sheet: WriteOnlyWorksheet, row: LedgerRow, tz: ZoneInfo, text: _Labels) -> list[Any]:
+def _problem_cells(sheet: WriteOnlyWorksheet, row: LedgerRow, rules: Rules, text: _Labels) -> list[Any]:
+    tz = rules.time_zone
     values = [
         row.number,
         _local(row.received_at, tz),
@@ -192,9 +193,9 @@ def _problem_cells(sheet: WriteOnlyWorksheet, row: LedgerRow, tz: ZoneInfo, text
         _local(row.taken_up_at, tz),
         _local(row.resolved_at, tz),
         _local(row.closed_at, tz),
-        _due(row.assign_due_at, tz),
-        _due(row.answer_due_at, tz),
-        _due(row.settle_due_at, tz),
+        _due(row.assign_due_at, rules, text),
+        _due(row.answer_due_at, rules, text),
+        _due(row.settle_due_at, rules, text),
         f"{FLAG_MARKS[row.flag]} {text(FLAG_NAMES[row.flag])}" if row.flag else None,
         row.rating,
         TICK if row.confirmed else None,
@@ -262,9 +263,13 @@ def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
     return moment.astimezone(tz).replace(tzinfo=None) if moment else None
 
 
-def _due(moment: datetime | None, tz: ZoneInfo) -> date | None:
-    # the local working day the deadline closes (a 24:00 deadline is that day, not the next)
-    return due_day(moment, tz) if moment else None
+def _due(moment: datetime | None, rules: Rules, text: _Labels) -> date | str | None:
+    """The local working day the deadline closes (a 24:00 deadline is that day, not the next); as
+    text marked "(provisional)" when its year's official holiday list is not loaded."""
+    if moment is None:
+        return None
+    day = due_day(moment, rules.time_zone)
+    return text(t("{day} (provisional)", day=plain(day.isoformat()))) if rules.calendar.is_provisional(day) else day
 
 
 def _happened(row: HistoryRow, tz: ZoneInfo, text: _Labels) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from handlers import (assess, collect, complaints, consult, digest, extension, groups, handover, ledger, payloads,
-                      reminders, revisit, verdicts)
+                      provisional, reminders, revisit, verdicts)
 from handlers.conversations import answer, cadre, feedback, lists, report
 from handlers.domain.text import clean
 from handlers.turn import Turn, Work
@@ -76,6 +76,17 @@ class Lianxin:
             _owe(uow, work.replies, here=None)
             uow.commit()
         return work.replies
+
+    def recount_deadlines(self) -> list[str]:
+        """Count provisional deadlines again on this core's calendar, once a year's official list
+        is loaded: the numbers of the tickets recounted (their owners hear of moved dates)."""
+        with self._uow_factory() as uow:
+            work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
+            recounted = [ticket.number for ticket_id in uow.tickets.provisional_open()
+                         if (ticket := provisional.recount(work, ticket_id)) is not None]
+            _owe(uow, work.replies, here=None)
+            uow.commit()
+        return recounted
 
     def commands(self) -> list[tuple[str, Msg]]:
         """The private chats' command menu, from what the features registered."""

@@ -11,20 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
 
-from handlers import card, payloads
+from handlers import card, payloads, provisional
 from handlers.conversations.cadre import Typed, ask_text, asks_text, text_step
 from handlers.domain.deadlines import extend
 from handlers.domain.errors import DomainError
-from handlers.domain.calendar import CalendarNotCovered
 from handlers.domain.events import EventKind
 from handlers.domain.lifecycle import is_open
 from handlers.domain.model import Cadre, Ticket, TicketEvent
 from handlers.domain.routing import supervisor_of
-from handlers.messages import Msg, plain, t
+from handlers.messages import Msg, t
 from handlers.payloads import TicketPress
 from handlers.router import Router
 from handlers.seam import Button
-from handlers.services import (EXTEND, account_of, awaiting_by, due_date, owned_by, owner_buttons, policy_of,
+from handlers.services import (EXTEND, account_of, awaiting_by, owned_by, owner_buttons, policy_of,
                                tell_owner, tell_reporter)
 from handlers.turn import Turn, Work
 
@@ -72,7 +71,7 @@ def request(cmd: RequestMoreTime, work: Work) -> tuple[Ticket, Cadre]:
     if leader is None or owner is None:
         raise DomainError(t("There is no leader above to approve more time for {number}.", number=ticket.number))
     assert ticket.settle_due_at is not None and ticket.id is not None
-    extended = _extended(work, ticket, cmd.days)  # first: a date that cannot be counted must leave nothing behind
+    extended = _extended(work, ticket, cmd.days)  # counted before anything is recorded: a refusal leaves nothing
     ticket.record(EventKind.EXTENSION_REQUESTED, work.now, cmd.by, days=cmd.days, reason=cmd.reason, to=leader.id,
                   due=ticket.settle_due_at.isoformat())
     work.save(ticket)
@@ -80,8 +79,8 @@ def request(cmd: RequestMoreTime, work: Work) -> tuple[Ticket, Cadre]:
         work.tell(account, t("{name} asks for {days} more working days on ticket {number}: {reason}\n"
                              "Due now: {due}; if approved: {extended}\nProblem: {description}",
                              name=owner.name, days=cmd.days, number=ticket.number, reason=cmd.reason,
-                             due=plain(due_date(work, ticket.settle_due_at)),
-                             extended=plain(due_date(work, extended)), description=ticket.description),
+                             due=provisional.shown(work, ticket.settle_due_at),
+                             extended=provisional.shown(work, extended), description=ticket.description),
                   ((Button(t("Approve"), payloads.ticket_action(APPROVE, ticket.id)),
                     Button(t("Do not approve"), payloads.ticket_action(REFUSE, ticket.id))),), about=ticket)
     return ticket, leader
@@ -101,8 +100,9 @@ def approve(cmd: ApproveMoreTime, work: Work) -> Ticket:
     ticket.settle_due_at = _extended(work, ticket, int(asked.data["days"]))
     ticket.record(EventKind.EXTENSION_GRANTED, work.now, cmd.by, days=asked.data["days"],
                   original_due=original.isoformat(), extended_due=ticket.settle_due_at.isoformat())
+    provisional.note(work, ticket)
     work.save(ticket)
-    due = plain(due_date(work, ticket.settle_due_at))
+    due = provisional.shown(work, ticket.settle_due_at)
     tell_owner(work, ticket, t("More time approved: ticket {number} is now due {due}.",
                                 number=ticket.number, due=due), owner_buttons(ticket))
     tell_reporter(work, ticket, t("Ticket {number} needs more time; it is now promised by {due}.",
@@ -117,7 +117,7 @@ def refuse(cmd: RefuseMoreTime, work: Work) -> Ticket:
     work.save(ticket)
     tell_owner(work, ticket, t("More time refused for ticket {number}: {reason}\nIt stays due {due}.",
                                 number=ticket.number, reason=cmd.reason,
-                                due=plain(due_date(work, ticket.settle_due_at))), owner_buttons(ticket))
+                                due=provisional.shown(work, ticket.settle_due_at)), owner_buttons(ticket))
     return ticket
 
 
@@ -125,11 +125,7 @@ def _extended(work: Work, ticket: Ticket, days: int) -> datetime:
     """The ticket's 办结 deadline `days` working days later, under its unit's policy."""
     rules = work.rules
     assert ticket.settle_due_at is not None
-    try:
-        return extend(ticket.settle_due_at, days, rules.time_zone, rules.calendar, policy_of(work, ticket).office_close)
-    except CalendarNotCovered as gap:
-        raise DomainError(t("The official holiday calendar for {year} is not loaded yet, so no deadline can be "
-                            "counted into it. An administrator has to load it.", year=gap.year)) from None
+    return extend(ticket.settle_due_at, days, rules.time_zone, rules.calendar, policy_of(work, ticket).office_close)
 
 
 # --- in chat ------------------------------------------------------------------
@@ -179,7 +175,7 @@ def _refusal_reason(turn: Turn, typed: Typed) -> None:
 
 def _due(turn: Turn, ticket: Ticket) -> Msg:
     assert ticket.settle_due_at is not None
-    return plain(due_date(turn, ticket.settle_due_at))
+    return provisional.shown(turn, ticket.settle_due_at)
 
 
 card.button(EXTEND, t("More time (延期)"), row=3, column=1,

@@ -6,6 +6,7 @@ storage/ implements them on SQLModel; tests/unit implements them with fakes.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
@@ -89,6 +90,8 @@ class Directory(Protocol):
     def cadre_by_account(self, account_id: int) -> Cadre | None: ...
     def grid_worker(self, grid_id: int) -> Cadre | None: ...
     def cadres_in(self, org_unit_id: int, role: str) -> list[Cadre]: ...
+    def admins(self) -> list[Cadre]:
+        """Cadres with the admin right (lianxin cadre admin ID): they hear what only an admin can fix."""
     def search_cadres(self, text: str, limit: int) -> list[Cadre]:
         """By name or org unit name."""
     def enterprise(self, enterprise_id: int) -> Enterprise | None: ...
@@ -111,6 +114,8 @@ class Tickets(Protocol):
         """Tickets without their events, oldest first, and how many match in all."""
     def page_for_reporter(self, account_id: int, offset: int, limit: int) -> tuple[list[Ticket], int]:
         """Tickets without their events, newest first, and how many match in all."""
+    def provisional_open(self) -> list[int]:
+        """Ids of open tickets whose history ever marked their deadlines provisional."""
     def resolved_before(self, cutoff: datetime, limit: int) -> list[int]:
         """Ids of tickets awaiting the reporter's verdict, resolved at or before `cutoff`."""
     def linked_to(self, ticket_id: int) -> list[Ticket]:
@@ -206,3 +211,6 @@ class UnitOfWork(Protocol):
     def __exit__(self, *exc: object) -> None:
         """Roll back whatever was not committed."""
     def commit(self) -> None: ...
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested unit: what is written inside stays only if the block ends normally; an
+        exception rolls back just that, and goes on up (a refused step leaves nothing behind)."""

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from handlers import payloads
+from handlers import payloads, provisional
 from handlers.domain.deadlines import Stage
-from handlers.domain.flags import due_day
 from handlers.domain.labels import FLAG_MARKS, STAGE_LABELS
 from handlers.domain.ladder import LADDER_EVENT, Rung, due_now
 from handlers.domain.model import Account, Cadre, Ticket
@@ -67,7 +66,7 @@ def _recipients(work: Work, ticket: Ticket, rung: Rung, stage: Stage, due: datet
     """Who hears of this rung, and what each line tells them."""
     directory = work.uow.directory
     owner = directory.cadre(ticket.owner_cadre_id)
-    day = plain(due_day(due, work.rules.time_zone).strftime("%m-%d"))
+    day = provisional.shown(work, due, "%m-%d")
     what = STAGE_LABELS[stage]
     told: list[tuple[Cadre | None, Msg]] = []
     if rung is Rung.REMIND:  # the owner's alone: no need to walk the tree for leaders

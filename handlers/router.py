@@ -176,9 +176,11 @@ class Router:
 
 
 def guarded(turn: Turn, act: Callable[[], object], *, in_chat: bool) -> None:
-    """Do `act`; if a rule refuses, tell the person why: in the chat, or as a pop-up on a press."""
+    """Do `act` whole or not at all; if a rule refuses, nothing it wrote is kept (Turn.all_or_nothing)
+    and the person is told why: in the chat, or as a pop-up on a press."""
     try:
-        act()
+        with turn.all_or_nothing():
+            act()
     except PayloadError as bad:
         refuse_button(turn, str(bad))
     except DomainError as refusal:

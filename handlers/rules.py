@@ -55,7 +55,7 @@ class Rules:
         if running is None:
             return None
         return flag_for(now, running[1], warning_days=self.warning_days, hard_limit_days=self.hard_limit_days,
-                        calendar=self.calendar, tz=self.time_zone)
+                        calendar=self.calendar, tz=self.time_zone, received=ticket.created_at)
 
     def flag_lines(self, now: datetime) -> FlagLines:
         """The same rule at `now` as two instants a query compares deadlines with (reports, ledgers)."""

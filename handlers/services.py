@@ -7,18 +7,16 @@ in its current state is decided here, every time.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from handlers import payloads
+from handlers import payloads, provisional
 from handlers.card import owner_buttons  # its buttons are contributed by the features that handle them
 from handlers.domain.events import EventKind
 from handlers.ports import ANSWER_STEP, Dialog
 from handlers.turn import Work
-from handlers.domain.calendar import CalendarNotCovered
 from handlers.domain.categories import label
 from handlers.domain.deadlines import Policy, stamp_due_times
 from handlers.domain.flags import due_day
@@ -39,7 +37,6 @@ EXTEND = "extend"  # 延期: ask the leader above for more time
 VIEW = "view"  # open one ticket's card (/t) from a list or a reminder
 SOLVED, PARTLY, UNSOLVED = "solved", "partly", "unsolved"  # the reporter's verdict on 办结
 STARS = range(1, 6)
-log = logging.getLogger(__name__)
 
 
 def role_label(cadre: Cadre) -> Msg:
@@ -95,14 +92,11 @@ def new_ticket(work: Work, *, owner: Cadre, **fields: Any) -> Ticket:
 
 
 def stamp_deadlines(work: Work, ticket: Ticket) -> None:
-    """限时办结: each stage's due time under the office's policy. A year without an official
-    calendar leaves them as they were, recorded on the ticket and logged for an admin."""
+    """限时办结: each stage's due time under the office's policy. Counted into a year without an
+    official holiday list, they are provisional: recorded on the ticket, the admins warned."""
     rules = work.rules
-    try:
-        stamp_due_times(ticket, policy_of(work, ticket), rules.time_zone, rules.calendar)
-    except CalendarNotCovered as gap:
-        log.warning("ticket %s: deadlines not counted: %s", ticket.number, gap)
-        ticket.record(EventKind.DUE_UNKNOWN, work.now, None, year=gap.year)
+    stamp_due_times(ticket, policy_of(work, ticket), rules.time_zone, rules.calendar)
+    provisional.note(work, ticket)
 
 
 def policy_of(work: Work, ticket: Ticket) -> Policy:

@@ -4,10 +4,11 @@ sent anything), `Turn` for one incoming event from a person."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from handlers.domain.calendar import CalendarNotCovered
 from handlers.domain.categories import URGENT_CATEGORIES
 from handlers.domain.ladder import schedule
 from handlers.domain.model import Account, Ticket
@@ -39,11 +40,7 @@ class Work:
         return self.uow.tickets.add(ticket)
 
     def _schedule(self, ticket: Ticket) -> None:
-        try:
-            schedule(ticket, self.rules.clockwork)
-        except CalendarNotCovered as gap:  # the ladder stops where the calendar does; say so, loudly
-            log.warning("ticket %s: no reminders planned: %s", ticket.number, gap)
-            ticket.next_action_at = None
+        schedule(ticket, self.rules.clockwork)  # beyond the official lists, on the provisional calendar
 
     def tell(self, account: Account, text: Msg, buttons: tuple[tuple[Button, ...], ...] = (),
              about: Ticket | None = None, **extra: object) -> None:
@@ -59,10 +56,7 @@ class Work:
             return rules.quiet.reporter_hears_at(self.now, rules.time_zone)
         if about is not None and about.category in URGENT_CATEGORIES:
             return None
-        try:
-            return rules.quiet.cadre_hears_at(self.now, rules.calendar, rules.time_zone)
-        except CalendarNotCovered:
-            return None  # no calendar to wait for: better sent than held for ever
+        return rules.quiet.cadre_hears_at(self.now, rules.calendar, rules.time_zone)
 
 
 @dataclass(kw_only=True)
@@ -79,6 +73,19 @@ class Turn(Work):
     def say(self, text: Msg, buttons: tuple[tuple[Button, ...], ...] = (), **extra: object) -> None:
         """Answer in the sender's own chat and language."""
         self.replies.append(Reply(self.here, self.account.locale, text, buttons, **extra))  # type: ignore[arg-type]
+
+    @contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """One act of this turn, kept whole or not at all: if it raises (a rule refusing halfway),
+        what it wrote is rolled back and the messages it queued are dropped, so a refused step
+        leaves no request nobody heard of. Where the dialog stands is the step's own to say."""
+        queued = len(self.replies)
+        try:
+            with self.uow.savepoint():
+                yield
+        except BaseException:
+            del self.replies[queued:]
+            raise
 
     def typed_text(self, limit: int) -> str | None:
         """The message's text, 1 to `limit` characters once trimmed; otherwise None, and the

@@ -127,8 +127,13 @@ def trend(session: Session, unit_id: int, bounds: Sequence[datetime]) -> list[tu
 
 def flag_case(lines: FlagLines) -> sa.ColumnElement[str]:
     """The Flag value `lines` give a ticket's running deadline (due_at), as SQL; only
-    meaningful for open tickets with a due_at."""
-    return sa.case((TicketRow.due_at > to_db(lines.green_after), Flag.GREEN.value),
+    meaningful for open tickets with a due_at. FlagLines.flag is the same in Python."""
+    green = TicketRow.due_at > to_db(lines.green_after)
+    if lines.same_day_since is not None:  # 交办不过夜 stages received today, before they turn red
+        green = sa.or_(green, sa.and_(TicketRow.created_at >= to_db(lines.same_day_since),
+                                      TicketRow.due_at > to_db(lines.now),
+                                      TicketRow.due_at <= to_db(lines.same_day_until)))
+    return sa.case((green, Flag.GREEN.value),
                    (TicketRow.due_at <= to_db(lines.black_by), Flag.BLACK.value), else_=Flag.RED.value)
 
 

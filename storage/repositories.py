@@ -31,6 +31,8 @@ from handlers.domain.model import (
     Tier,
     Difficulty,
 )
+from handlers.domain.events import EventKind
+from handlers.domain.lifecycle import OPEN
 from handlers.ports import ConversationState
 from storage.tables import (
     AccountRow,
@@ -312,6 +314,10 @@ class SqlDirectory:
                                                               CadreRow.role == role).order_by(CadreRow.id))
         return [_cadre(row) for row in rows]
 
+    def admins(self) -> list[Cadre]:
+        return [_cadre(row) for row in self.session.scalars(sa.select(CadreRow).where(CadreRow.is_admin)
+                                                            .order_by(CadreRow.id))]
+
     def enterprise(self, enterprise_id: int) -> Enterprise | None:
         row = self.session.get(EnterpriseRow, enterprise_id)
         return _enterprise(row) if row is not None else None
@@ -430,6 +436,15 @@ class SqlTickets:
     def page_for_reporter(self, account_id: int, offset: int, limit: int) -> tuple[list[Ticket], int]:
         """Everything one person reported, newest first, and its count."""
         return self._page((TicketRow.reporter_account_id == account_id,), TicketRow.created_at.desc(), offset, limit)
+
+    def provisional_open(self) -> list[int]:
+        """Ids of open tickets whose history ever said their deadlines were provisional (by the
+        (kind, at, ticket_id) index: the cost follows those events, not the whole history)."""
+        marked = (sa.select(TicketEventRow.ticket_id)
+                  .where(TicketEventRow.kind == EventKind.DEADLINES_PROVISIONAL.value).distinct().subquery())
+        query = (sa.select(TicketRow.id).join(marked, marked.c.ticket_id == TicketRow.id)
+                 .where(TicketRow.status.in_(sorted(OPEN))).order_by(TicketRow.id))
+        return list(self.session.scalars(query))
 
     def resolved_before(self, cutoff: datetime, limit: int) -> list[int]:
         """Ids of tickets still awaiting the reporter's verdict whose 办结 is older than `cutoff`

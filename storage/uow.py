@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -87,6 +88,24 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """SAVEPOINT … RELEASE, or ROLLBACK TO on an exception (which goes on up)."""
+        _open_sqlite_transaction(self.session)
+        with self.session.begin_nested():
+            yield
+
+
+def _open_sqlite_transaction(session: Session) -> None:
+    """pysqlite opens its transaction lazily, at the first write: a SAVEPOINT before that would
+    be the outermost transaction, and its RELEASE would commit a unit nobody committed."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi = connection.connection.dbapi_connection
+    if dbapi is not None and not dbapi.in_transaction:
+        connection.exec_driver_sql("BEGIN")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

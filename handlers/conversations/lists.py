@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import complaints, payloads, services
+from handlers import complaints, payloads, provisional, services
 from handlers.domain.events import EventKind
 from handlers.turn import Turn
 from handlers.domain.categories import label
 from handlers.domain.deadlines import running_due
-from handlers.domain.flags import due_day
 from handlers.domain.labels import (DIFFICULTY_LABELS, EVENT_LABELS, FLAG_LABELS, FLAG_MARKS, LADDER_LABELS,
                                     REPORTER_EVENT_LABELS, REPORTER_STATUS_LABELS, STAGE_LABELS, STATUS_LABELS,
                                     TIER_LABELS)
@@ -64,36 +63,28 @@ def show_page(turn: Turn, which: str, page: int) -> None:
             return
         tickets, total = turn.uow.tickets.page_for_owner(cadre.id, OPEN, page * PAGE_SIZE, PAGE_SIZE)
         heading = t("Your open tickets: {total}", total=total)
-        lines = [f"{_mark(turn, x)}{x.number} · {{c{i}}} · {{s{i}}}{_due(turn, x)}" for i, x in enumerate(tickets)]
-        statuses = STATUS_LABELS
+        marks, statuses = [_mark(turn, x) for x in tickets], STATUS_LABELS
+        dues = [running[1] if (running := running_due(x)) else None for x in tickets]
     else:  # a reporter's own: no flags, the date they were promised
         tickets, total = turn.uow.tickets.page_for_reporter(turn.account.id, page * PAGE_SIZE, PAGE_SIZE)
         heading = t("Problems you reported: {total}", total=total)
-        lines = [f"{x.number} · {{c{i}}} · {{s{i}}}{_promised(turn, x)}" for i, x in enumerate(tickets)]
-        statuses = REPORTER_STATUS_LABELS
+        marks, statuses = [""] * len(tickets), REPORTER_STATUS_LABELS
+        dues = [_settle_due(x) for x in tickets]
     if total == 0:
         turn.say(t("Nothing here yet."))
         return
+    lines = "\n".join(f"{marks[i]}{x.number} · {{c{i}}} · {{s{i}}}" + (f" · ⏰ {{d{i}}}" if dues[i] else "")
+                      for i, x in enumerate(tickets))
     params = {f"c{i}": label(x.category) for i, x in enumerate(tickets)}
     params |= {f"s{i}": statuses[x.status] for i, x in enumerate(tickets)}
-    body = Msg("{heading}\n" + "\n".join(lines), {"heading": heading, **params})
-    turn.say(body, _open_buttons(tickets) + _pager(which, page, total))
+    params |= {f"d{i}": provisional.shown(turn, due, "%m-%d") for i, due in enumerate(dues) if due}
+    turn.say(Msg("{heading}\n" + lines, {"heading": heading, **params}), _open_buttons(tickets) + _pager(which, page, total))
 
 
 def _mark(turn: Turn, ticket: Ticket) -> str:
     """红绿黑旗 in front of an open ticket that runs against a deadline."""
     flag = turn.rules.flag(ticket, turn.now)
     return f"{FLAG_MARKS[flag]} " if flag else ""
-
-
-def _due(turn: Turn, ticket: Ticket) -> str:
-    running = running_due(ticket)
-    return f" · ⏰ {due_day(running[1], turn.rules.time_zone):%m-%d}" if running else ""
-
-
-def _promised(turn: Turn, ticket: Ticket) -> str:
-    due = _settle_due(ticket)
-    return f" · ⏰ {due_day(due, turn.rules.time_zone):%m-%d}" if due else ""
 
 
 def _settle_due(ticket: Ticket) -> datetime | None:
@@ -158,7 +149,7 @@ def show_to_reporter(turn: Turn, ticket: Ticket) -> None:
              name=owner.name if owner else "", role=services.role_label(owner) if owner else plain(""),
              description=ticket.description)
     due = _settle_due(ticket)
-    expect = t("Expected to be settled by {day}\n", day=plain(services.due_date(turn, due))) if due else plain("")
+    expect = t("Expected to be settled by {day}\n", day=provisional.shown(turn, due)) if due else plain("")
     turn.say(Msg("{card}\n{expect}" + history, {"card": card, "expect": expect, **params}),
              _ticket_buttons(ticket, False, True))
 
@@ -166,7 +157,7 @@ def show_to_reporter(turn: Turn, ticket: Ticket) -> None:
 def _reporter_event_label(turn: Turn, event: TicketEvent) -> Msg:
     if event.kind == EventKind.EXTENSION_GRANTED:
         return t("more time given: now expected by {day}",
-                 day=plain(services.due_date(turn, datetime.fromisoformat(event.data["extended_due"]))))
+                 day=provisional.shown(turn, datetime.fromisoformat(event.data["extended_due"])))
     return REPORTER_EVENT_LABELS[event.kind]
 
 
@@ -185,14 +176,14 @@ def _deadline(turn: Turn, ticket: Ticket) -> Msg:
         return plain("")
     stage, due = running
     return t("Due: {stage} by {day} · {flag}\n", stage=STAGE_LABELS[stage],
-             day=plain(services.due_date(turn, due)), flag=FLAG_LABELS[flag])
+             day=provisional.shown(turn, due), flag=FLAG_LABELS[flag])
 
 
 def _event_label(turn: Turn, event: TicketEvent) -> Msg:
     if event.kind == EventKind.EXTENSION_GRANTED:  # the history keeps the deadline before and after
         return t("more time approved (延期): due {original} → {extended}",
-                 original=plain(services.due_date(turn, datetime.fromisoformat(event.data["original_due"]))),
-                 extended=plain(services.due_date(turn, datetime.fromisoformat(event.data["extended_due"]))))
+                 original=provisional.shown(turn, datetime.fromisoformat(event.data["original_due"])),
+                 extended=provisional.shown(turn, datetime.fromisoformat(event.data["extended_due"])))
     if event.kind == LADDER_EVENT:
         return LADDER_LABELS.get(event.data.get("rung", ""), plain(event.kind))
     return EVENT_LABELS.get(event.kind, plain(event.kind))

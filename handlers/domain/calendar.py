@@ -7,9 +7,10 @@ swaps follow no rule, so a year is only *covered* once its notice has been trans
 either by the `holidays` library (its table of notices, 2001 onwards) or by an admin
 who loads the official list (see `parse_year_lists` and docs/deadlines.md).
 
-For any other year the library still computes statutory days by rule, but without the
-调休 swaps, which would count days of a holiday break as working days. So we refuse:
-`CalendarNotCovered` is raised rather than a deadline that is silently wrong.
+A deadline must never be unknown, so for any other year we count on what the library
+computes by rule — the statutory holidays and the weekends, no 调休 — and call the dates
+*provisional* (`is_provisional`): they are shown as such and recounted once the year's
+official list is loaded.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from holidays.countries.china import China, ChinaStaticHolidays
-from holidays.version import __version__ as HOLIDAYS_VERSION
 
 # Years whose State Council notice the library has transcribed (2001–2026 in 0.109).
 # The library's own year range (1950–2100) is *not* coverage: outside this table it
@@ -29,19 +29,6 @@ from holidays.version import __version__ as HOLIDAYS_VERSION
 LIBRARY_YEARS: frozenset[int] = frozenset(ChinaStaticHolidays.special_public_holidays)
 
 SATURDAY = 5  # date.weekday(): Monday is 0
-
-
-class CalendarNotCovered(RuntimeError):
-    """No official holiday list for `year`: an admin must load one. Never a user's fault."""
-
-    def __init__(self, year: int) -> None:
-        super().__init__(
-            f"No official holiday list for {year}: the holidays library "
-            f"({HOLIDAYS_VERSION}) has not transcribed the State Council's notice for "
-            f"{year}, so its 调休 working weekends and holiday breaks are unknown. Upgrade the "
-            f"holidays package, or load the notice as a year list (docs/deadlines.md)."
-        )
-        self.year = year
 
 
 class YearListInvalid(ValueError):
@@ -57,7 +44,7 @@ class YearList:
 
 
 class WorkCalendar:
-    """Working days on China's official calendar; loud for years nobody has transcribed."""
+    """Working days on China's official calendar; provisional for years nobody has transcribed."""
 
     def __init__(self, extra_years: Mapping[int, YearList] | None = None) -> None:
         extra = dict(extra_years or {})
@@ -81,9 +68,12 @@ class WorkCalendar:
             return False
         if d.year in self._loaded_years:
             return d.weekday() < SATURDAY
-        if d.year in LIBRARY_YEARS:
-            return bool(self._library.is_working_day(d))
-        raise CalendarNotCovered(d.year)
+        # A covered year: the notice as transcribed. Any other: the statutory days by rule (provisional).
+        return bool(self._library.is_working_day(d))
+
+    def is_provisional(self, d: date) -> bool:
+        """Whether `d` is counted without its year's official notice (no 调休 known yet)."""
+        return not self.covers(d.year)
 
     def add_working_days(self, d: date, n: int) -> date:
         """The n-th working day after `d` (`d` itself not counted, as 民法典 art. 201 counts
@@ -114,8 +104,8 @@ DEADLINE_HORIZON = timedelta(days=90)
 
 
 def uncovered_years(calendar: WorkCalendar, today: date, horizon: timedelta = DEADLINE_HORIZON) -> list[int]:
-    """Years deadlines set from today may reach that the calendar cannot count: an admin
-    should load them before a ticket needs them (the shell warns at start-up)."""
+    """Years deadlines set from today may reach that the calendar counts only provisionally:
+    an admin should load them before a ticket needs them (the shell warns at start-up)."""
     return [year for year in range(today.year, (today + horizon).year + 1) if not calendar.covers(year)]
 
 

@@ -108,8 +108,8 @@ def due_at(
     calendar: WorkCalendar,
 ) -> datetime | None:
     """When `stage` is due for a ticket received at `start` (aware), as an aware UTC
-    datetime; None when the policy does not time that stage. Raises CalendarNotCovered
-    when the count reaches a year without an official list."""
+    datetime; None when the policy does not time that stage. A count reaching a year without
+    an official list is provisional (`provisional_years`)."""
     limit = policy.limit(stage)
     if limit is None:
         return None
@@ -174,8 +174,8 @@ def extension_days(ticket: Ticket) -> int:
 
 def stamp_due_times(ticket: Ticket, policy: Policy, tz: ZoneInfo, calendar: WorkCalendar) -> None:
     """Set every stage's due time from the intake time, the difficulty and any approved 延期.
-    Called at intake and on the explicit events that move deadlines (研判, 延期).
-    Raises CalendarNotCovered (the ticket unchanged) when a year has no official list."""
+    Called at intake and on the explicit events that move deadlines (研判, 延期, a year's
+    official list loaded)."""
     dues = {stage: due_at(policy, stage, ticket.difficulty, ticket.created_at, tz, calendar) for stage in Stage}
     if (settle := dues[Stage.SETTLE]) is not None and (extra := extension_days(ticket)):
         dues[Stage.SETTLE] = extend(settle, extra, tz, calendar, policy.office_close)
@@ -187,3 +187,14 @@ def extend(due: datetime, days: int, tz: ZoneInfo, calendar: WorkCalendar, offic
     """A deadline moved `days` working days later, still ending at the end of a working day."""
     last_day = (due - timedelta(microseconds=1)).astimezone(tz).date()  # a 24:00 deadline is its day's
     return end_of_working_day(calendar.add_working_days(last_day, days), tz, office_close)
+
+
+def provisional_years(ticket: Ticket, tz: ZoneInfo, calendar: WorkCalendar) -> list[int]:
+    """The years without an official list that the ticket's deadlines were counted into: its
+    due days there are provisional (statutory holidays only, no 调休 known yet)."""
+    dues = [due for name in DUE_FIELDS.values() if (due := getattr(ticket, name)) is not None]
+    if not dues:
+        return []
+    last_day = (max(dues) - timedelta(microseconds=1)).astimezone(tz).date()  # a 24:00 deadline is its day's
+    first_year = ticket.created_at.astimezone(tz).year
+    return [year for year in range(first_year, last_day.year + 1) if not calendar.covers(year)]

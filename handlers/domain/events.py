@@ -35,7 +35,9 @@ class EventKind(StrEnum):
     FOLLOW_UP_OF = "follow_up_of"  # opened by a failed 回头看 of another ticket
     COLLECTED = "collected"  # 主动收集: logged by a cadre on a visit
     CONTACT_CONFIRMED = "contact_confirmed"  # the enterprise's contact owned a collected problem
-    DUE_UNKNOWN = "due_unknown"  # deadlines not counted: no holiday calendar for that year
+    DUE_UNKNOWN = "due_unknown"  # (until issue 13) deadlines not counted: no holiday calendar for that year
+    DEADLINES_PROVISIONAL = "deadlines_provisional"  # counted into a year without its official list (no 调休)
+    DEADLINES_RECOUNTED = "deadlines_recounted"  # recounted once that year's official list was loaded
     EXTENSION_REQUESTED = "extension_requested"  # 延期
     EXTENSION_GRANTED = "extension_granted"
     EXTENSION_REFUSED = "extension_refused"

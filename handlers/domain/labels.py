@@ -89,6 +89,9 @@ EVENT_LABELS: dict[str, Msg] = {
     EventKind.COLLECTED: t("logged by a cadre on a visit (主动收集)"),
     EventKind.CONTACT_CONFIRMED: t("the enterprise's contact confirmed it"),
     EventKind.DUE_UNKNOWN: t("deadlines not counted: the official holiday calendar is not loaded"),
+    EventKind.DEADLINES_PROVISIONAL: t("deadlines provisional: the official holiday list of that year is not "
+                                       "loaded yet"),
+    EventKind.DEADLINES_RECOUNTED: t("deadlines recounted on the official holiday list"),
     EventKind.EXTENSION_REQUESTED: t("more time asked for (延期)"),
     EventKind.EXTENSION_REFUSED: t("more time refused; deadline unchanged"),
     EventKind.DELIVERY_FAILED: t("a message could not be delivered: the user blocked the bot"),

@@ -299,3 +299,14 @@ def test_a_big_ledger_streams_without_its_memory_growing_with_the_rows(sqlite_te
     figures = write_in_child(f"sqlite:///{path}", unit)
     assert (figures["tickets"], figures["events"]) == (STREAMED_TICKETS, STREAMED_TICKETS)
     assert figures["rss_growth_mb"] < MEMORY_BOUND_MB
+
+
+def test_a_due_day_in_a_year_without_its_official_list_is_marked_provisional(uow_factory, township):
+    """Issue 13: a deadline counted into 2027 before its holiday list is loaded says so."""
+    add(uow_factory, township, "新村第一网格", at(20, 10), TicketStatus.ACCEPTED, "land",
+        [("accepted", at(20, 11), "陈晓明", {})], difficulty=Difficulty.DIFFICULT,
+        assign_due_at=at(21), settle_due_at=datetime(2027, 1, 16, tzinfo=SHANGHAI).astimezone(UTC),
+        due_at=datetime(2027, 1, 16, tzinfo=SHANGHAI).astimezone(UTC))
+    _, book = ledger(uow_factory, township["新村镇"])
+    [row] = values(book["问题台账"])[1:]
+    assert row[12:15] == (datetime(2026, 11, 20), None, "2027-01-15（暂定）")

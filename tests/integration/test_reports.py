@@ -132,6 +132,21 @@ def test_open_tickets_are_counted_by_flag_in_sql_as_the_flag_rule_gives_them(uow
     assert counts[district["龙湖镇"]] == {Flag.GREEN: 0, Flag.RED: 1, Flag.BLACK: 0}
 
 
+def test_a_ticket_reported_this_morning_counts_green_until_three_then_red(uow_factory, district):
+    """Issue 13: 交办不过夜 made every new ticket red at once, in the digests' counts too."""
+    add(uow_factory, district, "新村第一网格", at(23, 10), TicketStatus.ASSIGNED, [], due_at=at(24))  # due tonight
+    add(uow_factory, district, "龙湖第一网格", at(20, 10), TicketStatus.ASSIGNED, [], due_at=at(24))  # due today too
+    counted = {}
+    for hour in (11, 15):
+        now = datetime(2026, 11, 23, hour, tzinfo=SHANGHAI)
+        lines = flag_lines(now, warning_days=1, hard_limit_days=5, calendar=official_calendar(), tz=SHANGHAI)
+        with uow_factory() as uow:
+            counted[hour] = flag_counts(uow.session, district["新郑市"], lines)
+    assert counted[11][district["新村镇"]] == {Flag.GREEN: 1, Flag.RED: 0, Flag.BLACK: 0}
+    assert counted[11][district["龙湖镇"]] == {Flag.GREEN: 0, Flag.RED: 1, Flag.BLACK: 0}, "received Friday: red"
+    assert counted[15][district["新村镇"]] == {Flag.GREEN: 0, Flag.RED: 1, Flag.BLACK: 0}
+
+
 def test_a_units_own_totals_include_problems_filed_on_the_unit_itself(uow_factory, district):
     add(uow_factory, district, "新村第一网格", at(17, 10), TicketStatus.ACCEPTED, [("accepted", at(17, 12), {})],
         tier=Tier.B)

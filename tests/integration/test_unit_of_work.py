@@ -78,3 +78,56 @@ def test_foreign_keys_are_enforced(uow_factory) -> None:
         uow.session.add(CadreRow(name="孤儿", role="grid_worker", org_unit_id=424242, phone=""))
         with pytest.raises(sa.exc.IntegrityError):
             uow.session.flush()
+
+
+def test_a_savepoint_rolls_back_only_what_was_written_inside_it(uow_factory) -> None:
+    with uow_factory() as uow:
+        kept = uow.accounts.get_or_create("telegram", "1", "1", "zh_CN", "")
+        with pytest.raises(RuntimeError), uow.savepoint():
+            uow.accounts.set_locale(kept.id, "en")
+            uow.accounts.get_or_create("telegram", "2", "2", "zh_CN", "")
+            raise RuntimeError("refused halfway")
+        assert uow.accounts.get(kept.id).locale == "zh_CN"
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.accounts.get(kept.id).locale == "zh_CN"
+        assert uow.accounts.find("telegram", "2") is None
+
+
+def test_a_savepoint_as_the_first_write_is_not_committed_by_its_release(uow_factory) -> None:
+    """pysqlite on its own opens its transaction at the first write: a SAVEPOINT before that would
+    be the outer transaction, and its RELEASE would commit a unit nobody committed."""
+    with uow_factory() as uow:
+        with uow.savepoint():
+            uow.accounts.get_or_create("telegram", "3", "3", "zh_CN", "")
+    with uow_factory() as uow:
+        assert uow.accounts.find("telegram", "3") is None
+
+
+def test_a_refused_turn_keeps_nothing_it_wrote_and_says_why(uow_factory) -> None:
+    """Issue 13: a rule refusing after a write (a 延期 request recorded, then its date refused)
+    left the request behind for good. Now the refusal rolls the act back; its answer is sent."""
+    from datetime import UTC, datetime
+
+    from handlers.domain.errors import DomainError
+    from handlers.messages import t
+    from handlers.router import guarded
+    from handlers.seam import Incoming
+    from handlers.turn import Turn
+
+    with uow_factory() as uow:
+        account = uow.accounts.get_or_create("telegram", "7", "7", "zh_CN", "")
+        state = uow.conversations.load("telegram", "7")
+        turn = Turn(incoming=Incoming("telegram", "7", "7", "1", text="5"), account=account, state=state, uow=uow,
+                    now=datetime(2026, 11, 27, 2, tzinfo=UTC))
+
+        def half_done() -> None:
+            uow.accounts.set_locale(account.id, "en")  # a write the rule then refuses
+            turn.say(t("Your request went to {name}.", name="赵主任"))
+            raise DomainError(t("No deadline can be counted."))
+
+        guarded(turn, half_done, in_chat=True)
+        uow.commit()
+    assert [reply.text.key for reply in turn.replies] == ["No deadline can be counted."]
+    with uow_factory() as uow:
+        assert uow.accounts.get(account.id).locale == "zh_CN"

@@ -23,7 +23,10 @@ async def accepted_ticket(botapi, lianxin, database_url):
     lianxin.clock.set(MONDAY_MORNING)
     number = await report_power_cut(botapi, database_url)
     out = await butler.send("/my")
-    assert f"🔴 {number}" in out.texts[-1], "not yet taken up on the day it must be: red"
+    assert f"🟢 {number}" in out.texts[-1], "reported this morning, to be taken up by tonight: green till 15:00"
+    lianxin.clock.set(MONDAY_MORNING.replace(hour=15))
+    out = await butler.send("/my")
+    assert f"🔴 {number}" in out.texts[-1], "not yet taken up, three office hours left: red"
     await butler.press("接单")
     return butler, leader, number
 
@@ -107,9 +110,13 @@ async def test_difficulty_set_by_assessment_moves_the_settle_deadline_to_a_month
     assert "期限：办结 2026-12-23 前" in out.texts[-1]
 
 
-async def test_a_deadline_the_calendar_cannot_count_is_left_unset_and_said_so(botapi, lianxin, database_url):
-    # A difficult problem raised mid-December reaches into 2027, whose official list is not loaded.
+async def test_a_deadline_reaching_a_year_without_its_official_list_is_provisional_and_works(
+        botapi, lianxin, database_url):
+    """Issue 13: a difficult problem raised mid-December reaches into 2027, whose official list is
+    not loaded. It used to get no deadline, no reminders, and a 延期 stuck for good; now it is
+    counted on 2027's statutory holidays and weekends, and shown 暂定 (provisional)."""
     butler = await bound_cadre(botapi, database_url, "陈晓明")  # (invites are valid for a week from today)
+    leader = await bound_cadre(botapi, database_url, "赵主任", user_id=2009)
     lianxin.clock.set(datetime(2026, 12, 15, 10, 0, tzinfo=SHANGHAI))
     number = await report_power_cut(botapi, database_url)
     await butler.press("接单")
@@ -117,5 +124,20 @@ async def test_a_deadline_the_calendar_cannot_count_is_left_unset_and_said_so(bo
     await butler.press("B类·部门办")
     await butler.press("疑难问题")
     out = await butler.send(f"/t {number}")
-    assert "未计算期限" in out.texts[-1], "the gap is shown on the ticket, not guessed"
-    assert "期限：办结 2026-12-22 前" in out.texts[-1], "the general deadline stays until one can be counted"
+    # 22 working days after Tue 15 Dec: 12 to 31 Dec, 1 Jan off, 10 more to Friday 15 Jan 2027.
+    assert "期限：办结 2027-01-15（暂定） 前" in out.texts[-1]
+    assert "期限为暂定" in out.texts[-1], "the history says why"
+
+    out = await ask_for_days(butler, "3", "需协调供电公司检修")
+    assert "已提交赵主任" in out.texts[-1]
+    asked = leader.last_message().text
+    assert "2027-01-15（暂定）" in asked and "2027-01-20（暂定）" in asked, "the leader is asked, with both dates"
+    out = await leader.press("批准")
+    assert "2027-01-20（暂定）" in out.texts[-1]
+    out = await butler.send(f"/t {number}")
+    assert "期限：办结 2027-01-20（暂定） 前" in out.texts[-1]
+
+    lianxin.clock.set(datetime(2027, 1, 20, 9, 1, tzinfo=SHANGHAI))  # the due day's office opening
+    await lianxin.sweep()
+    reminder = butler.last_message().text
+    assert "催办" in reminder and number in reminder and "01-20（暂定）" in reminder, "reminders fire across the year"

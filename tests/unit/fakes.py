@@ -7,11 +7,14 @@ integration tests check those contracts on SQLite and PostgreSQL).
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from handlers.domain.model import (Account, Cadre, CadreRole, Enterprise, GroupBinding, OrgUnit, ReporterProfile,
                                    Ticket)
+from handlers.domain.events import EventKind
+from handlers.domain.lifecycle import OPEN
 from handlers.ports import ConversationState
 from handlers.seam import Reply
 
@@ -53,6 +56,15 @@ class FakeUnitOfWork:
 
     def commit(self) -> None:
         self._store.__dict__.update(copy.deepcopy(self.s).__dict__)
+
+    @contextmanager
+    def savepoint(self):
+        before = copy.deepcopy(self.s)
+        try:
+            yield
+        except BaseException:
+            self.s.__dict__.update(before.__dict__)  # the repositories share self.s: restore it in place
+            raise
 
 
 class _Part:
@@ -97,6 +109,9 @@ class _Directory(_Part):
     def cadres_in(self, org_unit_id, role):
         return [c for c in self.s.cadres.values() if c.org_unit_id == org_unit_id and c.role == role]
 
+    def admins(self):
+        return [c for c in self.s.cadres.values() if c.is_admin]
+
     def search_cadres(self, text, limit):
         return [c for c in self.s.cadres.values()
                 if text in c.name or text in self.s.units[c.org_unit_id].name][:limit]
@@ -130,6 +145,10 @@ class _Tickets(_Part):
         found = sorted((t for t in self.s.tickets.values() if t.owner_cadre_id == cadre_id and t.status in statuses),
                        key=lambda t: (t.created_at, t.id))
         return copy.deepcopy(found[offset:offset + limit]), len(found)
+
+    def provisional_open(self):
+        return sorted(t.id for t in self.s.tickets.values() if t.status in OPEN
+                      and any(e.kind == EventKind.DEADLINES_PROVISIONAL for e in t.events))
 
     def resolved_before(self, cutoff, limit):
         return sorted(t.id for t in self.s.tickets.values() if t.status == "resolved"

@@ -1,4 +1,4 @@
-"""China's working days, 调休 included, and the loud refusal for a year nobody transcribed."""
+"""China's working days, 调休 included, and the provisional count for a year nobody transcribed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 
 from handlers.domain.calendar import (
-    CalendarNotCovered,
     WorkCalendar,
     YearList,
     YearListInvalid,
@@ -85,21 +84,27 @@ def test_the_library_covers_only_years_whose_notice_it_transcribed(year: int, co
     assert CAL.covers(year) is covered
 
 
-def test_a_day_in_an_uncovered_year_fails_loudly_with_what_to_do() -> None:
-    with pytest.raises(CalendarNotCovered) as raised:
-        CAL.is_working_day(date(2027, 1, 4))
-    assert raised.value.year == 2027
-    assert "docs/deadlines.md" in str(raised.value) and "holidays" in str(raised.value)
+@pytest.mark.parametrize("day, working", [
+    (date(2027, 1, 1), False),  # 元旦, statutory
+    (date(2027, 1, 4), True),  # an ordinary Monday
+    (date(2027, 1, 9), False),  # an ordinary Saturday: no 调休 is known
+    (date(2027, 2, 8), False),  # Spring Festival by the library's rule (5–10 Feb)
+    (date(2027, 10, 4), False),  # National Day by rule (1–5 Oct)
+])
+def test_a_day_in_an_uncovered_year_counts_on_its_statutory_holidays_and_weekends(day: date, working: bool) -> None:
+    """Issue 13: a deadline must never go blank at the turn of the year."""
+    assert CAL.is_working_day(day) is working
+    assert CAL.is_provisional(day)
 
 
-def test_counting_across_new_year_into_an_uncovered_year_fails_loudly() -> None:
-    with pytest.raises(CalendarNotCovered):
-        CAL.add_working_days(date(2026, 12, 31), 1)
+def test_counting_across_new_year_into_an_uncovered_year_is_provisional() -> None:
+    assert CAL.add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)  # 1 Jan is a statutory holiday
+    assert not CAL.is_provisional(date(2026, 12, 31)) and CAL.is_provisional(date(2027, 1, 4))
 
 
 def test_a_loaded_list_covers_its_year() -> None:
     cal = WorkCalendar(extra_years={2027: MADE_UP_2027})
-    assert cal.covers(2027)
+    assert cal.covers(2027) and not cal.is_provisional(date(2027, 1, 4))
     assert cal.add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)  # 1 Jan listed as holiday
     assert cal.is_working_day(date(2027, 2, 20))  # a listed Saturday works
     assert not cal.is_working_day(date(2027, 2, 21))  # an unlisted Sunday rests

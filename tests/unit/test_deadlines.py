@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.domain.calendar import CalendarNotCovered, WorkCalendar, YearList
+from handlers.domain.calendar import WorkCalendar, YearList
 from handlers.domain.deadlines import POLICIES, Difficulty, Policy, Stage, due_at, policy_from_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -87,10 +87,9 @@ def test_13710_first_answer_over_national_day_lands_on_friday_9_oct() -> None:
     assert due(R13710, Stage.FIRST_ANSWER, G, local(2026, 9, 29, 10)) == end_of(2026, 10, 9)
 
 
-def test_a_december_month_limit_crossing_into_2027_fails_loudly_without_the_2027_list() -> None:
-    with pytest.raises(CalendarNotCovered) as raised:
-        due(SANBUGUO, Stage.SETTLE, D, local(2026, 12, 15, 10))
-    assert raised.value.year == 2027
+def test_a_december_month_limit_crossing_into_2027_counts_provisionally_without_the_2027_list() -> None:
+    # Tue 15 Dec: 12 working days to 31 Dec, 1 Jan (statutory) off, 10 more to Friday 15 Jan.
+    assert due(SANBUGUO, Stage.SETTLE, D, local(2026, 12, 15, 10)) == end_of(2027, 1, 15)
 
 
 def test_a_december_month_limit_crossing_into_2027_counts_once_the_list_is_loaded() -> None:
@@ -100,9 +99,9 @@ def test_a_december_month_limit_crossing_into_2027_counts_once_the_list_is_loade
     assert due(SANBUGUO, Stage.SETTLE, D, local(2026, 12, 15, 10), cal) == end_of(2027, 1, 15)
 
 
-def test_a_general_problem_of_30_december_needs_2027_too() -> None:
-    with pytest.raises(CalendarNotCovered):
-        due(SANBUGUO, Stage.SETTLE, G, local(2026, 12, 30, 10))
+def test_a_general_problem_of_30_december_is_due_provisionally_in_2027() -> None:
+    # Wed 30 Dec: Thu 31 Dec, (Fri 1 Jan off, weekend), Mon 4 – Thu 7 Jan.
+    assert due(SANBUGUO, Stage.SETTLE, G, local(2026, 12, 30, 10)) == end_of(2027, 1, 7)
 
 
 CLOSING = policy_from_settings("office", assign_days=0, first_answer_days=None, general_days=5, difficult_days=22,

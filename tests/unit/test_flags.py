@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.domain.calendar import CalendarNotCovered, WorkCalendar
+from handlers.domain.calendar import WorkCalendar
 from handlers.domain.flags import (
     DEFAULT_HARD_LIMIT_DAYS,
     DEFAULT_WARNING_DAYS,
@@ -113,9 +113,38 @@ def test_a_closed_ticket_keeps_the_flag_it_closed_with(story: str, closed_at: da
     assert got is expected, story
 
 
-def test_lateness_into_an_uncovered_year_fails_loudly() -> None:
-    with pytest.raises(CalendarNotCovered):
-        flag(local(2027, 1, 4, 9), end_of(2026, 12, 30))
+def test_lateness_into_an_uncovered_year_is_counted_on_its_statutory_holidays() -> None:
+    # Due Wed 30 Dec 2026; late Thu 31 Dec, (1 Jan off) Mon 4 – Thu 7 Jan: five days, black on Friday 8 Jan.
+    assert flag(local(2027, 1, 7, 23, 59), end_of(2026, 12, 30)) is RED
+    assert flag(local(2027, 1, 8, 0, 0), end_of(2026, 12, 30)) is BLACK
+
+
+MONDAY_10AM = local(2026, 11, 23, 10, 0)  # a problem comes in; 交办不过夜: due by 24:00 tonight
+
+
+@pytest.mark.parametrize("story, now, expected", [
+    ("just reported in the morning: nothing to act on yet", MONDAY_10AM, GREEN),
+    ("at lunchtime", local(2026, 11, 23, 14, 59), GREEN),
+    ("three office hours before closing: act now", local(2026, 11, 23, 15, 0), RED),
+    ("in the evening, still before midnight", local(2026, 11, 23, 23, 59), RED),
+    ("the morning after: late", local(2026, 11, 24, 9, 0), RED),
+    ("late by more than five working days", local(2026, 12, 1, 0, 0), BLACK),
+])
+def test_a_ticket_is_not_born_red_it_turns_red_as_the_hours_run_out(story: str, now: datetime,
+                                                                     expected: Flag) -> None:
+    """Issue 13: every new ticket showed 🔴 at once, so red meant nothing."""
+    got = flag_for(now, end_of(2026, 11, 23), warning_days=DEFAULT_WARNING_DAYS,
+                   hard_limit_days=DEFAULT_HARD_LIMIT_DAYS, calendar=CAL, tz=SHANGHAI, received=MONDAY_10AM)
+    assert got is expected, story
+
+
+def test_a_same_day_stage_reported_after_three_is_red_at_once_and_a_weekend_one_red_on_monday() -> None:
+    late_afternoon = local(2026, 11, 23, 16, 30)
+    assert flag_for(late_afternoon, end_of(2026, 11, 23), warning_days=1, hard_limit_days=5, calendar=CAL,
+                    tz=SHANGHAI, received=late_afternoon) is RED, "it must still be assigned tonight"
+    saturday = local(2026, 11, 21, 10, 0)  # due at the end of Monday: not a same-day stage
+    assert flag_for(local(2026, 11, 23, 9, 0), end_of(2026, 11, 23), warning_days=1, hard_limit_days=5,
+                    calendar=CAL, tz=SHANGHAI, received=saturday) is RED
 
 
 def test_flag_lines_give_the_same_flag_as_the_rule_for_every_deadline_around_the_national_day():
@@ -127,12 +156,15 @@ def test_flag_lines_give_the_same_flag_as_the_rule_for_every_deadline_around_the
     from handlers.rules import official_calendar
 
     tz, calendar = ZoneInfo("Asia/Shanghai"), official_calendar()
-    nows = [datetime(2026, 10, day, hour, tzinfo=tz) for day in (1, 8, 9, 10, 12) for hour in (0, 9, 23)]
+    nows = [datetime(2026, 10, day, hour, tzinfo=tz) for day in (1, 8, 9, 10, 12) for hour in (0, 9, 15, 23)]
+    nows += [datetime(2026, 10, 9, 14, 59, 59, tzinfo=tz)]
     dues = [datetime(2026, 9, 20, tzinfo=tz).astimezone(UTC) + timedelta(hours=7 * k) for k in range(160)]
     dues += [d + delta for d in dues[::8] for delta in (timedelta(microseconds=-1), timedelta(microseconds=1))]
     for warning, hard in ((0, 0), (1, 5), (2, 3)):
         for now in nows:
             lines = flag_lines(now, warning_days=warning, hard_limit_days=hard, calendar=calendar, tz=tz)
             for due in dues:
-                expected = flag_for(now, due, warning_days=warning, hard_limit_days=hard, calendar=calendar, tz=tz)
-                assert lines.flag(due) is expected, (now, due, warning, hard)
+                for received in (None, now - timedelta(hours=1), now - timedelta(hours=10), now - timedelta(days=1)):
+                    expected = flag_for(now, due, warning_days=warning, hard_limit_days=hard, calendar=calendar,
+                                        tz=tz, received=received)
+                    assert lines.flag(due, received) is expected, (now, due, received, warning, hard)

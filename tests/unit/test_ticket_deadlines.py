@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.domain.calendar import CalendarNotCovered
-from handlers.domain.deadlines import POLICIES, Stage, extend, running_due, stamp_due_times
+from handlers.domain.deadlines import POLICIES, Stage, extend, provisional_years, running_due, stamp_due_times
 from handlers.domain.flags import Flag
 from handlers.domain.model import Difficulty, ReporterKind, Ticket, TicketStatus
 from handlers.rules import Rules, official_calendar
@@ -85,19 +84,20 @@ def test_reclassifying_keeps_the_days_an_extension_granted():
     assert ticket.settle_due_at == local(2026, 12, 29, 0, 0)
 
 
-def test_a_deadline_reaching_an_uncovered_year_raises_and_changes_nothing():
+def test_a_deadline_reaching_an_uncovered_year_is_counted_and_known_to_be_provisional():
     ticket = stamped(local(2026, 12, 15, 10, 0))
-    before = (ticket.assign_due_at, ticket.settle_due_at)
+    assert provisional_years(ticket, SHANGHAI, CALENDAR) == []  # settled by 22 Dec: all in 2026
     ticket.difficulty = Difficulty.DIFFICULT
-    with pytest.raises(CalendarNotCovered):
-        stamp_due_times(ticket, POLICIES["sanbuguo"], SHANGHAI, CALENDAR)
-    assert (ticket.assign_due_at, ticket.settle_due_at) == before
+    stamp_due_times(ticket, POLICIES["sanbuguo"], SHANGHAI, CALENDAR)
+    assert ticket.settle_due_at == local(2027, 1, 16, 0, 0)  # to the end of Friday 15 Jan 2027
+    assert provisional_years(ticket, SHANGHAI, CALENDAR) == [2027]
 
 
 def test_the_flag_follows_the_running_stage():
     ticket = stamped(local(2026, 11, 23, 10, 0))
     rules = Rules()
-    assert rules.flag(ticket, local(2026, 11, 23, 11, 0)) is Flag.RED  # assignment is due today
+    assert rules.flag(ticket, local(2026, 11, 23, 11, 0)) is Flag.GREEN  # assignment is due today, by tonight
+    assert rules.flag(ticket, local(2026, 11, 23, 15, 0)) is Flag.RED  # ...and three office hours are left
     ticket.status = TicketStatus.ACCEPTED
     assert rules.flag(ticket, local(2026, 11, 23, 11, 0)) is Flag.GREEN
     assert rules.flag(ticket, local(2026, 12, 8, 0, 1)) is Flag.BLACK  # late past 5 working days
