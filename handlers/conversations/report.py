@@ -19,7 +19,7 @@ from handlers import collect, payloads, services
 from handlers.ports import Dialog
 from handlers.turn import Turn
 from handlers.domain import credit_code
-from handlers.domain.categories import Category, label
+from handlers.domain.categories import label, offered_to
 from handlers.domain.model import OrgLevel, OrgUnit, ReporterKind
 from handlers.domain.phone import normalize_phone
 from handlers.messages import Msg, plain, t
@@ -223,11 +223,11 @@ def _take_area(turn: Turn) -> Msg | None:
 
 def _ask_category(turn: Turn) -> None:
     turn.say(t("What kind of problem is it?"),
-             _buttons(Step.CATEGORY, [(label(c), c.value) for c in Category], 2))
+             _buttons(Step.CATEGORY, [(label(c), c.value) for c in offered_to(turn.state.data["kind"])], 2))
 
 
 def _take_category(turn: Turn) -> Msg | None:
-    return _take_choice(turn, Step.CATEGORY, "category", {c.value for c in Category})
+    return _take_choice(turn, Step.CATEGORY, "category", {c.value for c in offered_to(turn.state.data["kind"])})
 
 
 # --- description ----------------------------------------------------------
