@@ -27,6 +27,7 @@ from handlers.turn import Turn
 DIALOG = Dialog.CADRE
 MAX_TEXT = 2000
 SEARCH_LIMIT = 8
+MAX_QUERY = 50  # a search for a cadre: part of a name or unit; never echoed back longer
 
 router = Router("cadre")
 
@@ -116,6 +117,8 @@ def owned(needs: Action | None = None) -> Callable[[Turn, int], Ticket]:
 def offer_cadres(prompt: Msg) -> Callable[[Turn, Typed], None]:
     """A search step: the typed text finds cadres (never the searcher), offered as buttons."""
     def search(turn: Turn, typed: Typed) -> None:
+        if too_long_to_search(turn, typed.text):
+            return
         me = turn.uow.directory.cadre_by_account(turn.account.id)
         found = [c for c in turn.uow.directory.search_cadres(typed.text, SEARCH_LIMIT) if me is None or c.id != me.id]
         if not found:
@@ -123,6 +126,15 @@ def offer_cadres(prompt: Msg) -> Callable[[Turn, Typed], None]:
             return
         turn.say(prompt, tuple((Button(cadre_label(turn, c), payloads.pick(c.id, typed.ticket_id)),) for c in found))
     return search
+
+
+def too_long_to_search(turn: Turn, query: str) -> bool:
+    """A query no name or unit is that long: say so (without echoing it) and search nothing."""
+    if len(query) <= MAX_QUERY:
+        return False
+    turn.say(t("That is too long for a search. Type part of a name or unit (at most {limit} characters).",
+               limit=MAX_QUERY))
+    return True
 
 
 def picked(next_step: str) -> Callable[[Turn, Pick], None]:

@@ -31,6 +31,7 @@ DIALOG = Dialog.REPORT
 MAX_DESCRIPTION = 2000
 MAX_PHOTOS = 5
 MAX_SEARCH_RESULTS = 8
+MAX_NAME_QUERY = 50  # longer than any enterprise's name people would type; never echoed back
 
 router = Router("report")
 
@@ -165,6 +166,9 @@ def _enterprise_by_code(turn: Turn, code: str) -> Msg | None:
 def _enterprise_by_name(turn: Turn, text: str) -> Msg | None:
     if len(text) < 2:
         return t("Please type at least two characters of the name.")
+    if len(text) > MAX_NAME_QUERY:
+        return t("That is too long for a name search. Type part of the name (at most {limit} characters) or the "
+                 "18-character credit code.", limit=MAX_NAME_QUERY)
     found = turn.uow.directory.search_enterprises(text, MAX_SEARCH_RESULTS)
     if not found:
         return t("No registered enterprise matches “{query}”. Try another part of the name or the credit code.",
@@ -284,17 +288,26 @@ def _take_attachments(turn: Turn) -> Msg | None:
 
 # --- phone ----------------------------------------------------------------
 
+SHARE_PHONE = t("Share my phone number")
+
+
 def _ask_phone(turn: Turn) -> None:
     turn.say(t("Your phone number, so the cadre can reach you: tap the button below to share it, or type it."),
-             ask_contact=t("Share my phone number"))
+             ask_contact=SHARE_PHONE)
 
 
 def _take_phone(turn: Turn) -> Msg | None:
     incoming = turn.incoming
     if incoming.contact_phone is not None:
-        if incoming.contact_user_id not in (None, incoming.user_id):
+        # Only the share button's own contact carries the sender's user id; a contact picked from
+        # the address book has another's id, or none at all.
+        if incoming.contact_user_id != incoming.user_id:
             return t("Please share your own phone number, not someone else's contact.")
         phone = normalize_phone(incoming.contact_phone)
+    elif not any(c.isdigit() for c in incoming.text or ""):
+        # No digit at all: the button's text typed in (in whatever language), or words instead of a number.
+        return t("To share your number, press the button “{label}” below: typing its text does not share it. "
+                 "Or type your phone number, e.g. 13812345678.", label=SHARE_PHONE)
     else:
         phone = normalize_phone(incoming.text or "")
     if phone is None:
