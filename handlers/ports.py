@@ -33,6 +33,7 @@ class Dialog(StrEnum):
     CONSULT = "consult"  # a co-handler's view (会商)
     COMPLAINT = "complaint"  # 举报 about a cadre, outside any ticket
     FINDING = "finding"  # a supervisor's finding on a 举报
+    ADDENDUM = "addendum"  # a reporter wrote outside a dialog: add it to an open ticket, or report it
 
 
 ANSWER_STEP = "text"  # the answer dialog's one step: set by 需补充 on the reporter's chat
@@ -109,8 +110,9 @@ class Tickets(Protocol):
     def page_for_owner(self, cadre_id: int, statuses: Collection[str], offset: int,
                        limit: int) -> tuple[list[Ticket], int]:
         """Tickets without their events, oldest first, and how many match in all."""
-    def page_for_reporter(self, account_id: int, offset: int, limit: int) -> tuple[list[Ticket], int]:
-        """Tickets without their events, newest first, and how many match in all."""
+    def page_for_reporter(self, account_id: int, offset: int, limit: int,
+                          statuses: Collection[str] | None = None) -> tuple[list[Ticket], int]:
+        """Tickets without their events (in `statuses`, or any), newest first, and how many match in all."""
     def resolved_before(self, cutoff: datetime, limit: int) -> list[int]:
         """Ids of tickets awaiting the reporter's verdict, resolved at or before `cutoff`."""
     def linked_to(self, ticket_id: int) -> list[Ticket]:

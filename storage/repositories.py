@@ -427,9 +427,12 @@ class SqlTickets:
         where = (TicketRow.owner_cadre_id == cadre_id, TicketRow.status.in_(list(statuses)))
         return self._page(where, TicketRow.created_at.asc(), offset, limit)
 
-    def page_for_reporter(self, account_id: int, offset: int, limit: int) -> tuple[list[Ticket], int]:
-        """Everything one person reported, newest first, and its count."""
-        return self._page((TicketRow.reporter_account_id == account_id,), TicketRow.created_at.desc(), offset, limit)
+    def page_for_reporter(self, account_id: int, offset: int, limit: int,
+                          statuses: Collection[str] | None = None) -> tuple[list[Ticket], int]:
+        """What one person reported (in `statuses`, or all of it), newest first, and its count."""
+        where = (TicketRow.reporter_account_id == account_id,
+                 *((TicketRow.status.in_(list(statuses)),) if statuses is not None else ()))
+        return self._page(where, TicketRow.created_at.desc(), offset, limit)
 
     def resolved_before(self, cutoff: datetime, limit: int) -> list[int]:
         """Ids of tickets still awaiting the reporter's verdict whose 办结 is older than `cutoff`

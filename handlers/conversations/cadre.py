@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers import card, payloads, services
-from handlers.domain.errors import OutOfDate
+from handlers.domain.errors import OutOfDate, Retype
 from handlers.domain.lifecycle import TRANSITIONS, Action, is_open
 from handlers.domain.model import Cadre, CadreRole, Ticket
 from handlers.messages import Msg, plain, t
@@ -64,7 +64,8 @@ def text_step(feature: Router, step: str, question: Question, *, photos: bool = 
               ends: bool = True) -> Callable[[Callable[[Turn, Typed], None]], Callable[[Turn, Typed], None]]:
     """Register a step of the cadre dialog that waits for 1 to MAX_TEXT characters (or, with
     `photos`, photos alone). Bad text is refused and the question asked again. `ends`: the
-    dialog is over once the text is taken (a refusal then comes as a message, the state reset)."""
+    dialog is over once the text is taken (a refusal then comes as a message, the state reset),
+    unless `take` raises Retype: then the same question is asked again."""
     def register(take: Callable[[Turn, Typed], None]) -> Callable[[Turn, Typed], None]:
         if step in _QUESTIONS:
             raise ValueError(f"cadre step {step!r} registered twice")
@@ -86,7 +87,13 @@ def _take_text(turn: Turn, step: str, take: Callable[[Turn, Typed], None], photo
     typed = Typed(ticket_id, text, photos, dict(turn.state.data))
     if ends:
         turn.reset()
-    take(turn, typed)
+    try:
+        take(turn, typed)
+    except Retype as wrong:  # a typo: say what is wrong and ask the same question again
+        turn.state.dialog, turn.state.step, turn.state.data = DIALOG, step, typed.data
+        turn.say(wrong.reason)
+        ticket = turn.uow.tickets.get(ticket_id)
+        ask_text(turn, step, ticket.number if ticket else "")
 
 
 def await_text(turn: Turn, step: str, ticket: Ticket) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
 from handlers import collect, payloads, services
 from handlers.ports import Dialog
@@ -48,9 +49,16 @@ class Step(StrEnum):
     EDIT = "edit"
 
 
-def begin(turn: Turn) -> None:
-    turn.state.dialog, turn.state.step, turn.state.data = DIALOG, Step.KIND, {}
-    turn.say(t("Welcome to Lianxin (连心桥). Tell us about a problem and we will get it to the cadre responsible."))
+def begin(turn: Turn, kept: dict[str, Any] | None = None) -> None:
+    """/start: a new report. `kept`: what the person wrote before starting (a description, photos),
+    carried in so that it need not be typed again; its step is then skipped."""
+    kept = {key: value for key, value in (kept or {}).items() if value}
+    turn.state.dialog, turn.state.step, turn.state.data = DIALOG, Step.KIND, kept
+    if "description" in kept:
+        turn.say(t("Your text is kept as the problem's description; you can change it before you send."))
+    else:
+        turn.say(t("Welcome to Lianxin (连心桥). Tell us about a problem and we will get it to the cadre "
+                   "responsible."))
     ask(turn)
 
 
@@ -95,7 +103,10 @@ def _next_after(step: Step, data: dict) -> Step:
 
 
 def _go(turn: Turn, step: Step) -> None:
-    turn.state.step = _next_after(step, turn.state.data)
+    following = _next_after(step, turn.state.data)
+    if following is Step.DESCRIPTION and turn.state.data.get("description"):  # written before /start
+        following = _next_after(following, turn.state.data)
+    turn.state.step = following
     ask(turn)
 
 
@@ -396,6 +407,9 @@ def _submit_collected(turn: Turn) -> None:
 @router.command("cancel", t("Cancel what you are doing"))
 def cancel(turn: Turn, args: str = "") -> None:
     turn.reset()
+    if turn.uow.directory.cadre_by_account(turn.account.id) is not None:  # a cadre's way on is their tickets
+        turn.say(t("Cancelled. /my lists the tickets you handle."), remove_keyboard=True)
+        return
     turn.say(t("Cancelled; nothing was submitted. Send /start to report a problem."), remove_keyboard=True)
 
 

@@ -5,6 +5,7 @@ Storage maps its rows to these; nothing here knows about a database.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -153,6 +154,9 @@ class TicketEvent:
 
 # The events by which an owner takes a ticket up (交办 met): the first of them counts in reports.
 TAKEN_UP = frozenset({EventKind.ACCEPTED, EventKind.HANDOVER_ACCEPTED, EventKind.RESOLVED})
+
+
+TICKET_NUMBER = re.compile(r"LX-\d{4}-\d{6,}")  # LX-2026-000123: the year, then its count
 
 
 @dataclass

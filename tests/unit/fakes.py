@@ -135,8 +135,9 @@ class _Tickets(_Part):
         return sorted(t.id for t in self.s.tickets.values() if t.status == "resolved"
                       and t.resolved_at is not None and t.resolved_at <= cutoff)[:limit]
 
-    def page_for_reporter(self, account_id, offset, limit):
-        found = sorted((t for t in self.s.tickets.values() if t.reporter_account_id == account_id),
+    def page_for_reporter(self, account_id, offset, limit, statuses=None):
+        found = sorted((t for t in self.s.tickets.values() if t.reporter_account_id == account_id
+                        and (statuses is None or t.status in statuses)),
                        key=lambda t: (t.created_at, t.id), reverse=True)
         return copy.deepcopy(found[offset:offset + limit]), len(found)
 
