@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from handlers import (addendum, assess, collect, complaints, consult, digest, extension, groups, handover, help,
-                      ledger, payloads, reminders, revisit, verdicts)
+                      ledger, payloads, register, reminders, revisit, verdicts)
 from handlers.conversations import answer, cadre, feedback, lists, report
 from handlers.domain.text import clean
 from handlers.turn import Turn, Work
@@ -206,7 +206,7 @@ def _ask_again(turn: Turn) -> None:
 
 # Every feature's commands, buttons and dialog steps, in one router (see handlers.router).
 ROUTER = Router("lianxin")
-ROUTER.include(_own, help.router, addendum.router, report.router, cadre.router, handover.router, extension.router, assess.router, consult.router,
+ROUTER.include(_own, help.router, addendum.router, register.router, report.router, cadre.router, handover.router, extension.router, assess.router, consult.router,
                answer.router, feedback.router, revisit.router, collect.router, complaints.router, lists.router, digest.router,
                ledger.router)
 ROUTER.unknown_command, ROUTER.idle = _unknown_command, _idle

@@ -97,6 +97,13 @@ class Directory(Protocol):
     def search_enterprises(self, name_part: str, limit: int) -> list[Enterprise]: ...
 
 
+class Enterprises(Protocol):
+    """Write side of the enterprise register (企业库)."""
+
+    def add(self, name: str, credit_code: str, grid_id: int | None) -> Enterprise:
+        """A new enterprise (no 包联 yet); the credit code must not be registered already."""
+
+
 class Invites(Protocol):
     def redeem(self, token: str, account_id: int, now: datetime) -> Cadre | None:
         """Bind the invite's cadre to `account_id` once; None if unknown, used or expired."""
@@ -195,6 +202,7 @@ class UnitOfWork(Protocol):
     accounts: Accounts
     conversations: Conversations
     directory: Directory
+    enterprises: Enterprises
     invites: Invites
     tickets: Tickets
     seen_updates: SeenUpdates

@@ -336,6 +336,17 @@ class SqlDirectory:
         return [_enterprise(r) for r in rows]
 
 
+class SqlEnterprises:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, name: str, credit_code: str, grid_id: int | None) -> Enterprise:
+        row = EnterpriseRow(name=name, credit_code=credit_code.strip().upper(), grid_id=grid_id)
+        self.session.add(row)
+        self.session.flush()
+        return _enterprise(row)
+
+
 class SqlInvites:
     def __init__(self, session: Session) -> None:
         self.session = session

@@ -24,6 +24,7 @@ from storage.repositories import (
     SqlComplaints,
     SqlConversations,
     SqlDirectory,
+    SqlEnterprises,
     SqlInvites,
     SqlReporterProfiles,
     SqlSeenUpdates,
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
     accounts: SqlAccounts
     conversations: SqlConversations
     directory: SqlDirectory
+    enterprises: SqlEnterprises
     invites: SqlInvites
     tickets: SqlTickets
     seen_updates: SqlSeenUpdates
@@ -63,6 +65,7 @@ class SqlUnitOfWork:
         self.accounts = SqlAccounts(session)
         self.conversations = SqlConversations(session)
         self.directory = SqlDirectory(session)
+        self.enterprises = SqlEnterprises(session)
         self.invites = SqlInvites(session)
         self.tickets = SqlTickets(session)
         self.seen_updates = SqlSeenUpdates(session)

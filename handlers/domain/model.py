@@ -215,6 +215,17 @@ class Ticket:
         return None
 
     @property
+    def unregistered_enterprise(self) -> dict[str, Any] | None:
+        """What the reporter said of an enterprise not in the register (name, credit_code,
+        township_id), until the ticket is linked to a registered one."""
+        if self.enterprise_id is not None:
+            return None
+        for event in self.events:
+            if event.kind == EventKind.SUBMITTED:
+                return event.data.get("unregistered_enterprise")
+        return None
+
+    @property
     def co_handlers(self) -> dict[int, bool]:
         """会商: cadre id -> whether that co-handler has replied."""
         asked: dict[int, bool] = {}

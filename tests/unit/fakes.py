@@ -43,6 +43,7 @@ class FakeUnitOfWork:
     def __enter__(self) -> FakeUnitOfWork:
         s = self.s = copy.deepcopy(self._store)
         self.accounts, self.directory, self.tickets = _Accounts(s), _Directory(s), _Tickets(s)
+        self.enterprises = _Enterprises(s)
         self.conversations, self.invites, self.seen_updates = _Conversations(s), _Invites(s), _Seen(s)
         self.reporter_profiles, self.complaints = _Profiles(s), _Complaints(s)
         self.outbox, self.groups = _Outbox(s), _Groups(s)
@@ -106,6 +107,13 @@ class _Directory(_Part):
 
     def search_enterprises(self, part, limit):
         return [e for e in self.s.enterprises.values() if part.lower() in e.name.lower()][:limit]
+
+
+class _Enterprises(_Part):
+    def add(self, name, credit_code, grid_id):
+        enterprise = Enterprise(max(self.s.enterprises, default=0) + 1, name, credit_code, grid_id, None)
+        self.s.enterprises[enterprise.id] = enterprise
+        return enterprise
 
 
 class _Tickets(_Part):
