@@ -102,10 +102,10 @@ class Lianxin:
 
     def group_commands(self) -> list[tuple[str, Msg]]:
         """What the bot answers in a group (handlers.groups), for the groups' command menu."""
-        return [(groups.HELP, t("What the bot does in this group")),
-                (digest.COMMAND, t("This group's unit: last week's figures; /digest month")),
+        return [(digest.COMMAND, t("This group's unit: last week's figures; /digest month")),
                 (groups.BIND, t("Follow a unit's digests here: /bind 新村镇 (admins)")),
-                (groups.UNBIND, t("Stop this group's digests (admins)"))]
+                (groups.UNBIND, t("Stop this group's digests (admins)")),
+                (groups.HELP, t("What the bot does in this group"))]
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         incoming = _cleaned(incoming)
