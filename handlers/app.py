@@ -11,8 +11,8 @@ import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from handlers import (assess, collect, complaints, consult, digest, extension, groups, handover, ledger, payloads,
-                      provisional, reminders, revisit, verdicts)
+from handlers import (addendum, assess, collect, complaints, consult, digest, extension, groups, handover, help,
+                      ledger, payloads, provisional, register, reminders, revisit, verdicts)
 from handlers.conversations import answer, cadre, feedback, lists, report
 from handlers.domain.text import clean
 from handlers.turn import Turn, Work
@@ -115,7 +115,8 @@ class Lianxin:
         """What the bot answers in a group (handlers.groups), for the groups' command menu."""
         return [(digest.COMMAND, t("This group's unit: last week's figures; /digest month")),
                 (groups.BIND, t("Follow a unit's digests here: /bind 新村镇 (admins)")),
-                (groups.UNBIND, t("Stop this group's digests (admins)"))]
+                (groups.UNBIND, t("Stop this group's digests (admins)")),
+                (groups.HELP, t("What the bot does in this group"))]
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         incoming = _cleaned(incoming)
@@ -194,12 +195,18 @@ def _set_language(turn: Turn, choice: Choice) -> None:
 
 
 def _unknown_command(turn: Turn, name: str) -> None:
-    turn.say(t("Unknown command. You can use /start, /mine, /my, /t, /new, /complain, /digest, /ledger, /lang "
-               "and /cancel."))
+    turn.say(t("Unknown command. Send /help to see what you can do."))
     _ask_again(turn)
 
 
 def _idle(turn: Turn) -> None:
+    """A message outside any dialog: a reporter's is kept and offered to a ticket (handlers.addendum)."""
+    if addendum.offer(turn):
+        return
+    if turn.uow.directory.cadre_by_account(turn.account.id) is not None:
+        turn.say(t("Nothing is waiting for your text just now. /my lists the tickets you handle; "
+                   "/help says what you can do."))
+        return
     turn.say(t("Send /start to report a problem."))
 
 
@@ -210,11 +217,11 @@ def _ask_again(turn: Turn) -> None:
 
 # Every feature's commands, buttons and dialog steps, in one router (see handlers.router).
 ROUTER = Router("lianxin")
-ROUTER.include(_own, report.router, cadre.router, handover.router, extension.router, assess.router, consult.router,
+ROUTER.include(_own, help.router, addendum.router, register.router, report.router, cadre.router, handover.router, extension.router, assess.router, consult.router,
                answer.router, feedback.router, revisit.router, collect.router, complaints.router, lists.router, digest.router,
                ledger.router)
 ROUTER.unknown_command, ROUTER.idle = _unknown_command, _idle
-MENU = ("start", "mine", "my", "t", "new", "digest", "ledger", "complain", "lang", "cancel")  # the menu's order
+MENU = ("start", "help", "mine", "my", "t", "new", "digest", "ledger", "complain", "lang", "cancel")  # the menu's order
 
 
 def dispatch(turn: Turn) -> None:

@@ -13,10 +13,10 @@ from handlers.conversations import cadre as cadre_dialog
 from handlers.conversations.cadre import Typed, asks_text, owned, text_step
 from handlers.domain.events import EventKind
 from handlers.turn import Turn, Work
-from handlers.domain.errors import DomainError
+from handlers.domain.errors import DomainError, Retype
 from handlers.domain.labels import DIFFICULTY_LABELS, TIER_LABELS
 from handlers.domain.lifecycle import is_open
-from handlers.domain.model import Difficulty, Ticket, Tier
+from handlers.domain.model import TICKET_NUMBER, Difficulty, Ticket, Tier
 from handlers.messages import t
 from handlers.payloads import Choice, PayloadError, TicketPress
 from handlers.router import Router
@@ -57,13 +57,16 @@ def classify(cmd: Classify, work: Work) -> Ticket:
 def link(cmd: Link, work: Work) -> tuple[Ticket, Ticket]:
     """The ticket and the primary it now goes with (the group's primary, one level only)."""
     ticket, cadre = owned_by(work, cmd.by, cmd.ticket_id)
-    primary = work.uow.tickets.by_number(cmd.primary_number.strip().upper())
+    number = cmd.primary_number.strip().upper()
+    if not TICKET_NUMBER.fullmatch(number):  # not echoed: it may be anything, of any length
+        raise Retype(t("That is not a ticket number. Type it as written on the ticket, e.g. LX-2026-000123."))
+    primary = work.uow.tickets.by_number(number)
     if primary is None or primary.id == ticket.id:
-        raise DomainError(t("There is no other ticket numbered {number}.", number=cmd.primary_number))
+        raise Retype(t("There is no other ticket numbered {number}.", number=number))
     if primary.linked_to_id is not None:  # one level only: join the group's primary
         primary = work.uow.tickets.get(primary.linked_to_id) or primary
     if not is_open(primary.status):
-        raise DomainError(t("Ticket {number} is no longer open; link to an open one.", number=primary.number))
+        raise Retype(t("Ticket {number} is no longer open; link to an open one.", number=primary.number))
     if ticket.linked_to_id is not None or work.uow.tickets.linked_to(cmd.ticket_id):
         raise DomainError(t("Ticket {number} is already linked with others.", number=ticket.number))
     assert primary.id is not None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from handlers import payloads
 from handlers.conversations.answer import back_to_what_was_under_way
+from handlers.conversations.cadre import too_long_to_search
 from handlers.domain.errors import DomainError, OutOfDate
 from handlers.domain.events import EventKind
 from handlers.domain.model import Cadre, Complaint, Finding, Ticket
@@ -157,6 +158,8 @@ def begin(turn: Turn, args: str = "") -> None:
 
 @router.text_step(Dialog.COMPLAINT, WHO, limit=MAX_TEXT)
 def _offer_cadres(turn: Turn, text: str) -> None:
+    if too_long_to_search(turn, text):
+        return
     found = turn.uow.directory.search_cadres(text, SEARCH_LIMIT)
     if not found:
         turn.say(t("No cadre matches “{query}”. Try another part of the name or unit.", query=text))

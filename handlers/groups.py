@@ -1,7 +1,7 @@
 """Leader groups (领导群): an admin binds a group chat to an org unit with `/bind <unit>`, and
 the group gets that unit's 周通报 every week and 月报告 every month (handlers.digest.push).
 
-In a group the bot hears only /bind, /unbind and /digest, and only from cadres it knows:
+In a group the bot hears only /bind, /unbind, /digest and /help, and only from cadres it knows:
 a group somebody else added it to stays silent, whatever is said there. Everything is
 checked against the database: the sender's admin flag, and that the unit lies in the
 admin's own part of the tree.
@@ -18,13 +18,15 @@ from handlers.messages import Msg, t
 from handlers.seam import Address, Incoming, Reply
 from handlers.turn import Work
 
-BIND, UNBIND = "bind", "unbind"
+BIND, UNBIND, HELP = "bind", "unbind", "help"
+GROUP_HELP = t("In this group:\n/digest this group's unit: last week's figures (/digest month for last month)\n"
+               "/bind 新村镇 follow a unit's digests here (admins)\n/unbind stop them (admins)")
 Say = Callable[[Msg], None]
 
 
 def handle(work: Work, incoming: Incoming, locale: str) -> None:
     """One message in a group; `locale` is the language the group is answered in."""
-    if incoming.command not in (BIND, UNBIND, digest.COMMAND):
+    if incoming.command not in (BIND, UNBIND, HELP, digest.COMMAND):
         return
     account = work.uow.accounts.find(incoming.platform, incoming.user_id)
     cadre = work.uow.directory.cadre_by_account(account.id) if account else None
@@ -34,7 +36,9 @@ def handle(work: Work, incoming: Incoming, locale: str) -> None:
     def say(text: Msg) -> None:
         work.replies.append(Reply(Address(incoming.platform, incoming.chat_id), locale, text))
 
-    if incoming.command == digest.COMMAND:
+    if incoming.command == HELP:
+        say(GROUP_HELP)
+    elif incoming.command == digest.COMMAND:
         _digest(work, incoming, cadre, locale, say)
     elif not cadre.is_admin:
         return

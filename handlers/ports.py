@@ -34,6 +34,7 @@ class Dialog(StrEnum):
     CONSULT = "consult"  # a co-handler's view (会商)
     COMPLAINT = "complaint"  # 举报 about a cadre, outside any ticket
     FINDING = "finding"  # a supervisor's finding on a 举报
+    ADDENDUM = "addendum"  # a reporter wrote outside a dialog: add it to an open ticket, or report it
 
 
 ANSWER_STEP = "text"  # the answer dialog's one step: set by 需补充 on the reporter's chat
@@ -99,6 +100,13 @@ class Directory(Protocol):
     def search_enterprises(self, name_part: str, limit: int) -> list[Enterprise]: ...
 
 
+class Enterprises(Protocol):
+    """Write side of the enterprise register (企业库)."""
+
+    def add(self, name: str, credit_code: str, grid_id: int | None) -> Enterprise:
+        """A new enterprise (no 包联 yet); the credit code must not be registered already."""
+
+
 class Invites(Protocol):
     def redeem(self, token: str, account_id: int, now: datetime) -> Cadre | None:
         """Bind the invite's cadre to `account_id` once; None if unknown, used or expired."""
@@ -112,8 +120,9 @@ class Tickets(Protocol):
     def page_for_owner(self, cadre_id: int, statuses: Collection[str], offset: int,
                        limit: int) -> tuple[list[Ticket], int]:
         """Tickets without their events, oldest first, and how many match in all."""
-    def page_for_reporter(self, account_id: int, offset: int, limit: int) -> tuple[list[Ticket], int]:
-        """Tickets without their events, newest first, and how many match in all."""
+    def page_for_reporter(self, account_id: int, offset: int, limit: int,
+                          statuses: Collection[str] | None = None) -> tuple[list[Ticket], int]:
+        """Tickets without their events (in `statuses`, or any), newest first, and how many match in all."""
     def provisional_open(self) -> list[int]:
         """Ids of open tickets whose history ever marked their deadlines provisional."""
     def resolved_before(self, cutoff: datetime, limit: int) -> list[int]:
@@ -198,6 +207,7 @@ class UnitOfWork(Protocol):
     accounts: Accounts
     conversations: Conversations
     directory: Directory
+    enterprises: Enterprises
     invites: Invites
     tickets: Tickets
     seen_updates: SeenUpdates

@@ -7,6 +7,7 @@ in its current state is decided here, every time.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,7 @@ from handlers.domain.errors import DomainError
 from handlers.domain.labels import ROLE_LABELS, STATUS_LABELS
 from handlers.domain.lifecycle import OPEN, TRANSITIONS, Action, Actor, is_open, next_status
 from handlers.domain.model import Account, Cadre, ReporterKind, ReporterProfile, Ticket, TicketEvent, TicketStatus
-from handlers.domain.routing import route_ticket, upward
+from handlers.domain.routing import route_ticket, route_to_township, upward
 from handlers.messages import Msg, plain, t
 from handlers.seam import Button
 
@@ -44,6 +45,15 @@ def role_label(cadre: Cadre) -> Msg:
 
 
 @dataclass(frozen=True)
+class UnregisteredEnterprise:
+    """What an owner said of an enterprise the register lacks (its credit code checked)."""
+
+    name: str
+    credit_code: str
+    township_id: int | None  # the township they chose (None: the tree has none)
+
+
+@dataclass(frozen=True)
 class Report:
     """A problem as its reporter confirmed it: becomes a ticket owned by the routed cadre (首问负责)."""
 
@@ -56,26 +66,38 @@ class Report:
     area_id: int | None = None  # a resident's village / grid
     photo_file_ids: tuple[str, ...] = ()
     location: tuple[float, float] | None = None
+    unregistered: UnregisteredEnterprise | None = None  # an enterprise not in the register
 
     @classmethod
     def from_dialog(cls, by: int, data: dict[str, Any]) -> Report:
         """What the report dialog gathered (its stored state) as a command."""
+        new = data.get("new_enterprise")
         return cls(by=by, kind=ReporterKind(data["kind"]), category=data["category"],
                    description=data["description"], phone=data["phone"], enterprise_id=data.get("enterprise_id"),
                    area_id=data.get("area_id"), photo_file_ids=tuple(data.get("photos", [])),
-                   location=tuple(data["location"]) if data.get("location") else None)  # type: ignore[arg-type]
+                   location=tuple(data["location"]) if data.get("location") else None,  # type: ignore[arg-type]
+                   unregistered=UnregisteredEnterprise(**new) if new else None)
 
 
 def open_ticket(cmd: Report, work: Work) -> tuple[Ticket, Cadre]:
     """The new ticket and its owner, who is told (with the reporter's phone)."""
     directory = work.uow.directory
+    unregistered = cmd.unregistered
+    if unregistered is not None and (known := directory.enterprise_by_code(unregistered.credit_code)):
+        unregistered = None  # registered meanwhile (another report of theirs): it routes as any other
+        cmd = dataclasses.replace(cmd, enterprise_id=known.id)
     enterprise = directory.enterprise(cmd.enterprise_id) if cmd.enterprise_id else None
-    route = route_ticket(directory, enterprise, cmd.area_id)
+    if unregistered is not None:  # 属地兜底: the township's duty cadre, who can register it
+        route = route_to_township(directory, unregistered.township_id)
+    else:
+        route = route_ticket(directory, enterprise, cmd.area_id)
     ticket = new_ticket(work, reporter_account_id=cmd.by, reporter_kind=cmd.kind, reporter_phone=cmd.phone,
                         category=cmd.category, description=cmd.description, org_unit_id=route.org_unit_id,
                         owner=route.owner, enterprise_id=enterprise.id if enterprise else None,
                         photo_file_ids=list(cmd.photo_file_ids), location=cmd.location)
-    ticket.record(EventKind.SUBMITTED, work.now, cmd.by)
+    # What the owner said of an enterprise the register lacks stays in the history, word for word.
+    said = {"unregistered_enterprise": dataclasses.asdict(unregistered)} if unregistered else {}
+    ticket.record(EventKind.SUBMITTED, work.now, cmd.by, **said)
     ticket.record(EventKind.ASSIGNED, work.now, None, cadre_id=route.owner.id, reason=route.reason.value)
     ticket = work.add(ticket)
     work.uow.reporter_profiles.save(ReporterProfile(cmd.by, cmd.kind, ticket.enterprise_id, cmd.phone))
@@ -123,7 +145,9 @@ def notify_owner_of_new(work: Work, ticket: Ticket, owner: Cadre) -> None:
 
 
 def where_from(work: Work, ticket: Ticket) -> str:
-    """The enterprise's name, or the reporter's village / grid."""
+    """The enterprise's name (one not in the register: with its code), or the reporter's village / grid."""
+    if said := ticket.unregistered_enterprise:
+        return f"{said['name']} · {said['credit_code']}"
     directory = work.uow.directory
     enterprise = directory.enterprise(ticket.enterprise_id) if ticket.enterprise_id else None
     unit = directory.org_unit(ticket.org_unit_id)

@@ -342,6 +342,17 @@ class SqlDirectory:
         return [_enterprise(r) for r in rows]
 
 
+class SqlEnterprises:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, name: str, credit_code: str, grid_id: int | None) -> Enterprise:
+        row = EnterpriseRow(name=name, credit_code=credit_code.strip().upper(), grid_id=grid_id)
+        self.session.add(row)
+        self.session.flush()
+        return _enterprise(row)
+
+
 class SqlInvites:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -433,9 +444,12 @@ class SqlTickets:
         where = (TicketRow.owner_cadre_id == cadre_id, TicketRow.status.in_(list(statuses)))
         return self._page(where, TicketRow.created_at.asc(), offset, limit)
 
-    def page_for_reporter(self, account_id: int, offset: int, limit: int) -> tuple[list[Ticket], int]:
-        """Everything one person reported, newest first, and its count."""
-        return self._page((TicketRow.reporter_account_id == account_id,), TicketRow.created_at.desc(), offset, limit)
+    def page_for_reporter(self, account_id: int, offset: int, limit: int,
+                          statuses: Collection[str] | None = None) -> tuple[list[Ticket], int]:
+        """What one person reported (in `statuses`, or all of it), newest first, and its count."""
+        where = (TicketRow.reporter_account_id == account_id,
+                 *((TicketRow.status.in_(list(statuses)),) if statuses is not None else ()))
+        return self._page(where, TicketRow.created_at.desc(), offset, limit)
 
     def provisional_open(self) -> list[int]:
         """Ids of open tickets whose history ever said their deadlines were provisional (by the

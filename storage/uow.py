@@ -25,6 +25,7 @@ from storage.repositories import (
     SqlComplaints,
     SqlConversations,
     SqlDirectory,
+    SqlEnterprises,
     SqlInvites,
     SqlReporterProfiles,
     SqlSeenUpdates,
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
     accounts: SqlAccounts
     conversations: SqlConversations
     directory: SqlDirectory
+    enterprises: SqlEnterprises
     invites: SqlInvites
     tickets: SqlTickets
     seen_updates: SqlSeenUpdates
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self.accounts = SqlAccounts(session)
         self.conversations = SqlConversations(session)
         self.directory = SqlDirectory(session)
+        self.enterprises = SqlEnterprises(session)
         self.invites = SqlInvites(session)
         self.tickets = SqlTickets(session)
         self.seen_updates = SqlSeenUpdates(session)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers import card, payloads, services
-from handlers.domain.errors import OutOfDate
+from handlers.domain.errors import OutOfDate, Retype
 from handlers.domain.lifecycle import TRANSITIONS, Action, is_open
 from handlers.domain.model import Cadre, CadreRole, Ticket
 from handlers.messages import Msg, plain, t
@@ -27,6 +27,7 @@ from handlers.turn import Turn
 DIALOG = Dialog.CADRE
 MAX_TEXT = 2000
 SEARCH_LIMIT = 8
+MAX_QUERY = 50  # a search for a cadre: part of a name or unit; never echoed back longer
 
 router = Router("cadre")
 
@@ -63,7 +64,8 @@ def text_step(feature: Router, step: str, question: Question, *, photos: bool = 
               ends: bool = True) -> Callable[[Callable[[Turn, Typed], None]], Callable[[Turn, Typed], None]]:
     """Register a step of the cadre dialog that waits for 1 to MAX_TEXT characters (or, with
     `photos`, photos alone). Bad text is refused and the question asked again. `ends`: the
-    dialog is over once the text is taken (a refusal then comes as a message, the state reset)."""
+    dialog is over once the text is taken (a refusal then comes as a message, the state reset),
+    unless `take` raises Retype: then the same question is asked again."""
     def register(take: Callable[[Turn, Typed], None]) -> Callable[[Turn, Typed], None]:
         if step in _QUESTIONS:
             raise ValueError(f"cadre step {step!r} registered twice")
@@ -85,7 +87,13 @@ def _take_text(turn: Turn, step: str, take: Callable[[Turn, Typed], None], photo
     typed = Typed(ticket_id, text, photos, dict(turn.state.data))
     if ends:
         turn.reset()
-    take(turn, typed)
+    try:
+        take(turn, typed)
+    except Retype as wrong:  # a typo: say what is wrong and ask the same question again
+        turn.state.dialog, turn.state.step, turn.state.data = DIALOG, step, typed.data
+        turn.say(wrong.reason)
+        ticket = turn.uow.tickets.get(ticket_id)
+        ask_text(turn, step, ticket.number if ticket else "")
 
 
 def await_text(turn: Turn, step: str, ticket: Ticket) -> None:
@@ -116,6 +124,8 @@ def owned(needs: Action | None = None) -> Callable[[Turn, int], Ticket]:
 def offer_cadres(prompt: Msg) -> Callable[[Turn, Typed], None]:
     """A search step: the typed text finds cadres (never the searcher), offered as buttons."""
     def search(turn: Turn, typed: Typed) -> None:
+        if too_long_to_search(turn, typed.text):
+            return
         me = turn.uow.directory.cadre_by_account(turn.account.id)
         found = [c for c in turn.uow.directory.search_cadres(typed.text, SEARCH_LIMIT) if me is None or c.id != me.id]
         if not found:
@@ -123,6 +133,15 @@ def offer_cadres(prompt: Msg) -> Callable[[Turn, Typed], None]:
             return
         turn.say(prompt, tuple((Button(cadre_label(turn, c), payloads.pick(c.id, typed.ticket_id)),) for c in found))
     return search
+
+
+def too_long_to_search(turn: Turn, query: str) -> bool:
+    """A query no name or unit is that long: say so (without echoing it) and search nothing."""
+    if len(query) <= MAX_QUERY:
+        return False
+    turn.say(t("That is too long for a search. Type part of a name or unit (at most {limit} characters).",
+               limit=MAX_QUERY))
+    return True
 
 
 def picked(next_step: str) -> Callable[[Turn, Pick], None]:

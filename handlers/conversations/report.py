@@ -2,6 +2,9 @@
 
 kind → (enterprise: credit code or name search | resident: area) → category →
 description → photos and location → phone → summary (Confirm / Edit / Cancel).
+A valid credit code that is not in the register may still report: the enterprise's
+name, then its township (乡镇/街道); the township's duty cadre gets it and can register
+the enterprise from the ticket (handlers.register).
 A cadre's /new (主动收集, a problem logged on an enterprise's behalf) runs the same
 steps from the enterprise on, without the phone: the enterprise's registered
 contact is the reporter, and is asked to confirm.
@@ -14,12 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
 from handlers import collect, payloads, services
 from handlers.ports import Dialog
 from handlers.turn import Turn
 from handlers.domain import credit_code
-from handlers.domain.categories import Category, label
+from handlers.domain.categories import label, offered_to
 from handlers.domain.model import OrgLevel, OrgUnit, ReporterKind
 from handlers.domain.phone import normalize_phone
 from handlers.messages import Msg, plain, t
@@ -31,6 +35,7 @@ DIALOG = Dialog.REPORT
 MAX_DESCRIPTION = 2000
 MAX_PHOTOS = 5
 MAX_SEARCH_RESULTS = 8
+MAX_NAME_QUERY = 50  # longer than any enterprise's name people would type; never echoed back
 
 router = Router("report")
 
@@ -38,6 +43,8 @@ router = Router("report")
 class Step(StrEnum):
     KIND = "kind"
     ENTERPRISE = "enterprise"
+    NEW_NAME = "new_name"  # an enterprise not in the register: its name…
+    TOWNSHIP = "township"  # …and its township
     AREA = "area"
     CATEGORY = "category"
     DESCRIPTION = "description"
@@ -47,9 +54,16 @@ class Step(StrEnum):
     EDIT = "edit"
 
 
-def begin(turn: Turn) -> None:
-    turn.state.dialog, turn.state.step, turn.state.data = DIALOG, Step.KIND, {}
-    turn.say(t("Welcome to Lianxin (连心桥). Tell us about a problem and we will get it to the cadre responsible."))
+def begin(turn: Turn, kept: dict[str, Any] | None = None) -> None:
+    """/start: a new report. `kept`: what the person wrote before starting (a description, photos),
+    carried in so that it need not be typed again; its step is then skipped."""
+    kept = {key: value for key, value in (kept or {}).items() if value}
+    turn.state.dialog, turn.state.step, turn.state.data = DIALOG, Step.KIND, kept
+    if "description" in kept:
+        turn.say(t("Your text is kept as the problem's description; you can change it before you send."))
+    else:
+        turn.say(t("Welcome to Lianxin (连心桥). Tell us about a problem and we will get it to the cadre "
+                   "responsible."))
     ask(turn)
 
 
@@ -88,13 +102,18 @@ def _next_after(step: Step, data: dict) -> Step:
         return Step.ENTERPRISE if data["kind"] == ReporterKind.ENTERPRISE else Step.AREA
     order = [Step.ENTERPRISE, Step.AREA, Step.CATEGORY, Step.DESCRIPTION, Step.ATTACHMENTS,
              Step.PHONE, Step.CONFIRM]
-    if step is Step.ENTERPRISE:
+    if step is Step.NEW_NAME:
+        return Step.TOWNSHIP
+    if step in (Step.ENTERPRISE, Step.TOWNSHIP):
         return Step.CATEGORY
     return order[order.index(step) + 1]
 
 
 def _go(turn: Turn, step: Step) -> None:
-    turn.state.step = _next_after(step, turn.state.data)
+    following = _next_after(step, turn.state.data)
+    if following is Step.DESCRIPTION and turn.state.data.get("description"):  # written before /start
+        following = _next_after(following, turn.state.data)
+    turn.state.step = following
     ask(turn)
 
 
@@ -140,7 +159,9 @@ def _ask_enterprise(turn: Turn) -> None:
 
 
 def _take_enterprise(turn: Turn) -> Msg | None:
-    if (value := _pressed(turn, Step.ENTERPRISE)) is not None:
+    if (value := _pressed(turn, Step.ENTERPRISE)) == UNREGISTERED:
+        return _report_unregistered(turn)
+    if value is not None:
         return _choose_enterprise(turn, payloads.as_id(value))
     text = (turn.incoming.text or "").strip()
     if not text or turn.incoming.command:
@@ -158,13 +179,16 @@ def _enterprise_by_code(turn: Turn, code: str) -> Msg | None:
         return t("The last character of {code} does not match: the code has a typo. Please check it.", code=code)
     enterprise = turn.uow.directory.enterprise_by_code(code)
     if enterprise is None:
-        return t("No registered enterprise has the code {code}. Try part of the name instead.", code=code)
+        return _not_in_register(turn, code)
     return _choose_enterprise(turn, enterprise.id)
 
 
 def _enterprise_by_name(turn: Turn, text: str) -> Msg | None:
     if len(text) < 2:
         return t("Please type at least two characters of the name.")
+    if len(text) > MAX_NAME_QUERY:
+        return t("That is too long for a name search. Type part of the name (at most {limit} characters) or the "
+                 "18-character credit code.", limit=MAX_NAME_QUERY)
     found = turn.uow.directory.search_enterprises(text, MAX_SEARCH_RESULTS)
     if not found:
         return t("No registered enterprise matches “{query}”. Try another part of the name or the credit code.",
@@ -186,6 +210,84 @@ def _choose_enterprise(turn: Turn, enterprise_id: int) -> Msg | None:
     turn.state.data.update(enterprise_id=enterprise.id, enterprise_name=enterprise.name)
     _go(turn, Step.ENTERPRISE)
     return None
+
+
+# --- an enterprise not in the register ---------------------------------------
+
+UNREGISTERED = "unregistered"  # the choice: report with a valid code the register does not know
+MAX_ENTERPRISE_NAME = 100
+
+
+def _not_in_register(turn: Turn, code: str) -> Msg | None:
+    """A valid code the register lacks: an owner may report anyway; a cadre logging a problem
+    (主动收集) cannot, as nobody would be there to confirm it."""
+    if turn.state.data.get("collected_by"):
+        return t("No registered enterprise has the code {code}. Its owner can report it with /start, and the "
+                 "township registers it from that ticket. Type another code or part of the name, or /cancel.",
+                 code=code)
+    turn.state.data["unregistered_code"] = code
+    turn.say(t("No registered enterprise has the code {code}. If the code is right, you can still report: the "
+               "township gets your report and can register your enterprise. Or type another code or part of "
+               "the name.", code=code), _buttons(Step.ENTERPRISE, [(t("Report with this code"), UNREGISTERED)], 1))
+    return None
+
+
+def _report_unregistered(turn: Turn) -> Msg | None:
+    if not turn.state.data.get("unregistered_code") or turn.state.data.get("collected_by"):
+        return PRESS_A_BUTTON
+    turn.state.step = Step.NEW_NAME
+    ask(turn)
+    return None
+
+
+def _ask_new_name(turn: Turn) -> None:
+    turn.say(t("What is your enterprise's full name, as on its business licence?"))
+
+
+def _take_new_name(turn: Turn) -> Msg | None:
+    name = (turn.incoming.text or "").strip()
+    if not 2 <= len(name) <= MAX_ENTERPRISE_NAME or turn.incoming.photo_file_ids:
+        return t("Please type the enterprise's full name: 2 to {limit} characters.", limit=MAX_ENTERPRISE_NAME)
+    turn.state.data["enterprise_name"] = name
+    townships = _townships(turn)
+    if len(townships) > 1:
+        _go(turn, Step.NEW_NAME)
+    else:  # one township (or none in the tree): nothing to choose
+        _set_township(turn, townships[0] if townships else None)
+    return None
+
+
+def _townships(turn: Turn) -> list[OrgUnit]:
+    """Every township (乡镇/街道) in the tree, top-down; nothing below a township is read."""
+    directory, found = turn.uow.directory, []
+    level = directory.roots()
+    while level:
+        found += [u for u in level if u.level is OrgLevel.TOWNSHIP]
+        level = [child for u in level if u.level not in (OrgLevel.TOWNSHIP, OrgLevel.DEPARTMENT)
+                 for child in directory.children(u.id)]
+    return found
+
+
+def _ask_township(turn: Turn) -> None:
+    turn.say(t("Which township (乡镇/街道) is your enterprise in?"),
+             _buttons(Step.TOWNSHIP, [(plain(u.name), u.id) for u in _townships(turn)], 2))
+
+
+def _take_township(turn: Turn) -> Msg | None:
+    value = _pressed(turn, Step.TOWNSHIP)
+    unit = turn.uow.directory.org_unit(payloads.as_id(value)) if value is not None else None
+    if unit is None or unit.level is not OrgLevel.TOWNSHIP:
+        return PRESS_A_BUTTON
+    _set_township(turn, unit)
+    return None
+
+
+def _set_township(turn: Turn, township: OrgUnit | None) -> None:
+    data = turn.state.data
+    data["new_enterprise"] = {"name": data["enterprise_name"], "credit_code": data["unregistered_code"],
+                              "township_id": township.id if township else None}
+    data["township_name"] = township.name if township else ""
+    _go(turn, Step.TOWNSHIP)
 
 
 # --- area (residents) -----------------------------------------------------
@@ -223,11 +325,11 @@ def _take_area(turn: Turn) -> Msg | None:
 
 def _ask_category(turn: Turn) -> None:
     turn.say(t("What kind of problem is it?"),
-             _buttons(Step.CATEGORY, [(label(c), c.value) for c in Category], 2))
+             _buttons(Step.CATEGORY, [(label(c), c.value) for c in offered_to(turn.state.data["kind"])], 2))
 
 
 def _take_category(turn: Turn) -> Msg | None:
-    return _take_choice(turn, Step.CATEGORY, "category", {c.value for c in Category})
+    return _take_choice(turn, Step.CATEGORY, "category", {c.value for c in offered_to(turn.state.data["kind"])})
 
 
 # --- description ----------------------------------------------------------
@@ -284,17 +386,26 @@ def _take_attachments(turn: Turn) -> Msg | None:
 
 # --- phone ----------------------------------------------------------------
 
+SHARE_PHONE = t("Share my phone number")
+
+
 def _ask_phone(turn: Turn) -> None:
     turn.say(t("Your phone number, so the cadre can reach you: tap the button below to share it, or type it."),
-             ask_contact=t("Share my phone number"))
+             ask_contact=SHARE_PHONE)
 
 
 def _take_phone(turn: Turn) -> Msg | None:
     incoming = turn.incoming
     if incoming.contact_phone is not None:
-        if incoming.contact_user_id not in (None, incoming.user_id):
+        # Only the share button's own contact carries the sender's user id; a contact picked from
+        # the address book has another's id, or none at all.
+        if incoming.contact_user_id != incoming.user_id:
             return t("Please share your own phone number, not someone else's contact.")
         phone = normalize_phone(incoming.contact_phone)
+    elif not any(c.isdigit() for c in incoming.text or ""):
+        # No digit at all: the button's text typed in (in whatever language), or words instead of a number.
+        return t("To share your number, press the button “{label}” below: typing its text does not share it. "
+                 "Or type your phone number, e.g. 13812345678.", label=SHARE_PHONE)
     else:
         phone = normalize_phone(incoming.text or "")
     if phone is None:
@@ -317,7 +428,12 @@ def _ask_confirm(turn: Turn) -> None:
 
 
 def summary(data: dict) -> Msg:
-    who = plain(data["enterprise_name"]) if data.get("enterprise_id") else plain(data.get("area_name", ""))
+    if new := data.get("new_enterprise"):  # not in the register: all the owner said of it
+        who = plain(" · ".join(part for part in (new["name"], new["credit_code"], data.get("township_name")) if part))
+    elif data.get("enterprise_id"):
+        who = plain(data["enterprise_name"])
+    else:
+        who = plain(data.get("area_name", ""))
     return t("Please check your report:\nFrom: {who}\nKind: {category}\nProblem: {description}\n"
              "Photos: {photos}\nLocation: {location}\nPhone: {phone}",
              who=who, category=label(data["category"]), description=data["description"],
@@ -383,16 +499,21 @@ def _submit_collected(turn: Turn) -> None:
 @router.command("cancel", t("Cancel what you are doing"))
 def cancel(turn: Turn, args: str = "") -> None:
     turn.reset()
+    if turn.uow.directory.cadre_by_account(turn.account.id) is not None:  # a cadre's way on is their tickets
+        turn.say(t("Cancelled. /my lists the tickets you handle."), remove_keyboard=True)
+        return
     turn.say(t("Cancelled; nothing was submitted. Send /start to report a problem."), remove_keyboard=True)
 
 
 QUESTIONS: dict[Step, Callable[[Turn], None]] = {
     Step.KIND: _ask_kind, Step.ENTERPRISE: _ask_enterprise, Step.AREA: _ask_area,
+    Step.NEW_NAME: _ask_new_name, Step.TOWNSHIP: _ask_township,
     Step.CATEGORY: _ask_category, Step.DESCRIPTION: _ask_description, Step.ATTACHMENTS: _ask_attachments,
     Step.PHONE: _ask_phone, Step.CONFIRM: _ask_confirm, Step.EDIT: _ask_edit,
 }
 ANSWERS: dict[Step, Callable[[Turn], Msg | None]] = {
     Step.KIND: _take_kind, Step.ENTERPRISE: _take_enterprise, Step.AREA: _take_area,
+    Step.NEW_NAME: _take_new_name, Step.TOWNSHIP: _take_township,
     Step.CATEGORY: _take_category, Step.DESCRIPTION: _take_description, Step.ATTACHMENTS: _take_attachments,
     Step.PHONE: _take_phone, Step.CONFIRM: _take_confirm, Step.EDIT: _take_edit,
 }

@@ -13,6 +13,11 @@ class DomainError(Exception):
         self.reason = reason
 
 
+class Retype(DomainError):
+    """What was typed cannot be taken (a ticket number that names none): the same question stands,
+    and the dialog waits for a better answer instead of ending."""
+
+
 class OutOfDate(DomainError):
     """The button pressed no longer applies: what it was about has moved on (or is not the presser's)."""
 

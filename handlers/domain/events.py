@@ -43,3 +43,5 @@ class EventKind(StrEnum):
     EXTENSION_REFUSED = "extension_refused"
     LADDER = "ladder"  # a 催办 / 督办 / 黑旗 rung climbed (data: rung, stage, due)
     DELIVERY_FAILED = "delivery_failed"  # a message about it could not be delivered
+    ENTERPRISE_REGISTERED = "enterprise_registered"  # its enterprise put in the register from this report
+    REPORTER_ADDED = "reporter_added"  # the reporter added to their open ticket, unasked (data: text, photos)

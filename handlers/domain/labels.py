@@ -95,6 +95,8 @@ EVENT_LABELS: dict[str, Msg] = {
     EventKind.EXTENSION_REQUESTED: t("more time asked for (延期)"),
     EventKind.EXTENSION_REFUSED: t("more time refused; deadline unchanged"),
     EventKind.DELIVERY_FAILED: t("a message could not be delivered: the user blocked the bot"),
+    EventKind.REPORTER_ADDED: t("reporter added to the report"),
+    EventKind.ENTERPRISE_REGISTERED: t("enterprise registered from this report"),
 }
 
 # -- what the reporter sees: what was done, in plain words, without the office's machinery --

@@ -5,6 +5,7 @@ Storage maps its rows to these; nothing here knows about a database.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -155,6 +156,9 @@ class TicketEvent:
 TAKEN_UP = frozenset({EventKind.ACCEPTED, EventKind.HANDOVER_ACCEPTED, EventKind.RESOLVED})
 
 
+TICKET_NUMBER = re.compile(r"LX-\d{4}-\d{6,}")  # LX-2026-000123: the year, then its count
+
+
 @dataclass
 class Ticket:
     id: int | None
@@ -208,6 +212,17 @@ class Ticket:
                 return None
             if event.kind == asked:
                 return event
+        return None
+
+    @property
+    def unregistered_enterprise(self) -> dict[str, Any] | None:
+        """What the reporter said of an enterprise not in the register (name, credit_code,
+        township_id), until the ticket is linked to a registered one."""
+        if self.enterprise_id is not None:
+            return None
+        for event in self.events:
+            if event.kind == EventKind.SUBMITTED:
+                return event.data.get("unregistered_enterprise")
         return None
 
     @property

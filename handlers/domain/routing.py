@@ -42,6 +42,12 @@ def route_ticket(directory: Directory, enterprise: Enterprise | None, area_id: i
     return _duty_cadre_above(directory, grid_id)
 
 
+def route_to_township(directory: Directory, township_id: int | None) -> Route:
+    """An enterprise the register lacks, in the township its owner named: that township's duty
+    cadre (else the nearest above), who can register it from the ticket."""
+    return _duty_cadre_above(directory, township_id)
+
+
 def _duty_cadre_above(directory: Directory, org_unit_id: int | None) -> Route:
     # No grid on record: the highest-placed unit with a duty cadre takes it.
     units = _top_down(directory) if org_unit_id is None else upward(directory, org_unit_id)

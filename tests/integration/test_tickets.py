@@ -256,6 +256,20 @@ def test_lists_page_by_owner_and_reporter_and_find_by_number(uow_factory):
         assert [t.number for t in second] == [numbers[2]]
         mine, total = uow.tickets.page_for_reporter(reporter.id, 0, 10)
         assert total == 3 and [t.number for t in mine] == list(reversed(numbers))
+        still_open, total = uow.tickets.page_for_reporter(reporter.id, 0, 10, statuses={"assigned", "accepted"})
+        assert total == 2 and [t.number for t in still_open] == [numbers[2], numbers[0]]
         found = uow.tickets.by_number(numbers[1])
         assert found.description == "问题1" and [e.kind for e in found.events] == ["submitted"]
         assert uow.tickets.by_number("LX-2026-999999") is None
+
+
+def test_an_enterprise_registered_from_a_report_is_found_by_its_code(uow_factory):
+    from storage.admin import seed_into
+
+    with uow_factory() as uow:
+        demo = seed_into(uow.session)
+        added = uow.enterprises.add("新郑市恒信新材料有限公司", "91410184ma9y8x7w6k", grid_id=demo.township_id)
+        uow.commit()
+    with uow_factory() as uow:
+        found = uow.directory.enterprise_by_code("91410184MA9Y8X7W6K")
+        assert found == added and (found.grid_id, found.assigned_cadre_id) == (demo.township_id, None)

@@ -54,7 +54,7 @@ async def test_text_where_a_button_is_asked_repeats_the_buttons(botapi, lianxin,
     await boss.press("润弘制药股份有限公司")
     out = await boss.send("水电问题")
     assert "请点击下方按钮" in out.texts[0] and CATEGORY_QUESTION in out.texts[-1]
-    assert len(out.replies[-1].buttons) == 6  # 12 classes, two a row
+    assert len(out.replies[-1].buttons) == 7  # 12 classes and 其他, two a row
 
 
 async def test_empty_huge_or_photo_descriptions_are_refused(botapi, lianxin, database_url):

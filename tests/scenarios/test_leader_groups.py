@@ -136,8 +136,8 @@ async def test_groups_get_their_own_command_menu(botapi, lianxin):
             return [f"/{c['command']} {c['description']}" for c in answer["result"]]
 
         in_groups = await menu(scope={"type": "all_group_chats"})
-        assert [line.split()[0] for line in in_groups] == ["/digest", "/bind", "/unbind"]
+        assert [line.split()[0] for line in in_groups] == ["/digest", "/bind", "/unbind", "/help"]
         assert "/bind 关注某单位的通报：/bind 新村镇（管理员）" in in_groups
         assert "/start" in [line.split()[0] for line in await menu()], "private chats keep the full menu"
         assert [line.split()[0] for line in await menu(scope={"type": "all_group_chats"}, language_code="en")] == \
-            ["/digest", "/bind", "/unbind"]
+            ["/digest", "/bind", "/unbind", "/help"]

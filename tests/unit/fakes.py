@@ -46,6 +46,7 @@ class FakeUnitOfWork:
     def __enter__(self) -> FakeUnitOfWork:
         s = self.s = copy.deepcopy(self._store)
         self.accounts, self.directory, self.tickets = _Accounts(s), _Directory(s), _Tickets(s)
+        self.enterprises = _Enterprises(s)
         self.conversations, self.invites, self.seen_updates = _Conversations(s), _Invites(s), _Seen(s)
         self.reporter_profiles, self.complaints = _Profiles(s), _Complaints(s)
         self.outbox, self.groups = _Outbox(s), _Groups(s)
@@ -123,6 +124,13 @@ class _Directory(_Part):
         return [e for e in self.s.enterprises.values() if part.lower() in e.name.lower()][:limit]
 
 
+class _Enterprises(_Part):
+    def add(self, name, credit_code, grid_id):
+        enterprise = Enterprise(max(self.s.enterprises, default=0) + 1, name, credit_code, grid_id, None)
+        self.s.enterprises[enterprise.id] = enterprise
+        return enterprise
+
+
 class _Tickets(_Part):
     def next_number(self, year):
         self.s.counter[year] = self.s.counter.get(year, 0) + 1
@@ -154,8 +162,9 @@ class _Tickets(_Part):
         return sorted(t.id for t in self.s.tickets.values() if t.status == "resolved"
                       and t.resolved_at is not None and t.resolved_at <= cutoff)[:limit]
 
-    def page_for_reporter(self, account_id, offset, limit):
-        found = sorted((t for t in self.s.tickets.values() if t.reporter_account_id == account_id),
+    def page_for_reporter(self, account_id, offset, limit, statuses=None):
+        found = sorted((t for t in self.s.tickets.values() if t.reporter_account_id == account_id
+                        and (statuses is None or t.status in statuses)),
                        key=lambda t: (t.created_at, t.id), reverse=True)
         return copy.deepcopy(found[offset:offset + limit]), len(found)
 

@@ -213,4 +213,5 @@ def test_cancel_leaves_a_cadre_step(desk):
     assert desk.state(desk.owner) == ("cadre", "escalate")
     desk.owner.says("/cancel")
     assert desk.state(desk.owner) == ("idle", "")
-    assert keys(desk.owner.says("上级处理")) == ["Send /start to report a problem."]
+    assert keys(desk.owner.says("上级处理")) == ["Nothing is waiting for your text just now. /my lists the tickets "
+                                                "you handle; /help says what you can do."]
