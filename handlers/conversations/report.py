@@ -63,7 +63,7 @@ def begin(turn: Turn, kept: dict[str, Any] | None = None) -> None:
         turn.say(t("Your text is kept as the problem's description; you can change it before you send."))
     else:
         turn.say(t("Welcome to Lianxin (连心桥). Tell us about a problem and we will get it to the cadre "
-                   "responsible."))
+                   "responsible."), remove_keyboard=True)  # a share keyboard left by a dialog dropped halfway
     ask(turn)
 
 
@@ -155,6 +155,9 @@ def _take_choice(turn: Turn, step: Step, key: str, allowed: set[str]) -> Msg | N
 # --- enterprise -----------------------------------------------------------
 
 def _ask_enterprise(turn: Turn) -> None:
+    if turn.state.data.get("collected_by"):  # a cadre logging for an enterprise: not theirs
+        turn.say(t("Which enterprise is it? Send its unified social credit code (18 characters), or part of its name."))
+        return
     turn.say(t("Send your enterprise's unified social credit code (18 characters), or part of its name."))
 
 
@@ -193,7 +196,8 @@ def _enterprise_by_name(turn: Turn, text: str) -> Msg | None:
     if not found:
         return t("No registered enterprise matches “{query}”. Try another part of the name or the credit code.",
                  query=text)
-    turn.say(t("Which one is yours?"), _buttons(Step.ENTERPRISE, [(plain(e.name), e.id) for e in found], 1))
+    question = t("Which of these is it?") if turn.state.data.get("collected_by") else t("Which one is yours?")
+    turn.say(question, _buttons(Step.ENTERPRISE, [(plain(e.name), e.id) for e in found], 1))
     return None
 
 
@@ -410,8 +414,7 @@ def _take_phone(turn: Turn) -> Msg | None:
         phone = normalize_phone(incoming.text or "")
     if phone is None:
         return t("That is not a valid phone number. A mobile number has 11 digits, e.g. 13812345678.")
-    turn.state.data["phone"] = phone
-    turn.say(t("Thank you."), remove_keyboard=True)
+    turn.state.data["phone"] = phone  # the share keyboard goes with the dialog's last message, not a "谢谢。" of its own
     _go(turn, Step.PHONE)
     return None
 
@@ -432,8 +435,8 @@ def summary(data: dict) -> Msg:
         who = plain(" · ".join(part for part in (new["name"], new["credit_code"], data.get("township_name")) if part))
     elif data.get("enterprise_id"):
         who = plain(data["enterprise_name"])
-    else:
-        who = plain(data.get("area_name", ""))
+    else:  # a resident speaks for their household, not for the grid
+        who = t("resident, {area}", area=data.get("area_name", ""))
     return t("Please check your report:\nFrom: {who}\nKind: {category}\nProblem: {description}\n"
              "Photos: {photos}\nLocation: {location}\nPhone: {phone}",
              who=who, category=label(data["category"]), description=data["description"],
@@ -486,7 +489,7 @@ def _submit(turn: Turn) -> None:
     ticket, owner = services.open_ticket(services.Report.from_dialog(turn.account.id, turn.state.data), turn)
     turn.reset()
     turn.say(t("Your report is ticket {number}. It is handled by {name} ({role}); you will be told of every step.",
-               number=ticket.number, name=owner.name, role=services.role_label(owner)))
+               number=ticket.number, name=owner.name, role=services.role_label(owner)), remove_keyboard=True)
 
 
 def _submit_collected(turn: Turn) -> None:
