@@ -7,19 +7,14 @@ reporter's phone only to the owner. 会商 co-handlers see the ticket, not the p
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from handlers import complaints, payloads, services
-from handlers.domain.events import EventKind
+from handlers import card, payloads, services
 from handlers.turn import Turn
 from handlers.domain.categories import label
 from handlers.domain.deadlines import running_due
 from handlers.domain.flags import due_day
-from handlers.domain.labels import (DIFFICULTY_LABELS, EVENT_LABELS, FLAG_LABELS, FLAG_MARKS, LADDER_LABELS,
-                                    STAGE_LABELS, STATUS_LABELS, TIER_LABELS)
-from handlers.domain.ladder import LADDER_EVENT
+from handlers.domain.labels import FLAG_MARKS, STATUS_LABELS
 from handlers.domain.lifecycle import OPEN, is_open
-from handlers.domain.model import Ticket, TicketEvent
+from handlers.domain.model import Ticket
 from handlers.messages import Msg, plain, t
 from handlers.payloads import Page, TicketPress
 from handlers.router import Router
@@ -115,60 +110,17 @@ def show_ticket(turn: Turn, ticket: Ticket | None) -> None:
     if ticket is None or not (is_owner or is_reporter or is_co_handler):
         turn.say(t("No ticket with that number among yours."))
         return
-    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
-    # 举报 stays out of the handlers' view: the cadre complained about must not learn of it here.
-    events = [e for e in ticket.events if is_reporter or e.kind != complaints.FILED]
-    history = "\n".join(f"{_local(turn, e.at)} {{e{i}}}" for i, e in enumerate(events))
-    params = {f"e{i}": _event_label(turn, e) for i, e in enumerate(events)}
-    card = t("Ticket {number} · {category} · {status}\nHandled by {name} ({role})\nProblem: {description}",
-             number=ticket.number, category=label(ticket.category), status=STATUS_LABELS[ticket.status],
-             name=owner.name if owner else "", role=services.role_label(owner) if owner else plain(""),
-             description=ticket.description)
-    phone = t("Reporter's phone: {phone}", phone=ticket.reporter_phone) if is_owner else plain("")
-    turn.say(Msg("{card}\n{assessed}{deadline}{phone}\n" + history,
-                 {"card": card, "assessed": _assessment(ticket), "deadline": _deadline(turn, ticket), "phone": phone,
-                  **params}),
-             _ticket_buttons(ticket, is_owner, is_reporter))
+    text = card.text(turn, ticket, for_owner=is_owner, for_reporter=is_reporter, history=None)
+    if is_owner:  # the owner's view is the ticket's live card: its buttons are the only live ones
+        card.show(turn, turn.account, ticket, text)
+        return
+    turn.say(text, _ticket_buttons(ticket, is_reporter))
 
 
-def _assessment(ticket: Ticket) -> Msg:
-    if ticket.tier is None:
-        return plain("")
-    return t("Class: {tier}, {difficulty}\n", tier=TIER_LABELS[ticket.tier],
-             difficulty=DIFFICULTY_LABELS[ticket.difficulty])
-
-
-def _deadline(turn: Turn, ticket: Ticket) -> Msg:
-    """What the ticket works against now, by when, and its flag (extended deadlines say so)."""
-    running = running_due(ticket)
-    flag = turn.rules.flag(ticket, turn.now)
-    if running is None or flag is None:
-        return plain("")
-    stage, due = running
-    return t("Due: {stage} by {day} · {flag}\n", stage=STAGE_LABELS[stage],
-             day=plain(services.due_date(turn, due)), flag=FLAG_LABELS[flag])
-
-
-def _event_label(turn: Turn, event: TicketEvent) -> Msg:
-    if event.kind == EventKind.EXTENSION_GRANTED:  # the history keeps the deadline before and after
-        return t("more time approved (延期): due {original} → {extended}",
-                 original=plain(services.due_date(turn, datetime.fromisoformat(event.data["original_due"]))),
-                 extended=plain(services.due_date(turn, datetime.fromisoformat(event.data["extended_due"]))))
-    if event.kind == LADDER_EVENT:
-        return LADDER_LABELS.get(event.data.get("rung", ""), plain(event.kind))
-    return EVENT_LABELS.get(event.kind, plain(event.kind))
-
-
-def _ticket_buttons(ticket: Ticket, is_owner: bool, is_reporter: bool) -> tuple[tuple[Button, ...], ...]:
-    if is_owner:
-        return services.owner_buttons(ticket)
+def _ticket_buttons(ticket: Ticket, is_reporter: bool) -> tuple[tuple[Button, ...], ...]:
     if not is_reporter or ticket.id is None:
         return ()
     complain = Button(t("Complain (举报)"), payloads.ticket_action(COMPLAIN, ticket.id))
     if is_open(ticket.status):
         return ((Button(t("Withdraw"), payloads.ticket_action(WITHDRAW, ticket.id)), complain),)
     return ((complain,),)
-
-
-def _local(turn: Turn, moment: datetime) -> str:
-    return moment.astimezone(turn.rules.time_zone).strftime("%m-%d %H:%M")
