@@ -67,7 +67,8 @@ def owner_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
 def text(work: Work, ticket: Ticket, *, for_owner: bool, for_reporter: bool = False,
          history: int | None = CARD_HISTORY) -> Msg:
     """The ticket as its owner (with the reporter's phone), reporter or co-handler sees it, with
-    the latest `history` events (None: all of them)."""
+    the latest `history` events (None: all of them, and the flag as of now: a live card, edited
+    only when the ticket moves, would show yesterday's flag as today's)."""
     directory = work.uow.directory
     owner = directory.cadre(ticket.owner_cadre_id)
     # 举报 stays out of the handlers' view: the cadre complained about must not learn of it here.
@@ -83,7 +84,7 @@ def text(work: Work, ticket: Ticket, *, for_owner: bool, for_reporter: bool = Fa
     phone = t("Reporter's phone: {phone}", phone=ticket.reporter_phone) if for_owner else plain("")
     return Msg("{card}\n{where}{assessed}{deadline}{phone}\n" + lines,
                {"card": head, "where": _where(work, ticket), "assessed": _assessment(ticket),
-                "deadline": _deadline(work, ticket), "phone": phone, **params})
+                "deadline": _deadline(work, ticket, with_flag=history is None), "phone": phone, **params})
 
 
 def title(ticket: Ticket) -> str:
@@ -122,13 +123,15 @@ def _assessment(ticket: Ticket) -> Msg:
              difficulty=DIFFICULTY_LABELS[ticket.difficulty])
 
 
-def _deadline(work: Work, ticket: Ticket) -> Msg:
-    """What the ticket works against now, by when, and its flag (extended deadlines say so)."""
+def _deadline(work: Work, ticket: Ticket, *, with_flag: bool) -> Msg:
+    """What the ticket works against now, by when, and (`with_flag`) its flag now."""
     running = running_due(ticket)
     flag = work.rules.flag(ticket, work.now)
     if running is None or flag is None:
         return plain("")
     stage, due = running
+    if not with_flag:
+        return t("Due: {stage} by {day}\n", stage=STAGE_LABELS[stage], day=plain(due_date(work, due)))
     return t("Due: {stage} by {day} · {flag}\n", stage=STAGE_LABELS[stage],
              day=plain(due_date(work, due)), flag=FLAG_LABELS[flag])
 

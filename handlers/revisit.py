@@ -70,8 +70,8 @@ def stayed_solved(cmd: StayedSolved, work: Work) -> Ticket:
     ticket = asked_of(work, cmd.by, cmd.ticket_id)
     ticket.record(EventKind.REVISIT_PASSED, work.now, cmd.by)
     work.save(ticket)
-    tell_owner(work, ticket, t("回头看 on {number} ({title}): the reporter says it stayed solved.", number=ticket.number,
-                               title=title(ticket)))
+    tell_owner(work, ticket, t("回头看 on {number} ({title}): the reporter says it stayed solved.",
+                               number=ticket.number, title=title(ticket)))
     return ticket
 
 
