@@ -42,6 +42,13 @@ class CardButton:
 
 
 _BUTTONS: list[CardButton] = []
+_IN_PLACE: set[str] = set()  # presses answered by turning the pressed message into the card
+
+
+def answered_in_place(action: str) -> None:
+    """A press of `action` that is not on a card (an offer to take a ticket over) answers by
+    turning the pressed message into the card; a card's own buttons always do."""
+    _IN_PLACE.add(action)
 
 
 def button(action: str, label: Msg, *, row: int, column: int, shown: Callable[[Ticket], bool]) -> None:
@@ -176,17 +183,16 @@ def notify(work: Work, account: Account, ticket: Ticket, notice: Msg, **extra: o
 
 def tell_owner(work: Work, ticket: Ticket, notice: Msg, **extra: object) -> None:
     """The owner's card brought up to date, and a one-line notice of what happened."""
-    owner = work.uow.directory.cadre(ticket.owner_cadre_id)
-    account = _account(work, owner)
+    refresh(work, ticket)
+    account = _account(work, work.uow.directory.cadre(ticket.owner_cadre_id))
     if account is not None:
-        _place(work, account, ticket, text(work, ticket, for_owner=True), owner_buttons(ticket))
         notify(work, account, ticket, notice, **extra)
 
 
 def _place(work: Work, account: Account, ticket: Ticket, body: Msg, buttons: tuple[tuple[Button, ...], ...]) -> None:
     """The card edited where it is: where the person pressed, else the live card. An edit is
     silent, so it is not held for office hours."""
-    pressed = work.pressed_card(account, ticket)
+    pressed = work.pressed_card(account, ticket, _IN_PLACE | {b.action for b in _BUTTONS})
     to = Address(account.platform, account.chat_id)
     # One edit per card and turn: an earlier one in this turn showed an older state.
     work.replies[:] = [r for r in work.replies if not (r.to == to and r.card and r.card.ticket_id == ticket.id

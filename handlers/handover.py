@@ -224,6 +224,7 @@ def _may_hand_over(ticket: Ticket) -> bool:
     return is_open(ticket.status) and ticket.pending_handover is None
 
 
+card.answered_in_place(TAKE_OVER)  # the offer becomes the new owner's card
 card.button(TRANSFER, t("Transfer"), row=1, column=0, shown=_may_hand_over)
 card.button(ESCALATE, t("Escalate"), row=1, column=1, shown=_may_hand_over)
 card.button(SEND_BACK, t("Send back"), row=1, column=2, shown=_may_hand_over)

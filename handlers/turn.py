@@ -4,6 +4,7 @@ sent anything), `Turn` for one incoming event from a person."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -52,8 +53,8 @@ class Work:
         self.replies.append(Reply(to, account.locale, text, buttons, not_before=self.hears_at(account, about),
                                   ticket_id=about.id if about else None, **extra))  # type: ignore[arg-type]
 
-    def pressed_card(self, account: Account, ticket: Ticket) -> str | None:
-        """The message to show `ticket`'s card in when `account` pressed one of its buttons
+    def pressed_card(self, account: Account, ticket: Ticket, actions: Collection[str]) -> str | None:
+        """The message to show `ticket`'s card in when `account` pressed one of its `actions`
         there (None: nobody pressed; the live card is brought up to date)."""
         return None
 
@@ -81,11 +82,12 @@ class Turn(Work):
         """The person this turn answers is awake and at it: they hear at once."""
         return None if account.id == self.account.id else super().hears_at(account, about)
 
-    def pressed_card(self, account: Account, ticket: Ticket) -> str | None:
-        """The pressed message, when this turn is `account` pressing a button of `ticket`: the
-        answer edits that message into the card rather than adding another."""
+    def pressed_card(self, account: Account, ticket: Ticket, actions: Collection[str]) -> str | None:
+        """The pressed message, when this turn is `account` pressing one of `actions` on `ticket`:
+        the answer edits that message into the card rather than adding another."""
         pressed = self.pressed
-        if account.id != self.account.id or not isinstance(pressed, TicketPress) or pressed.ticket_id != ticket.id:
+        if account.id != self.account.id or not isinstance(pressed, TicketPress) or pressed.ticket_id != ticket.id \
+                or pressed.action not in actions:
             return None
         return self.incoming.pressed_message_id
 
