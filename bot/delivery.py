@@ -42,11 +42,22 @@ class DeliveryFailed(Exception):
 Pace = Callable[[], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class Sent:
+    """What sending one reply did: how many calls it took in all, and which message carries
+    its text and buttons (its last text part), when this send made or edited it."""
+
+    calls: int
+    message_id: str | None = None
+
+
 class Sender(Protocol):
-    async def send(self, reply: Reply, *, skip: int = 0, pace: Pace | None = None) -> int:
+    async def send(self, reply: Reply, *, skip: int = 0, pace: Pace | None = None) -> Sent:
         """Make the reply's Bot API calls after the first `skip` (made before), awaiting
-        `pace()` before each; return how many calls the reply took in all, or raise
-        DeliveryFailed with the number of calls made (`pace` may raise it, STOPPED)."""
+        `pace()` before each; return how many calls the reply took in all (and the message it
+        made), or raise DeliveryFailed with the number of calls made (`pace` may raise it,
+        STOPPED). A card reply (`Reply.card`) whose edit is refused (the message is gone) is
+        sent as a new message instead."""
 
 
 @dataclass(frozen=True)

@@ -46,12 +46,13 @@ import signal
 import time
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from aiolimiter import AsyncLimiter
 
-from bot.delivery import DeliveryFailed, Failure, Pace, Platform, SendLimits, by_name
+from bot.delivery import DeliveryFailed, Failure, Pace, Platform, Sender, SendLimits, by_name
+from handlers.seam import REFRESH, Reply
 from storage.outbox import Claimed, Leadership, OutboxStore
 
 log = logging.getLogger(__name__)
@@ -314,13 +315,46 @@ class Dispatcher:
         """Send one row; False when the chat must wait (a retry is scheduled)."""
         try:
             sender = self.platforms[row.reply.to.platform].sender  # claimed: a platform this process serves
-            await sender.send(row.reply, skip=row.parts_sent, pace=self._pace(row.chat))
+            if row.reply.card is None:
+                await sender.send(row.reply, skip=row.parts_sent, pace=self._pace(row.chat))
+            else:
+                await self._send_card(sender, row)
         except DeliveryFailed as failed:
             return await self._after_failure(row, failed)
         self._inject("after_send", [row])
         await asyncio.to_thread(self.store.mark_sent, row.id, self.clock.now())
         self.stats.sent += 1
         return True
+
+    async def _send_card(self, sender: Sender, row: Claimed) -> None:
+        """A ticket's card (handlers.seam.Card): placed where the live card is, or where the
+        press was, or anew; the message it lands in becomes the live card, and the one that
+        was live before loses its buttons."""
+        reply, card = row.reply, row.reply.card
+        assert card is not None
+        platform, chat_id = row.chat
+        live = await asyncio.to_thread(self.store.live_card, card.ticket_id, platform, chat_id)
+        target = reply.edit_message_id or (live if card.mode == REFRESH else None)
+        if target is None and card.mode == REFRESH:
+            return  # no live card to bring up to date: the notice with it opens one
+        sent = await sender.send(replace(reply, edit_message_id=target), skip=row.parts_sent, pace=self._pace(row.chat))
+        if sent.message_id is None:
+            return  # resumed past its text (a retry): the live card was noted when it was made
+        if live is not None and live != sent.message_id:
+            await self._retire_card(sender, row, live)
+        await asyncio.to_thread(self.store.remember_card, card.ticket_id, platform, chat_id, sent.message_id,
+                                self.clock.now())
+
+    async def _retire_card(self, sender: Sender, row: Claimed, message_id: str) -> None:
+        """The card that was live keeps a short line and no buttons. Best effort: a button
+        left on it is still checked against the database when pressed."""
+        card = row.reply.card
+        assert card is not None
+        retired = Reply(row.reply.to, row.reply.locale, card.retired, edit_message_id=message_id)
+        try:
+            await sender.send(retired, pace=self._pace(row.chat))
+        except DeliveryFailed as failed:  # a stop, a 429, the message gone: the card itself went out
+            log.info("outbox: old card %s in chat %s kept its buttons: %s", message_id, row.chat[1], failed.detail)
 
     def _pace(self, chat: Chat) -> Pace:
         async def pace() -> None:

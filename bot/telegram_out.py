@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from bot.delivery import DeliveryFailed, Failure, Pace, Platform, SendLimits
+from bot.delivery import DeliveryFailed, Failure, Pace, Platform, SendLimits, Sent
 from bot.files import FileMaker, FileUnavailable, MadeFile
 from bot.i18n import Translator
 from bot.render import InlineKeyboard, Keyboard, Part, fits_caption, render_reply
@@ -51,7 +51,8 @@ def is_telegram_group(chat_id: str) -> bool:
 class BotCalls(Protocol):
     """The Bot API calls a reply needs, in one framework (chat ids as Telegram's integers)."""
 
-    async def send_text(self, chat_id: int, text: str, keyboard: Keyboard | None) -> None: ...
+    async def send_text(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
+        """Send a text; returns the id of the message sent."""
 
     async def edit_text(self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None) -> None:
         """Edit a message's text; "message is not modified" (pressed twice) is not an error."""
@@ -75,9 +76,10 @@ class TelegramSender:
         self.translator = translator
         self.files = files or FileMaker(translator)
 
-    async def send(self, reply: Reply, *, skip: int = 0, pace: Pace | None = None) -> int:
+    async def send(self, reply: Reply, *, skip: int = 0, pace: Pace | None = None) -> Sent:
+        made_ids: list[int] = []  # the text messages this send made or edited, in order
         try:
-            planned = self._plan(reply)
+            planned = self._plan(reply, made_ids)
         except Exception as exc:  # a template that cannot be rendered will never be sent
             raise DeliveryFailed(Failure.REJECTED, f"cannot render {reply.text.key!r}: {exc!r}", calls_made=skip)
         for made, call in enumerate(planned[skip:], start=skip):
@@ -92,27 +94,48 @@ class TelegramSender:
                 if failed is None:
                     raise
                 raise failed from exc
-        return len(planned)
+        return Sent(len(planned), str(made_ids[-1]) if made_ids else None)
 
-    def _plan(self, reply: Reply) -> list[Call]:
-        """The reply's Bot API calls, in the order they are made."""
+    def _plan(self, reply: Reply, made_ids: list[int]) -> list[Call]:
+        """The reply's Bot API calls, in the order they are made; each text call notes its
+        message's id in `made_ids`."""
         calls, chat_id = self.calls, int(reply.to.chat_id)
         rendered = render_reply(reply, self.translator)
         parts = list(rendered.parts)
         planned: list[Call] = []
+
+        async def send_text(part: Part) -> None:
+            made_ids.append(await calls.send_text(chat_id, part.text, part.keyboard))
+
         if reply.attachment is not None:
             caption = parts.pop() if len(parts) == 1 and fits_caption(parts[0]) else None
             planned.append(lambda: self._send_file(chat_id, reply, caption))
         if reply.edit_message_id is not None and parts:
             first, message_id = parts.pop(0), int(reply.edit_message_id)
             keyboard = rendered.inline_keyboard if not parts else None
-            planned.append(lambda: calls.edit_text(chat_id, message_id, first.text, keyboard))
-        planned += [lambda part=part: calls.send_text(chat_id, part.text, part.keyboard) for part in parts]
+            planned.append(lambda: self._edit(reply, chat_id, message_id, first, keyboard, made_ids))
+        planned += [lambda part=part: send_text(part) for part in parts]
         planned += [lambda photo=photo: self._relay_photo(chat_id, photo) for photo in reply.photo_file_ids]
         if reply.location is not None:
             latitude, longitude = reply.location
             planned.append(lambda: calls.send_location(chat_id, latitude, longitude))
         return planned
+
+    async def _edit(self, reply: Reply, chat_id: int, message_id: int, part: Part, keyboard: InlineKeyboard | None,
+                    made_ids: list[int]) -> None:
+        """Edit the message; a card whose message cannot be edited any more (deleted, say) is
+        sent anew instead, so the card is never lost with its message."""
+        try:
+            await self.calls.edit_text(chat_id, message_id, part.text, keyboard)
+        except Exception as exc:
+            failed = self.calls.failure(exc, 0)
+            if reply.card is None or failed is None or failed.failure is not Failure.REJECTED:
+                raise
+            log.info("card of ticket %s: message %s in chat %s cannot be edited (%s); sending it anew",
+                     reply.card.ticket_id, message_id, chat_id, failed.detail)
+            made_ids.append(await self.calls.send_text(chat_id, part.text, keyboard))
+            return
+        made_ids.append(message_id)
 
     async def _relay_photo(self, chat_id: int, photo: str) -> None:
         """A photo the bot stored is uploaded; a Telegram file id (on tickets from before the

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers import payloads
-from handlers.card import owner_buttons
+from handlers import card, payloads
 from handlers.conversations import report
 from handlers.domain.errors import DomainError
 from handlers.domain.events import EventKind
@@ -21,7 +20,7 @@ from handlers.payloads import Choice
 from handlers.ports import Dialog
 from handlers.router import Router
 from handlers.seam import Button
-from handlers.services import account_of, reported_by
+from handlers.services import reported_by, tell_owner
 from handlers.turn import Turn, Work
 
 DIALOG, STEP = Dialog.ADDENDUM, "addendum"
@@ -48,10 +47,8 @@ def add_to_ticket(cmd: AddToTicket, work: Work) -> Ticket:
                             number=ticket.number))
     ticket.record(EventKind.REPORTER_ADDED, work.now, cmd.by, text=cmd.text, photos=list(cmd.photo_file_ids))
     work.save(ticket)
-    owner = work.uow.directory.cadre(ticket.owner_cadre_id)
-    if owner is not None and (account := account_of(work, owner)):
-        work.tell(account, t("The reporter of {number} adds: {text}", number=ticket.number, text=cmd.text),
-                  owner_buttons(ticket), photo_file_ids=cmd.photo_file_ids, about=ticket)
+    tell_owner(work, ticket, t("The reporter of {number} ({title}) adds: {text}", number=ticket.number,
+                               title=card.title(ticket), text=cmd.text), photo_file_ids=cmd.photo_file_ids)
     return ticket
 
 

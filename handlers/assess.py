@@ -51,6 +51,7 @@ def classify(cmd: Classify, work: Work) -> Ticket:
     ticket.record(EventKind.CLASSIFIED, work.now, cmd.by, tier=cmd.tier.value, difficulty=cmd.difficulty.value)
     stamp_deadlines(work, ticket)  # 不过周 or 不过月: the difficulty sets the 办结 limit
     work.save(ticket)
+    card.refresh(work, ticket)
     return ticket
 
 
@@ -73,12 +74,14 @@ def link(cmd: Link, work: Work) -> tuple[Ticket, Ticket]:
     ticket.linked_to_id = primary.id
     ticket.record(EventKind.LINKED, work.now, cmd.by, to=primary.number)
     work.save(ticket)
+    card.refresh(work, ticket)
     primary.record(EventKind.DUPLICATE_LINKED, work.now, cmd.by, duplicate=ticket.number)
     work.save(primary)
     if primary.owner_cadre_id != cadre.id:
-        tell_owner(work, primary, t("{name} linked ticket {number} to your ticket {primary} as the same problem. "
-                                    "When you resolve {primary}, its reporter is asked too.",
-                                    name=cadre.name, number=ticket.number, primary=primary.number))
+        tell_owner(work, primary, t("{name} linked ticket {number} to your ticket {primary} ({title}) as the same "
+                                    "problem. When you resolve {primary}, its reporter is asked too.",
+                                    name=cadre.name, number=ticket.number, primary=primary.number,
+                                    title=card.title(primary)))
     tell_reporter(work, ticket, t("Ticket {number} is handled together with the same problem reported by others; "
                                   "you will be told when it is resolved.", number=ticket.number))
     return ticket, primary

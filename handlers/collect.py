@@ -17,6 +17,7 @@ from handlers.domain.categories import label
 from handlers.domain.errors import DomainError, OutOfDate
 from handlers.domain.lifecycle import is_open
 from handlers.domain.model import Enterprise, ReporterKind, Ticket
+from handlers.card import title
 from handlers.messages import t
 from handlers.payloads import TicketPress
 from handlers.router import Router
@@ -86,7 +87,8 @@ def affirm(cmd: Affirm, work: Work) -> Ticket:
         raise OutOfDate()
     ticket.record(EventKind.CONTACT_CONFIRMED, work.now, cmd.by)
     work.save(ticket)
-    tell_owner(work, ticket, t("The enterprise's contact confirmed ticket {number}.", number=ticket.number))
+    tell_owner(work, ticket, t("The enterprise's contact confirmed ticket {number} ({title}).", number=ticket.number,
+                               title=title(ticket)))
     return ticket
 
 

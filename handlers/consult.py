@@ -23,7 +23,7 @@ from handlers.payloads import Pick, TicketPress
 from handlers.ports import Dialog
 from handlers.router import Router
 from handlers.seam import Button
-from handlers.services import CONSULT, account_of, owned_by, owner_buttons, role_label, tell_owner
+from handlers.services import CONSULT, account_of, owned_by, role_label, tell_owner
 
 REPLY = "consult_reply"
 MAX_REPLY = 2000
@@ -59,6 +59,7 @@ def request(cmd: AskView, work: Work) -> tuple[Ticket, Cadre]:
         raise DomainError(t("{name} is already consulted on {number}.", name=co_handler.name, number=ticket.number))
     ticket.record(EventKind.CONSULT_REQUESTED, work.now, cmd.by, cadre_id=co_handler.id, question=cmd.question)
     work.save(ticket)
+    card.refresh(work, ticket)
     if account := account_of(work, co_handler):
         # The reporter's phone stays with the owner: a co-handler advises, they do not handle.
         work.tell(account, t("会商: {name} ({role}) asks your view on ticket {number}: {question}\n"
@@ -85,9 +86,10 @@ def reply(cmd: GiveView, work: Work) -> Ticket:
     ticket.record(EventKind.CONSULT_REPLIED, work.now, cmd.by, cadre_id=cadre.id, text=cmd.text)
     work.save(ticket)
     waiting = sum(not replied for replied in ticket.co_handlers.values())
-    tell_owner(work, ticket, t("会商 reply on {number} from {name} ({role}): {text}\nStill waiting for: {waiting}",
-                               number=ticket.number, name=cadre.name, role=role_label(cadre), text=cmd.text,
-                               waiting=waiting), owner_buttons(ticket))
+    still = t("{waiting} more views to come.", waiting=waiting) if waiting else t("All views are in.")
+    tell_owner(work, ticket, t("会商 reply on {number} ({title}) from {name} ({role}): {text}\n{still}",
+                               number=ticket.number, title=card.title(ticket), name=cadre.name,
+                               role=role_label(cadre), text=cmd.text, still=still))
     return ticket
 
 

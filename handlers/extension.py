@@ -23,8 +23,8 @@ from handlers.messages import Msg, t
 from handlers.payloads import TicketPress
 from handlers.router import Router
 from handlers.seam import Button
-from handlers.services import (EXTEND, account_of, awaiting_by, owned_by, owner_buttons, policy_of,
-                               tell_owner, tell_reporter)
+from handlers.services import (EXTEND, account_of, awaiting_by, owned_by, policy_of, tell_owner,
+                               tell_reporter)
 from handlers.turn import Turn, Work
 
 APPROVE, REFUSE = "ext_ok", "ext_no"  # the leader's answer (the owner's button is services.EXTEND)
@@ -75,6 +75,7 @@ def request(cmd: RequestMoreTime, work: Work) -> tuple[Ticket, Cadre]:
     ticket.record(EventKind.EXTENSION_REQUESTED, work.now, cmd.by, days=cmd.days, reason=cmd.reason, to=leader.id,
                   due=ticket.settle_due_at.isoformat())
     work.save(ticket)
+    card.refresh(work, ticket)
     if account := account_of(work, leader):
         work.tell(account, t("{name} asks for {days} more working days on ticket {number}: {reason}\n"
                              "Due now: {due}; if approved: {extended}\nProblem: {description}",
@@ -103,8 +104,8 @@ def approve(cmd: ApproveMoreTime, work: Work) -> Ticket:
     provisional.note(work, ticket)
     work.save(ticket)
     due = provisional.shown(work, ticket.settle_due_at)
-    tell_owner(work, ticket, t("More time approved: ticket {number} is now due {due}.",
-                                number=ticket.number, due=due), owner_buttons(ticket))
+    tell_owner(work, ticket, t("More time approved: ticket {number} ({title}) is now due {due}.",
+                                number=ticket.number, title=card.title(ticket), due=due))
     tell_reporter(work, ticket, t("Ticket {number} needs more time; it is now promised by {due}.",
                                    number=ticket.number, due=due))
     return ticket
@@ -115,9 +116,9 @@ def refuse(cmd: RefuseMoreTime, work: Work) -> Ticket:
     assert ticket.settle_due_at is not None
     ticket.record(EventKind.EXTENSION_REFUSED, work.now, cmd.by, reason=cmd.reason)
     work.save(ticket)
-    tell_owner(work, ticket, t("More time refused for ticket {number}: {reason}\nIt stays due {due}.",
-                                number=ticket.number, reason=cmd.reason,
-                                due=provisional.shown(work, ticket.settle_due_at)), owner_buttons(ticket))
+    tell_owner(work, ticket, t("More time refused for ticket {number} ({title}): {reason}. It stays due {due}.",
+                                number=ticket.number, title=card.title(ticket), reason=cmd.reason,
+                                due=provisional.shown(work, ticket.settle_due_at)))
     return ticket
 
 

@@ -18,12 +18,12 @@ from handlers.domain.errors import DomainError, OutOfDate
 from handlers.domain.lifecycle import Action, Actor, is_open, next_status
 from handlers.domain.model import Cadre, Ticket
 from handlers.domain.routing import supervisor_of
-from handlers.messages import t
+from handlers.messages import Msg, t
 from handlers.payloads import Pick, TicketPress
 from handlers.router import Router
 from handlers.seam import Button
 from handlers.services import (ESCALATE, REFUSE, SEND_BACK, TAKE_OVER, TRANSFER, account_of, awaiting_by, owned_by,
-                               owner_buttons, role_label, tell_owner, tell_reporter)
+                               role_label, tell_owner, tell_reporter)
 
 TRANSFER_REASON, REFUSE_REASON = "transfer_reason", "refuse_reason"  # the cadre dialog's steps after 交办 / 拒收
 
@@ -86,12 +86,21 @@ def offer_handover(cmd: OfferHandover, work: Work, escalated: bool = False) -> t
     ticket.record(EventKind.HANDOVER_OFFERED, work.now, cmd.by, to=receiver.id, reason=cmd.reason,
                   escalated=escalated)
     work.save(ticket)
+    card.refresh(work, ticket)
     if account := account_of(work, receiver):
-        work.tell(account, t("{name} hands ticket {number} over to you: {reason}\nProblem: {description}",
-                             name=cadre.name, number=ticket.number, reason=cmd.reason, description=ticket.description),
+        work.tell(account, _offer(ticket, cadre, cmd.reason, escalated),
                   ((Button(t("Take it over"), payloads.ticket_action(TAKE_OVER, cmd.ticket_id)),
                     Button(t("Refuse"), payloads.ticket_action(REFUSE, cmd.ticket_id))),), about=ticket)
     return ticket, receiver
+
+
+def _offer(ticket: Ticket, sender: Cadre, reason: str, escalated: bool) -> Msg:
+    """What the receiver reads: 上报 says it came up to them, 交办 that it was handed over."""
+    if escalated:
+        return t("{name} escalates (上报) ticket {number} to you, the leader above: {reason}\nProblem: {description}",
+                 name=sender.name, number=ticket.number, reason=reason, description=ticket.description)
+    return t("{name} hands ticket {number} over to you: {reason}\nProblem: {description}",
+             name=sender.name, number=ticket.number, reason=reason, description=ticket.description)
 
 
 def offered_to(work: Work, account_id: int, ticket_id: int) -> tuple[Ticket, Cadre]:
@@ -108,8 +117,11 @@ def take_over(cmd: TakeOver, work: Work) -> Ticket:
     ticket.status = next_status(ticket.status, Action.TAKE_OVER, Actor.RECEIVER)
     ticket.owner_cadre_id = receiver.id
     work.save(ticket)
+    card.refresh(work, ticket)
+    card.hand_on(work, ticket, previous)
     if previous and (account := account_of(work, previous)):
-        work.tell(account, t("{name} took over ticket {number}.", name=receiver.name, number=ticket.number))
+        work.tell(account, t("{name} took over ticket {number} ({title}).", name=receiver.name, number=ticket.number,
+                             title=card.title(ticket)), about=ticket)
     tell_reporter(work, ticket, t("Ticket {number} is now handled by {name} ({role}).",
                                    number=ticket.number, name=receiver.name, role=role_label(receiver)))
     return ticket
@@ -119,8 +131,9 @@ def refuse_handover(cmd: RefuseHandover, work: Work) -> Ticket:
     ticket, receiver = offered_to(work, cmd.by, cmd.ticket_id)
     ticket.record(EventKind.HANDOVER_REFUSED, work.now, cmd.by, reason=cmd.reason)
     work.save(ticket)
-    tell_owner(work, ticket, t("{name} refused ticket {number}: {reason}\nIt stays yours.",
-                                name=receiver.name, number=ticket.number, reason=cmd.reason), owner_buttons(ticket))
+    tell_owner(work, ticket, t("{name} refused ticket {number} ({title}): {reason}. It stays yours.",
+                                name=receiver.name, number=ticket.number, title=card.title(ticket),
+                                reason=cmd.reason))
     return ticket
 
 
@@ -143,11 +156,9 @@ def send_back(cmd: SendBack, work: Work) -> tuple[Ticket, Cadre]:
     ticket.owner_cadre_id = assigner.id
     ticket.record(EventKind.SENT_BACK, work.now, cmd.by, to=assigner.id, reason=cmd.reason)
     work.save(ticket)
-    if account := account_of(work, assigner):
-        work.tell(account, t("{name} sent ticket {number} back to you: {reason}\nProblem: {description}\n"
-                             "Reporter's phone: {phone}", name=cadre.name, number=ticket.number, reason=cmd.reason,
-                             description=ticket.description, phone=ticket.reporter_phone),
-                  owner_buttons(ticket), about=ticket)
+    card.hand_on(work, ticket, cadre)
+    tell_owner(work, ticket, t("{name} sent ticket {number} ({title}) back to you: {reason}", name=cadre.name,
+                               number=ticket.number, title=card.title(ticket), reason=cmd.reason))
     return ticket, assigner
 
 
@@ -158,11 +169,9 @@ router = Router("handover")
 
 @router.press(TicketPress, TAKE_OVER)
 def _take_over(turn: Turn, press: TicketPress) -> None:
+    # Now the owner, the receiver's offer becomes the card, the reporter's phone included.
     ticket = take_over(TakeOver(press.ticket_id, turn.account.id), turn)
-    # Now the owner, the receiver gets the full card, the reporter's phone included.
-    turn.say(t("Ticket {number} is yours now.\nProblem: {description}\nReporter's phone: {phone}",
-               number=ticket.number, description=ticket.description, phone=ticket.reporter_phone),
-             owner_buttons(ticket))
+    turn.say(t("Ticket {number} is yours now; its card above has your buttons.", number=ticket.number))
 
 
 asks_text(router, REFUSE, lambda turn, ticket_id: offered_to(turn, turn.account.id, ticket_id)[0],
@@ -215,6 +224,7 @@ def _may_hand_over(ticket: Ticket) -> bool:
     return is_open(ticket.status) and ticket.pending_handover is None
 
 
+card.answered_in_place(TAKE_OVER)  # the offer becomes the new owner's card
 card.button(TRANSFER, t("Transfer"), row=1, column=0, shown=_may_hand_over)
 card.button(ESCALATE, t("Escalate"), row=1, column=1, shown=_may_hand_over)
 card.button(SEND_BACK, t("Send back"), row=1, column=2, shown=_may_hand_over)

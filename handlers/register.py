@@ -16,7 +16,7 @@ from handlers.domain.model import Enterprise, ReporterKind, ReporterProfile, Tic
 from handlers.messages import plain, t
 from handlers.payloads import TicketPress
 from handlers.router import Router
-from handlers.services import owned_by, owner_buttons, tell_reporter
+from handlers.services import owned_by, tell_reporter
 from handlers.turn import Turn, Work
 
 REGISTER = "register"
@@ -64,9 +64,10 @@ router = Router("register")
 def _register(turn: Turn, press: TicketPress) -> None:
     ticket, enterprise = register(RegisterEnterprise(press.ticket_id, turn.account.id), turn)
     unit = turn.uow.directory.org_unit(enterprise.grid_id) if enterprise.grid_id else None
+    card.refresh(turn, ticket)  # the card pressed shows the enterprise, and loses this button
     turn.say(t("{name} ({code}) is now in the enterprise register, in {unit}; ticket {number} is linked to it.",
                name=enterprise.name, code=enterprise.credit_code, unit=plain(unit.name if unit else ""),
-               number=ticket.number), owner_buttons(ticket))
+               number=ticket.number))
 
 
 card.button(REGISTER, t("Register enterprise"), row=4, column=0,

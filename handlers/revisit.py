@@ -12,6 +12,7 @@ from handlers.domain.events import EventKind
 from handlers.turn import Turn, Work
 from handlers.domain.errors import OutOfDate
 from handlers.domain.model import Ticket, TicketStatus
+from handlers.card import title
 from handlers.messages import t
 from handlers.payloads import TicketPress
 from handlers.ports import Dialog
@@ -69,7 +70,8 @@ def stayed_solved(cmd: StayedSolved, work: Work) -> Ticket:
     ticket = asked_of(work, cmd.by, cmd.ticket_id)
     ticket.record(EventKind.REVISIT_PASSED, work.now, cmd.by)
     work.save(ticket)
-    tell_owner(work, ticket, t("回头看 on {number}: the reporter says it stayed solved.", number=ticket.number))
+    tell_owner(work, ticket, t("回头看 on {number} ({title}): the reporter says it stayed solved.",
+                               number=ticket.number, title=title(ticket)))
     return ticket
 
 

@@ -76,6 +76,25 @@ class Attachment:
     data: dict[str, Any]
 
 
+FRESH, REFRESH = "fresh", "refresh"  # how a Card reply is placed
+
+
+@dataclass(frozen=True)
+class Card:
+    """The reply is ticket `ticket_id`'s card in its chat: one live message per ticket and chat,
+    edited in place as the ticket moves, so that a chat never holds two sets of live buttons.
+
+    The shell keeps which message is live. FRESH sends the card anew at the bottom (a new
+    ticket, "open card"); REFRESH edits the live card in place, and does nothing when there is
+    none (the notice that goes with it opens one). With `Reply.edit_message_id` (a press on a
+    card) that message becomes the live card. An edit that fails (the message is gone) sends
+    the card anew. The card that stops being live is edited to `retired`, without buttons."""
+
+    ticket_id: int
+    retired: Msg
+    mode: str = REFRESH
+
+
 @dataclass(frozen=True)
 class Reply:
     to: Address
@@ -91,3 +110,4 @@ class Reply:
     not_before: datetime | None = None  # UTC; hold it until then (quiet hours)
     ticket_id: int | None = None  # the ticket it is about: an undeliverable message is recorded there
     attachment: Attachment | None = None  # sent first; the text follows (or is its caption, if short)
+    card: Card | None = None  # the ticket's live card in this chat (see Card)

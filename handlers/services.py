@@ -10,23 +10,20 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from handlers import payloads, provisional
-from handlers.card import owner_buttons  # its buttons are contributed by the features that handle them
+from handlers import card, payloads, provisional
+from handlers.card import owner_buttons  # noqa: F401 (the card's buttons, for the chat steps that show them)
 from handlers.domain.events import EventKind
 from handlers.ports import ANSWER_STEP, Dialog
 from handlers.turn import Work
-from handlers.domain.categories import label
 from handlers.domain.deadlines import Policy, stamp_due_times
-from handlers.domain.flags import due_day
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import ROLE_LABELS, STATUS_LABELS
 from handlers.domain.lifecycle import OPEN, TRANSITIONS, Action, Actor, is_open, next_status
 from handlers.domain.model import Account, Cadre, ReporterKind, ReporterProfile, Ticket, TicketEvent, TicketStatus
 from handlers.domain.routing import route_ticket, route_to_township, upward
-from handlers.messages import Msg, plain, t
+from handlers.messages import Msg, t
 from handlers.seam import Button
 
 ACCEPT, ASK, RESOLVE, ANSWER = "accept", "ask", "resolve", "answer"
@@ -35,7 +32,7 @@ SEND_BACK = "send_back"  # 退单
 ESCALATE = "escalate"  # 上报: offer it to the leader in charge one level up
 CLASSIFY, CONSULT, LINK = "classify", "consult", "link"  # 研判, 会商, 关联 a duplicate
 EXTEND = "extend"  # 延期: ask the leader above for more time
-VIEW = "view"  # open one ticket's card (/t) from a list or a reminder
+VIEW = card.VIEW  # open one ticket's card (/t) from a list, a reminder or a notice
 SOLVED, PARTLY, UNSOLVED = "solved", "partly", "unsolved"  # the reporter's verdict on 办结
 STARS = range(1, 6)
 
@@ -126,32 +123,13 @@ def policy_of(work: Work, ticket: Ticket) -> Policy:
     return work.rules.policy_for(upward(work.uow.directory, ticket.org_unit_id))
 
 
-def due_date(work: Work, due: datetime) -> str:
-    """A deadline as people say it: its last day, e.g. 2026-11-27 (to that day's end)."""
-    return due_day(due, work.rules.time_zone).isoformat()
-
 
 def notify_owner_of_new(work: Work, ticket: Ticket, owner: Cadre) -> None:
     account = account_of(work, owner)
     if account is None:
         return  # not yet bound in chat: the ticket waits in their list
-    # The reporter's phone goes to the owner only: they handle the ticket.
-    work.tell(account, t("New ticket {number}\nFrom: {where}\nKind: {category}\nProblem: {description}\n"
-                         "Reporter's phone: {phone}",
-                         number=ticket.number, where=plain(where_from(work, ticket)), category=label(ticket.category),
-                         description=ticket.description, phone=ticket.reporter_phone),
-              owner_buttons(ticket), photo_file_ids=tuple(ticket.photo_file_ids), location=ticket.location,
-              about=ticket)
-
-
-def where_from(work: Work, ticket: Ticket) -> str:
-    """The enterprise's name (one not in the register: with its code), or the reporter's village / grid."""
-    if said := ticket.unregistered_enterprise:
-        return f"{said['name']} · {said['credit_code']}"
-    directory = work.uow.directory
-    enterprise = directory.enterprise(ticket.enterprise_id) if ticket.enterprise_id else None
-    unit = directory.org_unit(ticket.org_unit_id)
-    return enterprise.name if enterprise else unit.name if unit else ""
+    # The card, with the reporter's phone: it goes to the owner only, who handles the ticket.
+    card.show(work, account, ticket, photo_file_ids=tuple(ticket.photo_file_ids), location=ticket.location)
 
 
 def _buttons(ticket_id: int, *actions: tuple[str, Msg]) -> tuple[Button, ...]:
@@ -239,6 +217,7 @@ def accept(cmd: Accept, work: Work) -> Ticket:
     ticket.status = next_status(ticket.status, Action.ACCEPT, Actor.OWNER)
     ticket.record(EventKind.ACCEPTED, work.now, cmd.by)
     work.save(ticket)
+    card.refresh(work, ticket)
     tell_reporter(work, ticket, t("Ticket {number} was accepted by {name} ({role}).",
                                    number=ticket.number, name=cadre.name, role=role_label(cadre)))
     return ticket
@@ -248,6 +227,7 @@ def ask_reporter(cmd: AskReporter, work: Work) -> Ticket:
     ticket, cadre = owned_by(work, cmd.by, cmd.ticket_id)
     ticket.record(EventKind.INFO_REQUESTED, work.now, cmd.by, question=cmd.question, photos=list(cmd.photo_file_ids))
     work.save(ticket)
+    card.refresh(work, ticket)
     reporter = work.uow.accounts.get(ticket.reporter_account_id)
     if reporter is None:
         return ticket
@@ -268,11 +248,8 @@ def answer_owner(cmd: AnswerOwner, work: Work) -> Ticket | None:
         return None
     ticket.record(EventKind.INFO_GIVEN, work.now, cmd.by, text=cmd.text, photos=list(cmd.photo_file_ids))
     work.save(ticket)
-    owner = work.uow.directory.cadre(ticket.owner_cadre_id)
-    account = account_of(work, owner) if owner else None
-    if account is not None:
-        work.tell(account, t("The reporter of {number} answers: {text}", number=ticket.number, text=cmd.text),
-                  owner_buttons(ticket), photo_file_ids=cmd.photo_file_ids, about=ticket)
+    tell_owner(work, ticket, t("The reporter of {number} ({title}) answers: {text}", number=ticket.number,
+                               title=card.title(ticket), text=cmd.text), photo_file_ids=cmd.photo_file_ids)
     return ticket
 
 
@@ -283,8 +260,9 @@ def resolve(cmd: Resolve, work: Work) -> Ticket:
         if duplicate.status in TRANSITIONS[Action.RESOLVE].sources:
             _resolve(work, cmd.by, duplicate, cadre, cmd.note, with_ticket=ticket.number)
             if duplicate.owner_cadre_id != cadre.id:
-                tell_owner(work, duplicate, t("Ticket {number} was resolved together with {primary}: {note}",
-                                              number=duplicate.number, primary=ticket.number, note=cmd.note))
+                tell_owner(work, duplicate, t("Ticket {number} ({title}) was resolved together with {primary}: "
+                                              "{note}", number=duplicate.number, title=card.title(duplicate),
+                                              primary=ticket.number, note=cmd.note))
     return ticket
 
 
@@ -295,6 +273,7 @@ def _resolve(work: Work, by: int, ticket: Ticket, cadre: Cadre, note: str, **dat
     ticket.resolved_at = work.now
     ticket.record(EventKind.RESOLVED, work.now, by, note=note, **data)
     work.save(ticket)
+    card.refresh(work, ticket)
     tell_reporter(work, ticket, t("Ticket {number} has been resolved by {name} ({role}): {note}\n"
                                    "Is your problem solved?",
                                    number=ticket.number, name=cadre.name, role=role_label(cadre), note=note),
@@ -305,10 +284,7 @@ def verdict_buttons(ticket_id: int) -> tuple[Button, ...]:
     return _buttons(ticket_id, (SOLVED, t("Solved")), (PARTLY, t("Partly solved")), (UNSOLVED, t("Not solved")))
 
 
-def tell_owner(turn: Work, ticket: Ticket, text: Msg, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
-    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
-    if owner and (account := account_of(turn, owner)):
-        turn.tell(account, text, buttons, about=ticket)
+tell_owner = card.tell_owner  # the owner's card brought up to date, and a one-line notice
 
 
 def tell_reporter(turn: Work, ticket: Ticket, text: Msg, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:

@@ -4,7 +4,7 @@ sent anything), `Turn` for one incoming event from a person."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,7 +13,7 @@ from handlers.domain.categories import URGENT_CATEGORIES
 from handlers.domain.ladder import schedule
 from handlers.domain.model import Account, Ticket
 from handlers.messages import Msg, t
-from handlers.payloads import Payload
+from handlers.payloads import Payload, TicketPress
 from handlers.ports import ConversationState, Dialog, UnitOfWork
 from handlers.rules import Rules
 from handlers.seam import Address, Button, Incoming, Reply
@@ -49,6 +49,11 @@ class Work:
         self.replies.append(Reply(to, account.locale, text, buttons, not_before=self.hears_at(account, about),
                                   ticket_id=about.id if about else None, **extra))  # type: ignore[arg-type]
 
+    def pressed_card(self, account: Account, ticket: Ticket, actions: Collection[str]) -> str | None:
+        """The message to show `ticket`'s card in when `account` pressed one of its `actions`
+        there (None: nobody pressed; the live card is brought up to date)."""
+        return None
+
     def hears_at(self, account: Account, about: Ticket | None) -> datetime | None:
         """None: now. Cadres hear in office hours (a safety hazard at once), reporters not at night."""
         rules = self.rules
@@ -69,6 +74,15 @@ class Turn(Work):
     def hears_at(self, account: Account, about: Ticket | None) -> datetime | None:
         """The person this turn answers is awake and at it: they hear at once."""
         return None if account.id == self.account.id else super().hears_at(account, about)
+
+    def pressed_card(self, account: Account, ticket: Ticket, actions: Collection[str]) -> str | None:
+        """The pressed message, when this turn is `account` pressing one of `actions` on `ticket`:
+        the answer edits that message into the card rather than adding another."""
+        pressed = self.pressed
+        if account.id != self.account.id or not isinstance(pressed, TicketPress) or pressed.ticket_id != ticket.id \
+                or pressed.action not in actions:
+            return None
+        return self.incoming.pressed_message_id
 
     def say(self, text: Msg, buttons: tuple[tuple[Button, ...], ...] = (), **extra: object) -> None:
         """Answer in the sender's own chat and language."""

@@ -16,9 +16,9 @@ from handlers.domain.errors import OutOfDate
 from handlers.domain.lifecycle import Action, Actor, next_status
 from handlers.domain.model import Ticket, TicketStatus
 from handlers.domain.routing import supervisor_of
-from handlers.messages import t
-from handlers.services import (SOLVED, STARS, account_of, owner_buttons, reported_by, tell_owner,
-                               tell_reporter)
+from handlers.card import title
+from handlers.messages import Msg, t
+from handlers.services import PARTLY, SOLVED, STARS, account_of, reported_by, tell_owner, tell_reporter
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,8 @@ def confirm(cmd: Confirm, work: Work) -> Ticket:
     ticket.record(EventKind.CONFIRMED, work.now, cmd.by, verdict=SOLVED)
     revisit.schedule(work, ticket)
     work.save(ticket)
-    tell_owner(work, ticket, t("The reporter confirmed that {number} is solved; it is closed (销号).",
-                                number=ticket.number))
+    tell_owner(work, ticket, t("The reporter confirmed that {number} ({title}) is solved; it is closed (销号).",
+                                number=ticket.number, title=title(ticket)))
     return ticket
 
 
@@ -83,13 +83,21 @@ def reopen(cmd: Reopen, work: Work) -> Ticket:
     ticket.status = next_status(ticket.status, Action.REOPEN, Actor.REPORTER)
     ticket.record(EventKind.REOPENED, work.now, cmd.by, verdict=cmd.verdict, reason=cmd.reason)
     work.save(ticket)
-    notice = t("Ticket {number} is reopened: the reporter says it is not solved: {reason}",
-               number=ticket.number, reason=cmd.reason)
-    tell_owner(work, ticket, notice, owner_buttons(ticket))
+    notice = _reopened(ticket, cmd.verdict, cmd.reason)
+    tell_owner(work, ticket, notice)
     supervisor = supervisor_of(work.uow.directory, ticket.org_unit_id, ticket.owner_cadre_id)
     if supervisor and (account := account_of(work, supervisor)):
         work.tell(account, notice, about=ticket)
     return ticket
+
+
+def _reopened(ticket: Ticket, verdict: str, reason: str) -> Msg:
+    """重办, as the reporter put it: partly solved is not "not solved"."""
+    if verdict == PARTLY:
+        return t("Ticket {number} ({title}) is reopened: the reporter says it is only partly solved: {reason}",
+                 number=ticket.number, title=title(ticket), reason=reason)
+    return t("Ticket {number} ({title}) is reopened: the reporter says it is not solved: {reason}",
+             number=ticket.number, title=title(ticket), reason=reason)
 
 
 def auto_confirm(work: Work, ticket_id: int) -> None:
@@ -103,8 +111,8 @@ def auto_confirm(work: Work, ticket_id: int) -> None:
     work.save(ticket)
     tell_reporter(work, ticket, t("Ticket {number} was closed as solved: we had no answer from you. "
                                    "If the problem is back, send /start.", number=ticket.number))
-    tell_owner(work, ticket, t("Ticket {number} was closed automatically: the reporter did not answer.",
-                                number=ticket.number))
+    tell_owner(work, ticket, t("Ticket {number} ({title}) was closed automatically: the reporter did not answer.",
+                                number=ticket.number, title=title(ticket)))
 
 
 def withdraw(cmd: Withdraw, work: Work) -> Ticket:
@@ -112,7 +120,8 @@ def withdraw(cmd: Withdraw, work: Work) -> Ticket:
     ticket.status = next_status(ticket.status, Action.WITHDRAW, Actor.REPORTER)
     ticket.record(EventKind.WITHDRAWN, work.now, cmd.by, reason=cmd.reason)
     work.save(ticket)
-    tell_owner(work, ticket, t("The reporter withdrew {number}: {reason}", number=ticket.number, reason=cmd.reason))
+    tell_owner(work, ticket, t("The reporter withdrew {number} ({title}): {reason}", number=ticket.number,
+                                title=title(ticket), reason=cmd.reason))
     return ticket
 
 
@@ -125,7 +134,8 @@ def rate(cmd: Rate, work: Work) -> Ticket:
         raise OutOfDate()
     ticket.record(EventKind.RATED, work.now, cmd.by, stars=cmd.stars)
     work.save(ticket)
-    tell_owner(work, ticket, t("The reporter rated {number}: {stars} of 5.", number=ticket.number, stars=cmd.stars))
+    tell_owner(work, ticket, t("The reporter rated {number} ({title}): {stars} of 5.", number=ticket.number,
+                                title=title(ticket), stars=cmd.stars))
     return ticket
 
 
@@ -136,5 +146,6 @@ def comment(cmd: Comment, work: Work) -> Ticket | None:
         return None
     ticket.record(EventKind.COMMENTED, work.now, cmd.by, text=cmd.text)
     work.save(ticket)
-    tell_owner(work, ticket, t("The reporter's comment on {number}: {text}", number=ticket.number, text=cmd.text))
+    tell_owner(work, ticket, t("The reporter's comment on {number} ({title}): {text}", number=ticket.number,
+                                title=title(ticket), text=cmd.text))
     return ticket

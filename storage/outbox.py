@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from handlers.domain.events import EventKind
 from handlers.messages import Msg
 from handlers.ports import Lane
-from handlers.seam import Address, Attachment, Button, Reply
+from handlers.seam import Address, Attachment, Button, Card, Reply
 from storage.repositories import SqlTickets, from_db, to_db
-from storage.tables import OutboxRow
+from storage.tables import LiveCardRow, OutboxRow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 DELIVERY_FAILED = EventKind.DELIVERY_FAILED  # the ticket event a human sees in /t
@@ -48,6 +48,7 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         "edit_message_id": reply.edit_message_id, "as_alert": reply.as_alert,
         "not_before": _encode(reply.not_before), "ticket_id": reply.ticket_id,
         "attachment": [reply.attachment.kind, _encode(reply.attachment.data)] if reply.attachment else None,
+        "card": [reply.card.ticket_id, _encode(reply.card.retired), reply.card.mode] if reply.card else None,
     }
 
 
@@ -56,6 +57,7 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
     location = data.get("location")
     attachment = data.get("attachment")
     edit_message_id = data.get("edit_message_id")
+    card = data.get("card")
     # str(): rows written before ids became strings (migration 0008) hold Telegram's integers
     return Reply(
         to=Address(platform, str(chat_id)), locale=data["locale"], text=_decode(data["text"]),
@@ -66,6 +68,7 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         edit_message_id=None if edit_message_id is None else str(edit_message_id), as_alert=data.get("as_alert", False),
         not_before=_decode(data.get("not_before")), ticket_id=data.get("ticket_id"),
         attachment=Attachment(attachment[0], _decode(attachment[1])) if attachment else None,
+        card=Card(card[0], _decode(card[1]), card[2]) if card else None,
     )
 
 
@@ -228,6 +231,24 @@ class OutboxStore:
         with self.engine.connect() as connection:
             value = connection.scalar(sa.select(sa.func.min(due)).where(table.c.status == PENDING))
         return from_db(value)
+
+    def live_card(self, ticket_id: int, platform: str, chat_id: str) -> str | None:
+        """The message that is the ticket's live card in this chat, if one is known."""
+        table = LiveCardRow.__table__
+        with self.engine.connect() as connection:
+            return connection.scalar(sa.select(table.c.message_id).where(
+                table.c.ticket_id == ticket_id, table.c.platform == platform, table.c.chat_id == chat_id))
+
+    def remember_card(self, ticket_id: int, platform: str, chat_id: str, message_id: str, now: datetime) -> None:
+        """This message is now the ticket's live card in this chat (one dispatcher writes these)."""
+        table = LiveCardRow.__table__
+        key = sa.and_(table.c.ticket_id == ticket_id, table.c.platform == platform, table.c.chat_id == chat_id)
+        with self.engine.begin() as connection:
+            changed = connection.execute(sa.update(table).where(key).values(message_id=message_id,
+                                                                              updated_at=to_db(now)))
+            if not changed.rowcount:
+                connection.execute(sa.insert(table).values(ticket_id=ticket_id, platform=platform, chat_id=chat_id,
+                                                           message_id=message_id, updated_at=to_db(now)))
 
     def counts(self) -> dict[str, int]:
         table = OutboxRow.__table__

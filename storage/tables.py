@@ -303,3 +303,17 @@ class OutboxRow(SQLModel, table=True):
     sent_at: datetime | None = _utc_column(nullable=True)
     last_error: str | None = Field(default=None, max_length=500)
     maybe_duplicate: bool = Field(default=False)
+
+
+class LiveCardRow(SQLModel, table=True):
+    """Which message in a chat is a ticket's live card (handlers.seam.Card): the one the bot
+    edits as the ticket moves. Written by the outbox dispatcher once the platform said which
+    message it sent; an older card of the ticket in that chat is no longer live."""
+
+    __tablename__ = "live_card"
+
+    ticket_id: int = Field(foreign_key="ticket.id", primary_key=True)
+    platform: str = Field(max_length=20, primary_key=True)
+    chat_id: str = Field(max_length=PLATFORM_ID_LENGTH, primary_key=True)
+    message_id: str = _platform_id()
+    updated_at: datetime = _utc_column()

@@ -131,8 +131,9 @@ class AiogramCalls:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send_text(self, chat_id: int, text: str, keyboard: Keyboard | None) -> None:
-        await self.bot.send_message(chat_id, text, parse_mode=PARSE_MODE, reply_markup=markup(keyboard))
+    async def send_text(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
+        sent = await self.bot.send_message(chat_id, text, parse_mode=PARSE_MODE, reply_markup=markup(keyboard))
+        return sent.message_id
 
     async def edit_text(self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None) -> None:
         try:

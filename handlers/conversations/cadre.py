@@ -166,9 +166,8 @@ def cadre_label(turn: Turn, cadre: Cadre) -> Msg:
 
 @router.press(TicketPress, services.ACCEPT)
 def _accept(turn: Turn, press: TicketPress) -> None:
-    ticket = services.accept(services.Accept(press.ticket_id, by=turn.account.id), turn)
-    turn.say(t("You accepted ticket {number}. Press Resolve when it is settled.", number=ticket.number),
-             services.owner_buttons(ticket))
+    ticket = services.accept(services.Accept(press.ticket_id, by=turn.account.id), turn)  # the card is edited
+    turn.say(t("You accepted ticket {number}. Press Resolve when it is settled.", number=ticket.number))
 
 
 asks_text(router, services.ASK, owned())

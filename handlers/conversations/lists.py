@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import complaints, payloads, provisional, services
+from handlers import card, payloads, provisional, services
 from handlers.domain.events import EventKind
 from handlers.turn import Turn
 from handlers.domain.categories import label
 from handlers.domain.deadlines import running_due
-from handlers.domain.labels import (DIFFICULTY_LABELS, EVENT_LABELS, FLAG_LABELS, FLAG_MARKS, LADDER_LABELS,
-                                    REPORTER_EVENT_LABELS, REPORTER_STATUS_LABELS, STAGE_LABELS, STATUS_LABELS,
-                                    TIER_LABELS)
-from handlers.domain.ladder import LADDER_EVENT
+from handlers.domain.labels import FLAG_MARKS, REPORTER_EVENT_LABELS, REPORTER_STATUS_LABELS, STATUS_LABELS
 from handlers.domain.lifecycle import OPEN, is_open
 from handlers.domain.model import Ticket, TicketEvent
 from handlers.messages import Msg, plain, t
@@ -122,20 +119,11 @@ def show_ticket(turn: Turn, ticket: Ticket | None) -> None:
     if not (is_owner or is_co_handler):
         show_to_reporter(turn, ticket)
         return
-    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
-    # 举报 stays out of the handlers' view: the cadre complained about must not learn of it here.
-    events = [e for e in ticket.events if is_reporter or e.kind != complaints.FILED]
-    history = "\n".join(f"{_local(turn, e.at)} {{e{i}}}" for i, e in enumerate(events))
-    params = {f"e{i}": _event_label(turn, e) for i, e in enumerate(events)}
-    card = t("Ticket {number} · {category} · {status}\nHandled by {name} ({role})\nProblem: {description}",
-             number=ticket.number, category=label(ticket.category), status=STATUS_LABELS[ticket.status],
-             name=owner.name if owner else "", role=services.role_label(owner) if owner else plain(""),
-             description=ticket.description)
-    phone = t("Reporter's phone: {phone}", phone=ticket.reporter_phone) if is_owner else plain("")
-    turn.say(Msg("{card}\n{assessed}{deadline}{phone}\n" + history,
-                 {"card": card, "assessed": _assessment(ticket), "deadline": _deadline(turn, ticket), "phone": phone,
-                  **params}),
-             _ticket_buttons(ticket, is_owner, is_reporter))
+    text = card.text(turn, ticket, for_owner=is_owner, history=None)
+    if is_owner:  # the owner's view is the ticket's live card: its buttons are the only live ones
+        card.show(turn, turn.account, ticket, text)
+        return
+    turn.say(text)  # a 会商 co-handler's: the ticket, no phone, no buttons
 
 
 def show_to_reporter(turn: Turn, ticket: Ticket) -> None:
@@ -144,14 +132,13 @@ def show_to_reporter(turn: Turn, ticket: Ticket) -> None:
     events = [e for e in ticket.events if e.kind in REPORTER_EVENT_LABELS or e.kind == EventKind.EXTENSION_GRANTED]
     history = "\n".join(f"{_local(turn, e.at)} {{e{i}}}" for i, e in enumerate(events))
     params = {f"e{i}": _reporter_event_label(turn, e) for i, e in enumerate(events)}
-    card = t("Ticket {number} · {category} · {status}\nHandled by {name} ({role})\nProblem: {description}",
+    head = t("Ticket {number} · {category} · {status}\nHandled by {name} ({role})\nProblem: {description}",
              number=ticket.number, category=label(ticket.category), status=REPORTER_STATUS_LABELS[ticket.status],
              name=owner.name if owner else "", role=services.role_label(owner) if owner else plain(""),
              description=ticket.description)
     due = _settle_due(ticket)
     expect = t("Expected to be settled by {day}\n", day=provisional.shown(turn, due)) if due else plain("")
-    turn.say(Msg("{card}\n{expect}" + history, {"card": card, "expect": expect, **params}),
-             _ticket_buttons(ticket, False, True))
+    turn.say(Msg("{card}\n{expect}" + history, {"card": head, "expect": expect, **params}), _reporter_buttons(ticket))
 
 
 def _reporter_event_label(turn: Turn, event: TicketEvent) -> Msg:
@@ -161,38 +148,8 @@ def _reporter_event_label(turn: Turn, event: TicketEvent) -> Msg:
     return REPORTER_EVENT_LABELS[event.kind]
 
 
-def _assessment(ticket: Ticket) -> Msg:
-    if ticket.tier is None:
-        return plain("")
-    return t("Class: {tier}, {difficulty}\n", tier=TIER_LABELS[ticket.tier],
-             difficulty=DIFFICULTY_LABELS[ticket.difficulty])
-
-
-def _deadline(turn: Turn, ticket: Ticket) -> Msg:
-    """What the ticket works against now, by when, and its flag (extended deadlines say so)."""
-    running = running_due(ticket)
-    flag = turn.rules.flag(ticket, turn.now)
-    if running is None or flag is None:
-        return plain("")
-    stage, due = running
-    return t("Due: {stage} by {day} · {flag}\n", stage=STAGE_LABELS[stage],
-             day=provisional.shown(turn, due), flag=FLAG_LABELS[flag])
-
-
-def _event_label(turn: Turn, event: TicketEvent) -> Msg:
-    if event.kind == EventKind.EXTENSION_GRANTED:  # the history keeps the deadline before and after
-        return t("more time approved (延期): due {original} → {extended}",
-                 original=provisional.shown(turn, datetime.fromisoformat(event.data["original_due"])),
-                 extended=provisional.shown(turn, datetime.fromisoformat(event.data["extended_due"])))
-    if event.kind == LADDER_EVENT:
-        return LADDER_LABELS.get(event.data.get("rung", ""), plain(event.kind))
-    return EVENT_LABELS.get(event.kind, plain(event.kind))
-
-
-def _ticket_buttons(ticket: Ticket, is_owner: bool, is_reporter: bool) -> tuple[tuple[Button, ...], ...]:
-    if is_owner:
-        return services.owner_buttons(ticket)
-    if not is_reporter or ticket.id is None:
+def _reporter_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
+    if ticket.id is None:
         return ()
     complain = Button(t("Complain (举报)"), payloads.ticket_action(COMPLAIN, ticket.id))
     if is_open(ticket.status):

@@ -233,6 +233,13 @@ class SimUser(_Participant):
             raise ValueError(f"button {button['text']!r} is not a callback button: {button}")
         return await self._press(message, button["callback_data"])
 
+    def delete(self, message: Message) -> None:
+        """The person deletes one of the bot's messages from their chat (no update is sent:
+        Telegram tells the bot nothing); editing it fails from then on."""
+        if message.chat is not self.chat:
+            raise LookupError(f"message {message.message_id} is not in {self.id}'s chat")
+        message.deleted = True
+
     async def forge_press(self, data: str, message: Message | None = None) -> Outcome:
         """What a modified client can do: send callback data of its own choosing, as if
         pressed on one of the bot's messages in its own chat (the newest, unless given)."""

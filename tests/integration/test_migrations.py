@@ -11,7 +11,7 @@ from storage.uow import uow_factory as make_uow_factory
 
 TABLES = {
     "org_unit", "cadre", "account", "cadre_invite", "enterprise", "reporter_profile", "ticket",
-    "ticket_event", "ticket_counter", "conversation", "seen_update", "complaint",
+    "ticket_event", "ticket_counter", "conversation", "seen_update", "complaint", "live_card",
 }  # fmt: skip
 
 

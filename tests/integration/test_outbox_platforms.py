@@ -3,7 +3,7 @@ platform this process does not serve stay pending for one that does."""
 
 from __future__ import annotations
 
-from bot.delivery import Pace, Platform, SendLimits
+from bot.delivery import Pace, Platform, SendLimits, Sent
 from bot.outbox import Dispatcher, Policy
 from handlers.messages import plain
 from handlers.ports import Lane
@@ -20,11 +20,11 @@ class RecordingSender:
     def __init__(self) -> None:
         self.chats: list[str] = []
 
-    async def send(self, reply: Reply, *, skip: int = 0, pace: Pace | None = None) -> int:
+    async def send(self, reply: Reply, *, skip: int = 0, pace: Pace | None = None) -> Sent:
         if pace is not None:
             await pace()
         self.chats.append(reply.to.chat_id)
-        return 1
+        return Sent(1)
 
 
 def platform(name: str) -> Platform:

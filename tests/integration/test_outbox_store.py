@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from handlers.app import Lianxin
 from handlers.messages import Msg, plain, t
 from handlers.ports import Lane
-from handlers.seam import CHART, Attachment, Address, Button, Incoming, Reply
+from handlers.seam import CHART, FRESH, Attachment, Address, Button, Card, Incoming, Reply
 from storage.outbox import FAILED, PENDING, SENDING, SENT, OutboxStore, reply_from_json, reply_to_json
 from storage.tables import OutboxRow
 from tests.integration.test_tickets import new_ticket
@@ -49,7 +49,9 @@ def test_a_reply_survives_the_round_trip_with_nested_messages_buttons_and_all():
                   ask_contact=t("Share my phone"), remove_keyboard=True, photo_file_ids=("p1", "p2"),
                   location=(34.75, 113.62), edit_message_id="77", as_alert=False,
                   not_before=datetime(2026, 11, 24, 0, 30, tzinfo=UTC), ticket_id=5,
-                  attachment=Attachment(CHART, {"units": ["城关", "新村"], "red": [1, 0], "title": t("Flags")}))
+                  attachment=Attachment(CHART, {"units": ["城关", "新村"], "red": [1, 0], "title": t("Flags")}),
+                  card=Card(5, t("Ticket {number} ({title}): this card is out of date; use the newest one.",
+                                 number="LX-2026-000001", title="停电"), FRESH))
     back = reply_from_json(reply_to_json(reply))
     assert back == reply
     assert back.attachment is not None and back.attachment.data["title"] == t("Flags")
@@ -166,3 +168,17 @@ def test_a_row_for_a_platform_this_process_does_not_serve_waits_for_one_that_doe
     assert texts(store.claim(NOW, limit=10, platforms=SERVED)) == ["提醒 1-1"]
     assert store.counts() == {SENDING: 1, PENDING: 1}, "not lost, not taken: pending"
     assert texts(store.claim(NOW, limit=10, platforms=("wecom",))) == ["企业微信"]
+
+
+def test_a_tickets_live_card_is_remembered_per_chat_and_replaced_by_the_next(uow_factory, demo, store):
+    with uow_factory() as uow:
+        reporter = uow.accounts.get_or_create("telegram", "1001", "1001", "zh_CN", "企业主")
+        ticket_id = uow.tickets.add(new_ticket(uow, demo, reporter.id)).id
+        uow.commit()
+    assert store.live_card(ticket_id, "telegram", "2001") is None
+    store.remember_card(ticket_id, "telegram", "2001", "17", NOW)
+    store.remember_card(ticket_id, "telegram", "2002", "5", NOW)
+    store.remember_card(ticket_id, "telegram", "2001", "23", NOW)
+    assert store.live_card(ticket_id, "telegram", "2001") == "23", "one live card per ticket and chat"
+    assert store.live_card(ticket_id, "telegram", "2002") == "5"
+    assert store.live_card(ticket_id, "wecom", "2001") is None

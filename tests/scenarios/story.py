@@ -9,6 +9,7 @@ from storage.admin import create_invite, seed_demo
 from storage.uow import uow_factory
 
 BOSS, CADRE, STRANGER = 1001, 2001, 3001
+OPEN_CARD = "打开办理卡"  # the one button of a notice about a ticket
 
 
 def invite(database_url: str, cadre_id: int) -> str:
@@ -49,3 +50,23 @@ async def report(botapi: LocalBotApi, database_url: str, user_id: int, enterpris
     await person.send(phone)
     out = await person.press("确认提交")
     return out.texts[-1].split("工单号 ")[1].split("，")[0]
+
+
+def card_of(person: SimUser, number: str):
+    """The ticket's card in the person's chat: the one message showing the ticket with buttons."""
+    [card] = [m for m in person.messages(include_deleted=False) if is_card(m, number) and m.buttons]
+    return card
+
+
+def is_card(message, number: str) -> bool:
+    return (message.text or "").startswith(f"工单 {number} · ")
+
+
+def stale_button(message, label: str) -> str:
+    """The callback data of a button `message` carried before an edit took it away."""
+    for version in message.edits:
+        for row in (version["reply_markup"] or {}).get("inline_keyboard", []):
+            for button in row:
+                if button["text"] == label:
+                    return button["callback_data"]
+    raise LookupError(f"{label!r} was never on {message!r}")

@@ -51,10 +51,10 @@ async def test_consultation_with_two_departments_each_replying_to_the_owner(bota
     await land.press("回复意见")
     out = await land.send("不占用基本农田，可走临时用地手续")
     assert "已送达承办干部" in out.texts[-1]
-    assert "不占用基本农田" in butler.last_message().text and "尚待回复：1 个" in butler.last_message().text
+    assert "不占用基本农田" in butler.last_message().text and "另有 1 个单位尚未回复" in butler.last_message().text
     await power.press("回复意见")
     await power.send("明天上午更换")
-    assert "明天上午更换" in butler.last_message().text and "尚待回复：0 个" in butler.last_message().text
+    assert "明天上午更换" in butler.last_message().text and "会商意见已全部收到" in butler.last_message().text
 
     again = await land.press("回复意见")
     assert again.answer.text == "该按钮已失效。", "each department replies once"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.scenarios.story import bound_cadre
+from tests.scenarios.story import OPEN_CARD, bound_cadre, card_of
 from tests.scenarios.test_report_to_resolution import report_power_cut
 
 
@@ -21,7 +21,7 @@ async def test_solved_closes_the_ticket_and_the_rating_reaches_the_owner(botapi,
     out = await boss.press("已解决")
     assert f"工单 {number} 已办结" in out.texts[-1] and len(out.replies[-1].buttons[0]) == 5
     assert "销号" not in out.texts[-1], "the reporter hears plain words, not the office's 销号"
-    assert f"反映人确认工单 {number} 已解决" in butler.last_message().text
+    assert f"反映人确认工单 {number}（停电三天了，生产线全部停工）已解决" in butler.last_message().text
     out = await boss.press("★★★★")
     assert "感谢您对工单" in out.texts[-1]
     assert "4 分" in butler.last_message().text
@@ -39,7 +39,8 @@ async def test_not_solved_reopens_to_the_same_owner_and_tells_the_supervisor(bot
     out = await boss.send("下午又停了")
     assert "将按您的说明重新办理" in out.texts[-1]
     reopened = butler.last_message()
-    assert "下午又停了" in reopened.text and [b[0] for b in reopened.buttons[0]] == ["需补充", "办结"]
+    assert "下午又停了" in reopened.text and [b[0] for b in reopened.buttons[0]] == [OPEN_CARD]
+    assert [b[0] for b in card_of(butler, number).buttons[0]] == ["需补充", "办结"], "its card, edited in place"
     assert "下午又停了" in supervisor.last_message().text
     out = await boss.press("已解决")
     assert out.answer.text == "该工单当前状态下无法进行此操作。", "the old verdict buttons are stale now"
@@ -59,7 +60,7 @@ async def test_no_verdict_in_seven_days_closes_it_automatically_without_a_rating
     lianxin.clock.move(timedelta(days=6, hours=23))
     assert await lianxin.sweep() == 0, "not yet: the reporter still has an hour"
     lianxin.clock.move(timedelta(hours=2))
-    assert await lianxin.sweep() == 2
+    assert await lianxin.sweep() == 3, "the reporter told, the owner told, and the owner's card edited"
     assert f"工单 {number} 已按已解决办结" in boss.last_message().text
     assert "反映人未答复" in butler.last_message().text
     assert await lianxin.sweep() == 0, "closed once"

@@ -70,7 +70,7 @@ async def test_a_return_visit_that_finds_it_solved_tells_the_owner(botapi, lianx
     await lianxin.sweep()
     out = await boss.press("没有再出现")
     assert "感谢您对工单" in out.texts[-1]
-    assert f"回头看：工单 {number} 的反映人表示问题没有再出现" in butler.last_message().text
+    assert f"回头看：工单 {number}（停电三天了，生产线全部停工）的反映人表示问题没有再出现" in butler.last_message().text
 
 
 async def test_a_problem_a_cadre_logs_on_a_visit_is_confirmed_by_the_enterprise(botapi, lianxin, database_url):

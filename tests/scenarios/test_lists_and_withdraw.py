@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.scenarios.story import STRANGER, bound_cadre
+from tests.scenarios.story import STRANGER, bound_cadre, stale_button
 from tests.scenarios.test_report_to_resolution import report_power_cut
 
 
@@ -39,7 +39,9 @@ async def test_a_reporter_withdraws_an_open_ticket_with_a_reason(botapi, lianxin
     out = await boss.send("已自行修复")
     assert f"工单 {number} 已撤回" in out.texts[-1]
     assert "已自行修复" in butler.last_message().text
-    out = await butler.press("接单")
+    card = next(m for m in butler.messages() if number in (m.text or ""))
+    assert not card.buttons, "the withdrawn ticket's card keeps no buttons"
+    out = await butler.forge_press(stale_button(card, "接单"), message=card)
     assert out.answer.text.startswith(f"工单 {number} 当前状态为“已撤回”")
     out = await butler.send("/my")
     assert "暂无记录" in out.texts[-1]

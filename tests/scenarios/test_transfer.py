@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.scenarios.story import bound_cadre
+from tests.scenarios.story import OPEN_CARD, bound_cadre, card_of, stale_button
 from tests.scenarios.test_report_to_resolution import report_power_cut
 
 
@@ -25,10 +25,13 @@ async def test_an_accepted_hand_over_moves_the_ticket_and_everyone_is_told(botap
     butler, worker, number = await offer_to_grid_worker(botapi, database_url)
     boss = botapi.user(1001)
     out = await worker.press("接收")
-    assert "反映人电话：+8613812345678" in out.texts[-1], "the new owner gets the phone"
+    card = card_of(worker, number)
+    assert card in out.edited and "反映人电话：+8613812345678" in card.text, "the offer became the new owner's card"
     assert "王丽娟已接收" in butler.last_message().text
     assert f"工单 {number} 现由王丽娟（网格员）承办" in boss.last_message().text
-    out = await butler.press("办结")
+    old = next(m for m in butler.messages() if number in (m.text or ""))
+    assert not old.buttons and "现由王丽娟承办" in old.text, "the old owner's card keeps no buttons"
+    out = await butler.forge_press(stale_button(old, "办结"), message=old)
     assert out.answer.text == "只有该工单的承办干部才能进行此操作。", "the old owner's buttons no longer work"
     out = await worker.send("/my")
     assert number in out.texts[-1]
@@ -58,7 +61,9 @@ async def test_send_back_returns_the_ticket_to_whoever_handed_it_over(botapi, li
     out = await worker.send("是供电公司的线路，不归网格")
     assert "已退回陈晓明" in out.texts[-1]
     back = butler.last_message()
-    assert "是供电公司的线路" in back.text and back.buttons[0][0][0] == "接单"
+    assert "是供电公司的线路" in back.text and back.buttons[0][0][0] == OPEN_CARD
+    out = await butler.press(back, text=OPEN_CARD)
+    assert out.replies[-1].buttons[0][0][0] == "接单"
     out = await butler.press("接单")
     assert "您已接收工单" in out.texts[-1]
 
@@ -69,7 +74,7 @@ async def test_send_back_without_a_hand_over_goes_to_the_duty_leader_above(botap
     number = await report_power_cut(botapi, database_url)
     await butler.press("退单")
     await butler.send("企业已转移包联")
-    assert f"陈晓明将工单 {number} 退回给您" in duty.last_message().text
+    assert f"陈晓明将工单 {number}（停电三天了，生产线全部停工）退回给您" in duty.last_message().text
 
 
 async def test_escalation_offers_the_ticket_to_the_leader_above_who_takes_it_over(botapi, lianxin, database_url):

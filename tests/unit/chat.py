@@ -9,7 +9,7 @@ from handlers.app import Lianxin
 from handlers.domain.credit_code import check_character
 from handlers.domain.model import Cadre, CadreRole, Enterprise, OrgLevel, OrgUnit
 from handlers.messages import Msg
-from handlers.seam import Incoming, Reply
+from handlers.seam import REFRESH, Incoming, Reply
 from tests.unit.fakes import FakeStore, FakeUnitOfWork
 
 CODE = "91410184MA3X5Y6T1" + check_character("91410184MA3X5Y6T1")
@@ -93,7 +93,17 @@ def label_of(msg: Msg) -> str:
 
 
 def keys(replies: list[Reply]) -> list[str]:
-    return [r.text.key for r in replies]
+    """The messages' keys; a ticket card brought up to date in place is an edit, not a message (see `edits`)."""
+    return [r.text.key for r in replies if not is_card_edit(r)]
+
+
+def edits(replies: list[Reply]) -> list[Reply]:
+    """The ticket cards brought up to date in place (the live card, or the one pressed)."""
+    return [r for r in replies if is_card_edit(r)]
+
+
+def is_card_edit(reply: Reply) -> bool:
+    return reply.card is not None and reply.card.mode == REFRESH
 
 
 def buttons(reply: Reply) -> list[list[str]]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from handlers.domain.model import Difficulty, Tier
-from tests.unit.chat import CODE, OWNER_CHAT, REPORTER_CHAT, STRANGER_CHAT, Chat, Core, buttons, demo_store, keys
+from tests.unit.chat import (CODE, OWNER_CHAT, REPORTER_CHAT, STRANGER_CHAT, Chat, Core, buttons, demo_store, edits,
+                             keys)
 from tests.unit.fakes import FakeStore
 
 GRID_CHAT, LEADER_CHAT = "600", "700"
@@ -51,12 +52,20 @@ def desk() -> Desk:
 
 
 def mine(chat: Chat, replies):
-    return [r for r in replies if r.to.chat_id == chat.chat_id]
+    """The messages to `chat` (its card brought up to date in place is an edit: `card_in`)."""
+    return [r for r in replies if r.to.chat_id == chat.chat_id and r not in edits(replies)]
+
+
+def card_in(chat: Chat, replies):
+    """The ticket card as `chat` now sees it, edited in place."""
+    [card] = [r for r in edits(replies) if r.to.chat_id == chat.chat_id]
+    return card
 
 
 def test_the_new_ticket_card_has_every_owner_button_in_its_place(desk):
     card = desk.owner.received()[-1]
-    assert card.text.key.startswith("New ticket {number}")
+    assert card.text.params["card"].key.startswith("Ticket {number} · {category} · {status}")
+    assert card.text.params["phone"].params["phone"] == "+8613812345678" and card.card.mode == "fresh"
     assert buttons(card) == NEW_CARD
     assert [b.payload for b in card.buttons[0]] == ["t:accept:1", "t:ask:1", "t:resolve:1"]
 
@@ -64,7 +73,7 @@ def test_the_new_ticket_card_has_every_owner_button_in_its_place(desk):
 def test_accept_tells_the_reporter_and_the_card_loses_its_accept_button(desk):
     r = desk.owner.presses("Accept")
     assert keys(mine(desk.owner, r)) == ["You accepted ticket {number}. Press Resolve when it is settled."]
-    assert buttons(mine(desk.owner, r)[0])[0] == ["Ask for more", "Resolve"]
+    assert buttons(card_in(desk.owner, r))[0] == ["Ask for more", "Resolve"]
     told = mine(desk.boss, r)
     assert keys(told) == ["Ticket {number} was accepted by {name} ({role})."] and told[0].text.params["name"] == "李管家"
     assert desk.ticket.status == "accepted"
@@ -92,7 +101,8 @@ def test_ask_for_more_relays_a_question_and_the_reporters_answer(desk):
     assert buttons(asked) == [["Answer"]] and desk.state(desk.boss) == ("answer", "text")
     assert desk.state(desk.owner) == ("idle", "")
     r = desk.boss.says("电表箱在北门")
-    assert keys(mine(desk.owner, r)) == ["The reporter of {number} answers: {text}"]
+    assert keys(mine(desk.owner, r)) == ["The reporter of {number} ({title}) answers: {text}"]
+    assert buttons(mine(desk.owner, r)[0]) == [["Open card"]], "a one-line notice; the card is edited in place"
     assert [e.kind for e in desk.ticket.events][-2:] == ["info_requested", "info_given"]
 
 
@@ -137,8 +147,10 @@ def test_transfer_searches_picks_and_asks_the_reason(desk):
     late_pick = desk.owner.forges("h:2:1")  # the search is over
     assert keys(late_pick) == [OUT_OF_DATE]
     r = desk.grid.presses("Take it over")
-    assert keys(mine(desk.grid, r))[0].startswith("Ticket {number} is yours now.")
-    assert keys(mine(desk.owner, r)) == ["{name} took over ticket {number}."]
+    assert keys(mine(desk.grid, r)) == ["Ticket {number} is yours now; its card above has your buttons."]
+    assert buttons(card_in(desk.grid, r))[0] == ["Ask for more", "Resolve"], "the new owner's card, edited in place"
+    assert keys(mine(desk.owner, r)) == ["{name} took over ticket {number} ({title})."]
+    assert buttons(card_in(desk.owner, r)) == [], "the old owner's card keeps no buttons"
     assert desk.ticket.owner_cadre_id == 2
 
 
@@ -152,7 +164,8 @@ def test_a_refused_hand_over_comes_back_with_its_reason(desk):
     r = desk.grid.says("不在我的网格")
     assert keys(mine(desk.grid, r)) == ["You refused ticket {number}; it stays with its owner."]
     back = mine(desk.owner, r)[0]
-    assert back.text.params["reason"] == "不在我的网格" and buttons(back)[1] == ["Transfer", "Escalate", "Send back"]
+    assert back.text.params["reason"] == "不在我的网格" and buttons(back) == [["Open card"]]
+    assert buttons(card_in(desk.owner, r))[1] == ["Transfer", "Escalate", "Send back"]
 
 
 @pytest.mark.parametrize("days", ["abc", "0", "23", "-1", "²", "３", "2.5"])
@@ -175,7 +188,7 @@ def test_more_time_goes_to_the_leader_above_who_approves(desk):
     assert asked.text.params["days"] == 3 and buttons(asked) == [["Approve", "Do not approve"]]
     r = desk.leader.presses("Approve")
     assert keys(mine(desk.leader, r)) == ["Approved: ticket {number} is now due {due}."]
-    assert keys(mine(desk.owner, r)) == ["More time approved: ticket {number} is now due {due}."]
+    assert keys(mine(desk.owner, r)) == ["More time approved: ticket {number} ({title}) is now due {due}."]
     assert desk.ticket.settle_due_at > due
     assert keys(desk.leader.presses("Approve")) == ["This request for more time is no longer waiting for you."]
 

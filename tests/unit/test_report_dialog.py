@@ -39,7 +39,7 @@ def test_enterprise_report_reaches_its_assigned_cadre_with_phone(core, store):
     theirs = [x for x in r if x.to.chat_id == OWNER_CHAT]
     assert mine[-1].text.params["number"] == "LX-2026-000001"
     assert mine[-1].text.params["name"] == "李管家"
-    assert theirs and theirs[0].text.params["phone"] == "+8613812345678"
+    assert theirs and theirs[0].text.params["phone"].params["phone"] == "+8613812345678"
     assert theirs[0].photo_file_ids == ("photo-1",)
     assert store.tickets[1].owner_cadre_id == 1
     assert [e.kind for e in store.tickets[1].events] == ["submitted", "assigned"]

@@ -14,7 +14,7 @@ WEB_LIMITS = SendLimits(overall_per_second=100, overall_burst=50, private_per_se
 
 
 class Unused:
-    async def send(self, reply: Reply, *, skip: int = 0, pace=None) -> int:
+    async def send(self, reply: Reply, *, skip: int = 0, pace=None):
         raise AssertionError("nothing is sent here")
 
 

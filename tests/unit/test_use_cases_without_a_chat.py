@@ -10,7 +10,7 @@ from handlers.domain.errors import DomainError
 from handlers.domain.events import EventKind
 from handlers.domain.model import TicketStatus
 from handlers.turn import Work
-from tests.unit.chat import FixedClock, demo_store
+from tests.unit.chat import FixedClock, demo_store, is_card_edit
 from tests.unit.fakes import FakeUnitOfWork
 from tests.unit.test_cadre_dialogs import Desk
 
@@ -37,12 +37,13 @@ def test_accept_then_resolve_without_a_chat_tells_the_reporter_each_time() -> No
     ticket, told = run(store, services.accept, services.Accept(1, by=butler))
     assert ticket.status is TicketStatus.ACCEPTED
     accepted = "Ticket {number} was accepted by {name} ({role})."
-    assert [(r.to.chat_id, r.text.key) for r in told] == [(REPORTER_CHAT, accepted)]
+    assert [(r.to.chat_id, r.text.key) for r in told if not is_card_edit(r)] == [(REPORTER_CHAT, accepted)]
+    assert [r.to.chat_id for r in told if is_card_edit(r)] == [BUTLER_ACCOUNT_CHAT], "the owner's card is edited"
 
     ticket, told = run(store, services.resolve, services.Resolve(1, by=butler, note="已恢复供电"))
     assert store.tickets[1].status is TicketStatus.RESOLVED
     assert [e.kind for e in store.tickets[1].events][-2:] == [EventKind.ACCEPTED, EventKind.RESOLVED]
-    [verdict] = told
+    [verdict] = [r for r in told if not is_card_edit(r)]
     assert verdict.to.chat_id == REPORTER_CHAT and verdict.text.params["note"] == "已恢复供电"
     assert [b.label.key for b in verdict.buttons[0]] == ["Solved", "Partly solved", "Not solved"]
     assert reporter == store.tickets[1].reporter_account_id
