@@ -142,6 +142,8 @@ def show_to_reporter(turn: Turn, ticket: Ticket) -> None:
 
 
 def _reporter_event_label(turn: Turn, event: TicketEvent) -> Msg:
+    if event.kind == EventKind.REOPENED and event.data.get("verdict") == services.PARTLY:
+        return t("you said it is only partly solved: handled again")
     if event.kind == EventKind.EXTENSION_GRANTED:
         return t("more time given: now expected by {day}",
                  day=provisional.shown(turn, datetime.fromisoformat(event.data["extended_due"])))

@@ -58,3 +58,12 @@ def test_the_handler_still_sees_the_office_view(desk):
     refuse_a_hand_over(desk)
     view = shown(desk.owner, "/t LX-2026-000001")
     assert "旗" in view and "13812345678" in view.replace("+86", "")
+
+
+def test_partly_solved_is_told_back_as_partly_solved(desk):
+    desk.owner.presses("Resolve")
+    desk.owner.says("已恢复供电")
+    desk.boss.presses("Partly solved")
+    desk.boss.says("二号车间还没电")
+    view = shown(desk.boss, "/t LX-2026-000001")
+    assert "您反馈仅部分解决，重新办理" in view and "重新办理中" in view
