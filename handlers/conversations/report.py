@@ -302,8 +302,10 @@ def _ask_area(turn: Turn) -> None:
     units = _places(directory.children(parent) if parent else directory.roots())
     while len(units) == 1 and directory.children(units[0].id):  # skip levels with one choice
         units = _places(directory.children(units[0].id))
-    turn.say(t("Where are you? Choose your village or community, then your grid."),
-             _buttons(Step.AREA, [(plain(u.name), u.id) for u in units], 2))
+    grids = all(u.level is OrgLevel.GRID for u in units)
+    question = t("Which grid do you live in?") if grids else t("Where are you? Choose your village or community, "
+                                                              "then your grid.")
+    turn.say(question, _buttons(Step.AREA, [(plain(u.name), u.id) for u in units], 2))
 
 
 def _places(units: list[OrgUnit]) -> list[OrgUnit]:

@@ -56,3 +56,11 @@ def test_a_cadre_logging_for_an_enterprise_is_asked_which_enterprise_not_theirs(
     assert "您的企业" not in zh(r[-1]) and "哪家企业" in zh(r[-1])
     r = cadre.says("润弘")
     assert zh(r[-1]) == "请选择企业："
+
+
+def test_a_resident_offered_grids_is_asked_for_their_grid_not_their_village_again():
+    core = Core(demo_store())
+    resident = Chat(core, REPORTER_CHAT)
+    r = resident.says("/start")
+    r = resident.presses("Resident", r)  # one township, one village: the grids straight away
+    assert zh(r[-1]) == "请选择您所在的网格："
