@@ -33,7 +33,7 @@ async def test_an_enterprise_not_in_the_register_reports_and_its_township_regist
     assert f"新郑市恒信新材料有限公司 · {UNREGISTERED}" in card.text and "仓库屋顶漏雨" in card.text
     out = await duty.press("登记企业")
     assert "已登记入企业库" in out.texts[-1]
-    assert "新郑市恒信新材料有限公司 已完成登记" in boss.last_message().text
+    assert "新郑市恒信新材料有限公司已完成登记" in boss.last_message().text
     factory = uow_factory(database_url)
     try:
         with factory() as uow:
