@@ -7,7 +7,6 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 
 from handlers import provisional, services
 from handlers.domain.events import EventKind
@@ -20,14 +19,6 @@ DECEMBER_15 = datetime(2026, 12, 15, 10, 0, tzinfo=SHANGHAI).astimezone(UTC)
 # Illustrative only, NOT the State Council's 2027 notice.
 LIST_2027 = {"2027": {"source": "made up for a test", "holidays": ["2027-01-01", "2027-01-04..2027-01-05"],
                       "workdays": []}}
-
-
-@pytest.fixture
-def reporter_id(uow_factory) -> int:
-    with uow_factory() as uow:
-        account = uow.accounts.get_or_create("telegram", "1001", "1001", "zh_CN", "企业主")
-        uow.commit()
-    return account.id
 
 
 def provisional_ticket(uow_factory, demo, reporter_id: int) -> str:

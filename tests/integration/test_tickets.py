@@ -17,14 +17,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 5, 4, 9, 15, 30, 123456, tzinfo=UTC)
 
 
-@pytest.fixture
-def reporter_id(uow_factory) -> int:
-    with uow_factory() as uow:
-        account = uow.accounts.get_or_create("telegram", "1001", "1001", "zh_CN", "企业主")
-        uow.commit()
-    return account.id
-
-
 def new_ticket(uow, demo: DemoSummary, reporter_id: int, at: datetime = T0) -> Ticket:
     enterprise = "润弘制药股份有限公司"
     ticket = Ticket(
