@@ -7,7 +7,6 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-
 from handlers import provisional, services
 from handlers.domain.events import EventKind
 from handlers.domain.model import Difficulty
