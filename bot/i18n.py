@@ -23,6 +23,7 @@ from __future__ import annotations
 import gettext
 import html as _html
 import logging
+import re
 import string
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -39,6 +40,9 @@ DOMAIN = "messages"
 DEFAULT_LOCALE = "zh_CN"
 SOURCE_LOCALE = "en"  # the language the keys are written in
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+# Chinese sets no space after full-width punctuation: a template's "{day} 前" with a day that
+# ends in "（暂定）" must read "（暂定）前", not "（暂定） 前".
+_SPACE_AFTER_FULL_WIDTH = re.compile(r"(?<=[）】」』])[ ](?=[\u4e00-\u9fff])")
 
 __all__ = ["DEFAULT_LOCALE", "LOCALES_DIR", "SOURCE_LOCALE", "Translator"]
 
@@ -136,7 +140,8 @@ class Translator:
         if not isinstance(msg, Msg):
             text = str(msg)
             return _html.escape(text) if html else text
-        return self._render(msg, locale, html)
+        text = self._render(msg, locale, html)
+        return _SPACE_AFTER_FULL_WIDTH.sub("", text) if locale.startswith("zh") else text
 
     def _render(self, msg: Msg, locale: str, html: bool) -> str:
         values: dict[str, Any] = {}

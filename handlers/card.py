@@ -21,7 +21,7 @@ from handlers.domain.events import EventKind
 from handlers.domain.labels import (DIFFICULTY_LABELS, EVENT_LABELS, FLAG_LABELS, LADDER_LABELS, ROLE_LABELS,
                                     STAGE_LABELS, STATUS_LABELS, TIER_LABELS)
 from handlers.domain.ladder import LADDER_EVENT
-from handlers.domain.model import Account, Cadre, Ticket, TicketEvent
+from handlers.domain.model import PARTLY, Account, Cadre, Ticket, TicketEvent
 from handlers.messages import Msg, plain, t
 from handlers.seam import FRESH, REFRESH, Address, Button, Card, Reply
 from handlers.turn import Work
@@ -105,6 +105,8 @@ def event_label(work: Work, event: TicketEvent) -> Msg:
                  extended=provisional.shown(work, datetime.fromisoformat(event.data["extended_due"])))
     if event.kind == LADDER_EVENT:
         return LADDER_LABELS.get(event.data.get("rung", ""), plain(event.kind))
+    if event.kind == EventKind.REOPENED and event.data.get("verdict") == PARTLY:
+        return t("reporter said only partly solved: reopened (重办)")
     return EVENT_LABELS.get(event.kind, plain(event.kind))
 
 

@@ -21,7 +21,8 @@ from handlers.domain.deadlines import Policy, stamp_due_times
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import ROLE_LABELS, STATUS_LABELS
 from handlers.domain.lifecycle import OPEN, TRANSITIONS, Action, Actor, is_open, next_status
-from handlers.domain.model import Account, Cadre, ReporterKind, ReporterProfile, Ticket, TicketEvent, TicketStatus
+from handlers.domain.model import (PARTLY, SOLVED, UNSOLVED, Account, Cadre, ReporterKind, ReporterProfile, Ticket,
+                                   TicketEvent, TicketStatus)
 from handlers.domain.routing import route_ticket, route_to_township, upward
 from handlers.messages import Msg, t
 from handlers.seam import Button
@@ -33,7 +34,6 @@ ESCALATE = "escalate"  # 上报: offer it to the leader in charge one level up
 CLASSIFY, CONSULT, LINK = "classify", "consult", "link"  # 研判, 会商, 关联 a duplicate
 EXTEND = "extend"  # 延期: ask the leader above for more time
 VIEW = card.VIEW  # open one ticket's card (/t) from a list, a reminder or a notice
-SOLVED, PARTLY, UNSOLVED = "solved", "partly", "unsolved"  # the reporter's verdict on 办结
 STARS = range(1, 6)
 
 

@@ -36,6 +36,9 @@ class ReporterKind(StrEnum):
     RESIDENT = "resident"
 
 
+SOLVED, PARTLY, UNSOLVED = "solved", "partly", "unsolved"  # the reporter's verdict on 办结
+
+
 class TicketStatus(StrEnum):
     ASSIGNED = "assigned"  # routed to an owner, not yet taken up
     ACCEPTED = "accepted"  # 接单: the owner has taken it up

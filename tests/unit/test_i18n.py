@@ -252,3 +252,12 @@ def test_compile_rejects_unknown_placeholders(project: Path) -> None:
     assert not (zh_po.with_suffix(".mo")).exists()
     i18n_tools.compile(project, strict=False)
     assert zh_po.with_suffix(".mo").exists()
+
+
+def test_chinese_sets_no_space_after_full_width_punctuation_a_parameter_brought():
+    """"预计 {day} 前办结" with a provisional day reads "预计 2027-01-21（暂定）前办结"."""
+    translator = Translator()
+    day = t("{day} (provisional)", day=plain("2027-01-21"))
+    assert translator.render(t("Expected to be settled by {day}\n", day=day), "zh_CN") == "预计 2027-01-21（暂定）前办结\n"
+    assert translator.render(t("Expected to be settled by {day}\n", day=day), "en") == \
+        "Expected to be settled by 2027-01-21 (provisional)\n"

@@ -67,3 +67,12 @@ def test_partly_solved_is_told_back_as_partly_solved(desk):
     desk.boss.says("二号车间还没电")
     view = shown(desk.boss, "/t LX-2026-000001")
     assert "您反馈仅部分解决，重新办理" in view and "重新办理中" in view
+
+
+def test_the_handler_reads_partly_solved_in_the_history_too(desk):
+    desk.owner.presses("Resolve")
+    desk.owner.says("已恢复供电")
+    desk.boss.presses("Partly solved")
+    desk.boss.says("二号车间还没电")
+    view = shown(desk.owner, "/t LX-2026-000001")
+    assert "反映人表示仅部分解决（重办）" in view and "反映人表示未解决" not in view
