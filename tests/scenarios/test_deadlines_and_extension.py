@@ -126,7 +126,7 @@ async def test_a_deadline_reaching_a_year_without_its_official_list_is_provision
     await butler.press("疑难问题")
     out = await butler.send(f"/t {number}")
     # 22 working days after Tue 15 Dec: 12 to 31 Dec, 1 Jan off, 10 more to Friday 15 Jan 2027.
-    assert "期限：办结 2027-01-15（暂定） 前" in out.texts[-1]
+    assert "期限：办结 2027-01-15（暂定）前" in out.texts[-1]
     assert "期限为暂定" in out.texts[-1], "the history says why"
 
     out = await ask_for_days(butler, "3", "需协调供电公司检修")
@@ -136,7 +136,7 @@ async def test_a_deadline_reaching_a_year_without_its_official_list_is_provision
     out = await leader.press("批准")
     assert "2027-01-20（暂定）" in out.texts[-1]
     out = await butler.send(f"/t {number}")
-    assert "期限：办结 2027-01-20（暂定） 前" in out.texts[-1]
+    assert "期限：办结 2027-01-20（暂定）前" in out.texts[-1]
 
     lianxin.clock.set(datetime(2027, 1, 20, 9, 1, tzinfo=SHANGHAI))  # the due day's office opening
     await lianxin.sweep()
