@@ -189,6 +189,20 @@ def tell_owner(work: Work, ticket: Ticket, notice: Msg, **extra: object) -> None
         notify(work, account, ticket, notice, **extra)
 
 
+def ask(work: Work, account: Account, ticket: Ticket, body: Msg, buttons: tuple[tuple[Button, ...], ...],
+        answered: Msg) -> None:
+    """A request about the ticket to someone who does not handle it (a leader asked for 延期), sent
+    as that chat's card of the ticket so that the answer can take its buttons away (`settle`);
+    `answered` is what it says if a newer request for the ticket replaces it."""
+    assert ticket.id is not None
+    work.tell(account, body, buttons, about=ticket, card=Card(ticket.id, answered, FRESH))
+
+
+def settle(work: Work, account: Account, ticket: Ticket, body: Msg) -> None:
+    """The request sent with `ask` is answered: its message says how, and keeps no buttons."""
+    _place(work, account, ticket, body, ())
+
+
 def _place(work: Work, account: Account, ticket: Ticket, body: Msg, buttons: tuple[tuple[Button, ...], ...]) -> None:
     """The card edited where it is: where the person pressed, else the live card. An edit is
     silent, so it is not held for office hours."""

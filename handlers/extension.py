@@ -77,14 +77,36 @@ def request(cmd: RequestMoreTime, work: Work) -> tuple[Ticket, Cadre]:
     work.save(ticket)
     card.refresh(work, ticket)
     if account := account_of(work, leader):
-        work.tell(account, t("{name} asks for {days} more working days on ticket {number}: {reason}\n"
-                             "Due now: {due}; if approved: {extended}\nProblem: {description}",
-                             name=owner.name, days=cmd.days, number=ticket.number, reason=cmd.reason,
-                             due=provisional.shown(work, ticket.settle_due_at),
-                             extended=provisional.shown(work, extended), description=ticket.description),
-                  ((Button(t("Approve"), payloads.ticket_action(APPROVE, ticket.id)),
-                    Button(t("Do not approve"), payloads.ticket_action(REFUSE, ticket.id))),), about=ticket)
+        card.ask(work, account, ticket, _request(work, ticket, owner.name, cmd.days, cmd.reason, extended),
+                 ((Button(t("Approve"), payloads.ticket_action(APPROVE, ticket.id)),
+                   Button(t("Do not approve"), payloads.ticket_action(REFUSE, ticket.id))),),
+                 t("Request for more time on {number} ({title}): answered.", number=ticket.number,
+                   title=card.title(ticket)))
     return ticket, leader
+
+
+def _request(work: Work, ticket: Ticket, name: str, days: int, reason: str, extended: datetime,
+             due: datetime | None = None) -> Msg:
+    """What the leader is asked: who, how many days and why, the 办结 deadline now and if approved."""
+    due = due or ticket.settle_due_at
+    assert due is not None
+    return t("{name} asks for {days} more working days on ticket {number}: {reason}\n"
+             "Due now: {due}; if approved: {extended}\nProblem: {description}",
+             name=name, days=days, number=ticket.number, reason=reason, due=provisional.shown(work, due),
+             extended=provisional.shown(work, extended), description=ticket.description)
+
+
+def _answered(work: Work, leader_account_id: int, ticket: Ticket, asked: TicketEvent, extended: datetime,
+              decision: Msg) -> None:
+    """The leader's request message keeps the request and says the decision; its buttons go."""
+    account = work.uow.accounts.get(leader_account_id)
+    if account is None:
+        return
+    by = asked.actor_account_id
+    requester = work.uow.directory.cadre_by_account(by) if by is not None else None
+    request = _request(work, ticket, requester.name if requester else "", int(asked.data["days"]),
+                       str(asked.data["reason"]), extended, datetime.fromisoformat(asked.data["due"]))
+    card.settle(work, account, ticket, Msg("{request}\n{decision}", {"request": request, "decision": decision}))
 
 
 def asked_of(work: Work, account_id: int, ticket_id: int) -> tuple[Ticket, TicketEvent]:
@@ -108,14 +130,18 @@ def approve(cmd: ApproveMoreTime, work: Work) -> Ticket:
                                 number=ticket.number, title=card.title(ticket), due=due))
     tell_reporter(work, ticket, t("Ticket {number} needs more time; it is now promised by {due}.",
                                    number=ticket.number, due=due))
+    _answered(work, cmd.by, ticket, asked, ticket.settle_due_at, t("✅ Approved: ticket {number} is now due {due}.",
+                                                                   number=ticket.number, due=due))
     return ticket
 
 
 def refuse(cmd: RefuseMoreTime, work: Work) -> Ticket:
-    ticket, _ = asked_of(work, cmd.by, cmd.ticket_id)
+    ticket, asked = asked_of(work, cmd.by, cmd.ticket_id)
     assert ticket.settle_due_at is not None
     ticket.record(EventKind.EXTENSION_REFUSED, work.now, cmd.by, reason=cmd.reason)
     work.save(ticket)
+    _answered(work, cmd.by, ticket, asked, _extended(work, ticket, int(asked.data["days"])),
+              t("Not approved: {reason}", reason=cmd.reason))
     tell_owner(work, ticket, t("More time refused for ticket {number} ({title}): {reason}. It stays due {due}.",
                                 number=ticket.number, title=card.title(ticket), reason=cmd.reason,
                                 due=provisional.shown(work, ticket.settle_due_at)))
@@ -140,8 +166,11 @@ asks_text(router, REFUSE, lambda turn, ticket_id: asked_of(turn, turn.account.id
 
 @router.press(TicketPress, APPROVE)
 def _approve(turn: Turn, press: TicketPress) -> None:
-    ticket = approve(ApproveMoreTime(press.ticket_id, turn.account.id), turn)
-    turn.say(t("Approved: ticket {number} is now due {due}.", number=ticket.number, due=_due(turn, ticket)))
+    """Answered where it was pressed: the request message says it is approved (approve edits it)."""
+    approve(ApproveMoreTime(press.ticket_id, turn.account.id), turn)
+
+
+card.answered_in_place(APPROVE)
 
 
 @text_step(router, EXTEND, lambda turn, number: t(

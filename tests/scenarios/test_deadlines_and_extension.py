@@ -73,13 +73,15 @@ async def test_more_time_approved_by_the_leader_moves_the_deadline_and_keeps_the
     out = await butler.forge_press(stale_button(card, "申请延期"), message=card)  # the card hides it now
     assert "已在等待答复" in out.answer.text, "one request at a time"
     out = await leader.press("批准")
-    assert "2026-12-07" in out.texts[-1]
+    assert not out.replies and asked in out.edited, "answered in the request itself"
+    assert "✅ 已批准：工单" in asked.text and "2026-12-07" in asked.text and not asked.buttons
+    assert "需等供电公司排期检修" in asked.text, "the request stays readable under its answer"
     assert "2026-12-07" in butler.last_message().text
     assert "2026-12-07" in botapi.user(BOSS).last_message().text, "the reporter hears the new promise"
     out = await butler.send(f"/t {number}")
     assert "期限：办结 2026-12-07 前" in out.texts[-1]
     assert "批准延期：办结期限 2026-11-30 → 2026-12-07" in out.texts[-1]
-    out = await leader.press(asked, text="批准")  # the same button again, now stale
+    out = await leader.forge_press(stale_button(asked, "批准"), message=asked)  # the old button, kept by a client
     assert out.answer.text == "该延期申请已不在等待您的答复。"
 
 
@@ -94,6 +96,7 @@ async def test_more_time_refused_keeps_the_deadline(botapi, lianxin, database_ur
     await leader.press("不批准")
     out = await leader.send("一般问题一周内可办结，请抓紧")
     assert "办结期限仍为 2026-11-30" in out.texts[-1]
+    assert asked in out.edited and "❌ 未予批准：一般问题一周内可办结" in asked.text and not asked.buttons
     told = butler.last_message().text
     assert "一般问题一周内可办结" in told and "2026-11-30" in told
     out = await butler.send(f"/t {number}")
@@ -134,7 +137,7 @@ async def test_a_deadline_reaching_a_year_without_its_official_list_is_provision
     asked = leader.last_message().text
     assert "2027-01-15（暂定）" in asked and "2027-01-20（暂定）" in asked, "the leader is asked, with both dates"
     out = await leader.press("批准")
-    assert "2027-01-20（暂定）" in out.texts[-1]
+    assert "✅ 已批准" in leader.last_message().text and "2027-01-20（暂定）" in leader.last_message().text
     out = await butler.send(f"/t {number}")
     assert "期限：办结 2027-01-20（暂定）前" in out.texts[-1]
 

@@ -60,7 +60,8 @@ async def test_one_problem_from_report_to_rating_as_each_person_sees_it(botapi, 
     assert "当前办结期限：2027-01-14（暂定）；批准后延至：2027-01-21（暂定）" in request.text
     assert buttons(request) == ["批准", "不批准"]
     out = await leader.press("批准")
-    assert out.texts[-1] == f"已批准：工单 {NUMBER} 办结期限延至 2027-01-21（暂定）。"
+    assert request in out.edited and request.text.endswith(f"✅ 已批准：工单 {NUMBER} 办结期限延至 2027-01-21（暂定）。")
+    assert not request.buttons, "answered in place: no stale 批准/不批准 left"
     notice = butler.last_message()
     assert notice.text.startswith(f"延期已批准：工单 {NUMBER}（春节前工人返岗难") and buttons(notice) == ["打开办理卡"]
 

@@ -187,7 +187,10 @@ def test_more_time_goes_to_the_leader_above_who_approves(desk):
     asked = mine(desk.leader, r)[0]
     assert asked.text.params["days"] == 3 and buttons(asked) == [["Approve", "Do not approve"]]
     r = desk.leader.presses("Approve")
-    assert keys(mine(desk.leader, r)) == ["Approved: ticket {number} is now due {due}."]
+    assert keys(mine(desk.leader, r)) == [], "answered in the request itself, not with another message"
+    answered = card_in(desk.leader, r)
+    assert answered.text.params["decision"].key == "✅ Approved: ticket {number} is now due {due}."
+    assert answered.buttons == (), "the request loses its buttons"
     assert keys(mine(desk.owner, r)) == ["More time approved: ticket {number} ({title}) is now due {due}."]
     assert desk.ticket.settle_due_at > due
     assert keys(desk.leader.presses("Approve")) == ["This request for more time is no longer waiting for you."]
