@@ -30,6 +30,7 @@ from storage.repositories import SqlTickets, from_db, to_db
 from storage.tables import LiveCardRow, OutboxRow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+HELD = "held"  # a line owed, to be bundled with the rest of its sweep (SqlOutbox.take_held); never sent as is
 DELIVERY_FAILED = EventKind.DELIVERY_FAILED  # the ticket event a human sees in /t
 ERROR_LENGTH = 500
 
@@ -118,13 +119,27 @@ class SqlOutbox:
         self.session = session
 
     def put(self, replies: Iterable[Reply], lane: Lane) -> None:
+        self._insert(replies, lane, PENDING)
+
+    def hold(self, lines: Iterable[Reply]) -> None:
+        self._insert(lines, Lane.BULK, HELD)
+
+    def take_held(self) -> list[Reply]:
+        """DELETE … RETURNING: of two processes taking at once, each row goes to one of them."""
+        table = OutboxRow.__table__
+        taken = self.session.execute(sa.delete(table).where(table.c.status == HELD)
+                                     .returning(table.c.id, table.c.payload)).all()
+        return [reply_from_json(payload) for _, payload in sorted(taken, key=lambda row: row[0])]
+
+    def _insert(self, replies: Iterable[Reply], lane: Lane, status: str) -> None:
+        """One INSERT (executemany) for the lot: a morning's sweep owes thousands."""
         now = datetime.now(UTC)
-        for reply in replies:
-            self.session.add(OutboxRow(
-                created_at=now, lane=int(lane), platform=reply.to.platform, chat_id=reply.to.chat_id,
-                payload=reply_to_json(reply), ticket_id=reply.ticket_id,
-                not_before=to_db(reply.not_before) if reply.not_before else None))
-        self.session.flush()
+        rows = [{"created_at": now, "lane": int(lane), "platform": reply.to.platform, "chat_id": reply.to.chat_id,
+                 "payload": reply_to_json(reply), "ticket_id": reply.ticket_id,
+                 "not_before": to_db(reply.not_before) if reply.not_before else None, "status": status,
+                 "attempts": 0, "parts_sent": 0, "maybe_duplicate": False} for reply in replies]
+        if rows:
+            self.session.execute(sa.insert(OutboxRow.__table__), rows)
 
 
 # -- the dispatcher's side --------------------------------------------------------

@@ -7,7 +7,7 @@ and never commit: `SqlUnitOfWork.commit()` does.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -183,6 +183,14 @@ def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
 # -- repositories -------------------------------------------------------------
 
 
+def _rows_by_id(session: Session, table: Any, ids: Collection[int], mapping: Any) -> list[Any]:
+    """Rows of `table` whose id is in `ids`, mapped, in one SELECT (Core rows: no ORM objects to build)."""
+    if not ids:
+        return []
+    columns = table.__table__.c
+    return [mapping(row) for row in session.execute(sa.select(table.__table__).where(columns.id.in_(sorted(ids))))]
+
+
 class SqlAccounts:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -221,6 +229,9 @@ class SqlAccounts:
     def get(self, account_id: int) -> Account | None:
         row = self.session.get(AccountRow, account_id)
         return _account(row) if row is not None else None
+
+    def get_many(self, account_ids: Collection[int]) -> dict[int, Account]:
+        return {account.id: account for account in _rows_by_id(self.session, AccountRow, account_ids, _account)}
 
     def set_locale(self, account_id: int, locale: str) -> None:
         row = self.session.get(AccountRow, account_id)
@@ -261,6 +272,9 @@ class SqlDirectory:
         row = self.session.get(OrgUnitRow, org_unit_id)
         return _org_unit(row) if row is not None else None
 
+    def org_units(self, org_unit_ids: Collection[int]) -> dict[int, OrgUnit]:
+        return {unit.id: unit for unit in _rows_by_id(self.session, OrgUnitRow, org_unit_ids, _org_unit)}
+
     def children(self, org_unit_id: int) -> list[OrgUnit]:
         rows = self.session.scalars(
             sa.select(OrgUnitRow).where(OrgUnitRow.parent_id == org_unit_id).order_by(OrgUnitRow.id)
@@ -281,6 +295,9 @@ class SqlDirectory:
     def cadre(self, cadre_id: int) -> Cadre | None:
         row = self.session.get(CadreRow, cadre_id)
         return _cadre(row) if row is not None else None
+
+    def cadres(self, cadre_ids: Collection[int]) -> dict[int, Cadre]:
+        return {cadre.id: cadre for cadre in _rows_by_id(self.session, CadreRow, cadre_ids, _cadre)}
 
     def cadre_by_account(self, account_id: int) -> Cadre | None:
         row = self.session.scalars(sa.select(CadreRow).where(CadreRow.account_id == account_id)).one_or_none()
@@ -433,6 +450,51 @@ class SqlTickets:
             sa.select(TicketEventRow).where(TicketEventRow.ticket_id == ticket_id).order_by(TicketEventRow.seq)
         )
         return _ticket(row, [_event(e) for e in events])
+
+    def get_many(self, ticket_ids: Collection[int]) -> list[Ticket]:
+        """Two SELECTs for any number of tickets: the rows, then every event of them in order."""
+        if not ticket_ids:
+            return []
+        ids = sorted(ticket_ids)
+        tickets, events = TicketRow.__table__, TicketEventRow.__table__
+        histories: dict[int, list[TicketEvent]] = {i: [] for i in ids}
+        for row in self.session.execute(sa.select(events).where(events.c.ticket_id.in_(ids))
+                                        .order_by(events.c.ticket_id, events.c.seq)):
+            histories[row.ticket_id].append(_event(row))
+        rows = self.session.execute(sa.select(tickets).where(tickets.c.id.in_(ids)).order_by(tickets.c.id))
+        return [_ticket(row, histories[row.id]) for row in rows]
+
+    def save_plans(self, tickets: Sequence[Ticket]) -> None:
+        """One UPDATE (executemany) for the plans, one SELECT for the last event numbers, one
+        INSERT (executemany) for the new events. The rows were locked by the sweep's claim."""
+        if not tickets:
+            return
+        now = _utcnow()
+        table = TicketRow.__table__
+        plans = [{"ticket_id": ticket.id, "next_action_at": to_db(ticket.next_action_at) if ticket.next_action_at else None,
+                  "ladder_step": ticket.ladder_step, "due_at": to_db(ticket.due_at) if ticket.due_at else None,
+                  "updated_at": max((to_db(e.at) for e in ticket.new_events), default=now)} for ticket in tickets]
+        self.session.execute(sa.update(table).where(table.c.id == sa.bindparam("ticket_id"))
+                             .values(next_action_at=sa.bindparam("next_action_at"),
+                                     ladder_step=sa.bindparam("ladder_step"), due_at=sa.bindparam("due_at"),
+                                     updated_at=sa.bindparam("updated_at")), plans)
+        self._append_many([ticket for ticket in tickets if ticket.new_events])
+
+    def _append_many(self, tickets: Sequence[Ticket]) -> None:
+        if not tickets:
+            return
+        events = TicketEventRow.__table__
+        last = dict(self.session.execute(
+            sa.select(events.c.ticket_id, sa.func.max(events.c.seq))
+            .where(events.c.ticket_id.in_(sorted(t.id for t in tickets if t.id is not None)))
+            .group_by(events.c.ticket_id)).all())
+        rows = [{"ticket_id": ticket.id, "seq": seq, "kind": str(event.kind), "at": to_db(event.at),
+                 "actor_account_id": event.actor_account_id, "data": dict(event.data)}
+                for ticket in tickets
+                for seq, event in enumerate(ticket.new_events, start=(last.get(ticket.id) or 0) + 1)]
+        self.session.execute(sa.insert(events), rows)
+        for ticket in tickets:
+            ticket.new_events.clear()
 
     def by_number(self, number: str) -> Ticket | None:
         ticket_id = self.session.scalar(sa.select(TicketRow.id).where(TicketRow.number == number))
