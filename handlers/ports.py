@@ -182,14 +182,29 @@ class Lane(IntEnum):
     BULK = 2  # from the sweeps: reminders, auto-confirmations, 回头看
 
 
+@dataclass(frozen=True)
+class HeldLine:
+    """One line of a reminder bundle, as plain facts (the text is made when the bundle is):
+    who hears, of which ticket, which notice (handlers.reminders.SAYS) about which deadline."""
+
+    account_id: int
+    ticket_id: int
+    number: str
+    mark: str  # the ticket's flag when it climbed (🟢 🟡 🔴 ⚫, or ·)
+    says: str
+    stage: str
+    due: datetime
+    owner: str  # the owner's name, for the lines to leaders
+
+
 class Outbox(Protocol):
     def put(self, replies: Iterable[Reply], lane: Lane) -> None:
         """Owe these messages: stored with the change that caused them, sent after commit."""
-    def hold(self, lines: Iterable[Reply]) -> None:
-        """Owe these lines, not yet to be sent: kept with the change that caused them until
+    def hold(self, lines: Sequence[HeldLine]) -> None:
+        """Owe these lines, not yet as messages: kept with the change that caused them until
         `take_held` bundles them (a sweep tells each person once per pass, however many of its
         batches concern them; lines a crashed pass left are bundled by the next one)."""
-    def take_held(self) -> list[Reply]:
+    def take_held(self) -> list[HeldLine]:
         """Every line held, oldest first, removed: each is taken by one caller only, in this or
         any process."""
 

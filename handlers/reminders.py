@@ -12,7 +12,6 @@ person of every line held, whichever batches they came from.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
 
 from handlers import payloads, provisional
 from handlers.domain.deadlines import Stage
@@ -21,13 +20,15 @@ from handlers.domain.ladder import LADDER_EVENT, Rung, due_now, schedule
 from handlers.domain.model import Account, Cadre, OrgUnit, Ticket
 from handlers.domain.routing import leaders_above
 from handlers.messages import Msg, plain, t
-from handlers.ports import UnitOfWork
+from handlers.ports import HeldLine, UnitOfWork
 from handlers.seam import Address, Button, Reply
 from handlers.services import VIEW
 from handlers.turn import Work
 
 MAX_BUTTONS = 20  # a bundle opens its first tickets with one press each; /my lists the rest
-LINE = "{mark} {number} {text}"  # a held line's Msg: its mark, number and what it asks, kept apart for the bundle
+# What a held line says (HeldLine.says): the notice of the rung climbed, as its reader gets it.
+REMIND, SUPERVISE, SUPERVISE_COPY = "remind", "supervise", "supervise_copy"  # 催办; 督办, and the leader's copy
+ESCALATED_TO_YOU, BLACK = "escalated", "black"  # 黑旗: to the leader above; to the owner
 
 
 class People:
@@ -77,7 +78,7 @@ def climb_due(work: Work, ticket_ids: Collection[int], people: People) -> None:
     tickets = work.uow.tickets.get_many(ticket_ids)
     people.prefetch(work.uow, tickets)
     changed: list[Ticket] = []
-    lines: list[Reply] = []
+    lines: list[HeldLine] = []
     for ticket in tickets:
         planned = _plan(ticket)
         lines += _climb(work, ticket, people)
@@ -91,7 +92,7 @@ def _plan(ticket: Ticket) -> tuple[object, ...]:
     return ticket.next_action_at, ticket.ladder_step, ticket.due_at
 
 
-def _climb(work: Work, ticket: Ticket, people: People) -> list[Reply]:
+def _climb(work: Work, ticket: Ticket, people: People) -> list[HeldLine]:
     """Record every rung whose time has come; tell people of the highest only. A ticket met
     or moved since it was scheduled just gets its next action re-planned."""
     steps = due_now(ticket, work.rules.clockwork, work.now)
@@ -103,67 +104,62 @@ def _climb(work: Work, ticket: Ticket, people: People) -> list[Reply]:
     schedule(ticket, work.rules.clockwork)
     if not steps:
         return []
-    top = steps[-1]
+    top, owner = steps[-1], people.cadre(ticket.owner_cadre_id)
     mark = FLAG_MARKS[flag] if flag else "·"
-    return [_line(account, ticket, mark, text)
-            for account, text in _recipients(work, people, ticket, top.rung, top.stage, top.due)]
+    return [HeldLine(account.id, ticket.id or 0, ticket.number, mark, says, top.stage.value, top.due,
+                     owner.name if owner else "")
+            for cadre, says in _recipients(people, ticket, top.rung, owner)
+            if (account := people.account_of(cadre))]
 
 
-def _line(account: Account, ticket: Ticket, mark: str, text: Msg) -> Reply:
-    button = Button(plain(ticket.number), payloads.ticket_action(VIEW, ticket.id or 0))
-    return Reply(Address(account.platform, account.chat_id), account.locale,
-                 Msg(LINE, {"mark": mark, "number": ticket.number, "text": text}), ((button,),), ticket_id=ticket.id)
-
-
-def _recipients(work: Work, people: People, ticket: Ticket, rung: Rung, stage: Stage,
-                due: datetime) -> list[tuple[Account, Msg]]:
-    """Who hears of this rung, and what each line tells them."""
-    owner = people.cadre(ticket.owner_cadre_id)
-    day = provisional.shown(work, due, "%m-%d")
-    what = STAGE_LABELS[stage]
-    told: list[tuple[Cadre | None, Msg]] = []
+def _recipients(people: People, ticket: Ticket, rung: Rung, owner: Cadre | None) -> list[tuple[Cadre | None, str]]:
+    """Who hears of this rung, and which notice each gets."""
     if rung is Rung.REMIND:  # the owner's alone: no need to walk the tree for leaders
-        told.append((owner, t("催办: {what} is due today ({day})", what=what, day=day)))
-        return _accounts(people, told)
+        return [(owner, REMIND)]
     leaders = leaders_above(people, ticket.org_unit_id, ticket.owner_cadre_id)
     if rung is Rung.SUPERVISE:
-        told.append((owner, t("督办: {what} was due {day} and is late", what=what, day=day)))
-        if leaders:
-            told.append((leaders[0], t("督办 (copy): {what} was due {day}; handled by {name}",
-                                        what=what, day=day, name=owner.name if owner else "")))
-    else:
-        # 黑旗: the leader one level above the leader in charge (or the only one there is).
-        above = leaders[1] if len(leaders) > 1 else leaders[0] if leaders else None
-        told.append((above, t("黑旗, escalated to you: {what} was due {day}; handled by {name}",
-                              what=what, day=day, name=owner.name if owner else "")))
-        told.append((owner, t("黑旗: {what} was due {day}; escalated to the leader above and listed in "
-                              "the weekly report", what=what, day=day)))
-    return _accounts(people, told)
+        return [(owner, SUPERVISE), *([(leaders[0], SUPERVISE_COPY)] if leaders else [])]
+    # 黑旗: the leader one level above the leader in charge (or the only one there is).
+    above = leaders[1] if len(leaders) > 1 else leaders[0] if leaders else None
+    return [(above, ESCALATED_TO_YOU), (owner, BLACK)]
 
 
-def _accounts(people: People, told: list[tuple[Cadre | None, Msg]]) -> list[tuple[Account, Msg]]:
-    return [(account, text) for cadre, text in told if (account := people.account_of(cadre))]
+def _says(work: Work, line: HeldLine) -> Msg:
+    """The line's notice, in words."""
+    what, day, name = STAGE_LABELS[Stage(line.stage)], provisional.shown(work, line.due, "%m-%d"), line.owner
+    if line.says == REMIND:
+        return t("催办: {what} is due today ({day})", what=what, day=day)
+    if line.says == SUPERVISE:
+        return t("督办: {what} was due {day} and is late", what=what, day=day)
+    if line.says == SUPERVISE_COPY:
+        return t("督办 (copy): {what} was due {day}; handled by {name}", what=what, day=day, name=name)
+    if line.says == ESCALATED_TO_YOU:
+        return t("黑旗, escalated to you: {what} was due {day}; handled by {name}", what=what, day=day, name=name)
+    return t("黑旗: {what} was due {day}; escalated to the leader above and listed in the weekly report",
+             what=what, day=day)
 
 
 def bundle_held(work: Work) -> None:
     """One message per person of every line held: this pass's, and any a crashed pass left."""
-    held: dict[Address, list[Reply]] = {}
+    held: dict[int, list[HeldLine]] = {}
     for line in work.uow.outbox.take_held():
-        held.setdefault(line.to, []).append(line)
-    for lines in held.values():
-        work.replies.append(_bundle(work, lines))
+        held.setdefault(line.account_id, []).append(line)
+    accounts = work.uow.accounts.get_many(held)
+    for account_id, lines in held.items():
+        if account := accounts.get(account_id):
+            work.replies.append(_bundle(work, account, lines))
 
 
-def _bundle(work: Work, lines: list[Reply]) -> Reply:
-    lines = sorted(lines, key=lambda line: line.text.params["number"])
-    rows = "\n".join(f"{line.text.params['mark']} {line.text.params['number']} {{i{n}}}"
-                     for n, line in enumerate(lines))
+def _bundle(work: Work, account: Account, lines: list[HeldLine]) -> Reply:
+    lines = sorted(lines, key=lambda line: line.number)
+    rows = "\n".join(f"{line.mark} {line.number} {{i{n}}}" for n, line in enumerate(lines))
     body = Msg("{heading}\n" + rows + "\n{footer}",
                {"heading": t("Deadlines: {count} of your tickets need attention.", count=len(lines)),
                 "footer": t("Open a ticket to act on it; /my lists all of them."),
-                **{f"i{n}": line.text.params["text"] for n, line in enumerate(lines)}})
-    buttons = [line.buttons[0][0] for line in lines[:MAX_BUTTONS]]
+                **{f"i{n}": _says(work, line) for n, line in enumerate(lines)}})
+    buttons = [Button(plain(line.number), payloads.ticket_action(VIEW, line.ticket_id)) for line in lines[:MAX_BUTTONS]]
     # Every line goes to a cadre (an owner or a leader): they hear in office hours (无事不扰).
     rules = work.rules
-    return Reply(lines[-1].to, lines[-1].locale, body, tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2)),
+    return Reply(Address(account.platform, account.chat_id), account.locale, body,
+                 tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2)),
                  not_before=rules.quiet.cadre_hears_at(work.now, rules.calendar, rules.time_zone))

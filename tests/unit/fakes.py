@@ -33,7 +33,7 @@ class FakeStore:
     profiles: dict[int, ReporterProfile] = field(default_factory=dict)
     complaints: list[tuple] = field(default_factory=list)
     outbox: list[Reply] = field(default_factory=list)
-    held: list[Reply] = field(default_factory=list)  # lines a sweep holds until its pass ends
+    held: list = field(default_factory=list)  # HeldLines a sweep keeps until its pass ends
     bindings: dict[tuple[str, int], GroupBinding] = field(default_factory=dict)
     digest_claims: set[tuple[str, str, datetime]] = field(default_factory=set)
 
