@@ -26,7 +26,7 @@ from handlers.domain.events import EventKind
 from handlers.messages import Msg
 from handlers.ports import HeldLine, Lane
 from handlers.seam import Address, Attachment, Button, Card, Reply
-from storage.repositories import SqlTickets, from_db, to_db
+from storage.repositories import SqlTickets, from_db, insert_rows, to_db
 from storage.tables import LiveCardRow, OutboxRow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -125,13 +125,12 @@ class SqlOutbox:
                  "payload": reply_to_json(reply), "ticket_id": reply.ticket_id,
                  "not_before": to_db(reply.not_before) if reply.not_before else None, "status": PENDING,
                  "attempts": 0, "parts_sent": 0, "maybe_duplicate": False} for reply in replies]
-        if rows:
-            self.session.execute(sa.insert(OutboxRow.__table__), rows)
+        insert_rows(self.session, OutboxRow.__table__, rows)
 
     def hold(self, lines: Sequence[HeldLine]) -> None:
         """One row for the lot (status held: never claimed, never sent), plain values in its payload."""
         if lines:
-            self.session.execute(sa.insert(OutboxRow.__table__), [{
+            insert_rows(self.session, OutboxRow.__table__, [{
                 "created_at": datetime.now(UTC), "lane": int(Lane.BULK), "platform": "", "chat_id": "",
                 "payload": {"lines": [[line.account_id, line.ticket_id, line.number, line.mark, line.says, line.stage,
                                        line.due.isoformat(), line.owner] for line in lines]},

@@ -7,6 +7,7 @@ and never commit: `SqlUnitOfWork.commit()` does.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -178,6 +179,62 @@ def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
             ("resolved_at", ticket.resolved_at), ("due_at", ticket.due_at), ("taken_up_at", ticket.taken_up_at))},
         "ladder_step": ticket.ladder_step,
     }
+
+
+# -- set-based writes ---------------------------------------------------------
+
+ROWS_PER_STATEMENT = 1000  # a multi-row statement's rows: well under either database's bound-parameter limit
+
+
+def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Many rows in a few statements. On PostgreSQL an executemany is a server round per row, so
+    the INSERT asks for RETURNING, which makes SQLAlchemy send the rows as multi-row VALUES
+    (its "insertmanyvalues", a page per ROWS_PER_STATEMENT); on SQLite, which runs in-process,
+    a plain executemany."""
+    if not rows:
+        return
+    statement = sa.insert(table)
+    if not _in_process(session):
+        statement = statement.returning(table.c.id)
+    session.execute(statement, list(rows), execution_options={"insertmanyvalues_page_size": ROWS_PER_STATEMENT})
+
+
+def _in_process(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+_PLAN_COLUMNS = ("next_action_at", "ladder_step", "due_at", "updated_at")
+# PostgreSQL: the plans as five arrays, one bound parameter each, joined to the rows they update.
+_UPDATE_PLANS_FROM_ARRAYS = sa.text("""
+    UPDATE ticket SET next_action_at = plan.next_action_at, ladder_step = plan.ladder_step,
+                      due_at = plan.due_at, updated_at = plan.updated_at
+    FROM unnest(CAST(:ids AS integer[]), CAST(:next_action_at AS timestamptz[]), CAST(:ladder_step AS integer[]),
+                CAST(:due_at AS timestamptz[]), CAST(:updated_at AS timestamptz[]))
+         AS plan (id, next_action_at, ladder_step, due_at, updated_at)
+    WHERE ticket.id = plan.id""")
+
+
+_EVENT_COLUMNS = ("ticket_id", "seq", "kind", "at", "actor_account_id", "data")
+# PostgreSQL: the new events as six arrays, one bound parameter each (an executemany is a round per row).
+_INSERT_EVENTS_FROM_ARRAYS = sa.text("""
+    INSERT INTO ticket_event (ticket_id, seq, kind, at, actor_account_id, data)
+    SELECT * FROM unnest(CAST(:ticket_id AS integer[]), CAST(:seq AS integer[]), CAST(:kind AS text[]),
+                         CAST(:at AS timestamptz[]), CAST(:actor_account_id AS integer[]),
+                         CAST(CAST(:data AS text[]) AS json[]))""")
+
+
+def _update_plans(session: Session, plans: Sequence[tuple[Any, ...]]) -> None:
+    """One statement for all the plans: an UPDATE … FROM unnest(arrays) on PostgreSQL, an
+    executemany of the UPDATE on SQLite (in-process: no round trips to save)."""
+    table = TicketRow.__table__
+    if _in_process(session):
+        session.execute(sa.update(table).where(table.c.id == sa.bindparam("plan_id"))
+                        .values({name: sa.bindparam(f"plan_{name}") for name in _PLAN_COLUMNS}),
+                        [{f"plan_{name}": value for name, value in zip(("id", *_PLAN_COLUMNS), plan)}
+                         for plan in plans])
+        return
+    ids, *columns = (list(column) for column in zip(*plans))
+    session.execute(_UPDATE_PLANS_FROM_ARRAYS, {"ids": ids, **dict(zip(_PLAN_COLUMNS, columns))})
 
 
 # -- repositories -------------------------------------------------------------
@@ -465,19 +522,15 @@ class SqlTickets:
         return [_ticket(row, histories[row.id]) for row in rows]
 
     def save_plans(self, tickets: Sequence[Ticket]) -> None:
-        """One UPDATE (executemany) for the plans, one SELECT for the last event numbers, one
-        INSERT (executemany) for the new events. The rows were locked by the sweep's claim."""
+        """Three statements for a batch: the plans, the last event numbers, the new events (see
+        `_update_plans`, `insert_rows`). The rows were locked by the sweep's claim."""
         if not tickets:
             return
         now = _utcnow()
-        table = TicketRow.__table__
-        plans = [{"ticket_id": ticket.id, "next_action_at": to_db(ticket.next_action_at) if ticket.next_action_at else None,
-                  "ladder_step": ticket.ladder_step, "due_at": to_db(ticket.due_at) if ticket.due_at else None,
-                  "updated_at": max((to_db(e.at) for e in ticket.new_events), default=now)} for ticket in tickets]
-        self.session.execute(sa.update(table).where(table.c.id == sa.bindparam("ticket_id"))
-                             .values(next_action_at=sa.bindparam("next_action_at"),
-                                     ladder_step=sa.bindparam("ladder_step"), due_at=sa.bindparam("due_at"),
-                                     updated_at=sa.bindparam("updated_at")), plans)
+        plans = [(ticket.id, to_db(ticket.next_action_at) if ticket.next_action_at else None, ticket.ladder_step,
+                  to_db(ticket.due_at) if ticket.due_at else None,
+                  max((to_db(e.at) for e in ticket.new_events), default=now)) for ticket in tickets]
+        _update_plans(self.session, plans)
         self._append_many([ticket for ticket in tickets if ticket.new_events])
 
     def _append_many(self, tickets: Sequence[Ticket]) -> None:
@@ -492,7 +545,12 @@ class SqlTickets:
                  "actor_account_id": event.actor_account_id, "data": dict(event.data)}
                 for ticket in tickets
                 for seq, event in enumerate(ticket.new_events, start=(last.get(ticket.id) or 0) + 1)]
-        self.session.execute(sa.insert(events), rows)
+        if _in_process(self.session):
+            self.session.execute(sa.insert(events), rows)
+        else:
+            columns = {name: [row[name] for row in rows] for name in _EVENT_COLUMNS}
+            columns["data"] = [json.dumps(data, ensure_ascii=False) for data in columns["data"]]
+            self.session.execute(_INSERT_EVENTS_FROM_ARRAYS, columns)
         for ticket in tickets:
             ticket.new_events.clear()
 

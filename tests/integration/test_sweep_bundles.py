@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from handlers import reminders
 from handlers.app import Lianxin
 from handlers.domain.ladder import LADDER_EVENT
 from handlers.domain.model import ReporterKind
@@ -54,6 +55,18 @@ def test_a_leader_in_copy_of_many_batches_gets_one_supervision_notice(uow_factor
     assert sorted(reply.to.chat_id for reply in replies) == sorted([butler, leader])
     for reply in replies:
         assert reply.text.params["heading"].params["count"] == 12
+
+
+def test_lines_held_by_a_pass_that_died_before_bundling_are_sent_by_the_next(uow_factory, demo):
+    butler, _ = _bind_cadres(uow_factory, demo)
+    numbers = _open_tickets(uow_factory, demo, 3)
+    with uow_factory() as uow:  # a pass's first batch commits, then the process dies
+        work = Work(uow=uow, now=REMINDED.astimezone(UTC), rules=Rules())
+        reminders.climb_due(work, uow.tickets.claim_actions_due(work.now, 200), reminders.People())
+        uow.commit()
+    replies = Lianxin(uow_factory, Fixed(REMINDED)).sweep()
+    assert [reply.to.chat_id for reply in replies] == [butler]
+    assert all(number in replies[0].text.key for number in numbers), "the climbs recorded are told of, once"
 
 
 def test_statements_grow_with_batches_not_with_tickets_due(uow_factory, demo, database_url):
