@@ -504,8 +504,9 @@ class Bench:
 
     def sweep(self, at: datetime) -> tuple[float, int]:
         core = Lianxin(self.factory, clock=FixedClock(at))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         replies = core.sweep()
+        self.last_cpu_ms = (time.process_time() - cpu) * 1000  # this process only (not PostgreSQL's server)
         return (time.perf_counter() - started) * 1000, len(replies)
 
     def ladder_events(self) -> int:
@@ -545,16 +546,17 @@ def _depth(rows: list[Any], row: Any) -> int:
 
 
 def measure(bench_db: Bench, dues: list[int], runs: int, warmup: int, log: Callable[[str], None]) -> dict:
-    result: dict[str, Any] = {"claim": {}, "sweep": {}, "idle": {}, "statements_per_sweep": {},
+    result: dict[str, Any] = {"claim": {}, "sweep": {}, "sweep_cpu": {}, "idle": {}, "statements_per_sweep": {},
                               "messages_per_sweep": {}}
     for due in sorted(dues):
-        claim, sweep, idle = Figures(), Figures(), Figures()
+        claim, sweep, sweep_cpu, idle = Figures(), Figures(), Figures(), Figures()
         for run in range(warmup + runs):
             bench_db.reset(due)
             claim_ms, claimed = bench_db.claim(due)
             assert claimed == due, f"claimed {claimed}, {due} due"
             with bench_db.capturing() as statements:
                 sweep_ms, replies = bench_db.sweep(NOW)
+            cpu_ms = bench_db.last_cpu_ms
             climbed = bench_db.ladder_events()
             assert climbed == due and replies > 0, f"{climbed} ladder events, {replies} replies for {due} due"
             idle_ms, idle_replies = bench_db.sweep(IDLE_NOW)
@@ -562,10 +564,11 @@ def measure(bench_db: Bench, dues: list[int], runs: int, warmup: int, log: Calla
             if run >= warmup:
                 claim.runs.append(claim_ms)
                 sweep.runs.append(sweep_ms)
+                sweep_cpu.runs.append(cpu_ms)
                 idle.runs.append(idle_ms)
             log(f"  due {due} run {run}{' (warm-up)' if run < warmup else ''}: claim {claim_ms:.1f} ms, "
-                f"sweep {sweep_ms:.1f} ms ({replies} messages, {len(statements)} statements), idle {idle_ms:.1f} ms")
-        for name, figures in (("claim", claim), ("sweep", sweep), ("idle", idle)):
+                f"sweep {sweep_ms:.1f} ms (CPU {cpu_ms:.0f} ms; {replies} messages, {len(statements)} statements), idle {idle_ms:.1f} ms")
+        for name, figures in (("claim", claim), ("sweep", sweep), ("sweep_cpu", sweep_cpu), ("idle", idle)):
             result[name][due] = figures.summary()
         result["statements_per_sweep"][due] = len(statements)
         result["messages_per_sweep"][due] = replies
@@ -638,9 +641,9 @@ def _print(result: dict) -> None:
     print(f"\n== {result['db']} · {result['tickets']:,} tickets ({result['rows']['ticket_event']:,} events) · "
           f"load {result['load_seconds']} s")
     for due, claim in result["claim"].items():
-        sweep, idle = result["sweep"][due], result["idle"][due]
+        sweep, idle, cpu = result["sweep"][due], result["idle"][due], result["sweep_cpu"][due]
         print(f"  due {due}: claim {claim['median_ms']} ms (min {claim['min_ms']}), sweep {sweep['median_ms']} ms "
-              f"(min {sweep['min_ms']}), {result['statements_per_sweep'][due]} statements, "
+              f"(min {sweep['min_ms']}; the bot's CPU {cpu['median_ms']} ms), {result['statements_per_sweep'][due]} statements, "
               f"{result['messages_per_sweep'][due]} messages; "
               f"idle sweep after it {idle['median_ms']} ms (min {idle['min_ms']})")
     for name, plan in result["plans"].items():
@@ -685,7 +688,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"machine: {platform.node()} · {platform.platform()} · {os.cpu_count()} cores · Python "
           f"{platform.python_version()} · {datetime.now(UTC).isoformat(timespec='seconds')}", flush=True)
     results = run(parse(argv))
-    print(json.dumps([{key: result[key] for key in ("db", "tickets", "sweep", "statements_per_sweep",
+    print(json.dumps([{key: result[key] for key in ("db", "tickets", "sweep", "sweep_cpu", "statements_per_sweep",
                                                      "messages_per_sweep", "idle")} for result in results],
                      default=str))
 
