@@ -185,7 +185,8 @@ class Lane(IntEnum):
 @dataclass(frozen=True)
 class HeldLine:
     """One line of a reminder bundle, as plain facts (the text is made when the bundle is):
-    who hears, of which ticket, which notice (handlers.reminders.SAYS) about which deadline."""
+    who hears, of which ticket, which notice (`says`: handlers.reminders.REMIND … BLACK) about
+    which deadline."""
 
     account_id: int
     ticket_id: int
