@@ -1,7 +1,10 @@
-"""Deadline-sweep benchmark (issue 5): what the per-minute sweep costs as the ticket table grows.
+"""Deadline-sweep benchmark (issues 5 and 14): what the per-minute sweep costs as the ticket table
+and the due set grow: time, SQL statements and messages per sweep.
 
     .venv/bin/python -m benchmarks.sweep --db sqlite --tickets 10000 100000 1000000 --due 1000 --runs 5
     .venv/bin/python -m benchmarks.sweep --db postgres --tickets 10000 100000 1000000 --due 100 1000 --runs 5
+    # issue 14's morning: 10,000 due tickets of 1,000 cadres
+    .venv/bin/python -m benchmarks.sweep --db sqlite --tickets 100000 --due 10000 --runs 3
 
 For each size a database is built once, with rows written by SQL (INSERT … SELECT over a
 number series: generate_series on PostgreSQL, a recursive CTE on SQLite) from ticket
@@ -22,7 +25,10 @@ Measured per size, `--runs` times after `--warmup` uncounted runs (median and mi
          of its three queries alone;
 and the plan of every query the idle sweep runs and of the claim with a due set
 (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite). The clock is injected.
-Results go to stdout and, as JSON, to --out.
+A sweep's statements are counted by an SQLAlchemy event listener (an executemany counts once)
+and its messages are the replies it queued (one per person per pass). The command, the machine
+and the date are printed first; the results go to stdout, as JSON to --out, and as one JSON
+line last.
 """
 
 from __future__ import annotations
@@ -498,8 +504,9 @@ class Bench:
 
     def sweep(self, at: datetime) -> tuple[float, int]:
         core = Lianxin(self.factory, clock=FixedClock(at))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         replies = core.sweep()
+        self.last_cpu_ms = (time.process_time() - cpu) * 1000  # this process only (not PostgreSQL's server)
         return (time.perf_counter() - started) * 1000, len(replies)
 
     def ladder_events(self) -> int:
@@ -539,15 +546,17 @@ def _depth(rows: list[Any], row: Any) -> int:
 
 
 def measure(bench_db: Bench, dues: list[int], runs: int, warmup: int, log: Callable[[str], None]) -> dict:
-    result: dict[str, Any] = {"claim": {}, "sweep": {}, "idle": {}, "statements_per_sweep": {}}
+    result: dict[str, Any] = {"claim": {}, "sweep": {}, "sweep_cpu": {}, "idle": {}, "statements_per_sweep": {},
+                              "messages_per_sweep": {}}
     for due in sorted(dues):
-        claim, sweep, idle = Figures(), Figures(), Figures()
+        claim, sweep, sweep_cpu, idle = Figures(), Figures(), Figures(), Figures()
         for run in range(warmup + runs):
             bench_db.reset(due)
             claim_ms, claimed = bench_db.claim(due)
             assert claimed == due, f"claimed {claimed}, {due} due"
             with bench_db.capturing() as statements:
                 sweep_ms, replies = bench_db.sweep(NOW)
+            cpu_ms = bench_db.last_cpu_ms
             climbed = bench_db.ladder_events()
             assert climbed == due and replies > 0, f"{climbed} ladder events, {replies} replies for {due} due"
             idle_ms, idle_replies = bench_db.sweep(IDLE_NOW)
@@ -555,12 +564,14 @@ def measure(bench_db: Bench, dues: list[int], runs: int, warmup: int, log: Calla
             if run >= warmup:
                 claim.runs.append(claim_ms)
                 sweep.runs.append(sweep_ms)
+                sweep_cpu.runs.append(cpu_ms)
                 idle.runs.append(idle_ms)
             log(f"  due {due} run {run}{' (warm-up)' if run < warmup else ''}: claim {claim_ms:.1f} ms, "
-                f"sweep {sweep_ms:.1f} ms ({replies} messages, {len(statements)} statements), idle {idle_ms:.1f} ms")
-        for name, figures in (("claim", claim), ("sweep", sweep), ("idle", idle)):
+                f"sweep {sweep_ms:.1f} ms (CPU {cpu_ms:.0f} ms; {replies} messages, {len(statements)} statements), idle {idle_ms:.1f} ms")
+        for name, figures in (("claim", claim), ("sweep", sweep), ("sweep_cpu", sweep_cpu), ("idle", idle)):
             result[name][due] = figures.summary()
         result["statements_per_sweep"][due] = len(statements)
+        result["messages_per_sweep"][due] = replies
     bench_db.reset(bench_db.due)
     return result
 
@@ -630,9 +641,10 @@ def _print(result: dict) -> None:
     print(f"\n== {result['db']} · {result['tickets']:,} tickets ({result['rows']['ticket_event']:,} events) · "
           f"load {result['load_seconds']} s")
     for due, claim in result["claim"].items():
-        sweep, idle = result["sweep"][due], result["idle"][due]
+        sweep, idle, cpu = result["sweep"][due], result["idle"][due], result["sweep_cpu"][due]
         print(f"  due {due}: claim {claim['median_ms']} ms (min {claim['min_ms']}), sweep {sweep['median_ms']} ms "
-              f"(min {sweep['min_ms']}), {result['statements_per_sweep'][due]} statements; "
+              f"(min {sweep['min_ms']}; the bot's CPU {cpu['median_ms']} ms), {result['statements_per_sweep'][due]} statements, "
+              f"{result['messages_per_sweep'][due]} messages; "
               f"idle sweep after it {idle['median_ms']} ms (min {idle['min_ms']})")
     for name, plan in result["plans"].items():
         print(f"\n  -- {name}: {plan['median_ms']} ms (min {plan['min_ms']})\n  {plan['sql']}")
@@ -670,7 +682,15 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
-    run(parse(argv))
+    import platform
+
+    print("$ " + " ".join([".venv/bin/python -m benchmarks.sweep", *(argv if argv is not None else sys.argv[1:])]))
+    print(f"machine: {platform.node()} · {platform.platform()} · {os.cpu_count()} cores · Python "
+          f"{platform.python_version()} · {datetime.now(UTC).isoformat(timespec='seconds')}", flush=True)
+    results = run(parse(argv))
+    print(json.dumps([{key: result[key] for key in ("db", "tickets", "sweep", "sweep_cpu", "statements_per_sweep",
+                                                     "messages_per_sweep", "idle")} for result in results],
+                     default=str))
 
 
 if __name__ == "__main__":

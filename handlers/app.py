@@ -55,17 +55,23 @@ class Lianxin:
                 + self._climb_ladders(batch))
 
     def _climb_ladders(self, batch: int) -> list[Reply]:
-        replies: list[Reply] = []
+        """A transaction per batch records the rungs climbed and holds the lines they owe; a last
+        one bundles every held line into one message per person (reminders.bundle_held)."""
+        people = reminders.People()
         while True:
             with self._uow_factory() as uow:
                 work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
                 claimed = uow.tickets.claim_actions_due(work.now, batch)
-                reminders.climb_due(work, claimed)
-                _owe(uow, work.replies, here=None)
+                reminders.climb_due(work, claimed, people)
                 uow.commit()
-            replies += work.replies
             if len(claimed) < batch:
-                return replies
+                break
+        with self._uow_factory() as uow:
+            work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
+            reminders.bundle_held(work)
+            _owe(uow, work.replies, here=None)
+            uow.commit()
+        return work.replies
 
     def _each_due(self, find: Callable[[Tickets, datetime], list[int]],
                   act: Callable[[Work, int], None]) -> list[Reply]:

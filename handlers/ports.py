@@ -72,6 +72,8 @@ class Accounts(Protocol):
     def find(self, platform: str, user_id: str) -> Account | None:
         """The account if known; creates and changes nothing."""
     def get(self, account_id: int) -> Account | None: ...
+    def get_many(self, account_ids: Collection[int]) -> dict[int, Account]:
+        """The known ones among these accounts, by id, in one look-up."""
     def set_locale(self, account_id: int, locale: str) -> None: ...
 
 
@@ -84,10 +86,14 @@ class Directory(Protocol):
     """Read side of the org tree, cadres and enterprises (干部库, 企业库)."""
 
     def org_unit(self, org_unit_id: int) -> OrgUnit | None: ...
+    def org_units(self, org_unit_ids: Collection[int]) -> dict[int, OrgUnit]:
+        """The known ones among these units, by id, in one look-up (a sweep's batch)."""
     def children(self, org_unit_id: int) -> list[OrgUnit]: ...
     def roots(self) -> list[OrgUnit]: ...
     def units_named(self, name: str) -> list[OrgUnit]: ...
     def cadre(self, cadre_id: int) -> Cadre | None: ...
+    def cadres(self, cadre_ids: Collection[int]) -> dict[int, Cadre]:
+        """The known ones among these cadres, by id, in one look-up (a sweep's batch)."""
     def cadre_by_account(self, account_id: int) -> Cadre | None: ...
     def grid_worker(self, grid_id: int) -> Cadre | None: ...
     def cadres_in(self, org_unit_id: int, role: str) -> list[Cadre]: ...
@@ -116,6 +122,9 @@ class Tickets(Protocol):
     def next_number(self, year: int) -> str: ...
     def add(self, ticket: Ticket) -> Ticket: ...
     def get(self, ticket_id: int) -> Ticket | None: ...
+    def get_many(self, ticket_ids: Collection[int]) -> list[Ticket]:
+        """These tickets with their histories, by id, in a few statements whatever their number
+        (unknown ids left out)."""
     def by_number(self, number: str) -> Ticket | None: ...
     def page_for_owner(self, cadre_id: int, statuses: Collection[str], offset: int,
                        limit: int) -> tuple[list[Ticket], int]:
@@ -136,6 +145,10 @@ class Tickets(Protocol):
         together, locked for this transaction: another process sweeping at once skips them."""
     def save(self, ticket: Ticket) -> None:
         """Store changed fields and append `ticket.new_events`; never rewrite old events."""
+    def save_plans(self, tickets: Sequence[Ticket]) -> None:
+        """What a sweep changes, for many tickets in a few statements: append each one's
+        `new_events` (then clears them) and store its re-planned next deadline action
+        (`next_action_at`, `ladder_step`, `due_at`). Other columns are left as they are."""
 
 
 class ReporterProfiles(Protocol):
@@ -169,9 +182,32 @@ class Lane(IntEnum):
     BULK = 2  # from the sweeps: reminders, auto-confirmations, 回头看
 
 
+@dataclass(frozen=True)
+class HeldLine:
+    """One line of a reminder bundle, as plain facts (the text is made when the bundle is):
+    who hears, of which ticket, which notice (`says`: handlers.reminders.REMIND … BLACK) about
+    which deadline."""
+
+    account_id: int
+    ticket_id: int
+    number: str
+    mark: str  # the ticket's flag when it climbed (🟢 🟡 🔴 ⚫, or ·)
+    says: str
+    stage: str
+    due: datetime
+    owner: str  # the owner's name, for the lines to leaders
+
+
 class Outbox(Protocol):
     def put(self, replies: Iterable[Reply], lane: Lane) -> None:
         """Owe these messages: stored with the change that caused them, sent after commit."""
+    def hold(self, lines: Sequence[HeldLine]) -> None:
+        """Owe these lines, not yet as messages: kept with the change that caused them until
+        `take_held` bundles them (a sweep tells each person once per pass, however many of its
+        batches concern them; lines a crashed pass left are bundled by the next one)."""
+    def take_held(self) -> list[HeldLine]:
+        """Every line held, oldest first, removed: each is taken by one caller only, in this or
+        any process."""
 
 
 class Reports(Protocol):

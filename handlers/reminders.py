@@ -2,50 +2,97 @@
 and tells each person once per pass, however many of their tickets are due (bundles).
 
 What is due is found by the indexed `next_action_at`; every rung climbed is recorded in
-the ticket's history and the next one scheduled, in the same transaction.
+the ticket's history and the next one scheduled, in the same transaction. The work is
+set-based: a batch's tickets are loaded, saved and their people looked up in a few
+statements for the lot (never one per ticket). Each line a batch owes somebody is held in
+the outbox with its climb; at the end of the pass `bundle_held` makes one message per
+person of every line held, whichever batches they came from.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Collection, Sequence
 
 from handlers import payloads, provisional
 from handlers.domain.deadlines import Stage
 from handlers.domain.labels import FLAG_MARKS, STAGE_LABELS
-from handlers.domain.ladder import LADDER_EVENT, Rung, due_now
-from handlers.domain.model import Account, Cadre, Ticket
+from handlers.domain.ladder import LADDER_EVENT, Rung, due_now, schedule
+from handlers.domain.model import Account, Cadre, OrgUnit, Ticket
 from handlers.domain.routing import leaders_above
 from handlers.messages import Msg, plain, t
-from handlers.seam import Button
-from handlers.services import VIEW, account_of
+from handlers.ports import HeldLine, UnitOfWork
+from handlers.seam import Address, Button, Reply
+from handlers.services import VIEW
 from handlers.turn import Work
 
 MAX_BUTTONS = 20  # a bundle opens its first tickets with one press each; /my lists the rest
+# What a held line says (HeldLine.says): the notice of the rung climbed, as its reader gets it.
+REMIND, SUPERVISE, SUPERVISE_COPY = "remind", "supervise", "supervise_copy"  # 催办; 督办, and the leader's copy
+ESCALATED_TO_YOU, BLACK = "escalated", "black"  # 黑旗: to the leader above; to the owner
 
 
-@dataclass(frozen=True)
-class Item:
-    """One line of a bundle: a ticket, the rung it reached, and what that asks of the reader."""
+class People:
+    """The part of the directory one pass needs (owners, the units above them, their leaders and
+    everybody's account), fetched in bulk per batch and kept for the pass: a cadre with ten
+    tickets due is looked up once. Answers `leaders_above` like the directory does."""
 
-    ticket: Ticket
-    rung: Rung
-    text: Msg
+    def __init__(self) -> None:
+        self.units: dict[int, OrgUnit | None] = {}
+        self.people: dict[int, Cadre | None] = {}
+        self.accounts: dict[int, Account | None] = {}
+
+    def prefetch(self, uow: UnitOfWork, tickets: Sequence[Ticket]) -> None:
+        self._units(uow, {ticket.org_unit_id for ticket in tickets})
+        duty = {unit.duty_cadre_id for unit in self.units.values() if unit and unit.duty_cadre_id}
+        self._cadres(uow, {ticket.owner_cadre_id for ticket in tickets} | duty)
+        wanted = {cadre.account_id for cadre in self.people.values() if cadre and cadre.account_id}
+        if missing := wanted - self.accounts.keys():
+            found = uow.accounts.get_many(missing)
+            self.accounts.update({i: found.get(i) for i in missing})
+
+    def _units(self, uow: UnitOfWork, ids: set[int]) -> None:
+        """The units and every one above them, a level per look-up."""
+        while missing := ids - self.units.keys():
+            found = uow.directory.org_units(missing)
+            self.units.update({i: found.get(i) for i in missing})
+            ids = {unit.parent_id for unit in found.values() if unit.parent_id is not None}
+
+    def _cadres(self, uow: UnitOfWork, ids: set[int]) -> None:
+        if missing := ids - self.people.keys():
+            found = uow.directory.cadres(missing)
+            self.people.update({i: found.get(i) for i in missing})
+
+    def org_unit(self, org_unit_id: int) -> OrgUnit | None:
+        return self.units.get(org_unit_id)
+
+    def cadre(self, cadre_id: int) -> Cadre | None:
+        return self.people.get(cadre_id)
+
+    def account_of(self, cadre: Cadre | None) -> Account | None:
+        return self.accounts.get(cadre.account_id) if cadre and cadre.account_id else None
 
 
-def climb_due(work: Work, ticket_ids: list[int]) -> None:
-    """Climb one rung on each ticket (those whose rung is not yet due are only rescheduled)."""
-    bundles: dict[int, tuple[Account, list[Item]]] = {}
-    for ticket_id in ticket_ids:
-        ticket = work.uow.tickets.get(ticket_id)
-        if ticket is not None:
-            for account, item in _climb(work, ticket):
-                bundles.setdefault(account.id, (account, []))[1].append(item)
-    for account, items in bundles.values():
-        _send_bundle(work, account, items)
+def climb_due(work: Work, ticket_ids: Collection[int], people: People) -> None:
+    """Climb one rung on each ticket (those whose rung is not yet due are only rescheduled); the
+    lines this owes people are held until the pass ends (`bundle_held`)."""
+    tickets = work.uow.tickets.get_many(ticket_ids)
+    people.prefetch(work.uow, tickets)
+    changed: list[Ticket] = []
+    lines: list[HeldLine] = []
+    for ticket in tickets:
+        planned = _plan(ticket)
+        lines += _climb(work, ticket, people)
+        if ticket.new_events or _plan(ticket) != planned:
+            changed.append(ticket)
+    work.uow.tickets.save_plans(changed)
+    work.uow.outbox.hold(lines)
 
 
-def _climb(work: Work, ticket: Ticket) -> list[tuple[Account, Item]]:
+def _plan(ticket: Ticket) -> tuple[object, ...]:
+    return ticket.next_action_at, ticket.ladder_step, ticket.due_at
+
+
+def _climb(work: Work, ticket: Ticket, people: People) -> list[HeldLine]:
     """Record every rung whose time has come; tell people of the highest only. A ticket met
     or moved since it was scheduled just gets its next action re-planned."""
     steps = due_now(ticket, work.rules.clockwork, work.now)
@@ -54,57 +101,65 @@ def _climb(work: Work, ticket: Ticket) -> list[tuple[Account, Item]]:
         ticket.record(LADDER_EVENT, work.now, None, rung=step.rung.value, stage=step.stage.value,
                       due=step.due.isoformat(), flag=flag.value if flag else None,
                       passed=step is not steps[-1], weekly_report=step.rung is Rung.ESCALATE)
-    work.save(ticket)
+    schedule(ticket, work.rules.clockwork)
     if not steps:
         return []
-    top = steps[-1]
-    return [(account, Item(ticket, top.rung, text))
-            for account, text in _recipients(work, ticket, top.rung, top.stage, top.due)]
+    top, owner = steps[-1], people.cadre(ticket.owner_cadre_id)
+    mark = FLAG_MARKS[flag] if flag else "·"
+    return [HeldLine(account.id, ticket.id or 0, ticket.number, mark, says, top.stage.value, top.due,
+                     owner.name if owner else "")
+            for cadre, says in _recipients(people, ticket, top.rung, owner)
+            if (account := people.account_of(cadre))]
 
 
-def _recipients(work: Work, ticket: Ticket, rung: Rung, stage: Stage, due: datetime) -> list[tuple[Account, Msg]]:
-    """Who hears of this rung, and what each line tells them."""
-    directory = work.uow.directory
-    owner = directory.cadre(ticket.owner_cadre_id)
-    day = provisional.shown(work, due, "%m-%d")
-    what = STAGE_LABELS[stage]
-    told: list[tuple[Cadre | None, Msg]] = []
+def _recipients(people: People, ticket: Ticket, rung: Rung, owner: Cadre | None) -> list[tuple[Cadre | None, str]]:
+    """Who hears of this rung, and which notice each gets."""
     if rung is Rung.REMIND:  # the owner's alone: no need to walk the tree for leaders
-        told.append((owner, t("催办: {what} is due today ({day})", what=what, day=day)))
-        return _accounts(work, told)
-    leaders = leaders_above(directory, ticket.org_unit_id, ticket.owner_cadre_id)
+        return [(owner, REMIND)]
+    leaders = leaders_above(people, ticket.org_unit_id, ticket.owner_cadre_id)
     if rung is Rung.SUPERVISE:
-        told.append((owner, t("督办: {what} was due {day} and is late", what=what, day=day)))
-        if leaders:
-            told.append((leaders[0], t("督办 (copy): {what} was due {day}; handled by {name}",
-                                        what=what, day=day, name=owner.name if owner else "")))
-    else:
-        # 黑旗: the leader one level above the leader in charge (or the only one there is).
-        above = leaders[1] if len(leaders) > 1 else leaders[0] if leaders else None
-        told.append((above, t("黑旗, escalated to you: {what} was due {day}; handled by {name}",
-                              what=what, day=day, name=owner.name if owner else "")))
-        told.append((owner, t("黑旗: {what} was due {day}; escalated to the leader above and listed in "
-                              "the weekly report", what=what, day=day)))
-    return _accounts(work, told)
+        return [(owner, SUPERVISE), *([(leaders[0], SUPERVISE_COPY)] if leaders else [])]
+    # 黑旗: the leader one level above the leader in charge (or the only one there is).
+    above = leaders[1] if len(leaders) > 1 else leaders[0] if leaders else None
+    return [(above, ESCALATED_TO_YOU), (owner, BLACK)]
 
 
-def _accounts(work: Work, told: list[tuple[Cadre | None, Msg]]) -> list[tuple[Account, Msg]]:
-    return [(account, text) for cadre, text in told if cadre and (account := account_of(work, cadre))]
+def _says(work: Work, line: HeldLine) -> Msg:
+    """The line's notice, in words."""
+    what, day, name = STAGE_LABELS[Stage(line.stage)], provisional.shown(work, line.due, "%m-%d"), line.owner
+    if line.says == REMIND:
+        return t("催办: {what} is due today ({day})", what=what, day=day)
+    if line.says == SUPERVISE:
+        return t("督办: {what} was due {day} and is late", what=what, day=day)
+    if line.says == SUPERVISE_COPY:
+        return t("督办 (copy): {what} was due {day}; handled by {name}", what=what, day=day, name=name)
+    if line.says == ESCALATED_TO_YOU:
+        return t("黑旗, escalated to you: {what} was due {day}; handled by {name}", what=what, day=day, name=name)
+    return t("黑旗: {what} was due {day}; escalated to the leader above and listed in the weekly report",
+             what=what, day=day)
 
 
-def _mark(work: Work, ticket: Ticket) -> str:
-    flag = work.rules.flag(ticket, work.now)
-    return FLAG_MARKS[flag] if flag else "·"
+def bundle_held(work: Work) -> None:
+    """One message per person of every line held: this pass's, and any a crashed pass left."""
+    held: dict[int, list[HeldLine]] = {}
+    for line in work.uow.outbox.take_held():
+        held.setdefault(line.account_id, []).append(line)
+    accounts = work.uow.accounts.get_many(held)
+    for account_id, lines in held.items():
+        if account := accounts.get(account_id):
+            work.replies.append(_bundle(work, account, lines))
 
 
-def _send_bundle(work: Work, account: Account, items: list[Item]) -> None:
-    items = sorted(items, key=lambda item: item.ticket.number)
-    lines = "\n".join(f"{_mark(work, item.ticket)} {item.ticket.number} {{i{n}}}"
-                      for n, item in enumerate(items))
-    body = Msg("{heading}\n" + lines + "\n{footer}",
-               {"heading": t("Deadlines: {count} of your tickets need attention.", count=len(items)),
+def _bundle(work: Work, account: Account, lines: list[HeldLine]) -> Reply:
+    lines = sorted(lines, key=lambda line: line.number)
+    rows = "\n".join(f"{line.mark} {line.number} {{i{n}}}" for n, line in enumerate(lines))
+    body = Msg("{heading}\n" + rows + "\n{footer}",
+               {"heading": t("Deadlines: {count} of your tickets need attention.", count=len(lines)),
                 "footer": t("Open a ticket to act on it; /my lists all of them."),
-                **{f"i{n}": item.text for n, item in enumerate(items)}})
-    buttons = [Button(plain(item.ticket.number), payloads.ticket_action(VIEW, item.ticket.id or 0))
-               for item in items[:MAX_BUTTONS]]
-    work.tell(account, body, tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2)))
+                **{f"i{n}": _says(work, line) for n, line in enumerate(lines)}})
+    buttons = [Button(plain(line.number), payloads.ticket_action(VIEW, line.ticket_id)) for line in lines[:MAX_BUTTONS]]
+    # Every line goes to a cadre (an owner or a leader): they hear in office hours (无事不扰).
+    rules = work.rules
+    return Reply(Address(account.platform, account.chat_id), account.locale, body,
+                 tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2)),
+                 not_before=rules.quiet.cadre_hears_at(work.now, rules.calendar, rules.time_zone))

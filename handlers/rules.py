@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
 from handlers.domain.calendar import WorkCalendar
@@ -39,7 +39,7 @@ class Rules:
     ranking_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))  # 红黑榜
     ranking_list_size: int = 3  # units on each of the red and black lists
 
-    @property
+    @cached_property  # one per Rules: it remembers the rung times it has worked out
     def clockwork(self) -> Clockwork:
         return Clockwork(self.ladder, self.quiet, self.calendar, self.time_zone, self.warning_days,
                          self.hard_limit_days)

@@ -13,7 +13,7 @@ hours) does not hold up later ones until it is due itself.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,12 +24,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.domain.events import EventKind
 from handlers.messages import Msg
-from handlers.ports import Lane
+from handlers.ports import HeldLine, Lane
 from handlers.seam import Address, Attachment, Button, Card, Reply
-from storage.repositories import SqlTickets, from_db, to_db
+from storage.repositories import SqlTickets, from_db, insert_rows, to_db
 from storage.tables import LiveCardRow, OutboxRow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+HELD = "held"  # a sweep batch's reminder lines, to be bundled at the pass's end (SqlOutbox.take_held); never sent
 DELIVERY_FAILED = EventKind.DELIVERY_FAILED  # the ticket event a human sees in /t
 ERROR_LENGTH = 500
 
@@ -118,13 +119,32 @@ class SqlOutbox:
         self.session = session
 
     def put(self, replies: Iterable[Reply], lane: Lane) -> None:
+        """One INSERT (executemany) for the lot: a morning's sweep owes thousands."""
         now = datetime.now(UTC)
-        for reply in replies:
-            self.session.add(OutboxRow(
-                created_at=now, lane=int(lane), platform=reply.to.platform, chat_id=reply.to.chat_id,
-                payload=reply_to_json(reply), ticket_id=reply.ticket_id,
-                not_before=to_db(reply.not_before) if reply.not_before else None))
-        self.session.flush()
+        rows = [{"created_at": now, "lane": int(lane), "platform": reply.to.platform, "chat_id": reply.to.chat_id,
+                 "payload": reply_to_json(reply), "ticket_id": reply.ticket_id,
+                 "not_before": to_db(reply.not_before) if reply.not_before else None, "status": PENDING,
+                 "attempts": 0, "parts_sent": 0, "maybe_duplicate": False} for reply in replies]
+        insert_rows(self.session, OutboxRow.__table__, rows)
+
+    def hold(self, lines: Sequence[HeldLine]) -> None:
+        """One row for the lot (status held: never claimed, never sent), plain values in its payload."""
+        if lines:
+            insert_rows(self.session, OutboxRow.__table__, [{
+                "created_at": datetime.now(UTC), "lane": int(Lane.BULK), "platform": "", "chat_id": "",
+                "payload": {"lines": [[line.account_id, line.ticket_id, line.number, line.mark, line.says, line.stage,
+                                       line.due.isoformat(), line.owner] for line in lines]},
+                "status": HELD, "attempts": 0, "parts_sent": 0, "maybe_duplicate": False}])
+
+    def take_held(self) -> list[HeldLine]:
+        """DELETE … RETURNING: of two processes taking at once, each row goes to one of them."""
+        table = OutboxRow.__table__
+        taken = self.session.execute(sa.delete(table).where(table.c.status == HELD)
+                                     .returning(table.c.id, table.c.payload)).all()
+        return [HeldLine(account_id, ticket_id, number, mark, says, stage, datetime.fromisoformat(due), owner)
+                for _, payload in sorted(taken, key=lambda row: row[0])
+                for account_id, ticket_id, number, mark, says, stage, due, owner in payload["lines"]]
+
 
 
 # -- the dispatcher's side --------------------------------------------------------

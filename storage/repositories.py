@@ -7,7 +7,8 @@ and never commit: `SqlUnitOfWork.commit()` does.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import json
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -180,7 +181,71 @@ def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
     }
 
 
+# -- set-based writes ---------------------------------------------------------
+
+ROWS_PER_STATEMENT = 1000  # a multi-row statement's rows: well under either database's bound-parameter limit
+
+
+def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Many rows in a few statements. On PostgreSQL an executemany is a server round per row, so
+    the INSERT asks for RETURNING, which makes SQLAlchemy send the rows as multi-row VALUES
+    (its "insertmanyvalues", a page per ROWS_PER_STATEMENT); on SQLite, which runs in-process,
+    a plain executemany."""
+    if not rows:
+        return
+    statement = sa.insert(table)
+    if not _in_process(session):
+        statement = statement.returning(table.c.id)
+    session.execute(statement, list(rows), execution_options={"insertmanyvalues_page_size": ROWS_PER_STATEMENT})
+
+
+def _in_process(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+_PLAN_COLUMNS = ("next_action_at", "ladder_step", "due_at", "updated_at")
+# PostgreSQL: the plans as five arrays, one bound parameter each, joined to the rows they update.
+_UPDATE_PLANS_FROM_ARRAYS = sa.text("""
+    UPDATE ticket SET next_action_at = plan.next_action_at, ladder_step = plan.ladder_step,
+                      due_at = plan.due_at, updated_at = plan.updated_at
+    FROM unnest(CAST(:ids AS integer[]), CAST(:next_action_at AS timestamptz[]), CAST(:ladder_step AS integer[]),
+                CAST(:due_at AS timestamptz[]), CAST(:updated_at AS timestamptz[]))
+         AS plan (id, next_action_at, ladder_step, due_at, updated_at)
+    WHERE ticket.id = plan.id""")
+
+
+_EVENT_COLUMNS = ("ticket_id", "seq", "kind", "at", "actor_account_id", "data")
+# PostgreSQL: the new events as six arrays, one bound parameter each (an executemany is a round per row).
+_INSERT_EVENTS_FROM_ARRAYS = sa.text("""
+    INSERT INTO ticket_event (ticket_id, seq, kind, at, actor_account_id, data)
+    SELECT * FROM unnest(CAST(:ticket_id AS integer[]), CAST(:seq AS integer[]), CAST(:kind AS text[]),
+                         CAST(:at AS timestamptz[]), CAST(:actor_account_id AS integer[]),
+                         CAST(CAST(:data AS text[]) AS json[]))""")
+
+
+def _update_plans(session: Session, plans: Sequence[tuple[Any, ...]]) -> None:
+    """One statement for all the plans: an UPDATE … FROM unnest(arrays) on PostgreSQL, an
+    executemany of the UPDATE on SQLite (in-process: no round trips to save)."""
+    table = TicketRow.__table__
+    if _in_process(session):
+        session.execute(sa.update(table).where(table.c.id == sa.bindparam("plan_id"))
+                        .values({name: sa.bindparam(f"plan_{name}") for name in _PLAN_COLUMNS}),
+                        [{f"plan_{name}": value for name, value in zip(("id", *_PLAN_COLUMNS), plan)}
+                         for plan in plans])
+        return
+    ids, *columns = (list(column) for column in zip(*plans))
+    session.execute(_UPDATE_PLANS_FROM_ARRAYS, {"ids": ids, **dict(zip(_PLAN_COLUMNS, columns))})
+
+
 # -- repositories -------------------------------------------------------------
+
+
+def _rows_by_id(session: Session, table: Any, ids: Collection[int], mapping: Any) -> list[Any]:
+    """Rows of `table` whose id is in `ids`, mapped, in one SELECT (Core rows: no ORM objects to build)."""
+    if not ids:
+        return []
+    columns = table.__table__.c
+    return [mapping(row) for row in session.execute(sa.select(table.__table__).where(columns.id.in_(sorted(ids))))]
 
 
 class SqlAccounts:
@@ -222,6 +287,9 @@ class SqlAccounts:
         row = self.session.get(AccountRow, account_id)
         return _account(row) if row is not None else None
 
+    def get_many(self, account_ids: Collection[int]) -> dict[int, Account]:
+        return {account.id: account for account in _rows_by_id(self.session, AccountRow, account_ids, _account)}
+
     def set_locale(self, account_id: int, locale: str) -> None:
         row = self.session.get(AccountRow, account_id)
         if row is None:
@@ -261,6 +329,9 @@ class SqlDirectory:
         row = self.session.get(OrgUnitRow, org_unit_id)
         return _org_unit(row) if row is not None else None
 
+    def org_units(self, org_unit_ids: Collection[int]) -> dict[int, OrgUnit]:
+        return {unit.id: unit for unit in _rows_by_id(self.session, OrgUnitRow, org_unit_ids, _org_unit)}
+
     def children(self, org_unit_id: int) -> list[OrgUnit]:
         rows = self.session.scalars(
             sa.select(OrgUnitRow).where(OrgUnitRow.parent_id == org_unit_id).order_by(OrgUnitRow.id)
@@ -281,6 +352,9 @@ class SqlDirectory:
     def cadre(self, cadre_id: int) -> Cadre | None:
         row = self.session.get(CadreRow, cadre_id)
         return _cadre(row) if row is not None else None
+
+    def cadres(self, cadre_ids: Collection[int]) -> dict[int, Cadre]:
+        return {cadre.id: cadre for cadre in _rows_by_id(self.session, CadreRow, cadre_ids, _cadre)}
 
     def cadre_by_account(self, account_id: int) -> Cadre | None:
         row = self.session.scalars(sa.select(CadreRow).where(CadreRow.account_id == account_id)).one_or_none()
@@ -433,6 +507,52 @@ class SqlTickets:
             sa.select(TicketEventRow).where(TicketEventRow.ticket_id == ticket_id).order_by(TicketEventRow.seq)
         )
         return _ticket(row, [_event(e) for e in events])
+
+    def get_many(self, ticket_ids: Collection[int]) -> list[Ticket]:
+        """Two SELECTs for any number of tickets: the rows, then every event of them in order."""
+        if not ticket_ids:
+            return []
+        ids = sorted(ticket_ids)
+        tickets, events = TicketRow.__table__, TicketEventRow.__table__
+        histories: dict[int, list[TicketEvent]] = {i: [] for i in ids}
+        for row in self.session.execute(sa.select(events).where(events.c.ticket_id.in_(ids))
+                                        .order_by(events.c.ticket_id, events.c.seq)):
+            histories[row.ticket_id].append(_event(row))
+        rows = self.session.execute(sa.select(tickets).where(tickets.c.id.in_(ids)).order_by(tickets.c.id))
+        return [_ticket(row, histories[row.id]) for row in rows]
+
+    def save_plans(self, tickets: Sequence[Ticket]) -> None:
+        """Three statements for a batch: the plans, the last event numbers, the new events (see
+        `_update_plans`, `insert_rows`). The rows were locked by the sweep's claim."""
+        if not tickets:
+            return
+        now = _utcnow()
+        plans = [(ticket.id, to_db(ticket.next_action_at) if ticket.next_action_at else None, ticket.ladder_step,
+                  to_db(ticket.due_at) if ticket.due_at else None,
+                  max((to_db(e.at) for e in ticket.new_events), default=now)) for ticket in tickets]
+        _update_plans(self.session, plans)
+        self._append_many([ticket for ticket in tickets if ticket.new_events])
+
+    def _append_many(self, tickets: Sequence[Ticket]) -> None:
+        if not tickets:
+            return
+        events = TicketEventRow.__table__
+        last = dict(self.session.execute(
+            sa.select(events.c.ticket_id, sa.func.max(events.c.seq))
+            .where(events.c.ticket_id.in_(sorted(t.id for t in tickets if t.id is not None)))
+            .group_by(events.c.ticket_id)).all())
+        rows = [{"ticket_id": ticket.id, "seq": seq, "kind": str(event.kind), "at": to_db(event.at),
+                 "actor_account_id": event.actor_account_id, "data": dict(event.data)}
+                for ticket in tickets
+                for seq, event in enumerate(ticket.new_events, start=(last.get(ticket.id) or 0) + 1)]
+        if _in_process(self.session):
+            self.session.execute(sa.insert(events), rows)
+        else:
+            columns = {name: [row[name] for row in rows] for name in _EVENT_COLUMNS}
+            columns["data"] = [json.dumps(data, ensure_ascii=False) for data in columns["data"]]
+            self.session.execute(_INSERT_EVENTS_FROM_ARRAYS, columns)
+        for ticket in tickets:
+            ticket.new_events.clear()
 
     def by_number(self, number: str) -> Ticket | None:
         ticket_id = self.session.scalar(sa.select(TicketRow.id).where(TicketRow.number == number))

@@ -296,7 +296,7 @@ class OutboxRow(SQLModel, table=True):
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
     not_before: datetime | None = _utc_column(nullable=True)  # the core's: quiet hours
     retry_at: datetime | None = _utc_column(nullable=True)  # the dispatcher's: backoff, 429
-    status: str = Field(default="pending", max_length=10)  # pending / sending / sent / failed
+    status: str = Field(default="pending", max_length=10)  # pending / sending / sent / failed; held (storage/outbox.py)
     attempts: int = Field(default=0)
     parts_sent: int = Field(default=0)  # Bot API calls of this reply already made (a retry resumes)
     claimed_at: datetime | None = _utc_column(nullable=True)

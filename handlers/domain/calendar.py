@@ -56,11 +56,20 @@ class WorkCalendar:
         # Populate every covered year up front: a notice may make a working day of the
         # previous December (2002's made 29 Dec 2001 one), which lazy per-year filling misses.
         self._library = China(years=LIBRARY_YEARS)
+        # The calendar never changes once built, and asking the library is slow (a morning's
+        # sweep asks about the same few days for every ticket): each day is worked out once.
+        self._working: dict[date, bool] = {}
 
     def covers(self, year: int) -> bool:
         return year in LIBRARY_YEARS or year in self._loaded_years
 
     def is_working_day(self, d: date) -> bool:
+        known = self._working.get(d)
+        if known is None:
+            known = self._working[d] = self._work_out(d)
+        return known
+
+    def _work_out(self, d: date) -> bool:
         # A loaded list wins over the library: it is the admin's copy of the notice.
         if d in self._loaded_workdays:
             return True

@@ -16,7 +16,7 @@ next rung is always known from the ticket itself and a restart loses nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -29,6 +29,9 @@ from handlers.domain.model import Ticket
 from handlers.domain.quiet import QuietHours
 
 LADDER_EVENT = EventKind.LADDER  # data: rung, stage, due (ISO): which deadline it was climbed for
+
+
+OPENINGS_KEPT = 10_000  # rung times remembered (Clockwork.opening_after), so the memo stays small
 
 
 class Rung(StrEnum):
@@ -53,11 +56,18 @@ class Clockwork:
     tz: ZoneInfo
     warning_days: int
     hard_limit_days: int
+    # A morning's sweep asks the same few due times for every ticket: each is worked out once.
+    _openings: dict[tuple[datetime, int], datetime] = field(default_factory=dict, compare=False, repr=False)
 
     def opening_after(self, due: datetime, working_days: int) -> datetime:
         """Office opening on the `working_days`-th working day after the day `due` closes."""
-        day = self.calendar.add_working_days(due_day(due, self.tz), working_days)
-        return datetime.combine(day, self.hours.office_open, tzinfo=self.tz)
+        known = self._openings.get((due, working_days))
+        if known is None:
+            if len(self._openings) >= OPENINGS_KEPT:
+                self._openings.clear()
+            day = self.calendar.add_working_days(due_day(due, self.tz), working_days)
+            known = self._openings[(due, working_days)] = datetime.combine(day, self.hours.office_open, tzinfo=self.tz)
+        return known
 
     def rung_time(self, rung: Rung, due: datetime, created: datetime) -> datetime | None:
         """When `rung` is due for a deadline `due` on a ticket received at `created`; None: skipped."""

@@ -33,6 +33,7 @@ class FakeStore:
     profiles: dict[int, ReporterProfile] = field(default_factory=dict)
     complaints: list[tuple] = field(default_factory=list)
     outbox: list[Reply] = field(default_factory=list)
+    held: list = field(default_factory=list)  # HeldLines a sweep keeps until its pass ends
     bindings: dict[tuple[str, int], GroupBinding] = field(default_factory=dict)
     digest_claims: set[tuple[str, str, datetime]] = field(default_factory=set)
 
@@ -88,6 +89,9 @@ class _Accounts(_Part):
     def get(self, account_id):
         return self.s.accounts.get(account_id)
 
+    def get_many(self, account_ids):
+        return {i: self.s.accounts[i] for i in account_ids if i in self.s.accounts}
+
     def set_locale(self, account_id, locale):
         self.s.accounts[account_id].locale = locale
 
@@ -99,6 +103,8 @@ class _Directory(_Part):
     def cadre(self, i): return self.s.cadres.get(i)
     def units_named(self, name): return [u for u in self.s.units.values() if u.name == name.strip()]
     def enterprise(self, i): return self.s.enterprises.get(i)
+    def org_units(self, ids): return {i: self.s.units[i] for i in ids if i in self.s.units}
+    def cadres(self, ids): return {i: self.s.cadres[i] for i in ids if i in self.s.cadres}
 
     def cadre_by_account(self, account_id):
         return next((c for c in self.s.cadres.values() if c.account_id == account_id), None)
@@ -143,8 +149,18 @@ class _Tickets(_Part):
     def get(self, ticket_id):
         return copy.deepcopy(self.s.tickets.get(ticket_id))
 
+    def get_many(self, ticket_ids):
+        return [copy.deepcopy(self.s.tickets[i]) for i in sorted(ticket_ids) if i in self.s.tickets]
+
     def save(self, ticket):
         self._store(ticket)
+
+    def save_plans(self, tickets):
+        for ticket in tickets:
+            stored = self.s.tickets[ticket.id]
+            stored.events.extend(copy.deepcopy(ticket.new_events))
+            stored.next_action_at, stored.ladder_step, stored.due_at = ticket.next_action_at, ticket.ladder_step, ticket.due_at
+            ticket.new_events.clear()
 
     def by_number(self, number):
         return next((copy.deepcopy(t) for t in self.s.tickets.values() if t.number == number), None)
@@ -250,3 +266,10 @@ class _Groups(_Part):
 class _Outbox(_Part):
     def put(self, replies, lane):
         self.s.outbox.extend(replies)
+
+    def hold(self, lines):
+        self.s.held.extend(lines)
+
+    def take_held(self):
+        taken, self.s.held = self.s.held, []
+        return taken
