@@ -122,3 +122,14 @@ async def test_answers_are_served_before_bulk_waiting_for_the_overall_limit(cloc
     clock.at += 1.0  # the bucket is full again
     await asyncio.gather(*bulk)
     assert served[3:] == ["bulk 2", "bulk 3"]
+
+
+@pytest.mark.parametrize(("setting", "paced"), [(None, True), ("false", False)])
+def test_send_pacing_is_on_unless_switched_off_for_a_local_server(setting, paced, monkeypatch, tmp_path) -> None:
+    from bot.bootstrap import build_runtime
+    from bot.settings import Settings
+
+    if setting is not None:
+        monkeypatch.setenv("LIANXIN_SEND_PACING", setting)
+    runtime = build_runtime(Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'bot.db'}"))
+    assert runtime.outbox_policy.paced is paced
