@@ -3,6 +3,7 @@ same framework (benchmarks/echo_bot.py), each a process of its own polling one l
 server (sandbox/botapi) that runs in this process (issue 14).
 
     .venv/bin/python -m benchmarks.latency --framework ptb aiogram --db sqlite postgres --runs 3
+    .venv/bin/python -m benchmarks.latency --framework ptb aiogram --startup-only --runs 5
 
 Per framework and database, `--runs` times, in this order:
   throughput  the sandbox's limits off, Lianxin with LIANXIN_SEND_PACING=false: `--users` new
@@ -10,7 +11,8 @@ Per framework and database, `--runs` times, in this order:
               phone, 确认提交) at full speed, all at once; updates/s and the bot process's CPU
               (user + system, from /proc) per update. Then the echo bot gets as many people
               sending as many texts the same way.
-  latency     the sandbox's Telegram limits on, Lianxin paced (its default): `--walkers` new
+  latency     first with the limits off and Lianxin unpaced (what the bot itself takes), then
+              the sandbox's Telegram limits on, Lianxin paced (its default): `--walkers` new
               people walk the dialog at human pace (a step every `--pace` s), then as many at
               full speed (the next step as soon as the step's last reply landed). A reply's
               latency runs from its update being queued to its message (or edit) landing at
@@ -280,6 +282,7 @@ async def one_run(bench: Bench, number: int) -> dict[str, Any]:
         if bench.expected is None:
             bench.expected = await calibrate(server, bench.people, steps)
         figures["lianxin_unpaced_startup_s"] = bot.startup
+        figures["lianxin_unpaced_human"] = await latency(bench, steps, bench.expected, args.pace)
         figures["lianxin_throughput"] = await throughput(bench, bot, steps, bench.expected)
     finally:
         await bot.stop()
@@ -306,6 +309,22 @@ async def one_run(bench: Bench, number: int) -> dict[str, Any]:
     return figures
 
 
+async def startups(bench: Bench) -> dict[str, Any]:
+    """Only start-up: each bot started and stopped `--runs` times, interleaved."""
+    ours, theirs = [], []
+    for _ in range(bench.args.runs):
+        for kind, times in (("lianxin", ours), ("echo", theirs)):
+            process = (lianxin(bench.server, bench.framework, bench.database_url, paced=True,
+                               log_path=bench.folder / "lianxin.log") if kind == "lianxin"
+                       else echo(bench.server, bench.framework, bench.folder / "echo.log"))
+            await process.start(bench.server)
+            times.append(process.startup)
+            await process.stop()
+    median = {"lianxin_startup_s": round(statistics.median(ours), 3), "echo_startup_s": round(statistics.median(theirs), 3)}
+    median["startup_ratio"] = round(median["lianxin_startup_s"] / median["echo_startup_s"], 2)
+    return {"median": median, "runs": {"lianxin_startup_s": ours, "echo_startup_s": theirs}}
+
+
 async def measure(framework: str, database_url: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     from storage.admin import seed_demo
 
@@ -316,6 +335,11 @@ async def measure(framework: str, database_url: str, args: argparse.Namespace, f
     await server.start()
     bench = Bench(server, People(server), framework, database_url, credit_code, args, folder)
     runs = []
+    if args.startup_only:
+        try:
+            return await startups(bench)
+        finally:
+            await server.stop()
     try:
         for number in range(args.runs):
             runs.append(await one_run(bench, number))
@@ -383,6 +407,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=100, help="people walking at once for throughput")
     parser.add_argument("--walkers", type=int, default=5, help="people walking at once for latency")
     parser.add_argument("--pace", type=float, default=2.0, help="seconds between steps at human pace")
+    parser.add_argument("--startup-only", action="store_true", help="measure only start-up, --runs times each")
     parser.add_argument("--profile", type=Path, help="py-spy raw output of Lianxin's first throughput phase")
     return parser.parse_args(argv)
 
@@ -394,9 +419,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"date: {datetime.now(UTC).isoformat(timespec='seconds')}", flush=True)
     result = run(args)
     for name, measured in result.items():
-        print(f"{name}: {measured['replies_per_step']} replies per step")
         m = measured["median"]
-        print(f"  medians of {args.runs}: human p50/p99 {m['lianxin_human']['p50_ms']:.0f}/"
+        if args.startup_only:
+            print(f"{name}: start-up {m['lianxin_startup_s']} s vs echo {m['echo_startup_s']} s (x{m['startup_ratio']})")
+            continue
+        print(f"{name}: {measured['replies_per_step']} replies per step")
+        print(f"  medians of {args.runs}: unpaced human p50/p99 {m['lianxin_unpaced_human']['p50_ms']:.0f}/"
+              f"{m['lianxin_unpaced_human']['p99_ms']:.0f} ms; paced human p50/p99 {m['lianxin_human']['p50_ms']:.0f}/"
               f"{m['lianxin_human']['p99_ms']:.0f} ms, full speed {m['lianxin_full_speed']['p50_ms']:.0f}/"
               f"{m['lianxin_full_speed']['p99_ms']:.0f} ms ({m['lianxin_full_speed']['http_429']} x 429); "
               f"throughput x{m['throughput_ratio']} of echo, CPU x{m['cpu_ratio']}, start-up x{m['startup_ratio']}")

@@ -1,6 +1,6 @@
 """Starting the bot loads what answering people needs, not what a digest's chart or another
 country's holidays need: matplotlib is imported when a chart is drawn, and of `holidays` only
-China is loaded."""
+China is loaded. A restart on an up-to-date database does not load Alembic either."""
 
 from __future__ import annotations
 
@@ -39,3 +39,14 @@ def test_starting_the_bot_loads_no_charting_and_only_chinas_holidays(framework: 
     assert "bot.adapters.telegram_" + ("aiogram" if framework == "aiogram" else "ptb") in loaded  # it did start up
     assert [m for m in loaded if m.split(".")[0] == "matplotlib"] == []
     assert [m for m in loaded if m.startswith("holidays.countries")] == ["holidays.countries.china"]
+
+
+def test_a_restart_on_an_up_to_date_database_leaves_it_as_it_is_without_loading_alembic(tmp_path: Path) -> None:
+    from storage.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'start.db'}"
+    upgrade(url)  # the first start migrates
+    done = subprocess.run([sys.executable, "-c", PROBE, "ptb", url], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert [m for m in json.loads(done.stdout.strip().splitlines()[-1]) if m.split(".")[0] == "alembic"] == []
