@@ -22,10 +22,11 @@ How:
 - Per platform: each outbox row goes out through its own platform's sender (`Platform`,
   bot/delivery.py), and the claim takes only rows of the platforms this process serves;
   a row for a platform nobody serves waits.
-- Limits for all processes together (there is one leader), each platform's own: for
-  Telegram ~30 messages/s overall, 1/s per private chat with a burst of 2 (a turn
-  answering with 2 messages is not slowed), 20/min per group (bot/telegram_out.py);
-  every Bot API call counts as one message.
+- Limits for all processes together (there is one leader), each platform's own
+  (bot/pacing.py, bot/telegram_out.py): for Telegram ~30 messages/s overall, 1/s per
+  private chat with Telegram's burst of 3, 20/min per group; a chat's message counts
+  when its call came back. The person acting comes first: answers take the burst that
+  notices and bulk leave them, and are served first. Every Bot API call counts.
 - 429: the row waits `retry_after` (not counted as an attempt) and the chat with it;
   429s from several chats at once pause everything. 5xx and connection errors: retried
   with exponential backoff, for as long as it takes. Read timeout: see the guarantee.
