@@ -62,8 +62,10 @@ class Sender(Protocol):
 
 @dataclass(frozen=True)
 class SendLimits:
-    """How fast one platform takes messages: overall, in a private chat, in a group. Each
-    rate is applied at `margin` of itself, so that network jitter does not earn a 429."""
+    """How fast one platform takes messages: overall, in a private chat, in a group (bot/pacing.py).
+    A chat's limits are the platform's own: its bucket is dated as the server sees it. The overall
+    rate is applied at `margin` of itself, its burst kept below the platform's, so that network
+    jitter does not earn a 429; `answer_reserve` of its burst is kept for answers to the person acting."""
 
     overall_per_second: float
     overall_burst: int
@@ -71,7 +73,9 @@ class SendLimits:
     private_burst: int
     group_per_minute: float
     group_burst: int
-    margin: float = 0.95  # send at 95% of each rate
+    margin: float = 0.95  # the overall rate at 95 %
+    answer_reserve: int = 5  # overall tokens notices and bulk leave to answers
+    chat_answer_reserve: int = 2  # a chat's tokens they leave to an answer there (a turn's 1–2 messages)
 
 
 @dataclass(frozen=True)

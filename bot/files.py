@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot import charts
 from bot.i18n import Translator
 from handlers.messages import Msg, t
 from handlers.rules import Rules
@@ -61,6 +60,8 @@ class FileMaker:
         return MadeFile("photo.jpg", data, as_photo=True)
 
     def _chart(self, attachment: Attachment, locale: str) -> MadeFile:
+        from bot import charts  # matplotlib only when a digest draws: not at every start (0.5 s and more)
+
         try:
             png = charts.digest_chart(attachment.data, lambda msg: self.translator.render(msg, locale))
         except charts.NoCjkFont as missing:  # the figures go out without their picture

@@ -22,10 +22,11 @@ How:
 - Per platform: each outbox row goes out through its own platform's sender (`Platform`,
   bot/delivery.py), and the claim takes only rows of the platforms this process serves;
   a row for a platform nobody serves waits.
-- Limits for all processes together (there is one leader), each platform's own: for
-  Telegram ~30 messages/s overall, 1/s per private chat with a burst of 2 (a turn
-  answering with 2 messages is not slowed), 20/min per group (bot/telegram_out.py);
-  every Bot API call counts as one message.
+- Limits for all processes together (there is one leader), each platform's own
+  (bot/pacing.py, bot/telegram_out.py): for Telegram ~30 messages/s overall, 1/s per
+  private chat with Telegram's burst of 3, 20/min per group; a chat's message counts
+  when its call came back. The person acting comes first: answers take the burst that
+  notices and bulk leave them, and are served first. Every Bot API call counts.
 - 429: the row waits `retry_after` (not counted as an attempt) and the chat with it;
   429s from several chats at once pause everything. 5xx and connection errors: retried
   with exponential backoff, for as long as it takes. Read timeout: see the guarantee.
@@ -49,16 +50,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from aiolimiter import AsyncLimiter
-
-from bot.delivery import DeliveryFailed, Failure, Pace, Platform, Sender, SendLimits, by_name
+from bot.delivery import DeliveryFailed, Failure, Pace, Platform, Sender, by_name
+from bot.pacing import Chat, Limiters
+from handlers.ports import Lane
 from handlers.seam import REFRESH, Reply
 from storage.outbox import Claimed, Leadership, OutboxStore
 
 log = logging.getLogger(__name__)
 
 FAULT_ENV = "LIANXIN_OUTBOX_FAULT"
-Chat = tuple[str, str]  # (platform, chat id)
 
 
 class Clock:
@@ -71,6 +71,7 @@ class Policy:
     # False: not paced by the platforms' limits (a sandbox whose limits are off); 429s are still obeyed
     paced: bool = True
     batch: int = 100  # rows claimed at most at once (in flight)
+    answers_beyond_batch: int = 20  # answers claimed after a commit even when a batch is in flight
     poll_every: float = 1.0  # seconds between looks at the outbox when nobody pokes
     leader_check_every: float = 5.0  # seconds between leadership checks / attempts
     lease: timedelta = timedelta(seconds=60)  # `sending` longer than this: its dispatcher died
@@ -88,74 +89,7 @@ class Stats:
     retried: int = 0  # 5xx / connection errors
     timed_out: int = 0  # read timeouts (maybe delivered)
     failed: int = 0
-
-
-class Limiters:
-    """aiolimiter buckets by each platform's limits: one overall per platform, one per chat
-    (evicted once idle, when they are full again)."""
-
-    IDLE_EVICT_SECONDS = 120
-
-    def __init__(self, platforms: Mapping[str, Platform], *, paced: bool = True) -> None:
-        self.platforms = platforms
-        self.paced = paced
-        self._overall = {name: _overall_bucket(platform.limits) for name, platform in platforms.items()}
-        self._chats: dict[Chat, tuple[AsyncLimiter, float]] = {}
-        self._paused_until = 0.0  # monotonic: everything waits (a global 429)
-        self._chat_paused: dict[Chat, float] = {}
-
-    async def acquire(self, chat: Chat) -> None:
-        await self._wait_pauses(chat)
-        if not self.paced:
-            return
-        await self._chat_limiter(chat).acquire()
-        await self._overall[chat[0]].acquire()
-
-    def pause(self, chat: Chat | None, seconds: float) -> None:
-        until = time.monotonic() + seconds
-        if chat is None:
-            self._paused_until = max(self._paused_until, until)
-        else:
-            self._chat_paused[chat] = max(self._chat_paused.get(chat, 0.0), until)
-
-    def evict_idle(self) -> None:
-        cutoff = time.monotonic() - self.IDLE_EVICT_SECONDS
-        for chat in [c for c, (_, used) in self._chats.items() if used < cutoff]:
-            del self._chats[chat]
-        for chat in [c for c, until in self._chat_paused.items() if until < time.monotonic()]:
-            del self._chat_paused[chat]
-
-    def __len__(self) -> int:
-        return len(self._chats)
-
-    async def _wait_pauses(self, chat: Chat) -> None:
-        while (wait := max(self._paused_until, self._chat_paused.get(chat, 0.0)) - time.monotonic()) > 0:
-            await asyncio.sleep(wait)
-
-    def _chat_limiter(self, chat: Chat) -> AsyncLimiter:
-        limiter = self._chats.get(chat, (None, 0.0))[0]
-        if limiter is None:
-            limiter = self._chat_bucket(chat)
-        self._chats[chat] = (limiter, time.monotonic())
-        return limiter
-
-    def _chat_bucket(self, chat: Chat) -> AsyncLimiter:
-        """A new chat's bucket: a group's or a private chat's, as its platform tells them apart."""
-        name, chat_id = chat
-        platform = self.platforms[name]
-        limits = platform.limits
-        if platform.is_group(chat_id):
-            return _bucket(limits.group_burst, limits.group_per_minute / 60, limits.margin)
-        return _bucket(limits.private_burst, limits.private_per_second, limits.margin)
-
-
-def _overall_bucket(limits: SendLimits) -> AsyncLimiter:
-    return _bucket(limits.overall_burst, limits.overall_per_second, limits.margin)
-
-
-def _bucket(burst: int, per_second: float, margin: float) -> AsyncLimiter:
-    """`burst` messages at once, refilled at `margin` of `per_second`."""
-    return AsyncLimiter(burst, burst / per_second / margin)
+    answers_held_back: int = 0  # calls of answers to the person acting that the pacing made wait
 
 
 class Dispatcher:
@@ -172,6 +106,7 @@ class Dispatcher:
         self.stats = Stats()
         self._fault = os.environ.get(FAULT_ENV, "")
         self._wake = asyncio.Event()
+        self._poked = False  # something was committed since the last claim (answers, maybe)
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._sending: dict[asyncio.Task[None], list[Claimed]] = {}
@@ -201,6 +136,7 @@ class Dispatcher:
 
     def poke(self) -> None:
         """Something was committed to the outbox: look now rather than at the next poll."""
+        self._poked = True
         self._wake.set()
 
     async def look(self, timeout: float = 5.0) -> None:
@@ -241,11 +177,18 @@ class Dispatcher:
         if not await self._lead():
             return self.policy.leader_check_every
         waiting = list(self._drain_waiters)
+        poked, self._poked = self._poked, False
         room = self.policy.batch - sum(len(rows) for rows in self._sending.values())
         # Claim when there is room for a good share of a batch: fewer, larger claims.
         worth_it = room >= max(1, self.policy.batch // 4) or not self._sending
         served = tuple(self.platforms)  # rows to other platforms wait for a process that serves them
-        claimed = await asyncio.to_thread(self.store.claim, self.clock.now(), room, served) if worth_it else []
+        if worth_it:
+            claimed = await asyncio.to_thread(self.store.claim, self.clock.now(), room, served)
+        elif poked:  # someone may be waiting for an answer: not behind a batch of bulk in flight
+            claimed = await asyncio.to_thread(self.store.claim, self.clock.now(), self.policy.answers_beyond_batch,
+                                              served, up_to_lane=Lane.ANSWER)
+        else:
+            claimed = []
         self._inject("after_claim", claimed)
         for rows in _by_chat(claimed):
             self._send_in_background(rows)
@@ -316,11 +259,13 @@ class Dispatcher:
         try:
             sender = self.platforms[row.reply.to.platform].sender  # claimed: a platform this process serves
             if row.reply.card is None:
-                await sender.send(row.reply, skip=row.parts_sent, pace=self._pace(row.chat))
+                await sender.send(row.reply, skip=row.parts_sent, pace=self._pace(row))
             else:
                 await self._send_card(sender, row)
         except DeliveryFailed as failed:
             return await self._after_failure(row, failed)
+        finally:
+            self.limiters.landed(row.chat)
         self._inject("after_send", [row])
         await asyncio.to_thread(self.store.mark_sent, row.id, self.clock.now())
         self.stats.sent += 1
@@ -337,7 +282,7 @@ class Dispatcher:
         target = reply.edit_message_id or (live if card.mode == REFRESH else None)
         if target is None and card.mode == REFRESH:
             return  # no live card to bring up to date: the notice with it opens one
-        sent = await sender.send(replace(reply, edit_message_id=target), skip=row.parts_sent, pace=self._pace(row.chat))
+        sent = await sender.send(replace(reply, edit_message_id=target), skip=row.parts_sent, pace=self._pace(row))
         if sent.message_id is None:
             return  # resumed past its text (a retry): the live card was noted when it was made
         if live is not None and live != sent.message_id:
@@ -352,14 +297,14 @@ class Dispatcher:
         assert card is not None
         retired = Reply(row.reply.to, row.reply.locale, card.retired, edit_message_id=message_id)
         try:
-            await sender.send(retired, pace=self._pace(row.chat))
+            await sender.send(retired, pace=self._pace(row))
         except DeliveryFailed as failed:  # a stop, a 429, the message gone: the card itself went out
             log.info("outbox: old card %s in chat %s kept its buttons: %s", message_id, row.chat[1], failed.detail)
 
-    def _pace(self, chat: Chat) -> Pace:
+    def _pace(self, row: Claimed) -> Pace:
         async def pace() -> None:
-            if not self._stopping:
-                await self.limiters.acquire(chat)
+            if not self._stopping and await self.limiters.acquire(row.chat, row.lane) and row.lane == Lane.ANSWER:
+                self.stats.answers_held_back += 1
             if self._stopping:  # not begun: give it back rather than send during a stop
                 raise DeliveryFailed(Failure.STOPPED, "the dispatcher is stopping", calls_made=0)
         return pace

@@ -76,7 +76,8 @@ class Runtime:
         self.core = core
         self.translator = translator
         self.robots = robots or {}
-        self.outbox_policy = outbox_policy
+        # LIANXIN_SEND_PACING=false: unpaced (a local server with its limits off); a policy given wins
+        self.outbox_policy = outbox_policy if outbox_policy is not None else Policy(paced=settings.send_pacing)
         self.clock = clock or Clock()
         self.scheduled = scheduled  # False: no timed jobs (a process that only answers)
         self.stored_files = FileStore.at(settings.database_url)

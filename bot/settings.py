@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///lianxin.db"
     default_locale: str = "zh_CN"
     timezone: str = "Asia/Shanghai"
+    # False: send as fast as the server takes it, for benchmarks against a local Bot API server whose
+    # limits are off (sandbox/botapi). Never for Telegram: it answers floods with 429s and may block the bot.
+    send_pacing: bool = True
     webhook_url: str | None = None  # None: long polling
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443

@@ -160,6 +160,7 @@ class Claimed:
     parts_sent: int
     maybe_duplicate: bool
     ticket_id: int | None
+    lane: Lane = Lane.ANSWER  # paced as: the person acting comes first (bot/pacing.py)
 
     @property
     def chat(self) -> tuple[str, str]:
@@ -174,14 +175,16 @@ class OutboxStore:
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self.is_postgres = engine.dialect.name == "postgresql"
 
-    def claim(self, now: datetime, limit: int, platforms: Collection[str]) -> list[Claimed]:
+    def claim(self, now: datetime, limit: int, platforms: Collection[str], *,
+              up_to_lane: Lane = Lane.BULK) -> list[Claimed]:
         """Mark up to `limit` due rows to `platforms` as sending, lane by lane (answers first)
-        in id order, keeping each chat's order. Rows to other platforms are left pending for
-        a process that serves them."""
+        in id order, keeping each chat's order; only lanes up to `up_to_lane` (ANSWER: answers
+        only). Rows to other platforms are left pending for a process that serves them."""
         table = OutboxRow.__table__
         now = to_db(now)
         due = (sa.select(table.c.id)
-               .where(table.c.platform.in_(list(platforms)), _due(table, now), ~_held_up(table, now))
+               .where(table.c.platform.in_(list(platforms)), table.c.lane <= int(up_to_lane), _due(table, now),
+                      ~_held_up(table, now))
                .order_by(table.c.lane, table.c.id).limit(limit))
         if self.is_postgres:  # a second dispatcher (a lost leader) skips what this one holds
             due = due.with_for_update(skip_locked=True)
@@ -193,10 +196,10 @@ class OutboxStore:
             claim = (sa.update(table).where(table.c.id.in_(ids), table.c.status == PENDING)
                      .values(status=SENDING, claimed_at=now)
                      .returning(table.c.id, table.c.payload, table.c.attempts, table.c.parts_sent,
-                                table.c.maybe_duplicate, table.c.ticket_id))
+                                table.c.maybe_duplicate, table.c.ticket_id, table.c.lane))
             rows = session.execute(claim).all()
         claimed = [Claimed(r.id, reply_from_json(r.payload), r.attempts, r.parts_sent, r.maybe_duplicate,
-                           r.ticket_id) for r in rows]
+                           r.ticket_id, Lane(r.lane)) for r in rows]
         return sorted(claimed, key=lambda c: c.id)
 
     def mark_sent(self, row_id: int, now: datetime) -> None:

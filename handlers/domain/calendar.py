@@ -15,13 +15,37 @@ official list is loaded.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-from holidays.countries.china import China, ChinaStaticHolidays
+
+def _china_alone() -> ModuleType:
+    """holidays' China module alone. `from holidays.countries.china import China` would first run
+    the package holidays.countries, which imports every one of its ~250 countries at each start."""
+    name = "holidays.countries.china"
+    if name in sys.modules:
+        return sys.modules[name]
+    import holidays  # the package itself loads its countries lazily
+
+    path = Path(holidays.__file__).parent / "countries" / "china.py"
+    spec = importlib.util.spec_from_file_location(name, path) if path.is_file() else None
+    if spec is None or spec.loader is None:  # laid out otherwise: the usual import, all countries
+        return importlib.import_module(name)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_CHINA = _china_alone()
+China, ChinaStaticHolidays = _CHINA.China, _CHINA.ChinaStaticHolidays
 
 # Years whose State Council notice the library has transcribed (2001–2026 in 0.109).
 # The library's own year range (1950–2100) is *not* coverage: outside this table it

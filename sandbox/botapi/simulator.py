@@ -65,10 +65,13 @@ def _bot_state(bot: BotState) -> dict[tuple[int, int], tuple[int, bool]]:
 
 
 async def deliver(server: LocalBotApi, bot: BotState, kind: str, payload: dict, label: str,
-                  chat: Chat | None = None, sent: Message | None = None) -> Outcome:
-    """Queue an update; wait for delivery and for the bot to settle; report what changed."""
+                  chat: Chat | None = None, sent: Message | None = None, *, wait: bool = True) -> Outcome:
+    """Queue an update; wait for delivery and for the bot to settle; report what changed.
+    `wait=False`: only queue it (a load test watching the call log itself); the Outcome has its id."""
     before = _bot_state(bot)
     update = bot.queue.push(kind, payload, label)
+    if not wait:
+        return Outcome(update.update_id, sent=sent)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + server.timeout
     name = f"@{bot.account.username}"
@@ -177,22 +180,23 @@ class SimUser(_Participant):
         """The person blocks the bot: sends to them now fail with 403."""
         self.chat.blocked = True
 
-    async def _post(self, label: str, chat: Chat | None = None, **content: Any) -> Outcome:
+    async def _post(self, label: str, chat: Chat | None = None, *, wait: bool = True, **content: Any) -> Outcome:
         chat = chat or self.chat
         if chat.type == "private":
             chat.started, chat.blocked = True, False  # writing to a bot (re)opens the conversation
         message = chat.add(self.account, **content)
         return await deliver(self.server, self.bot, "message", message.to_api(),
-                             f"{label} from user {self.id}", chat, message)
+                             f"{label} from user {self.id}", chat, message, wait=wait)
 
-    async def send(self, text: str, *, chat: SimGroup | None = None) -> Outcome:
-        """Send text; "/cmd args" carries a bot_command entity like a real client's."""
+    async def send(self, text: str, *, chat: SimGroup | None = None, wait: bool = True) -> Outcome:
+        """Send text; "/cmd args" carries a bot_command entity like a real client's.
+        `wait=False`: return once the update is queued (see `deliver`)."""
         entities = []
         if text.startswith("/") and len(text) > 1:
             command = text.split(maxsplit=1)[0]
             entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(command)})
         target = chat.chat if chat else None
-        return await self._post(f"message {text[:40]!r}", target, text=text, entities=entities)
+        return await self._post(f"message {text[:40]!r}", target, wait=wait, text=text, entities=entities)
 
     async def send_photo(self, data: bytes, caption: str | None = None) -> Outcome:
         return await self._post("photo", photo_files=self.bot.files.add_photo(data), caption=caption)
@@ -218,10 +222,11 @@ class SimUser(_Participant):
 
     async def press(self, label: str | Message | None = None, *, text: str | None = None,
                     data: str | None = None, index: int | None = None,
-                    message: Message | None = None) -> Outcome:
+                    message: Message | None = None, wait: bool = True) -> Outcome:
         """Press an inline button: by label (newest message having it), callback data, or 1-based index.
 
         press("接单"), press(msg, text="接单"), press(data="accept:5"), press(index=2).
+        `wait=False`: return once the update is queued (see `deliver`).
         """
         if isinstance(label, Message):
             message, label = label, None
@@ -231,7 +236,7 @@ class SimUser(_Participant):
         message, button = self._find_button(message, text, data, index)
         if button.get("callback_data") is None:
             raise ValueError(f"button {button['text']!r} is not a callback button: {button}")
-        return await self._press(message, button["callback_data"])
+        return await self._press(message, button["callback_data"], wait=wait)
 
     def delete(self, message: Message) -> None:
         """The person deletes one of the bot's messages from their chat (no update is sent:
@@ -267,7 +272,7 @@ class SimUser(_Participant):
         raise LookupError(f"no inline button matching text={text!r} data={data!r} index={index!r}; "
                           f"latest message {latest.text if latest else None!r} has {latest.buttons if latest else []}")
 
-    async def _press(self, message: Message, data: str) -> Outcome:
+    async def _press(self, message: Message, data: str, *, wait: bool = True) -> Outcome:
         query_id = str(secrets.randbits(63))
         record = CallbackRecord(query_id, self.account, message, data)
         self.bot.callbacks[query_id] = record
@@ -275,7 +280,7 @@ class SimUser(_Participant):
                    "chat_instance": str(abs(hash((self.bot.token, message.chat.id))) % 10**18),
                    "data": data}
         outcome = await deliver(self.server, self.bot, "callback_query", payload,
-                                f"button press {data!r} from user {self.id}", message.chat)
+                                f"button press {data!r} from user {self.id}", message.chat, wait=wait)
         if record.answered:
             outcome.answer = CallbackAnswer(record.text, record.show_alert, record.url)
         return outcome

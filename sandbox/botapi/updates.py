@@ -8,6 +8,7 @@ when each update first *reached* the bot, which is what `user.send()` waits for.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 
 from .errors import TERMINATED, conflict
@@ -43,6 +44,7 @@ class UpdateQueue:
         self.closed = False
         self._wakeup = asyncio.Event()
         self._poller_ticket = 0
+        self.polled_at: float | None = None
         self.polls_waiting = 0  # long polls holding for updates right now
         self._poll_holds = asyncio.Event()  # set while one does
 
@@ -97,6 +99,7 @@ class UpdateQueue:
 
     def new_poller(self) -> int:
         """A getUpdates arrived: it supersedes any still-waiting one (409 for that one)."""
+        self.polled_at = time.time()  # when the latest getUpdates arrived (a long poll is logged when it ends)
         self._poller_ticket += 1
         self.notify()
         return self._poller_ticket

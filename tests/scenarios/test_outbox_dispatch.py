@@ -189,9 +189,9 @@ async def test_with_telegrams_limits_on_a_chats_messages_arrive_in_order_without
     assert not [c for c in botapi.calls if c.status == 429]
     first, last = botapi.calls_to("sendMessage")[0].at, max(
         c.at for c in botapi.calls_to("sendMessage") if c.params.get("chat_id") in (1001, "1001"))
-    assert last - first >= 2.5, "2 at once, then one a second"
-    assert 20 <= len(group.messages()) <= 22, "a group gets 19 at once, then one every 3 s; the rest wait"
-    assert [m.text for m in group.messages()][:20] == [f"提醒 -100777-{n}" for n in range(1, 21)]
+    assert last - first >= 4.5, "reminders go one a second, the burst is left to someone acting"
+    assert 18 <= len(group.messages()) <= 21, "a group gets 18 at once (2 left to an answer), then one every 3 s"
+    assert [m.text for m in group.messages()][:18] == [f"提醒 -100777-{n}" for n in range(1, 19)]
     assert dispatcher.stats.rate_limited == 0 and received(boss.messages()).most_common(1)[0][1] == 1
 
 
