@@ -225,7 +225,7 @@ class _XlsxSheet:
                 sheet.write_string(row, column, value, formats[column])  # never a formula, even "=1+1"
             elif isinstance(value, int):
                 sheet.write_number(row, column, value, formats[column])
-            else:  # a date or a naive local time, as Excel's serial day number: a sixth less time than write_datetime
+            else:  # a date or a naive local time: Excel's serial day number, as write_datetime would
                 sheet.write_number(row, column, _serial(value), formats[column])
 
     def close_filter(self) -> None:

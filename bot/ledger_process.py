@@ -39,7 +39,7 @@ class _Job:
     unit_id: int
     now: datetime
     rules: Rules
-    catalogs: tuple[str, str, str]  # the translator's (locales_dir, default_locale, domain): its loaded catalogs don't pickle
+    catalogs: tuple[str, str, str]  # the Translator's arguments: its loaded catalogs do not pickle
     locale: str
     out: str
 
