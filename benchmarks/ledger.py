@@ -1,23 +1,30 @@
-"""问题台账 benchmark: time and peak Python memory of writing a big unit's ledger.
+"""问题台账 benchmark: how fast, and in how much memory, each .xlsx writer writes a big unit's ledger.
 
-    .venv/bin/python -m benchmarks.ledger --tickets 100000 500000
+    .venv/bin/pip install -e '.[bench]'        # openpyxl and pyexcelerate, to compare against
+    .venv/bin/python -m benchmarks.ledger --tickets 100000
     .venv/bin/python -m benchmarks.ledger --db postgres --tickets 100000
-    .venv/bin/python -m benchmarks.ledger --tickets 100000 --list-everything   # what streaming saves
+    .venv/bin/python -m benchmarks.ledger --tickets 100000 --writers xlsxwriter --list-everything
 
 A township with one grid, one cadre and one enterprise gets `--tickets` problems written
 with Core executemany (`fill`), each with `--events` history rows; a sixth of them are
 销号 and rated, a third open and flagged. The ledger is then written to a temporary file
-with `bot.ledger.write_ledger` in a fresh process, which reports how far its peak resident
-memory rose while writing (`write_in_child`). `--list-everything` loads all rows into a
-list before writing, as a non-streaming ledger would. `fill` and `write_in_child` also
-serve the memory test (tests/integration/test_ledger.py).
+with `bot.ledger.write_ledger`, once per writer and run (`--runs`, interleaved), each time in
+a fresh process that reports how far its peak resident memory rose while writing
+(`write_in_child`). The writers (benchmarks/ledger_writers.py) get the same rows, read and
+formatted as in the bot: only the writing differs. `--list-everything` loads all rows into a
+list before writing, as a non-streaming ledger would. Prints the command, the machine and
+the date, a line per writer (medians), and a JSON line last. `fill` and `write_in_child`
+also serve the memory test (tests/integration/test_ledger.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -82,34 +89,36 @@ def _history(n: int, events: int) -> list[tuple[str, dict]]:
     return kinds[:events]
 
 
-def write_in_child(url: str, unit_id: int, list_everything: bool = False) -> dict[str, float]:
+def write_in_child(url: str, unit_id: int, list_everything: bool = False, writer: str = "xlsxwriter") -> dict:
     """Write the ledger in a fresh process and return its figures: `rss_growth_mb` is how far
     the process's peak resident memory rose above what it held once ready to write (imports,
     catalogs, the calendar), the honest figure for "does it run out of memory", C buffers of
     the database driver included."""
-    command = [sys.executable, "-m", "benchmarks.ledger", "--child", url, str(unit_id)]
+    command = [sys.executable, "-m", "benchmarks.ledger", "--child", url, str(unit_id), "--writers", writer]
     done = subprocess.run(command + (["--list-everything"] if list_everything else []), capture_output=True,
                           text=True, check=True, cwd=ROOT)
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def _child(url: str, unit_id: int, list_everything: bool) -> None:
+def _child(url: str, unit_id: int, list_everything: bool, writer: str) -> None:
+    from benchmarks.ledger_writers import WRITERS
     from bot.i18n import Translator
     from bot.ledger import write_ledger
     from handlers.rules import Rules
     from storage.db import make_engine
 
-    engine, rules, translator = make_engine(url), Rules(), Translator()
+    engine, rules, translator, book = make_engine(url), Rules(), Translator(), WRITERS[writer]
     with tempfile.TemporaryDirectory() as tmp:
         # a first, empty ledger: what every later one needs is loaded before measuring
-        write_ledger(engine, -1, NOW, rules, translator, "zh_CN", Path(tmp) / "warm.xlsx")
+        write_ledger(engine, -1, NOW, rules, translator, "zh_CN", Path(tmp) / "warm.xlsx", book=book)
         before = _peak_rss_mb()
         with _listing(list_everything):
             started = time.perf_counter()
-            summary = write_ledger(engine, unit_id, NOW, rules, translator, "zh_CN", Path(tmp) / "ledger.xlsx")
+            summary = write_ledger(engine, unit_id, NOW, rules, translator, "zh_CN", Path(tmp) / "ledger.xlsx",
+                                   book=book)
             seconds = time.perf_counter() - started
         size = (Path(tmp) / "ledger.xlsx").stat().st_size / 2**20
-    print(json.dumps({"tickets": summary.rows, "events": summary.events, "write_s": seconds,
+    print(json.dumps({"writer": writer, "tickets": summary.rows, "events": summary.events, "write_s": seconds,
                       "rss_growth_mb": _peak_rss_mb() - before, "file_mb": size}))
 
 
@@ -135,28 +144,55 @@ def _listing(enabled: bool) -> Iterator[None]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--tickets", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=2, help="history rows per ticket (at most 5)")
+    parser.add_argument("--writers", nargs="+", default=["xlsxwriter", "openpyxl", "pyexcelerate"],
+                        choices=("xlsxwriter", "openpyxl", "pyexcelerate"))
+    parser.add_argument("--runs", type=int, default=3, help="runs of each writer (medians are reported)")
     parser.add_argument("--list-everything", action="store_true", help="load all rows before writing")
     parser.add_argument("--child", nargs=2, metavar=("URL", "UNIT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _child(args.child[0], int(args.child[1]), args.list_everything)
+        _child(args.child[0], int(args.child[1]), args.list_everything, args.writers[0])
         return
+    print(f"command: python -m benchmarks.ledger {' '.join(sys.argv[1:])}")
+    print(f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, "
+          f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}")
+    print(f"date: {datetime.now(UTC).isoformat(timespec='seconds')}", flush=True)
+    results = _measure(args)
+    print(json.dumps({"db": args.db, "tickets": args.tickets, "events": args.events, "runs": args.runs,
+                      "writers": results}))
+
+
+def _measure(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     from storage.db import make_engine, upgrade
 
-    for tickets in args.tickets:
-        with _database(args.db) as url:
-            upgrade(url)
-            engine = make_engine(url)
-            started = time.perf_counter()
-            township = fill(engine, tickets, args.events)
-            loaded = time.perf_counter() - started
-            engine.dispose()
-            figures = write_in_child(url, township, args.list_everything)
-        print(f"{args.db}: {figures['tickets']:,} problems, {figures['events']:,} history rows: "
-              f"written in {figures['write_s']:.1f} s, peak memory +{figures['rss_growth_mb']:.0f} MB, "
-              f"file {figures['file_mb']:.1f} MB (loaded in {loaded:.1f} s)", flush=True)
+    with _database(args.db) as url:
+        upgrade(url)
+        engine = make_engine(url)
+        started = time.perf_counter()
+        township = fill(engine, args.tickets, args.events)
+        print(f"{args.db}: {args.tickets:,} problems loaded in {time.perf_counter() - started:.1f} s", flush=True)
+        engine.dispose()
+        runs: dict[str, list[dict]] = {writer: [] for writer in args.writers}
+        for _ in range(args.runs):  # interleaved: a busy spell on the machine hits every writer alike
+            for writer in args.writers:
+                runs[writer].append(write_in_child(url, township, args.list_everything, writer))
+    return {writer: _medians(figures) for writer, figures in runs.items()}
+
+
+def _medians(runs: list[dict]) -> dict[str, float]:
+    seconds = statistics.median(run["write_s"] for run in runs)
+    first = runs[0]
+    result = {"write_s": round(seconds, 2), "problems_per_s": round(first["tickets"] / seconds),
+              "rows_per_s": round((first["tickets"] + first["events"]) / seconds),
+              "rss_growth_mb": round(statistics.median(run["rss_growth_mb"] for run in runs), 1),
+              "file_mb": round(first["file_mb"], 1), "all_write_s": [round(run["write_s"], 2) for run in runs]}
+    print(f"{first['writer']:>12}: {first['tickets']:,} problems + {first['events']:,} history rows in "
+          f"{seconds:.1f} s (median of {len(runs)}: {result['all_write_s']}), {result['problems_per_s']:,} "
+          f"problems/s, {result['rows_per_s']:,} sheet rows/s, peak memory +{result['rss_growth_mb']:.0f} MB, "
+          f"file {result['file_mb']:.1f} MB", flush=True)
+    return result
 
 
 @contextmanager

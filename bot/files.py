@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import io
+import asyncio
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
@@ -37,15 +39,27 @@ class FileUnavailable(Exception):
 class FileMaker:
     """Attachment kind -> the function that makes it. The ledger needs the database: it is
     there when `database_url` and `rules` are given (the bot), not for charts alone. Photos
-    people sent are read back from `stored` (relays)."""
+    people sent are read back from `stored` (relays).
+
+    `await made(...)` is what a sender calls: a chart is drawn on a worker thread, a ledger is
+    written in a child process, one ledger at a time (bot/ledger_process.py), so that neither
+    the event loop nor its threads wait for it and other messages go out meanwhile."""
 
     def __init__(self, translator: Translator, database_url: str | None = None, rules: Rules | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), stored: FileStore | None = None) -> None:
         self.translator, self.database_url, self.rules, self.clock = translator, database_url, rules, clock
         self.stored = stored
-        self.makers: dict[str, Callable[[Attachment, str], MadeFile]] = {CHART: self._chart, LEDGER: self._ledger}
+        self.makers: dict[str, Callable[[Attachment, str], MadeFile]] = {CHART: self._chart}
+        self._ledger_turn: asyncio.Semaphore | None = None  # the bot keeps the other core
+
+    async def made(self, attachment: Attachment, locale: str) -> MadeFile:
+        """The attachment's file, made off the event loop."""
+        if attachment.kind == LEDGER:
+            return await self._ledger(attachment, locale)
+        return await asyncio.to_thread(self.make, attachment, locale)
 
     def make(self, attachment: Attachment, locale: str) -> MadeFile:
+        """A file that is quick to make (a chart), here and now."""
         try:
             maker = self.makers[attachment.kind]
         except KeyError:
@@ -68,22 +82,25 @@ class FileMaker:
             raise FileUnavailable(str(missing)) from missing
         return MadeFile("digest.png", png, as_photo=True)
 
-    def _ledger(self, attachment: Attachment, locale: str) -> MadeFile:
-        from bot.ledger import ledger_filename, write_ledger
-        from storage.db import make_engine
+    async def _ledger(self, attachment: Attachment, locale: str) -> MadeFile:
+        from bot.ledger import ledger_filename
+        from bot.ledger_process import write_aside
 
         if self.database_url is None or self.rules is None:
             raise ValueError("ledgers need the database: FileMaker(database_url=…, rules=…)")
-        now, out = self.clock(), io.BytesIO()
-        engine = make_engine(self.database_url)  # a ledger is rare and long: its own connection, closed after
-        try:
-            summary = write_ledger(engine, attachment.data["unit_id"], now, self.rules, self.translator, locale, out)
-        finally:
-            engine.dispose()
-        if out.tell() > MAX_DOCUMENT_BYTES:
-            raise FileUnavailable(f"ledger of {summary.rows} problems is {out.tell()} bytes", t(
-                "The ledger has {rows} problems: too large to send in chat. Ask your office for "
-                "lianxin ledger export.", rows=summary.rows))
+        if self._ledger_turn is None:
+            self._ledger_turn = asyncio.Semaphore(1)
+        now = self.clock()
+        async with self._ledger_turn:
+            with tempfile.TemporaryDirectory(prefix="lianxin-ledger-") as folder:
+                path = Path(folder) / "ledger.xlsx"
+                summary = await write_aside(self.database_url, attachment.data["unit_id"], now, self.rules,
+                                            self.translator, locale, path)
+                size = path.stat().st_size
+                if size > MAX_DOCUMENT_BYTES:
+                    raise FileUnavailable(f"ledger of {summary.rows} problems is {size} bytes", t(
+                        "The ledger has {rows} problems: too large to send in chat. Ask your office for "
+                        "lianxin ledger export.", rows=summary.rows))
+                data = await asyncio.to_thread(path.read_bytes)
         day = now.astimezone(self.rules.time_zone).date()
-        return MadeFile(ledger_filename(self.translator, locale, attachment.data["unit"], day), out.getvalue(),
-                        as_photo=False)
+        return MadeFile(ledger_filename(self.translator, locale, attachment.data["unit"], day), data, as_photo=False)

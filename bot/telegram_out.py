@@ -155,7 +155,7 @@ class TelegramSender:
         """The attachment, made now (a chart is drawn, a ledger read) off the event loop."""
         assert reply.attachment is not None
         try:
-            made = await asyncio.to_thread(self.files.make, reply.attachment, reply.locale)
+            made = await self.files.made(reply.attachment, reply.locale)
         except FileUnavailable as unavailable:  # the text goes without its file, saying why if it can
             log.error("sending %r without its %s: %s", reply.text.key, reply.attachment.kind, unavailable)
             texts = [caption.text] if caption is not None else []

@@ -10,9 +10,8 @@ ledger goes to leaders, and personal data goes only to the handling cadre.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
@@ -28,9 +27,10 @@ CLOSED_OFF = (EventKind.CONFIRMED, EventKind.AUTO_CONFIRMED)  # 销号: by the r
 COMPLAINT = EventKind.COMPLAINT_FILED  # 举报 stays with the supervisors, out of the ledger
 
 
-@dataclass(frozen=True)
-class LedgerRow:
-    """One problem, as stored (UTC instants, raw enum values); the writer translates."""
+class LedgerRow(NamedTuple):
+    """One problem, as stored (UTC instants, raw enum values); the writer translates. A named
+    tuple: a ledger builds hundreds of thousands, and a frozen dataclass, which sets each field
+    through object.__setattr__, took about 1.5 times as long to build (docs/ledger.md)."""
 
     number: str
     received_at: datetime
@@ -56,8 +56,7 @@ class LedgerRow:
         return self.status == "confirmed"
 
 
-@dataclass(frozen=True)
-class HistoryRow:
+class HistoryRow(NamedTuple):
     number: str
     at: datetime
     kind: str
@@ -110,8 +109,9 @@ def cadre_names(session: Session) -> dict[int, str]:
 
 
 def _stream(session: Session, query: sa.Select, batch: int) -> Iterator[sa.Row]:
-    # yield_per: rows come `batch` at a time, on PostgreSQL from a server-side cursor
-    result = session.execute(query, execution_options={"yield_per": batch})
+    # yield_per: rows come `batch` at a time, on PostgreSQL from a server-side cursor. On the
+    # session's connection, not the session: plain rows, without the ORM's loading layer.
+    result = session.connection().execute(query, execution_options={"yield_per": batch})
     try:
         yield from result
     finally:
