@@ -74,22 +74,26 @@ def text(work: Work, ticket: Ticket, *, for_owner: bool, history: int | None = C
     """The ticket as its owner (with the reporter's phone) or a 会商 co-handler sees it, with
     the latest `history` events (None: all of them, and the flag as of now: a live card, edited
     only when the ticket moves, would show yesterday's flag as today's)."""
-    directory = work.uow.directory
-    owner = directory.cadre(ticket.owner_cadre_id)
     # 举报 stays out of the handlers' view: the cadre complained about must not learn of it here.
     events = [e for e in ticket.events if e.kind != EventKind.COMPLAINT_FILED]
     shown = events if history is None else events[-history:]
     lines = ("…\n" if len(shown) < len(events) else "") + "\n".join(
-        f"{_local(work, e.at)} {{e{i}}}" for i, e in enumerate(shown))
+        f"{local_time(work, e.at)} {{e{i}}}" for i, e in enumerate(shown))
     params = {f"e{i}": event_label(work, e) for i, e in enumerate(shown)}
-    head = t("Ticket {number} · {category} · {status}\nHandled by {name} ({role})\nProblem: {description}",
-             number=ticket.number, category=label(ticket.category), status=STATUS_LABELS[ticket.status],
-             name=owner.name if owner else "", role=ROLE_LABELS[owner.role] if owner else plain(""),
-             description=ticket.description)
     phone = t("Reporter's phone: {phone}", phone=ticket.reporter_phone) if for_owner else plain("")
     return Msg("{card}\n{where}{assessed}{deadline}{phone}\n" + lines,
-               {"card": head, "where": _where(work, ticket), "assessed": _assessment(ticket),
+               {"card": head(work, ticket, STATUS_LABELS[ticket.status]), "where": _where(work, ticket), "assessed": _assessment(ticket),
                 "deadline": _deadline(work, ticket, with_flag=history is None), "phone": phone, **params})
+
+
+def head(work: Work, ticket: Ticket, status: Msg) -> Msg:
+    """The card's first lines: number, class and `status` (the office's word, or the reporter's), who
+    handles it, the problem."""
+    owner = work.uow.directory.cadre(ticket.owner_cadre_id)
+    return t("Ticket {number} · {category} · {status}\nHandled by {name} ({role})\nProblem: {description}",
+             number=ticket.number, category=label(ticket.category), status=status,
+             name=owner.name if owner else "", role=ROLE_LABELS[owner.role] if owner else plain(""),
+             description=ticket.description)
 
 
 def title(ticket: Ticket) -> str:
@@ -143,7 +147,8 @@ def _deadline(work: Work, ticket: Ticket, *, with_flag: bool) -> Msg:
              day=provisional.shown(work, due), flag=FLAG_LABELS[flag])
 
 
-def _local(work: Work, moment: datetime) -> str:
+def local_time(work: Work, moment: datetime) -> str:
+    """When something happened, as a history line shows it: 12-14 09:30 in the office's time zone."""
     return moment.astimezone(work.rules.time_zone).strftime("%m-%d %H:%M")
 
 

@@ -16,7 +16,7 @@ from handlers.domain.categories import label
 from handlers.domain.deadlines import running_due
 from handlers.domain.labels import FLAG_MARKS, REPORTER_EVENT_LABELS, REPORTER_STATUS_LABELS, STATUS_LABELS
 from handlers.domain.lifecycle import OPEN, is_open
-from handlers.domain.model import Ticket, TicketEvent
+from handlers.domain.model import PARTLY, Ticket, TicketEvent
 from handlers.messages import Msg, plain, t
 from handlers.payloads import Page, TicketPress
 from handlers.router import Router
@@ -128,21 +128,17 @@ def show_ticket(turn: Turn, ticket: Ticket | None) -> None:
 
 def show_to_reporter(turn: Turn, ticket: Ticket) -> None:
     """The reporter's view: what was done, by whom, and when to expect it, in plain words."""
-    owner = turn.uow.directory.cadre(ticket.owner_cadre_id)
     events = [e for e in ticket.events if e.kind in REPORTER_EVENT_LABELS or e.kind == EventKind.EXTENSION_GRANTED]
-    history = "\n".join(f"{_local(turn, e.at)} {{e{i}}}" for i, e in enumerate(events))
+    history = "\n".join(f"{card.local_time(turn, e.at)} {{e{i}}}" for i, e in enumerate(events))
     params = {f"e{i}": _reporter_event_label(turn, e) for i, e in enumerate(events)}
-    head = t("Ticket {number} · {category} · {status}\nHandled by {name} ({role})\nProblem: {description}",
-             number=ticket.number, category=label(ticket.category), status=REPORTER_STATUS_LABELS[ticket.status],
-             name=owner.name if owner else "", role=services.role_label(owner) if owner else plain(""),
-             description=ticket.description)
+    head = card.head(turn, ticket, REPORTER_STATUS_LABELS[ticket.status])
     due = _settle_due(ticket)
     expect = t("Expected to be settled by {day}\n", day=provisional.shown(turn, due)) if due else plain("")
     turn.say(Msg("{card}\n{expect}" + history, {"card": head, "expect": expect, **params}), _reporter_buttons(ticket))
 
 
 def _reporter_event_label(turn: Turn, event: TicketEvent) -> Msg:
-    if event.kind == EventKind.REOPENED and event.data.get("verdict") == services.PARTLY:
+    if event.kind == EventKind.REOPENED and event.data.get("verdict") == PARTLY:
         return t("you said it is only partly solved: handled again")
     if event.kind == EventKind.EXTENSION_GRANTED:
         return t("more time given: now expected by {day}",
@@ -157,7 +153,3 @@ def _reporter_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
     if is_open(ticket.status):
         return ((Button(t("Withdraw"), payloads.ticket_action(WITHDRAW, ticket.id)), complain),)
     return ((complain,),)
-
-
-def _local(turn: Turn, moment: datetime) -> str:
-    return moment.astimezone(turn.rules.time_zone).strftime("%m-%d %H:%M")
