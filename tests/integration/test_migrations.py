@@ -64,12 +64,8 @@ def test_upgrading_a_first_revision_database_keeps_its_tickets_and_their_history
 
 
 def test_upgrading_a_0007_database_keeps_its_telegram_ids_as_strings(empty_database_url: str) -> None:
-    upgrade(empty_database_url, "0007")
-    engine = make_engine(empty_database_url)
+    engine = _upgraded_from_0007_rows(empty_database_url)
     try:
-        with engine.begin() as conn:
-            _telegram_rows_at_0007(conn)
-        upgrade(empty_database_url)
         with engine.connect() as conn:
             ids = {table: conn.execute(sa.text(f"SELECT {columns} FROM {table}")).one() for table, columns in (
                 ("account", "user_id, chat_id"), ("conversation", "chat_id"), ("outbox", "chat_id"),
@@ -94,6 +90,16 @@ def test_upgrading_a_0007_database_keeps_its_telegram_ids_as_strings(empty_datab
     assert seen_again, "an update seen before the upgrade is still recognised as a resend"
 
 
+def _upgraded_from_0007_rows(url: str) -> sa.Engine:
+    """A database at 0007 holding `_telegram_rows_at_0007`, upgraded to the head; its engine."""
+    upgrade(url, "0007")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        _telegram_rows_at_0007(conn)
+    upgrade(url)
+    return engine
+
+
 def _telegram_rows_at_0007(conn: sa.Connection) -> None:
     """An account, its dialog, a message owed to it, a bound group and a seen update, as
     revision 0007 stored them: Telegram's ids as integers (a group's negative)."""
@@ -115,12 +121,8 @@ def _telegram_rows_at_0007(conn: sa.Connection) -> None:
 
 
 def test_downgrading_to_0007_turns_the_ids_back_into_integers(empty_database_url: str) -> None:
-    upgrade(empty_database_url, "0007")
-    engine = make_engine(empty_database_url)
+    engine = _upgraded_from_0007_rows(empty_database_url)
     try:
-        with engine.begin() as conn:
-            _telegram_rows_at_0007(conn)
-        upgrade(empty_database_url)
         command.downgrade(alembic_config(empty_database_url), "0007")
         with engine.connect() as conn:
             group_id = conn.execute(sa.text("SELECT chat_id FROM group_binding")).scalar_one()

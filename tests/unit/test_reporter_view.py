@@ -60,19 +60,20 @@ def test_the_handler_still_sees_the_office_view(desk):
     assert "旗" in view and "13812345678" in view.replace("+86", "")
 
 
-def test_partly_solved_is_told_back_as_partly_solved(desk):
+def resolved_then_partly_solved(desk: Desk) -> None:
     desk.owner.presses("Resolve")
     desk.owner.says("已恢复供电")
     desk.boss.presses("Partly solved")
     desk.boss.says("二号车间还没电")
+
+
+def test_partly_solved_is_told_back_as_partly_solved(desk):
+    resolved_then_partly_solved(desk)
     view = shown(desk.boss, "/t LX-2026-000001")
     assert "您反馈仅部分解决，重新办理" in view and "重新办理中" in view
 
 
 def test_the_handler_reads_partly_solved_in_the_history_too(desk):
-    desk.owner.presses("Resolve")
-    desk.owner.says("已恢复供电")
-    desk.boss.presses("Partly solved")
-    desk.boss.says("二号车间还没电")
+    resolved_then_partly_solved(desk)
     view = shown(desk.owner, "/t LX-2026-000001")
     assert "反映人表示仅部分解决（重办）" in view and "反映人表示未解决" not in view
