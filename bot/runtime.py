@@ -26,12 +26,14 @@ from bot.outbox import Clock, Dispatcher, Policy, close, make_dispatcher
 from handlers.messages import Msg
 from handlers.seam import GROUP, PRIVATE, Incoming, Reply
 from storage.files import FileStore
+from storage.notify import can_listen, listen_for_outbox
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot.adapters.robots import Robot
     from bot.settings import Settings
+    from bot.webhook import Feed, WebhookServer
     from handlers.rules import Rules
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,8 @@ class Runtime:
         self.errors: deque[BaseException | None] = deque(maxlen=100)  # the latest failures, for tests
         self.dispatcher: Dispatcher | None = None
         self.scheduler: AsyncIOScheduler | None = None
+        self.webhook: WebhookServer | None = None
+        self._outbox_wakeups: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -96,11 +100,44 @@ class Runtime:
         self.dispatcher = make_dispatcher(self.settings.database_url, platforms, policy=self.outbox_policy,
                                           clock=self.clock)
         self.dispatcher.start()
+        if can_listen(self.settings.database_url):  # other processes' commits wake this dispatcher
+            self._outbox_wakeups = asyncio.create_task(
+                listen_for_outbox(self.settings.database_url, self.dispatcher.poke), name="outbox-wakeups")
         if self.scheduled:
             self.scheduler = self._start_jobs()
 
+    async def receive_webhook(self, feed: Feed, platform: str) -> None:
+        """Serve the webhook the settings name (bot/webhook.py): each update recorded, acknowledged,
+        then handed to `feed` in its chat's order. Stopped by `stop`."""
+        from bot.webhook import WebhookServer
+        from storage.db import make_engine
+        from storage.inbox import InboxStore
+
+        settings = self.settings
+        if not settings.webhook_url or settings.webhook_secret is None:
+            raise ValueError("a webhook needs LIANXIN_WEBHOOK_URL and LIANXIN_WEBHOOK_SECRET (anyone could post "
+                             "updates to a webhook without a secret)")
+        server = WebhookServer(url=settings.webhook_url, listen=settings.webhook_listen, port=settings.webhook_port,
+                               secret=settings.webhook_secret.get_secret_value(),
+                               inbox=InboxStore(make_engine(settings.database_url)), feed=feed, platform=platform,
+                               reuse_port=settings.webhook_reuse_port)
+        try:
+            await server.start()
+        except BaseException:
+            server.inbox.engine.dispose()
+            raise
+        self.webhook = server
+
     async def stop(self) -> None:
-        """Stop the timed jobs, then the dispatcher (sends under way may finish)."""
+        """Stop receiving, the timed jobs, then the dispatcher (sends under way may finish)."""
+        if self.webhook is not None:
+            webhook, self.webhook = self.webhook, None
+            await webhook.stop()
+            webhook.inbox.engine.dispose()
+        if self._outbox_wakeups is not None:
+            self._outbox_wakeups.cancel()
+            await asyncio.gather(self._outbox_wakeups, return_exceptions=True)
+            self._outbox_wakeups = None
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None

@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     webhook_url: str | None = None  # None: long polling
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
-    webhook_secret: SecretStr | None = None
+    webhook_secret: SecretStr | None = None  # required with a webhook: Telegram sends it with every update
+    webhook_reuse_port: bool = False  # several worker processes listen on one port (SO_REUSEPORT; `run --workers`)
     demo_port: int = 8081
     auto_confirm_days: int = 7  # a resolved ticket with no verdict from its reporter closes after this
     revisit_days: int = 30  # 回头看: days after 销号 the reporter is asked whether it stayed solved

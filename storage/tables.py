@@ -317,3 +317,24 @@ class LiveCardRow(SQLModel, table=True):
     chat_id: str = Field(max_length=PLATFORM_ID_LENGTH, primary_key=True)
     message_id: str = _platform_id()
     updated_at: datetime = _utc_column()
+
+
+class InboxRow(SQLModel, table=True):
+    """An update a webhook received: recorded before it is acknowledged, then handled in its
+    chat's order by whichever worker process claims it (storage/inbox.py, bot/webhook.py)."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        sa.UniqueConstraint("platform", "update_id"),  # a resend is recorded once
+        sa.Index("ix_inbox_chat_key_handled_at_update_id", "chat_key", "handled_at", "update_id"),  # the claim
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    update_id: int = Field(sa_column=sa.Column(sa.BigInteger(), nullable=False))  # the platform's order
+    chat_key: str = Field(max_length=100)  # updates with one key are handled one at a time, in update_id order
+    body: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))  # the update as received
+    received_at: datetime = _utc_column()
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_until: datetime | None = _utc_column(nullable=True)
+    handled_at: datetime | None = _utc_column(nullable=True, index=True)

@@ -6,6 +6,8 @@ process around the core (bot/runtime.py) is the same under all of them.
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -19,3 +21,16 @@ class Adapter(Protocol):
 
     def run(self, *, stop_signals: Sequence[int] | None = None) -> None:
         """Block receiving until a stop signal."""
+
+
+async def serve(adapter: Adapter, stop_signals: Sequence[int] | None = None) -> None:
+    """`start`, wait for SIGINT/SIGTERM (or `stop_signals`), `stop`: what `run` does inside its loop."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in stop_signals or (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    await adapter.start()
+    try:
+        await stopping.wait()
+    finally:
+        await adapter.stop()

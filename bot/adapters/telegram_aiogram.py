@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -24,8 +22,8 @@ from aiogram.exceptions import (TelegramAPIError, TelegramBadRequest, TelegramFo
 from aiogram.types import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault, BufferedInputFile,
                            CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup,
                            KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update)
-from aiohttp import web
 
+from bot.adapters import serve
 from bot.delivery import DeliveryFailed, Failure, Platform
 from bot.files import MadeFile
 from bot.render import PARSE_MODE, ContactKeyboard, InlineKeyboard, Keyboard, Part, RemoveKeyboard
@@ -198,7 +196,6 @@ class AiogramAdapter:
         self.dp.update.outer_middleware(self._on_update)
         self._username: str | None = None
         self._polling: asyncio.Task[None] | None = None
-        self._webhook: web.AppRunner | None = None
 
     def platform(self) -> Platform:
         return telegram_platform(AiogramCalls(self.bot), self.runtime.translator, self.runtime.files)
@@ -268,17 +265,14 @@ class AiogramAdapter:
             handle_signals=False, close_bot_session=False), name="aiogram-polling")
 
     async def _start_webhook(self) -> None:
-        from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-
+        """Updates come in through the runtime's webhook server (bot/webhook.py), not aiogram's."""
         settings = self.settings
+        await self.runtime.receive_webhook(self._feed, PLATFORM)
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        app = web.Application()
-        path = "/" + urlsplit(settings.webhook_url or "").path.lstrip("/")
-        SimpleRequestHandler(self.dp, self.bot, handle_in_background=False, secret_token=secret).register(app, path)
-        self._webhook = web.AppRunner(app, access_log=None)
-        await self._webhook.setup()
-        await web.TCPSite(self._webhook, settings.webhook_listen, settings.webhook_port).start()
         await self.bot.set_webhook(settings.webhook_url or "", secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def _feed(self, update: dict[str, Any]) -> None:
+        await self.dp.feed_raw_update(self.bot, update)
 
     async def stop(self) -> None:
         """Stop what `start` started (safe to call on a partly started adapter)."""
@@ -287,23 +281,9 @@ class AiogramAdapter:
             if not polling.done():
                 await self.dp.stop_polling()
             await asyncio.gather(polling, return_exceptions=True)
-        if self._webhook is not None:
-            runner, self._webhook = self._webhook, None
-            await runner.cleanup()
         await self.runtime.stop()
         await self.bot.session.close()
 
     def run(self, *, stop_signals: Sequence[int] | None = None) -> None:
         """Block: long polling, or a webhook when the settings name one, until SIGINT/SIGTERM."""
-        asyncio.run(self._serve(stop_signals or (signal.SIGINT, signal.SIGTERM)))
-
-    async def _serve(self, stop_signals: Sequence[int]) -> None:
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in stop_signals:
-            loop.add_signal_handler(signum, stopping.set)
-        await self.start()
-        try:
-            await stopping.wait()
-        finally:
-            await self.stop()
+        asyncio.run(serve(self, stop_signals))

@@ -9,10 +9,10 @@ database and the timed jobs in the runtime's scheduler.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import httpx
 from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault, Chat, InlineKeyboardButton,
@@ -21,6 +21,7 @@ from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeD
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot.adapters import serve
 from bot.delivery import DeliveryFailed, Failure, Platform
 from bot.files import FileMaker, MadeFile
 from bot.i18n import Translator
@@ -261,7 +262,7 @@ class PtbAdapter:
         await app.start()
         await self.runtime.start([self.platform()])
         if self.settings.webhook_url:
-            await app.updater.start_webhook(**self._webhook_options(), allowed_updates=ALLOWED_UPDATES)
+            await self._start_webhook()
         else:
             await app.updater.start_polling(poll_interval=poll_interval, timeout=timeout,
                                             allowed_updates=ALLOWED_UPDATES, drop_pending_updates=drop_pending_updates)
@@ -278,20 +279,24 @@ class PtbAdapter:
 
     def run(self, *, stop_signals: Sequence[int] | None = None) -> None:
         """Block: long polling, or a webhook when the settings name one."""
+        if self.settings.webhook_url:
+            asyncio.run(serve(self, stop_signals))
+            return
         kwargs: dict[str, Any] = {"allowed_updates": ALLOWED_UPDATES}
         if stop_signals is not None:
             kwargs["stop_signals"] = stop_signals
-        if not self.settings.webhook_url:
-            self.app.run_polling(**kwargs)
-            return
-        self.app.run_webhook(**self._webhook_options(), **kwargs)
+        self.app.run_polling(**kwargs)
 
-    def _webhook_options(self) -> dict[str, Any]:
+    async def _start_webhook(self) -> None:
+        """Updates come in through the runtime's webhook server (bot/webhook.py), not PTB's."""
         settings = self.settings
+        await self.runtime.receive_webhook(self._feed, PLATFORM)
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        return {"listen": settings.webhook_listen, "port": settings.webhook_port,
-                "url_path": urlsplit(settings.webhook_url or "").path.lstrip("/"),
-                "webhook_url": settings.webhook_url, "secret_token": secret}
+        await self.app.bot.set_webhook(settings.webhook_url or "", secret_token=secret,
+                                       allowed_updates=ALLOWED_UPDATES)
+
+    async def _feed(self, update: dict[str, Any]) -> None:
+        await self.app.process_update(Update.de_json(update, self.app.bot))
 
 
 def _has_me(bot: Any) -> bool:

@@ -211,14 +211,15 @@ class SimUser(_Participant):
         return await self._post(f"location {latitude},{longitude}", location=location)
 
     async def share_contact(self, phone_number: str, *, first_name: str | None = None,
-                            last_name: str | None = None, user_id: int | None = None) -> Outcome:
-        """Share a contact; by default one's own (user_id = sender, as request_contact does)."""
+                            last_name: str | None = None, user_id: int | None = None, wait: bool = True) -> Outcome:
+        """Share a contact; by default one's own (user_id = sender, as request_contact does).
+        `wait=False`: return once the update is queued (see `deliver`)."""
         contact: dict[str, Any] = {"phone_number": phone_number,
                                    "first_name": first_name or self.account.first_name,
                                    "user_id": self.id if user_id is None else user_id}
         if last_name or (first_name is None and self.account.last_name):
             contact["last_name"] = last_name or self.account.last_name
-        return await self._post(f"contact {phone_number}", contact=contact)
+        return await self._post(f"contact {phone_number}", wait=wait, contact=contact)
 
     async def press(self, label: str | Message | None = None, *, text: str | None = None,
                     data: str | None = None, index: int | None = None,
