@@ -1,6 +1,7 @@
 """The ``lianxin`` command.
 
     lianxin run                  run the bot (no LIANXIN_BOT_TOKEN: the local demo)
+    lianxin run --workers 4      four processes on one webhook port (PostgreSQL; docs/deploy.md)
     lianxin db upgrade           migrate the database to the newest schema
     lianxin demo seed            add the demo subdistrict (idempotent)
     lianxin cadre invite ID      print a one-time invite link for cadre ID
@@ -55,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the bot; without a token, the local demo")
+    run.add_argument("--workers", type=int, default=1,
+                     help="worker processes sharing the webhook port (needs a webhook and PostgreSQL; docs/deploy.md)")
+    run.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)  # one of --workers' children
     run.set_defaults(func=cmd_run)
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(metavar="ACTION")
@@ -208,18 +212,73 @@ def cmd_calendar_load(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.token is None:
         return _run_demo(settings)
+    if args.workers > 1:
+        return _run_workers(args.workers, settings)
     from bot import bootstrap
     from storage.db import upgrade
 
-    upgrade(settings.database_url)
+    if not args.worker:  # --workers' parent did this once for all of them
+        upgrade(settings.database_url)
     core = bootstrap.build_core(settings)
-    if recounted := core.recount_deadlines():  # provisional deadlines of years loaded since the last start
+    if not args.worker and (recounted := core.recount_deadlines()):  # years loaded since the last start
         log.info("deadlines recounted on the official holiday lists: %s", " ".join(recounted))
     adapter = bootstrap.build_adapter(settings, bootstrap.build_runtime(settings, core))
     mode = f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling"
     log.info("Lianxin (%s) running against %s (%s)", settings.framework, settings.api_url, mode)
     adapter.run()
     return 0
+
+
+def _run_workers(count: int, settings: Settings) -> int:
+    """`count` processes of `run`, all listening on the webhook's port (SO_REUSEPORT: the kernel
+    spreads connections over them); the first to end takes the others with it."""
+    import os
+    import subprocess
+
+    if not settings.webhook_url:
+        print("lianxin: --workers needs a webhook (LIANXIN_WEBHOOK_URL, LIANXIN_WEBHOOK_SECRET): "
+              "long polling is one process", file=sys.stderr)
+        return 2
+    if settings.database_url.startswith("sqlite"):
+        print("lianxin: --workers needs PostgreSQL (LIANXIN_DATABASE_URL=postgresql+psycopg://…): "
+              "SQLite serves one process", file=sys.stderr)
+        return 2
+    from bot.bootstrap import build_rules
+    from handlers.app import Lianxin, SystemClock
+    from storage.db import upgrade
+    from storage.uow import uow_factory
+
+    upgrade(settings.database_url)  # once, before any worker needs the schema
+    factory = uow_factory(settings.database_url)
+    try:
+        recounted = Lianxin(factory, SystemClock(), settings.default_locale, build_rules(settings)).recount_deadlines()
+    finally:
+        factory.dispose()
+    if recounted:
+        log.info("deadlines recounted on the official holiday lists: %s", " ".join(recounted))
+    env = {**os.environ, "LIANXIN_WEBHOOK_REUSE_PORT": "true"}
+    children = [subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--worker"], env=env)
+                for _ in range(count)]
+    log.info("%d workers on %s:%d", count, settings.webhook_listen, settings.webhook_port)
+
+    asked_to_stop = False
+
+    def stop_all(signum: int, _frame: object) -> None:
+        nonlocal asked_to_stop
+        if asked_to_stop:
+            return  # a second SIGTERM could reach a child after its loop let go of its handler
+        asked_to_stop = True
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop_all)
+    pid, status = os.wait()  # the first child to end: asked to, or not
+    stop_all(signal.SIGTERM, None)
+    codes = [os.waitstatus_to_exitcode(status) if child.pid == pid else child.wait() for child in children]
+    # A child stopped before it could install its own handler ends by the signal itself: as asked.
+    return next((code for code in codes if code not in (0, -signal.SIGTERM)), 0)
 
 
 # -- the demo -----------------------------------------------------------------

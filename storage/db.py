@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -65,7 +67,30 @@ def upgrade(url: str | sa.URL, revision: str = "head") -> None:
         return  # every start does this: Alembic and its scripts took a third of a start for nothing
     from alembic import command
 
-    command.upgrade(alembic_config(url), revision)
+    with _migrating_alone(url):
+        command.upgrade(alembic_config(url), revision)
+
+
+MIGRATION_LOCK = 0x4C58_0011  # pg_advisory_lock key: one migrating process at a time ("LX")
+
+
+@contextmanager
+def _migrating_alone(url: str | sa.URL) -> Iterator[None]:
+    """On PostgreSQL, several workers started at once upgrade one after another: the later
+    ones find nothing left to do. SQLite serves one process and needs no lock."""
+    if _is_sqlite(url):
+        yield
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.select(sa.func.pg_advisory_lock(MIGRATION_LOCK)))
+            try:
+                yield
+            finally:
+                connection.execute(sa.select(sa.func.pg_advisory_unlock(MIGRATION_LOCK)))
+    finally:
+        engine.dispose()
 
 
 def _at_head(url: str | sa.URL) -> bool:

@@ -153,3 +153,44 @@ async def test_two_workers_handle_each_update_once_and_each_chat_in_order(botapi
     assert codes == [0, 0], output
     assert "Traceback" not in output and " ERROR " not in output, output
     assert not botapi.errors
+
+
+async def test_run_workers_starts_processes_on_one_port_and_stops_them_together(botapi, database_url, tmp_path):
+    seed_demo(database_url)
+    port = free_port()
+    env = {**os.environ, "LIANXIN_BOT_TOKEN": BOT_TOKEN, "LIANXIN_BOT_API_URL": botapi.url,
+           "LIANXIN_DATABASE_URL": database_url, "LIANXIN_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+           "LIANXIN_WEBHOOK_PORT": str(port), "LIANXIN_WEBHOOK_SECRET": SECRET}
+    log = tmp_path / "workers.log"
+    with log.open("wb") as output:
+        parent = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--workers", "2"], cwd=ROOT, env=env,
+                                  stdout=output, stderr=subprocess.STDOUT)
+    try:
+        owner = botapi.user(OWNERS[0], language_code="zh-hans")
+        await owner.send("/start", wait=False)
+        await received(owner, 2)
+        await until(lambda: len(botapi.calls_to("setWebhook")) == 2, "both workers to register")
+        await owner.press("企业", wait=False)
+        await received(owner, 3)
+    finally:
+        parent.send_signal(signal.SIGTERM)
+        code = await asyncio.to_thread(parent.wait, WAIT)
+    output = log.read_text(errors="replace")
+    assert code == 0 and "2 workers on 127.0.0.1" in output and "Traceback" not in output, output
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_run_workers_says_what_it_needs(database, database_url, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("LIANXIN_BOT_TOKEN", BOT_TOKEN)
+    if database == "sqlite":
+        monkeypatch.setenv("LIANXIN_DATABASE_URL", "sqlite:///unused.db")
+        monkeypatch.setenv("LIANXIN_WEBHOOK_URL", "http://127.0.0.1:8443/telegram")
+        expected = "--workers needs PostgreSQL"
+    else:
+        monkeypatch.setenv("LIANXIN_DATABASE_URL", database_url)
+        monkeypatch.delenv("LIANXIN_WEBHOOK_URL", raising=False)
+        expected = "--workers needs a webhook"
+    assert main(["run", "--workers", "3"]) == 2
+    assert expected in capsys.readouterr().err
