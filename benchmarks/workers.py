@@ -1,0 +1,199 @@
+"""Webhook workers on one PostgreSQL: updates/s and reply p50/p99 for 1, 2 and 4 worker processes,
+beside a bare echo bot on a webhook, in one run (issue 14, docs/deploy.md).
+
+    .venv/bin/python -m benchmarks.workers --framework ptb aiogram --workers 1 2 4 --runs 3 --users 100
+
+The sandbox Bot API server (sandbox/botapi, limits off) runs in this process and posts
+each update to a reverse proxy (tests/support/webhook_proxy.py, also here), which passes
+the updates to the workers in turn, as nginx would. Each worker is the real `lianxin run`
+with a webhook (LIANXIN_SEND_PACING=false), listening on a port of its own; one
+throw-away PostgreSQL cluster holds the database. `--users` new people walk the report
+dialog at full speed, all at once (benchmarks/latency.py's walk): updates/s over the whole
+load, and each reply's latency from its update being queued at the server to the reply
+landing there. The echo bot gets the same load through the same proxy (one process).
+The last line is the result as JSON (medians over the runs, and every run's figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shlex
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.latency import (ENTERPRISE, ROOT, TOKEN, CallLog, People, Step, calibrate, echo_dialog, report_dialog,
+                                walk)
+from sandbox.botapi import LocalBotApi
+from sandbox.botapi.testing import free_port
+from tests.support.webhook_proxy import WebhookProxy
+
+SECRET = "benchmark-webhook-secret"
+START_TIMEOUT = 60.0
+
+
+class Workers:
+    """`count` processes behind a proxy; started once each has registered its webhook."""
+
+    def __init__(self, commands: list[tuple[list[str], dict[str, str]]], log_path: Path) -> None:
+        self.commands, self.log_path = commands, log_path  # (argv, environment) of each process
+        self.processes: list[asyncio.subprocess.Process] = []
+
+    async def start(self, server: LocalBotApi) -> None:
+        registered = len(server.calls_to("setWebhook"))
+        with self.log_path.open("ab") as out:
+            for argv, env in self.commands:
+                self.processes.append(await asyncio.create_subprocess_exec(
+                    *argv, env=env, cwd=ROOT, stdout=out, stderr=out))
+        deadline = time.monotonic() + START_TIMEOUT
+        while len(server.calls_to("setWebhook")) < registered + len(self.commands):
+            if any(p.returncode is not None for p in self.processes) or time.monotonic() > deadline:
+                raise RuntimeError(f"a worker did not start; see {self.log_path}")
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        for process in self.processes:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        await asyncio.gather(*(asyncio.wait_for(p.wait(), 30) for p in self.processes))
+
+
+def lianxin_workers(server: LocalBotApi, proxy_url: str, ports: list[int], framework: str, database_url: str,
+                    log_path: Path) -> Workers:
+    env = {**os.environ, "LIANXIN_BOT_TOKEN": TOKEN, "LIANXIN_BOT_API_URL": server.url,
+           "LIANXIN_DATABASE_URL": database_url, "LIANXIN_FRAMEWORK": framework, "LIANXIN_SEND_PACING": "false",
+           "LIANXIN_QUIET_HOURS": "false", "LIANXIN_WEBHOOK_URL": proxy_url, "LIANXIN_WEBHOOK_SECRET": SECRET}
+    run = [sys.executable, "-m", "bot.cli", "run"]
+    return Workers([(run, {**env, "LIANXIN_WEBHOOK_PORT": str(port)}) for port in ports], log_path)
+
+
+def echo_worker(server: LocalBotApi, proxy_url: str, port: int, framework: str, log_path: Path) -> Workers:
+    argv = [sys.executable, "-m", "benchmarks.echo_bot", "--framework", framework, "--url", server.url,
+            "--token", TOKEN, "--webhook-url", proxy_url, "--webhook-port", str(port), "--secret", SECRET]
+    return Workers([(argv, dict(os.environ))], log_path)
+
+
+async def load(server: LocalBotApi, people: People, steps: list[Step], expected: list[int],
+               users: int) -> dict[str, float]:
+    log: CallLog = server.calls  # type: ignore[assignment]
+    began = time.monotonic()
+    walks = await asyncio.gather(*(walk(log, user, steps, expected, None) for user in people.new(users)))
+    seconds = time.monotonic() - began
+    latencies = sorted(ms for w in walks for ms in w.latencies)
+    updates = users * len(steps)
+    return {"updates": updates, "updates_per_second": round(updates / seconds, 1),
+            "p50_ms": round(1000 * _quantile(latencies, 0.5), 1), "p99_ms": round(1000 * _quantile(latencies, 0.99), 1)}
+
+
+def _quantile(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def one_run(server: LocalBotApi, people: People, framework: str, database_url: str, credit_code: str,
+                  args: argparse.Namespace, folder: Path, expected: dict[str, list[int]]) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    steps = report_dialog(credit_code)
+    for count in args.workers:
+        ports = [free_port() for _ in range(count)]
+        proxy = WebhookProxy([f"http://127.0.0.1:{port}/telegram" for port in ports])
+        await proxy.start()
+        workers = lianxin_workers(server, proxy.url, ports, framework, database_url, folder / "lianxin.log")
+        try:
+            await workers.start(server)
+            if "lianxin" not in expected:
+                expected["lianxin"] = await calibrate(server, people, steps)
+            figures[f"lianxin_{count}"] = await load(server, people, steps, expected["lianxin"], args.users)
+        finally:
+            await workers.stop()
+            await proxy.stop()
+    port = free_port()
+    proxy = WebhookProxy([f"http://127.0.0.1:{port}/telegram"])
+    await proxy.start()
+    echo = echo_worker(server, proxy.url, port, framework, folder / "echo.log")
+    try:
+        await echo.start(server)
+        figures["echo"] = await load(server, people, echo_dialog(), [1] * len(echo_dialog()), args.users)
+    finally:
+        await echo.stop()
+        await proxy.stop()
+    one = figures[f"lianxin_{args.workers[0]}"]["updates_per_second"]
+    for count in args.workers:
+        figures[f"lianxin_{count}"]["vs_first"] = round(figures[f"lianxin_{count}"]["updates_per_second"] / one, 2)
+    return figures
+
+
+async def measure(framework: str, database_url: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    from storage.admin import seed_demo
+    from storage.db import upgrade
+
+    upgrade(database_url)
+    credit_code = seed_demo(database_url).credit_codes[ENTERPRISE]
+    server = LocalBotApi(rate_limits=False, timeout=60.0)
+    server.calls = CallLog()
+    server.add_bot(TOKEN, "lianxin_bot")
+    await server.start()
+    people, expected, runs = People(server), {}, []
+    try:
+        for number in range(args.runs):
+            runs.append(await one_run(server, people, framework, database_url, credit_code, args, folder, expected))
+            print(f"  {framework} run {number + 1}: {summary(runs[-1])}", file=sys.stderr, flush=True)
+    finally:
+        await server.stop()
+    median = {key: {k: round(statistics.median(run[key][k] for run in runs), 2) for k in runs[0][key]}
+              for key in runs[0]}
+    return {"replies_per_step": expected.get("lianxin"), "median": median, "runs": runs}
+
+
+def summary(figures: dict[str, Any]) -> str:
+    parts = [f"{key}: {f['updates_per_second']:.1f} updates/s, p50/p99 {f['p50_ms']:.0f}/{f['p99_ms']:.0f} ms"
+             + (f" (x{f['vs_first']})" if "vs_first" in f else "") for key, f in figures.items()]
+    return "; ".join(parts)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from tests.support.pg_cluster import ThrowawayCluster
+
+    result: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="lianxin-workers-") as tmp, ThrowawayCluster() as cluster:
+        for framework in args.framework:
+            folder = Path(tmp) / framework
+            folder.mkdir()
+            print(f"{framework} on PostgreSQL (logs in {folder})", file=sys.stderr, flush=True)
+            url = cluster.create_database(f"workers_{framework}")
+            result[framework] = asyncio.run(measure(framework, url, args, folder))
+    return result
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.workers", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--framework", nargs="+", choices=("ptb", "aiogram"), default=["ptb", "aiogram"])
+    parser.add_argument("--workers", nargs="+", type=int, default=[1, 2, 4])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--users", type=int, default=100, help="people walking the dialog at once")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    print(f"$ {shlex.join([Path(sys.executable).name, '-m', 'benchmarks.workers', *sys.argv[1:]])}")
+    print(f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}")
+    print(f"date: {datetime.now(UTC).isoformat(timespec='seconds')}", flush=True)
+    result = run(args)
+    for framework, measured in result.items():
+        print(f"{framework}, medians of {args.runs}: {summary(measured['median'])}")
+    print(json.dumps({"command": sys.argv, "cores": os.cpu_count(), "python": platform.python_version(),
+                      "date": datetime.now(UTC).isoformat(timespec="seconds"), "args": vars(args), **result},
+                     ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
