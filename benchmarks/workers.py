@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.latency import (ENTERPRISE, ROOT, TOKEN, CallLog, People, Step, calibrate, echo_dialog, report_dialog,
+from benchmarks.latency import (ENTERPRISE, ROOT, TICKS, TOKEN, CallLog, People, Step, calibrate, echo_dialog, report_dialog,
                                 walk)
 from sandbox.botapi import LocalBotApi
 from sandbox.botapi.testing import free_port
@@ -60,20 +60,30 @@ class Workers:
                 raise RuntimeError(f"a worker did not start; see {self.log_path}")
             await asyncio.sleep(0.01)
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU of these processes so far."""
+        return sum(_process_cpu(process.pid) for process in self.processes if process.returncode is None)
+
     async def stop(self) -> None:
         for process in self.processes:
             if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
+                process.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
         await asyncio.gather(*(asyncio.wait_for(p.wait(), 30) for p in self.processes))
 
 
 def lianxin_workers(server: LocalBotApi, proxy_url: str, ports: list[int], framework: str, database_url: str,
-                    log_path: Path) -> Workers:
+                    log_path: Path, profile: Path | None = None) -> Workers:
     env = {**os.environ, "LIANXIN_BOT_TOKEN": TOKEN, "LIANXIN_BOT_API_URL": server.url,
            "LIANXIN_DATABASE_URL": database_url, "LIANXIN_FRAMEWORK": framework, "LIANXIN_SEND_PACING": "false",
            "LIANXIN_QUIET_HOURS": "false", "LIANXIN_WEBHOOK_URL": proxy_url, "LIANXIN_WEBHOOK_SECRET": SECRET}
     run = [sys.executable, "-m", "bot.cli", "run"]
-    return Workers([(run, {**env, "LIANXIN_WEBHOOK_PORT": str(port)}) for port in ports], log_path)
+    commands = [(run, {**env, "LIANXIN_WEBHOOK_PORT": str(port)}) for port in ports]
+    if profile is not None:  # the first worker under py-spy (its CPU figure is then py-spy's)
+        py_spy = str(Path(sys.executable).parent / "py-spy")
+        argv, first_env = commands[0]
+        commands[0] = ([py_spy, "record", "--format", "raw", "--rate", "200", "--output", str(profile), "--", *argv],
+                       first_env)
+    return Workers(commands, log_path)
 
 
 def echo_worker(server: LocalBotApi, proxy_url: str, port: int, framework: str, log_path: Path) -> Workers:
@@ -82,16 +92,37 @@ def echo_worker(server: LocalBotApi, proxy_url: str, port: int, framework: str, 
     return Workers([(argv, dict(os.environ))], log_path)
 
 
-async def load(server: LocalBotApi, people: People, steps: list[Step], expected: list[int],
-               users: int) -> dict[str, float]:
+async def load(server: LocalBotApi, people: People, steps: list[Step], expected: list[int], users: int,
+               bots: Workers) -> dict[str, float]:
+    """`users` people walk at once: updates/s, reply p50/p99, the bots' CPU per update and how
+    busy the whole machine was (PostgreSQL, this process and anything else included)."""
     log: CallLog = server.calls  # type: ignore[assignment]
-    began = time.monotonic()
+    began, cpu, machine = time.monotonic(), bots.cpu_seconds(), _machine_ticks()
     walks = await asyncio.gather(*(walk(log, user, steps, expected, None) for user in people.new(users)))
-    seconds = time.monotonic() - began
+    seconds, cpu = time.monotonic() - began, bots.cpu_seconds() - cpu
+    busy, total = (after - before for after, before in zip(_machine_ticks(), machine))
     latencies = sorted(ms for w in walks for ms in w.latencies)
     updates = users * len(steps)
     return {"updates": updates, "updates_per_second": round(updates / seconds, 1),
-            "p50_ms": round(1000 * _quantile(latencies, 0.5), 1), "p99_ms": round(1000 * _quantile(latencies, 0.99), 1)}
+            "p50_ms": round(1000 * _quantile(latencies, 0.5), 1), "p99_ms": round(1000 * _quantile(latencies, 0.99), 1),
+            "bot_cpu_ms_per_update": round(1000 * cpu / updates, 1), "machine_busy": round(busy / total, 2)}
+
+
+def _process_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine since boot (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def figures_so_far(expected: dict[str, list[int]]) -> bool:
+    """Has a run measured anything yet (the first run's first phase is the one profiled)?"""
+    return "lianxin" in expected
 
 
 def _quantile(ordered: list[float], q: float) -> float:
@@ -106,12 +137,13 @@ async def one_run(server: LocalBotApi, people: People, framework: str, database_
         ports = [free_port() for _ in range(count)]
         proxy = WebhookProxy([f"http://127.0.0.1:{port}/telegram" for port in ports])
         await proxy.start()
-        workers = lianxin_workers(server, proxy.url, ports, framework, database_url, folder / "lianxin.log")
+        profile = args.profile if args.profile and count == args.workers[0] and not figures_so_far(expected) else None
+        workers = lianxin_workers(server, proxy.url, ports, framework, database_url, folder / "lianxin.log", profile)
         try:
             await workers.start(server)
             if "lianxin" not in expected:
                 expected["lianxin"] = await calibrate(server, people, steps)
-            figures[f"lianxin_{count}"] = await load(server, people, steps, expected["lianxin"], args.users)
+            figures[f"lianxin_{count}"] = await load(server, people, steps, expected["lianxin"], args.users, workers)
         finally:
             await workers.stop()
             await proxy.stop()
@@ -121,7 +153,7 @@ async def one_run(server: LocalBotApi, people: People, framework: str, database_
     echo = echo_worker(server, proxy.url, port, framework, folder / "echo.log")
     try:
         await echo.start(server)
-        figures["echo"] = await load(server, people, echo_dialog(), [1] * len(echo_dialog()), args.users)
+        figures["echo"] = await load(server, people, echo_dialog(), [1] * len(echo_dialog()), args.users, echo)
     finally:
         await echo.stop()
         await proxy.stop()
@@ -154,7 +186,8 @@ async def measure(framework: str, database_url: str, args: argparse.Namespace, f
 
 
 def summary(figures: dict[str, Any]) -> str:
-    parts = [f"{key}: {f['updates_per_second']:.1f} updates/s, p50/p99 {f['p50_ms']:.0f}/{f['p99_ms']:.0f} ms"
+    parts = [f"{key}: {f['updates_per_second']:.1f} updates/s, p50/p99 {f['p50_ms']:.0f}/{f['p99_ms']:.0f} ms, "
+             f"{f['bot_cpu_ms_per_update']:.1f} ms CPU/update, machine {100 * f['machine_busy']:.0f} % busy"
              + (f" (x{f['vs_first']})" if "vs_first" in f else "") for key, f in figures.items()]
     return "; ".join(parts)
 
@@ -179,6 +212,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2, 4])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--users", type=int, default=100, help="people walking the dialog at once")
+    parser.add_argument("--profile", type=Path, help="py-spy raw output of the first worker of the first phase "
+                                                     "(.venv/bin/pip install py-spy)")
     return parser.parse_args(argv)
 
 
@@ -191,7 +226,7 @@ def main(argv: list[str] | None = None) -> None:
     for framework, measured in result.items():
         print(f"{framework}, medians of {args.runs}: {summary(measured['median'])}")
     print(json.dumps({"command": sys.argv, "cores": os.cpu_count(), "python": platform.python_version(),
-                      "date": datetime.now(UTC).isoformat(timespec="seconds"), "args": vars(args), **result},
+                      "date": datetime.now(UTC).isoformat(timespec="seconds"), "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}, **result},
                      ensure_ascii=False))
 
 
