@@ -225,8 +225,9 @@ def main(argv: list[str] | None = None) -> None:
     result = run(args)
     for framework, measured in result.items():
         print(f"{framework}, medians of {args.runs}: {summary(measured['median'])}")
+    arguments = {name: str(value) if isinstance(value, Path) else value for name, value in vars(args).items()}
     print(json.dumps({"command": sys.argv, "cores": os.cpu_count(), "python": platform.python_version(),
-                      "date": datetime.now(UTC).isoformat(timespec="seconds"), "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}, **result},
+                      "date": datetime.now(UTC).isoformat(timespec="seconds"), "args": arguments, **result},
                      ensure_ascii=False))
 
 
