@@ -121,7 +121,7 @@ def cmd_cadre_invite(args: argparse.Namespace, settings: Settings) -> int:
     try:
         token = _create_invite(settings, args.cadre_id, timedelta(days=args.days))
     except LookupError as exc:
-        print(f"lianxin: {exc}", file=sys.stderr)
+        print(f"lianxin: {exc} in {_safe_url(settings.database_url)}", file=sys.stderr)
         return 1
     username = args.bot_username or _bot_username(settings)
     if username:
@@ -143,7 +143,7 @@ def cmd_cadre_admin(args: argparse.Namespace, settings: Settings) -> int:
             name = set_admin(uow, args.cadre_id, admin=not args.off)
             uow.commit()
     except LookupError as exc:
-        print(f"lianxin: {exc}", file=sys.stderr)
+        print(f"lianxin: {exc} in {_safe_url(settings.database_url)}", file=sys.stderr)
         return 1
     finally:
         factory.dispose()
@@ -283,12 +283,30 @@ def _run_workers(count: int, settings: Settings) -> int:
 
 # -- the demo -----------------------------------------------------------------
 
+class DemoPortBusy(Exception):
+    """The demo's port is taken: said in one line, not a traceback."""
+
+
 def _run_demo(settings: Settings) -> int:
     try:
         asyncio.run(_demo(settings))
     except KeyboardInterrupt:
         pass
+    except DemoPortBusy as busy:
+        print(busy, file=sys.stderr)
+        return 1
     return 0
+
+
+def _demo_world_file(database_url: str) -> Path:
+    """Where the demo's Bot API server keeps its world: beside a SQLite database, else in the
+    current folder."""
+    from sqlalchemy import make_url
+
+    database = make_url(database_url).database if database_url.startswith("sqlite") else None
+    if database and database != ":memory:":
+        return Path(database).with_suffix(".botapi.json")
+    return Path("lianxin-demo.botapi.json").resolve()
 
 
 async def _demo(settings: Settings) -> None:
@@ -310,12 +328,18 @@ async def _demo(settings: Settings) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stopping.set)
 
-    server = LocalBotApi("127.0.0.1", settings.demo_port)
+    # The sandbox keeps its chats, message and update ids beside the demo's data, so a restarted
+    # demo can still deliver what it owes people who have not written since (sandbox/botapi/persist.py).
+    server = LocalBotApi("127.0.0.1", settings.demo_port, state_file=_demo_world_file(settings.database_url))
     bot = server.add_bot(DEMO_TOKEN, DEMO_BOT_USERNAME, DEMO_BOT_NAME)
-    # The core drops an update_id it has seen (a webhook resend). The sandbox counts from the
-    # same number on every start while the demo database stays: start past the last run's ids.
+    # The core drops an update_id it has seen: a demo database older than the sandbox's file
+    # must not see the same ids again.
     bot.queue.next_update_id = max(bot.queue.next_update_id, int(time.time()))
-    await server.start()
+    try:
+        await server.start()
+    except OSError as error:
+        raise DemoPortBusy(f"lianxin: cannot serve the demo on 127.0.0.1:{settings.demo_port} ({error.strerror}); "
+                           "another demo may be running. Set LIANXIN_DEMO_PORT to a free port.") from error
     adapter = None
     try:
         # 无事不扰 off: whoever tries the demo at night should still see the cadre's side work.
@@ -385,11 +409,15 @@ def _bot_username(settings: Settings) -> str | None:
 
 
 def _safe_url(url: str) -> str:
-    """`url` with any password hidden."""
+    """`url` with any password hidden, and a SQLite file by its whole path: a relative one depends
+    on the folder the command ran in, so say which file that was."""
     try:
         from sqlalchemy.engine import make_url
 
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            parsed = parsed.set(database=str(Path(parsed.database).resolve()))
+        return parsed.render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001
         return url
 

@@ -13,11 +13,13 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from . import api_messages, api_updates  # noqa: F401  (registers the Bot API methods)
+from . import persist
 from .activity import Activity
 from .control import setup_control
 from .errors import BotApiError, not_found, unauthorized
@@ -57,7 +59,8 @@ class LocalBotApi:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, rate_limits: bool = False,
                  limits: RateLimits | None = None, settle: float = 0.1, first_call_grace: float = 0.5,
-                 timeout: float = 10.0, strict_ampersand: bool = True, done_timeout: float = 120.0) -> None:
+                 timeout: float = 10.0, strict_ampersand: bool = True, done_timeout: float = 120.0,
+                 state_file: Path | None = None) -> None:
         self.host = host
         self.port = port
         self.settle = settle
@@ -74,6 +77,9 @@ class LocalBotApi:
         self._webhooks: dict[str, WebhookDelivery] = {}
         self._sim_users: dict[tuple[str, int], SimUser] = {}
         self._runner: web.AppRunner | None = None
+        self.state_file = state_file  # the world is kept here across restarts (persist.py); None: forgotten
+        self._changes = 0  # bumped by whatever may change the world, for the keeper to notice
+        self._keeper: asyncio.Task[None] | None = None
         self.app = self._build_app()
 
     # --- lifecycle ---------------------------------------------------------
@@ -91,11 +97,35 @@ class LocalBotApi:
         return f"http://{self.host}:{self.port}"
 
     async def start(self) -> None:
+        if self.state_file is not None:
+            persist.load(self, self.state_file)
         self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError:
+            await self._runner.cleanup()
+            self._runner = None
+            raise
         self.port = self._runner.addresses[0][1]
+        if self.state_file is not None:
+            self._keeper = asyncio.create_task(self._keep_state(), name="sandbox-state")
+
+    def touch(self) -> None:
+        """Something in the world may have changed: the keeper writes the state file soon."""
+        self._changes += 1
+
+    async def _keep_state(self, every: float = 0.5) -> None:
+        """Write the state file whenever the world changed, at most every `every` seconds, so even a
+        killed server loses at most the last moment."""
+        assert self.state_file is not None
+        written = self._changes
+        while True:
+            await asyncio.sleep(every)
+            if self._changes != written:
+                written = self._changes
+                persist.save(self, self.state_file)
 
     async def stop(self) -> None:
         """Release long polls (empty result), stop webhook delivery, close the server."""
@@ -107,6 +137,12 @@ class LocalBotApi:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._keeper is not None:
+            self._keeper.cancel()
+            await asyncio.gather(self._keeper, return_exceptions=True)
+            self._keeper = None
+        if self.state_file is not None:
+            persist.save(self, self.state_file)
 
     async def __aenter__(self) -> LocalBotApi:
         await self.start()
@@ -277,6 +313,7 @@ class LocalBotApi:
         finally:
             if not polling:
                 activity.end()
+                self.touch()
         self.calls.append(Call(bot.account.username, name, params.loggable(), status,
                                body.get("description"), body.get("result"), client_gone=not alive()))
         return status, body

@@ -70,6 +70,7 @@ async def deliver(server: LocalBotApi, bot: BotState, kind: str, payload: dict, 
     `wait=False`: only queue it (a load test watching the call log itself); the Outcome has its id."""
     before = _bot_state(bot)
     update = bot.queue.push(kind, payload, label)
+    server.touch()  # the person's message is part of the kept world
     if not wait:
         return Outcome(update.update_id, sent=sent)
     loop = asyncio.get_running_loop()
@@ -198,17 +199,17 @@ class SimUser(_Participant):
         target = chat.chat if chat else None
         return await self._post(f"message {text[:40]!r}", target, wait=wait, text=text, entities=entities)
 
-    async def send_photo(self, data: bytes, caption: str | None = None) -> Outcome:
-        return await self._post("photo", photo_files=self.bot.files.add_photo(data), caption=caption)
+    async def send_photo(self, data: bytes, caption: str | None = None, *, wait: bool = True) -> Outcome:
+        return await self._post("photo", wait=wait, photo_files=self.bot.files.add_photo(data), caption=caption)
 
     async def send_document(self, data: bytes, file_name: str = "document.pdf", *,
-                            mime_type: str | None = None, caption: str | None = None) -> Outcome:
+                            mime_type: str | None = None, caption: str | None = None, wait: bool = True) -> Outcome:
         record = self.bot.files.add_document(data, file_name, mime_type)
-        return await self._post(f"document {file_name!r}", document_file=record, caption=caption)
+        return await self._post(f"document {file_name!r}", wait=wait, document_file=record, caption=caption)
 
-    async def send_location(self, latitude: float, longitude: float) -> Outcome:
+    async def send_location(self, latitude: float, longitude: float, *, wait: bool = True) -> Outcome:
         location = {"latitude": float(latitude), "longitude": float(longitude)}
-        return await self._post(f"location {latitude},{longitude}", location=location)
+        return await self._post(f"location {latitude},{longitude}", wait=wait, location=location)
 
     async def share_contact(self, phone_number: str, *, first_name: str | None = None,
                             last_name: str | None = None, user_id: int | None = None, wait: bool = True) -> Outcome:
