@@ -128,11 +128,16 @@ function renderMessage(panel, message) {
   bubble.className = "bubble";
   const photo = biggestPhoto(message);
   if (photo) {
+    const full = document.createElement("a");  // opens the picture at full size
+    full.href = `/_sim/files/${encodeURIComponent(photo.file_id)}`;
+    full.target = "_blank";
     const image = document.createElement("img");
     image.className = "photo";
     image.alt = "照片";
-    image.src = `/_sim/files/${encodeURIComponent(photo.file_id)}`;
-    bubble.append(image);
+    image.src = full.href;
+    image.addEventListener("load", () => { if (panel.follow) followNewest(panel); });  // it grew the chat
+    full.append(image);
+    bubble.append(full);
   }
   if (message.document) {
     const doc = message.document;
@@ -204,7 +209,7 @@ function element(tag, className, text) {
 function buildPanel(persona) {
   const group = persona.kind === "group";
   const panel = { persona, chatId: persona.id, actor: group ? persona.member : persona.id,
-                  nodes: new Map(), busy: null, again: false, unseen: 0 };
+                  nodes: new Map(), busy: null, again: false, unseen: 0, follow: true };
   const root = element("section", `chat${group ? " group" : ""}`);
   root.dataset.chat = persona.id;
   root.setAttribute("aria-label", `${persona.role} ${persona.name}`);
@@ -214,6 +219,10 @@ function buildPanel(persona) {
   head.append(element("span", "avatar", (persona.name || "?").slice(0, 1)), who);
   const list = element("ol", "messages");
   list.setAttribute("aria-live", "polite");
+  // Scrolled up to read older messages: stay there; at the bottom: follow what comes.
+  list.addEventListener("scroll", () => {
+    panel.follow = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  });
   list.append(element("li", "hint", group ? "群里还没有消息。" : "还没有消息。发送 /start 开始。"));
   const keyboard = element("div", "reply-keyboard");
   keyboard.hidden = true;
@@ -262,6 +271,7 @@ function buildTab(panel) {
   const tab = element("button", "persona-tab");
   tab.type = "button";
   tab.setAttribute("aria-pressed", "true");
+  tab.dataset.chat = panel.persona.id;
   tab.append(element("span", null, panel.persona.role));
   const count = element("span", "count");
   count.hidden = true;
@@ -290,16 +300,16 @@ function showToast(panel, text, isError) {
 
 async function act(panel, action, body) {
   const data = panel.persona.kind === "group" ? { ...body, chat_id: panel.chatId } : body;
-  panel.root.classList.add("busy");
+  panel.root.classList.add("busy");  // until the bot has answered and the answer is shown
   try {
     const outcome = await postJSON(`/_sim/users/${panel.actor}/${action}`, data);
     if (outcome.answer && outcome.answer.text) showToast(panel, outcome.answer.text, false);
+    await refresh(panel);
   } catch (error) {
     showToast(panel, `未能发送：${error.message}`, true);
   } finally {
     panel.root.classList.remove("busy");
   }
-  await refresh(panel);
 }
 
 async function sendPhoto(panel, file, caption) {
@@ -309,12 +319,12 @@ async function sendPhoto(panel, file, caption) {
   panel.root.classList.add("busy");
   try {
     await call(`/_sim/users/${panel.actor}/photo`, { method: "POST", body: form });
+    await refresh(panel);
   } catch (error) {
     showToast(panel, `照片未能发送：${error.message}`, true);
   } finally {
     panel.root.classList.remove("busy");
   }
-  await refresh(panel);
 }
 
 function replyButton(panel, button) {
@@ -351,7 +361,6 @@ async function load(panel) {
     throw error;
   }
   const list = panel.list;
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   let arrived = 0;
   for (const message of chat.messages) {
     const sig = signature(message);
@@ -364,8 +373,14 @@ async function load(panel) {
   }
   if (panel.nodes.size) { const hint = list.querySelector(".hint"); if (hint) hint.remove(); }
   showKeyboard(panel, chat.keyboard_markup);
-  if (atBottom || arrived) list.scrollTop = list.scrollHeight;
-  if (arrived) noticeArrivals(panel, arrived);
+  if (panel.follow || arrived) followNewest(panel);
+  if (arrived && panel.loaded) noticeArrivals(panel, arrived);  // the first load is history, not news
+  panel.loaded = true;
+}
+
+function followNewest(panel) {
+  panel.list.scrollTop = panel.list.scrollHeight;
+  panel.follow = true;
 }
 
 function showKeyboard(panel, markup) {
@@ -452,6 +467,11 @@ async function setupClock() {
 
 // -- start -------------------------------------------------------------------------------
 
+// The person exists under their name before their first message (a shared contact carries it).
+function introduce(persona) {
+  return postJSON("/_sim/users", { id: persona.id, first_name: persona.name }).catch(() => null);
+}
+
 async function start() {
   const { personas } = await call("/_sim/personas");
   seq = (await call("/_sim/events")).seq;  // changes after this are watched; what is there now is read below
@@ -467,6 +487,7 @@ async function start() {
     tabs.append(buildTab(panel));
   }
   setupClock();
+  await Promise.all(personas.filter((p) => p.kind !== "group").map(introduce));
   await Promise.all([...panels.values()].map(refresh));
   document.body.dataset.ready = "true";
   watch();
