@@ -9,7 +9,9 @@ whenever pyproject.toml changed since the last successful install (a hash is
 kept in .venv), so repeated runs start at once. `test` also makes sure the
 PostgreSQL server binaries are there (installing Debian's `postgresql` with
 apt-get when run as root) for the throw-away cluster the suite starts; both
-make sure a Chinese font is there for the digest charts (fonts-wqy-microhei).
+make sure a Chinese font is there for the digest charts (fonts-wqy-microhei);
+`test` also makes sure Debian's Chromium is there for the browser tests
+(tests/browser drive it with Playwright; no browser is downloaded).
 """
 
 from __future__ import annotations
@@ -239,6 +241,29 @@ def ensure_cjk_font(required: bool) -> None:
     step(f"warning: {message} Digests go out without their chart until then.")
 
 
+# -- Chromium for the browser tests -------------------------------------------------
+
+CHROMIUM_PACKAGE = "chromium"  # Debian's; tests/browser/conftest.py launches it by path
+
+
+def find_chromium() -> str | None:
+    return os.environ.get("LIANXIN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def ensure_chromium() -> None:
+    """tests/browser play the demo page in a real browser: Debian's Chromium, never a download."""
+    if find_chromium() is not None:
+        return
+    if is_root() and shutil.which("apt-get"):
+        step(f"installing Chromium for the browser tests ({CHROMIUM_PACKAGE}) with apt-get")
+        apt_install(CHROMIUM_PACKAGE)
+        if find_chromium() is not None:
+            return
+    fail(f"the browser tests need Chromium and there is none on PATH. Install it (Debian/Ubuntu: "
+         f"sudo apt-get install {CHROMIUM_PACKAGE}), point LIANXIN_CHROMIUM at a Chromium or Chrome "
+         "executable, or run dev.py as root to have it installed.")
+
+
 # -- commands ---------------------------------------------------------------------
 
 
@@ -293,6 +318,7 @@ def cmd_test(args: list[str]) -> int:
     ensure_venv()
     ensure_postgres()  # tests/support/pg_cluster.py finds them the same way
     ensure_cjk_font(required=True)  # the chart tests look at the glyphs
+    ensure_chromium()
     step(f"running pytest {' '.join(args)}".rstrip())
     return run_pytest(args, dict(os.environ))
 

@@ -340,6 +340,7 @@ async def _demo(settings: Settings) -> None:
     except OSError as error:
         raise DemoPortBusy(f"lianxin: cannot serve the demo on 127.0.0.1:{settings.demo_port} ({error.strerror}); "
                            "another demo may be running. Set LIANXIN_DEMO_PORT to a free port.") from error
+    print(f"连心桥演示页面 Lianxin demo page: {server.url}/", flush=True)  # first, above the bot's logs
     adapter = None
     try:
         # 无事不扰 off: whoever tries the demo at night should still see the cadre's side work.
@@ -351,6 +352,7 @@ async def _demo(settings: Settings) -> None:
         await adapter.start()
         url = server.url
         print(f"""
+Open the demo page: {url}/  (every role side by side, in your browser)
 Lianxin demo is running (no LIANXIN_BOT_TOKEN set), data in {_safe_url(settings.database_url)}.
 Local Bot API server: {url}  (bot @{DEMO_BOT_USERNAME})
 

@@ -63,6 +63,10 @@ HTTP control API (same operations, JSON; users are created on first use):
     GET  /_sim/chats/{id}/messages?since=MESSAGE_ID          GET /_sim/calls?since=INDEX
     POST /_sim/wait_idle {"timeout"?}   POST /_sim/rate_limits {"enabled"}   POST /_sim/bots {"token","username"}
     GET  /_sim/state    GET /_sim/files/{file_id}
+    POST /_sim/users/{id}/send {"text", "chat_id": GROUP_ID}   posts in a group the bot is in ("chat_title" makes one)
+    GET  /_sim/events?since=N&timeout=25   long poll: {"seq", "chats": [ids changed after N] | null = re-read all}
+    GET|POST /_sim/personas   who the web page offers: [{"id","name","role","kind": "private"|"group","member"?}]
+    GET  /   the web page (sandbox/web): every persona's chat side by side, live through /_sim/events
 Actions answer {"ok": true, "update_id", "sent", "replies", "edited", "deleted", "answer"}; 504 if the
 bot did not handle the update in time, 404 for an unknown button/chat.
 

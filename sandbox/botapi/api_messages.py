@@ -167,6 +167,7 @@ def _apply_edit(ctx: CallContext, message: Message, changes: dict) -> dict:
     for key, value in changes.items():
         setattr(message, key, value)
     message.edit_date = int(time.time())
+    message.chat.touched()
     return message.to_api()
 
 
@@ -202,6 +203,7 @@ async def delete_message(ctx: CallContext, p: Params) -> bool:
     # In groups a bot that is not an admin may delete only its own messages.
     require(chat.type == "private" or message.from_bot, bad_request("message can't be deleted"))
     message.deleted = True
+    chat.touched()
     return True
 
 
@@ -214,6 +216,7 @@ async def delete_messages(ctx: CallContext, p: Params) -> bool:
         message = chat.find(int(message_id))
         if message is not None and (chat.type == "private" or message.from_bot):
             message.deleted = True
+    chat.touched()
     return True
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from aiohttp import web
 
-from .simulator import Outcome, SimUser, UpdateNotHandled
+from .simulator import Outcome, SimGroup, SimUser, UpdateNotHandled
 
 if TYPE_CHECKING:
     from .server import LocalBotApi
@@ -36,6 +36,9 @@ def setup_control(app: web.Application, server: LocalBotApi) -> None:
     app.router.add_post("/_sim/wait_idle", routes.wait_idle)
     app.router.add_post("/_sim/rate_limits", routes.rate_limits)
     app.router.add_get("/_sim/files/{file_id}", routes.file)
+    app.router.add_get("/_sim/events", routes.events)
+    app.router.add_get("/_sim/personas", routes.personas)
+    app.router.add_post("/_sim/personas", routes.set_personas)
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -59,7 +62,20 @@ def _bytes(body: dict, field: str) -> bytes:
 
 
 async def _send(user: SimUser, body: dict) -> Outcome:
-    return await user.send(str(body["text"]))
+    return await user.send(str(body["text"]), chat=_group(user, body))
+
+
+def _group(user: SimUser, body: dict) -> SimGroup | None:
+    """The group named by "chat_id" (None: the person's private chat); "chat_title" makes a new one."""
+    if body.get("chat_id") in (None, "", user.id, str(user.id)):
+        return None
+    chat_id = int(body["chat_id"])
+    chat = user.bot.chats.get(chat_id)
+    if chat is None and not body.get("chat_title"):
+        raise LookupError(f"no group {chat_id} with @{user.bot.account.username} (give \"chat_title\" to make one)")
+    if chat is not None and chat.type == "private":
+        raise ValueError(f"chat {chat_id} is somebody's private chat, not a group")
+    return user.server.group(chat_id, str(body.get("chat_title") or chat_id), bot=user.bot.token)
 
 
 async def _press(user: SimUser, body: dict) -> Outcome:
@@ -151,7 +167,9 @@ class _Routes:
         since = int(request.query.get("since", 0))
         messages = [m.to_sim() for m in chat.messages if m.message_id > since]
         keyboard = [[b["text"] for b in row] for row in chat.keyboard["keyboard"]] if chat.keyboard else None
-        return web.json_response({"ok": True, "messages": messages, "keyboard": keyboard}, dumps=_dumps)
+        # keyboard_markup: the whole ReplyKeyboardMarkup, so a client sees which button shares a contact
+        return web.json_response({"ok": True, "messages": messages, "keyboard": keyboard,
+                                  "keyboard_markup": chat.keyboard}, dumps=_dumps)
 
     async def calls(self, request: web.Request) -> web.Response:
         since = int(request.query.get("since", 0))
@@ -182,6 +200,31 @@ class _Routes:
         if record is None:
             return _error(404, "no such file")
         return web.Response(body=record.data, content_type=record.mime_type or "application/octet-stream")
+
+    async def events(self, request: web.Request) -> web.Response:
+        """Long poll: {"seq": N, "chats": [chat ids changed after `since`] or null (re-read all)}.
+        Without `since`, the counter now at once (where a new watcher starts)."""
+        feed = self.server.chat_changes
+        if request.query.get("since") in (None, ""):
+            return web.json_response({"ok": True, "seq": feed.seq, "chats": []})
+        try:
+            since = int(request.query["since"])
+            timeout = min(max(float(request.query.get("timeout", 25)), 0.0), 60.0)
+        except ValueError as error:
+            return _error(400, str(error))
+        seq, chats = await feed.wait(since, timeout)
+        return web.json_response({"ok": True, "seq": seq, "chats": chats})
+
+    async def personas(self, request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, "personas": self.server.personas}, dumps=_dumps)
+
+    async def set_personas(self, request: web.Request) -> web.Response:
+        """Say who the page offers, for a server the demo did not set up (e.g. `python -m sandbox.botapi`)."""
+        personas = (await _body(request)).get("personas")
+        if not isinstance(personas, list) or not all(isinstance(p, dict) and "id" in p for p in personas):
+            return _error(400, 'send {"personas": [{"id": 1001, "name": "…", "role": "…", "kind": "private"}, …]}')
+        self.server.personas = personas
+        return web.json_response({"ok": True, "personas": personas}, dumps=_dumps)
 
 
 def _dumps(value: Any) -> str:

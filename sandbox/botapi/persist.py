@@ -101,7 +101,7 @@ def _restore_bot(server: LocalBotApi, bot: BotState, saved: dict[str, Any]) -> N
         user = server.users.get(chat_data["user"]) if chat_data["user"] is not None else None
         chat = Chat(id=chat_data["id"], type=chat_data["type"], title=chat_data["title"], user=user,
                     started=chat_data["started"], blocked=chat_data["blocked"], keyboard=chat_data["keyboard"],
-                    next_message_id=chat_data["next_message_id"])
+                    next_message_id=chat_data["next_message_id"], feed=bot.feed)
         people = {bot.account.id: bot.account, **server.users}
         by_id: dict[int, Message] = {}
         for data in chat_data["messages"]:

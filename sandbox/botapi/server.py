@@ -23,6 +23,7 @@ from . import persist
 from .activity import Activity
 from .control import setup_control
 from .errors import BotApiError, not_found, unauthorized
+from .events import ChangeFeed
 from .faults import Faults
 from .params import Params, read_params
 from .ratelimit import RateLimiter, RateLimits
@@ -31,6 +32,7 @@ from .simulator import Outcome, SimGroup, SimUser, UpdateNotHandled, deliver
 from .state import BotState, UserAccount
 from .updates import UpdateQueue
 from .webhook import WebhookDelivery
+from ..web import setup_page
 
 log = logging.getLogger(__name__)
 MAX_BODY = 60 * 1024 * 1024  # above Telegram's 50 MB document limit so the 400 comes from us
@@ -80,6 +82,10 @@ class LocalBotApi:
         self.state_file = state_file  # the world is kept here across restarts (persist.py); None: forgotten
         self._changes = 0  # bumped by whatever may change the world, for the keeper to notice
         self._keeper: asyncio.Task[None] | None = None
+        self.chat_changes = ChangeFeed()  # every chat change, for the web page (GET /_sim/events)
+        # Who the web page lets the visitor be (GET /_sim/personas), e.g. {"id": 1001, "name": "王老板",
+        # "role": "企业主", "kind": "private"} or {"id": -100500, ..., "kind": "group", "member": 3001}.
+        self.personas: list[dict[str, Any]] = []
         self.app = self._build_app()
 
     # --- lifecycle ---------------------------------------------------------
@@ -89,6 +95,7 @@ class LocalBotApi:
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         setup_control(app, self)
+        setup_page(app)
         return app
 
     @property
@@ -99,6 +106,7 @@ class LocalBotApi:
     async def start(self) -> None:
         if self.state_file is not None:
             persist.load(self, self.state_file)
+        self.chat_changes.closed = False
         self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -129,6 +137,7 @@ class LocalBotApi:
 
     async def stop(self) -> None:
         """Release long polls (empty result), stop webhook delivery, close the server."""
+        self.chat_changes.close()
         for bot in self.bots.values():
             bot.queue.close()
         for hook in list(self._webhooks.values()):
@@ -157,7 +166,7 @@ class LocalBotApi:
         """Register a bot account; the token's numeric prefix is the bot's user id."""
         bot_id = int(token.split(":", 1)[0])
         account = UserAccount(id=bot_id, first_name=first_name, username=username, is_bot=True)
-        bot = BotState(token=token, account=account, queue=UpdateQueue())
+        bot = BotState(token=token, account=account, queue=UpdateQueue(), feed=self.chat_changes)
         self.bots[token] = bot
         self._activity[token] = Activity()
         return bot

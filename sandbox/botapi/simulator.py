@@ -246,6 +246,7 @@ class SimUser(_Participant):
         if message.chat is not self.chat:
             raise LookupError(f"message {message.message_id} is not in {self.id}'s chat")
         message.deleted = True
+        self.chat.touched()
 
     async def forge_press(self, data: str, message: Message | None = None) -> Outcome:
         """What a modified client can do: send callback data of its own choosing, as if
@@ -294,7 +295,7 @@ class SimGroup(_Participant):
     def __init__(self, server: LocalBotApi, bot: BotState, chat_id: int, title: str) -> None:
         self.server = server
         self.bot = bot
-        self.chat = bot.chats.get(chat_id) or Chat(id=chat_id, type="group", title=title)
+        self.chat = bot.chats.get(chat_id) or Chat(id=chat_id, type="group", title=title, feed=bot.feed)
         bot.chats[chat_id] = self.chat
 
     @property

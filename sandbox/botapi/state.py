@@ -19,6 +19,7 @@ from .updates import UpdateQueue
 
 if TYPE_CHECKING:
     from .done import DoneSignal
+    from .events import ChangeFeed
 
 
 @dataclass
@@ -166,6 +167,12 @@ class Chat:
     messages: list[Message] = field(default_factory=list, repr=False)
     next_message_id: int = 1
     _added: list[asyncio.Future[None]] = field(default_factory=list, repr=False, compare=False)
+    feed: ChangeFeed | None = field(default=None, repr=False, compare=False)  # told of every change
+
+    def touched(self) -> None:
+        """A message here was added, edited or deleted: tell the feed (the web page watches it)."""
+        if self.feed is not None:
+            self.feed.note(self.id)
 
     def to_api(self) -> dict:
         if self.type == "private" and self.user is not None:
@@ -181,6 +188,7 @@ class Chat:
                           date=int(time.time()), **content)
         self.next_message_id += 1
         self.messages.append(message)
+        self.touched()
         for waiter in self._added:
             if not waiter.done():
                 waiter.set_result(None)
@@ -231,6 +239,7 @@ class BotState:
     commands: dict[str, list[dict]] = field(default_factory=dict)  # scope+language -> commands
     settings: dict[str, Any] = field(default_factory=dict)  # names, descriptions, menu button
     done: DoneSignal | None = None  # the bot says when it is done (done.py); else its calls are watched
+    feed: ChangeFeed | None = None  # the server's, handed to each chat of this bot
 
     def chat(self, chat_id: int | str) -> Chat:
         """The chat for a chat_id, or Telegram's 400 "chat not found"."""
@@ -251,5 +260,5 @@ class BotState:
     def private_chat(self, user: UserAccount) -> Chat:
         chat = self.chats.get(user.id)
         if chat is None:
-            chat = self.chats[user.id] = Chat(id=user.id, type="private", user=user)
+            chat = self.chats[user.id] = Chat(id=user.id, type="private", user=user, feed=self.feed)
         return chat

@@ -1,0 +1,178 @@
+"""The demo as a visitor meets it: `lianxin run` without a token (python-telegram-bot, SQLite in a
+temp folder) in a process of its own, and its page in Debian's Chromium driven by Playwright.
+
+Chromium is never downloaded: it is the system's (`python3 dev.py test` installs Debian's
+`chromium` when it is missing; LIANXIN_CHROMIUM points at another). Screenshots of each step
+go to LIANXIN_SCREENSHOTS (default: <tmp>/lianxin-screenshots); with LIANXIN_README_SCREENSHOTS=1
+the two the README shows are written to docs/screenshots/ as well.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sandbox.botapi.testing import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+READY = "Lianxin demo ready on"
+PAGE_LINE = re.compile(r"demo page: (http://\S+/)")
+ACTION_TIMEOUT = 120_000  # ms: a bot answer on a busy machine; only a bug takes this long
+
+
+def chromium_path() -> str:
+    found = os.environ.get("LIANXIN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.fail("the browser tests need Chromium: install Debian's (apt-get install chromium; `python3 dev.py "
+                    "test` does it when run as root) or set LIANXIN_CHROMIUM to a Chromium/Chrome executable")
+    return found
+
+
+class DemoProcess:
+    """`lianxin run` with no token, its output collected; `ready()` waits for its banner."""
+
+    def __init__(self, folder: Path, port: int) -> None:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("LIANXIN_")}
+        self.database_url = f"sqlite:///{folder / 'demo.db'}"
+        env.update(LIANXIN_DATABASE_URL=self.database_url, LIANXIN_DEMO_PORT=str(port), PYTHONUNBUFFERED="1",
+                   PYTHONPATH=str(ROOT))
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())", "run"],
+            cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.output: list[str] = []
+        self.ready_at: float | None = None
+        self._ready = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
+            if READY in line:
+                self.ready_at = time.monotonic()
+                self._ready.set()
+        self._ready.set()  # ended: whoever waits sees it
+
+    @property
+    def log(self) -> str:
+        return "".join(self.output)
+
+    def ready(self) -> str:
+        """Wait for the banner; the page's URL, which must be the demo's first line."""
+        self._ready.wait(180)
+        assert self.ready_at is not None, "the demo did not get ready:\n" + self.log
+        found = PAGE_LINE.search(self.output[0])
+        assert found, "the page's URL is not the demo's first line:\n" + self.log
+        return found[1]
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        finally:
+            self._reader.join(timeout=5)
+
+
+def stand_in_personas(demo: DemoProcess, url: str) -> None:
+    """Until the demo names its personas itself (issue 15, contract 1), do what it will do: bind the
+    cadres to their people and the leader group to 新村镇, then tell the page who they are."""
+    from bot.cli import _create_invite
+    from bot.settings import Settings
+    from storage.admin import seed_demo
+
+    settings = Settings(database_url=demo.database_url)
+    summary = seed_demo(demo.database_url, migrate=False)
+    with httpx.Client(base_url=url, timeout=120) as http:
+        for user_id, name in ((2001, "陈晓明"), (3001, "赵主任")):
+            invite = _create_invite(settings, summary.cadres[name], timedelta(days=1))
+            http.post("/_sim/users", json={"id": user_id, "first_name": name, "language_code": "zh-hans"})
+            assert http.post(f"/_sim/users/{user_id}/send", json={"text": f"/start {invite}"}).json()["ok"]
+        bound = http.post("/_sim/users/3001/send",
+                          json={"text": "/bind 新村镇", "chat_id": -100500, "chat_title": "新村镇领导群"}).json()
+        assert "已绑定新村镇" in bound["replies"][0]["text"], bound
+        personas = [{"id": 1001, "name": "王老板", "role": "企业主（润弘制药）", "kind": "private"},
+                    {"id": 2001, "name": "陈晓明", "role": "服务管家（包联）", "kind": "private"},
+                    {"id": 3001, "name": "赵主任", "role": "镇领导（新村镇）", "kind": "private"},
+                    {"id": -100500, "name": "新村镇领导群", "role": "领导群", "kind": "group", "member": 3001}]
+        assert http.post("/_sim/personas", json={"personas": personas}).json()["ok"]
+
+
+class Demo:
+    """The running demo as the tests see it: its page URL, process, and when it started."""
+
+    def __init__(self, process: DemoProcess, url: str) -> None:
+        self.process, self.url = process, url
+        self.http = httpx.Client(base_url=url, timeout=120)
+
+    def personas(self) -> list[dict]:
+        return self.http.get("/_sim/personas").json()["personas"]
+
+    def has_clock(self) -> bool:
+        return self.http.get("/_sim/clock").status_code == 200
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    process = DemoProcess(tmp_path_factory.mktemp("demo"), free_port())
+    try:
+        url = process.ready()
+        running = Demo(process, url)
+        if not running.personas():
+            stand_in_personas(process, url)
+        yield running
+    finally:
+        code = process.stop()
+        assert code == 0 and "Traceback" not in process.log, process.log
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        # No sandbox: CI runs as root in a container, where Chromium's own sandbox cannot start.
+        launched = playwright.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, demo: Demo) -> Iterator[object]:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=ACTION_TIMEOUT)
+    context = browser.new_context(viewport={"width": 1600, "height": 900}, locale="zh-CN", accept_downloads=True)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.goto(demo.url)
+    yield opened
+    context.close()
+    assert not errors, f"the page raised: {errors}"
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    folder = Path(os.environ.get("LIANXIN_SCREENSHOTS") or Path(tempfile.gettempdir()) / "lianxin-screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"browser screenshots: {folder}")
+    return folder
