@@ -36,6 +36,8 @@ def setup_control(app: web.Application, server: LocalBotApi) -> None:
     app.router.add_post("/_sim/wait_idle", routes.wait_idle)
     app.router.add_post("/_sim/rate_limits", routes.rate_limits)
     app.router.add_get("/_sim/files/{file_id}", routes.file)
+    app.router.add_get("/_sim/clock", routes.clock_now)
+    app.router.add_post("/_sim/clock", routes.clock_advance)
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -182,6 +184,31 @@ class _Routes:
         if record is None:
             return _error(404, "no such file")
         return web.Response(body=record.data, content_type=record.mime_type or "application/octet-stream")
+
+
+    async def clock_now(self, request: web.Request) -> web.Response:
+        """The bot's time, if it can be moved (the demo: `server.clock`)."""
+        if self.server.clock is None:
+            return _error(404, NO_CLOCK)
+        now = await self.server.clock.now()
+        return web.json_response({"ok": True, "now": now.isoformat(), "movable": True})
+
+    async def clock_advance(self, request: web.Request) -> web.Response:
+        """{"advance": "1h" | "1wd" | "next_monday_0900"}: answered once everything the move made
+        due has been handled and sent."""
+        if self.server.clock is None:
+            return _error(404, NO_CLOCK)
+        step = (await _body(request)).get("advance")
+        if not isinstance(step, str) or not step:
+            return _error(400, 'send {"advance": "1h"}, {"advance": "1wd"} or {"advance": "next_monday_0900"}')
+        try:
+            now = await self.server.clock.advance(step)
+        except ValueError as error:
+            return _error(400, str(error))
+        return web.json_response({"ok": True, "now": now.isoformat()})
+
+
+NO_CLOCK = "this server has no movable clock: only the demo's bot runs on one"
 
 
 def _dumps(value: Any) -> str:

@@ -40,6 +40,7 @@ if "sandbox" in sys.modules and getattr(sys.modules["sandbox"], "__file__", None
 import pytest  # noqa: E402
 
 from bot.bootstrap import build_adapter, build_runtime  # noqa: E402
+from bot.clock import MovableClock  # noqa: E402
 from bot.handled import HandledUpdates  # noqa: E402
 from bot.runtime import WhenDone  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
@@ -59,23 +60,6 @@ DONE_TIMEOUT = 120.0  # seconds a simulated action may wait for the bot: only a 
 SCENARIO_START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
 
-class MovableClock:
-    """Time running from SCENARIO_START, moved by tests: deadlines are tested without sleeping."""
-
-    def __init__(self) -> None:
-        self.offset = SCENARIO_START - datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def move(self, by: timedelta) -> None:
-        self.offset += by
-
-    def set(self, moment: datetime) -> None:
-        """Jump to `moment` (aware); time goes on running from there."""
-        self.offset = moment - datetime.now(UTC)
-
-
 class LianxinRunner:
     """One bot process's worth of Lianxin on one framework, started and stopped inside the test's loop."""
 
@@ -86,7 +70,7 @@ class LianxinRunner:
                                  database_url=database_url, webhook_url=None, framework=framework)
         self.translator = Translator(default_locale=self.settings.default_locale)
         self.errors: list[BaseException | None] = []
-        self.clock = MovableClock()
+        self.clock = MovableClock(SCENARIO_START)  # time moved by tests: deadlines tested without sleeping
         self.starts = 0
         self.adapter: Any = None
         self.runtime: Any = None
