@@ -23,10 +23,15 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from sandbox.botapi import LocalBotApi
+    from storage.admin import DemoSummary
 
 log = logging.getLogger("lianxin")
 
@@ -311,7 +316,6 @@ def _demo_world_file(database_url: str) -> Path:
 
 async def _demo(settings: Settings) -> None:
     from bot import bootstrap
-    from bot.demo_history import LEADER_GROUP, LEADER_GROUP_TITLE, PEOPLE, personas
     from bot.demo_time import DemoTime, load_clock
     from bot.runtime import WhenDone
     from sandbox.botapi import LocalBotApi
@@ -337,17 +341,12 @@ async def _demo(settings: Settings) -> None:
     # The core drops an update_id it has seen: a demo database older than the sandbox's file
     # must not see the same ids again.
     bot.queue.next_update_id = max(bot.queue.next_update_id, int(time.time()))
-    server.personas = personas()  # who the page lets the visitor play (contract: GET /_sim/personas)
     try:
         await server.start()
     except OSError as error:
         raise DemoPortBusy(f"lianxin: cannot serve the demo on 127.0.0.1:{settings.demo_port} ({error.strerror}); "
                            "another demo may be running. Set LIANXIN_DEMO_PORT to a free port.") from error
-    # Everyone in the district's history has written to the bot before (once the saved world is loaded):
-    # it may message them. The leader group has the bot in it.
-    for person in PEOPLE:
-        server.user(person.user_id, person.name, language_code="zh-hans").open_chat()
-    server.group(LEADER_GROUP, LEADER_GROUP_TITLE)
+    _meet_the_district(server)
     adapter = demo_time = None
     try:
         demo = demo.model_copy(update={"bot_api_url": server.url})
@@ -388,7 +387,19 @@ Lianxin demo ready on {url}""", flush=True)
         await server.stop()
 
 
-def _seed_demo(settings: Settings, now: datetime):  # -> tuple[DemoSummary, bool]
+def _meet_the_district(server: LocalBotApi) -> None:
+    """The sandbox knows the demo's people (once its saved world is loaded): everyone in the district's
+    history has written to the bot before, so it may message them; the leader group has the bot in it;
+    the page lets the visitor play the personas (GET /_sim/personas)."""
+    from bot.demo_history import LEADER_GROUP, LEADER_GROUP_TITLE, PEOPLE, personas
+
+    for person in PEOPLE:
+        server.user(person.user_id, person.name, language_code="zh-hans").open_chat()
+    server.group(LEADER_GROUP, LEADER_GROUP_TITLE)
+    server.personas = personas()
+
+
+def _seed_demo(settings: Settings, now: datetime) -> tuple[DemoSummary, bool]:
     """The demo subdistrict and, on a first start, its history up to `now` (bot/demo_history.py)."""
     from bot import scheduler
     from bot.bootstrap import build_rules

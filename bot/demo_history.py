@@ -378,11 +378,11 @@ def stories(d: Days, rules: Rules) -> list[Story]:
         .then(d.wd(14, 15, 0), take_over(LAND_OFFICER))
         .then(d.wd(5, 10, 0), ask_more_time(LAND_OFFICER, 10, "指标需报市局审批，预计两周"))
         .then(d.wd(4, 11, 0), approve_more_time(LEADER)),
-        report("hd_trees", d.wd(15, 8, 50), 1102, C.SAFETY, "厂区外高压线下树木过高，刮风时碰线打火", "13903712102",
+        report("hd_trees", d.wd(6, 8, 50), 1102, C.SAFETY, "厂区外高压线下树木过高，刮风时碰线打火", "13903712102",
                enterprise="新郑市宏达机械制造有限公司")
-        .then(d.wd(15, 9, 10), accept(2103))
-        .then(d.wd(14, 17, 30), resolve(2103, "已联系园林队修剪，隐患消除"))
-        .solved(d.wd(13, 9, 0), 5),
+        .then(d.wd(6, 9, 10), accept(2103))
+        .then(d.wd(5, 17, 30), resolve(2103, "已联系园林队修剪，隐患消除"))
+        .solved(d.wd(4, 11, 0), 5),
         report("lv_yard", d.wd(16, 10, 0), 1103, C.LAND, "物流园扩建需临时占地，不知道找谁审批", "13903712103",
                enterprise="郑州绿源物流有限公司")
         .then(d.wd(16, 10, 30), accept(BUTLER))
