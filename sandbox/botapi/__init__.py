@@ -63,6 +63,8 @@ HTTP control API (same operations, JSON; users are created on first use):
     GET  /_sim/chats/{id}/messages?since=MESSAGE_ID          GET /_sim/calls?since=INDEX
     POST /_sim/wait_idle {"timeout"?}   POST /_sim/rate_limits {"enabled"}   POST /_sim/bots {"token","username"}
     GET  /_sim/state    GET /_sim/files/{file_id}
+    GET  /_sim/clock    POST /_sim/clock {"advance": "1h"|"1wd"|"next_monday_0900"}   (only with `server.clock`,
+         the demo's movable clock: an object with async now() and advance(step); 404 without one)
 Actions answer {"ok": true, "update_id", "sent", "replies", "edited", "deleted", "answer"}; 504 if the
 bot did not handle the update in time, 404 for an unknown button/chat.
 
