@@ -323,7 +323,8 @@ async def _demo(settings: Settings) -> None:
     # 无事不扰 off: whoever tries the demo at night should still see the cadre's side work.
     demo = settings.model_copy(update={"bot_token": SecretStr(DEMO_TOKEN), "webhook_url": None, "quiet_hours": False})
     # The demo's time can be moved from the page (bot/demo_time.py); where it was moved to is kept beside its data.
-    clock_file = _demo_world_file(settings.database_url).with_suffix(".clock.json")
+    world_file = _demo_world_file(settings.database_url)
+    clock_file = world_file.with_name(world_file.name.replace(".botapi.json", ".clock.json"))
     clock = load_clock(clock_file)
     demo_data, seeded = await asyncio.to_thread(_seed_demo, demo, clock.now())
     code = demo_data.credit_codes["润弘制药股份有限公司"]
