@@ -25,16 +25,20 @@ if TYPE_CHECKING:
     from handlers.domain.deadlines import Policy
     from handlers.domain.ladder import Rung
     from handlers.domain.quiet import QuietHours
+    from handlers.ports import Clock
     from handlers.rules import Rules
 
 
-def build_core(settings: Settings) -> Lianxin:
+def build_core(settings: Settings, clock: Clock | None = None) -> Lianxin:
+    """The core on the settings' database, reading time from `clock` (default: real time; the
+    demo's can be moved, bot/demo_time.py)."""
     from handlers.app import Lianxin, SystemClock
     from storage.uow import uow_factory
 
     rules = build_rules(settings)
-    warn_of_calendar_gaps(rules, SystemClock().now())
-    return Lianxin(uow_factory(settings.database_url), clock=SystemClock(), default_locale=settings.default_locale,
+    clock = clock or SystemClock()
+    warn_of_calendar_gaps(rules, clock.now())
+    return Lianxin(uow_factory(settings.database_url), clock=clock, default_locale=settings.default_locale,
                    rules=rules)
 
 

@@ -23,10 +23,15 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from sandbox.botapi import LocalBotApi
+    from storage.admin import DemoSummary
 
 log = logging.getLogger("lianxin")
 
@@ -311,15 +316,17 @@ def _demo_world_file(database_url: str) -> Path:
 
 async def _demo(settings: Settings) -> None:
     from bot import bootstrap
+    from bot.demo_time import DemoTime, load_clock
     from bot.runtime import WhenDone
     from sandbox.botapi import LocalBotApi
-    from storage.admin import seed_demo
-    from storage.db import upgrade
 
-    await asyncio.to_thread(upgrade, settings.database_url)
-    demo_data = await asyncio.to_thread(seed_demo, settings.database_url)
-    # so the person trying the demo can also play the cadre who receives the tickets
-    invite = await asyncio.to_thread(_create_invite, settings, demo_data.butler_id, timedelta(days=1))
+    # 无事不扰 off: whoever tries the demo at night should still see the cadre's side work.
+    demo = settings.model_copy(update={"bot_token": SecretStr(DEMO_TOKEN), "webhook_url": None, "quiet_hours": False})
+    # The demo's time can be moved from the page (bot/demo_time.py); where it was moved to is kept beside its data.
+    world_file = _demo_world_file(settings.database_url)
+    clock_file = world_file.with_name(world_file.name.replace(".botapi.json", ".clock.json"))
+    clock = load_clock(clock_file)
+    demo_data, seeded = await asyncio.to_thread(_seed_demo, demo, clock.now())
     code = demo_data.credit_codes["润弘制药股份有限公司"]
 
     stopping = asyncio.Event()
@@ -341,26 +348,32 @@ async def _demo(settings: Settings) -> None:
         raise DemoPortBusy(f"lianxin: cannot serve the demo on 127.0.0.1:{settings.demo_port} ({error.strerror}); "
                            "another demo may be running. Set LIANXIN_DEMO_PORT to a free port.") from error
     print(f"连心桥演示页面 Lianxin demo page: {server.url}/", flush=True)  # first, above the bot's logs
-    adapter = None
+    _meet_the_district(server)
+    adapter = demo_time = None
     try:
-        # 无事不扰 off: whoever tries the demo at night should still see the cadre's side work.
-        demo = settings.model_copy(update={"bot_token": SecretStr(DEMO_TOKEN), "bot_api_url": server.url,
-                                           "webhook_url": None, "quiet_hours": False})
-        runtime = bootstrap.build_runtime(demo)
+        demo = demo.model_copy(update={"bot_api_url": server.url})
+        # No APScheduler here: the demo's timed jobs run on its movable clock (bot/demo_time.py).
+        runtime = bootstrap.build_runtime(demo, bootstrap.build_core(demo, clock), clock=clock, scheduled=False)
         bot.done = WhenDone(runtime)  # the server answers /_sim actions once the bot has, not on a guess
         adapter = bootstrap.build_adapter(demo, runtime)
         await adapter.start()
+        demo_time = DemoTime(clock, runtime, keep=clock_file)
+        await demo_time.start()
+        server.clock = demo_time  # POST /_sim/clock {"advance": "1h" | "1wd" | "next_monday_0900"}
         url = server.url
         print(f"""
 Open the demo page: {url}/  (every role side by side, in your browser)
 Lianxin demo is running (no LIANXIN_BOT_TOKEN set), data in {_safe_url(settings.database_url)}.
 Local Bot API server: {url}  (bot @{DEMO_BOT_USERNAME})
+{"Seeded" if seeded else "Kept"}: six weeks of 新村镇's history; the demo's clock reads {(await demo_time.now()):%Y-%m-%d %H:%M}.
 
 Chat with the bot as a business owner (try /start, then credit code {code}):
     {sys.executable} -m sandbox.chat --url {url} --user 1001
-and, in another terminal, as the butler 陈晓明 who gets 润弘制药's tickets (send the /start line first):
+and, in another terminal, as the butler 陈晓明 who gets 润弘制药's tickets (already bound; try /my):
     {sys.executable} -m sandbox.chat --url {url} --user 2001
-    /start {invite}
+Others to play: {", ".join(f"{p['name']} {p['role']} ({p['id']})" for p in server.personas)}.
+Move the demo's time (the bot's reminders, 回头看 and Monday digest follow):
+    curl -s -X POST {url}/_sim/clock -H 'Content-Type: application/json' -d '{{"advance": "1wd"}}'
 or over HTTP:
     curl -s -X POST {url}/_sim/users/1001/send -H 'Content-Type: application/json' -d '{{"text": "/start"}}'
 
@@ -369,9 +382,47 @@ Lianxin demo ready on {url}""", flush=True)
         await stopping.wait()
         print("stopping…", flush=True)
     finally:
+        server.clock = None
+        if demo_time is not None:
+            await demo_time.stop()
         if adapter is not None:
             await adapter.stop()
         await server.stop()
+
+
+def _meet_the_district(server: LocalBotApi) -> None:
+    """The sandbox knows the demo's people (once its saved world is loaded): everyone in the district's
+    history has written to the bot before, so it may message them; the leader group has the bot in it;
+    the page lets the visitor play the personas (GET /_sim/personas)."""
+    from bot.demo_history import LEADER_GROUP, LEADER_GROUP_TITLE, PEOPLE, personas
+
+    for person in PEOPLE:
+        server.user(person.user_id, person.name, language_code="zh-hans").open_chat()
+    server.group(LEADER_GROUP, LEADER_GROUP_TITLE)
+    server.personas = personas()
+
+
+def _seed_demo(settings: Settings, now: datetime) -> tuple[DemoSummary, bool]:
+    """The demo subdistrict and, on a first start, its history up to `now` (bot/demo_history.py)."""
+    from bot import scheduler
+    from bot.bootstrap import build_rules
+    from bot.demo_history import seed_history
+    from storage.admin import seed_demo
+    from storage.db import upgrade
+    from storage.uow import uow_factory
+
+    upgrade(settings.database_url)
+    demo_data = seed_demo(settings.database_url, migrate=False)
+    factory = uow_factory(settings.database_url)
+    started = time.monotonic()
+    try:
+        timetable = scheduler.Timetable(settings.timezone, settings.weekly_digest_cron, settings.monthly_digest_cron)
+        seeded = seed_history(factory, build_rules(settings), settings.default_locale, now, timetable)
+    finally:
+        factory.dispose()
+    if seeded:
+        log.info("the demo district's history written in %.1f s", time.monotonic() - started)
+    return demo_data, seeded
 
 
 # -- helpers ------------------------------------------------------------------

@@ -100,6 +100,16 @@ def last_fire(trigger: CronTrigger, now: datetime) -> datetime | None:
     return last
 
 
+def fires_between(trigger: CronTrigger, start: datetime, end: datetime) -> list[datetime]:
+    """The moments in (start, end] the trigger fires at: what a clock moved from `start` to `end`
+    crossed (the demo's, bot/demo_time.py)."""
+    fires, fire = [], trigger.get_next_fire_time(None, start + timedelta(microseconds=1))
+    while fire is not None and fire <= end:
+        fires.append(fire)
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return fires
+
+
 def start_jobs(core: Lianxin, deliver: Deliver, timetable: Timetable,
                robots: RobotPost | None = None) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=timetable.timezone)

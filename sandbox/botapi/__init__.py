@@ -67,6 +67,8 @@ HTTP control API (same operations, JSON; users are created on first use):
     GET  /_sim/events?since=N&timeout=25   long poll: {"seq", "chats": [ids changed after N] | null = re-read all}
     GET|POST /_sim/personas   who the web page offers: [{"id","name","role","kind": "private"|"group","member"?}]
     GET  /   the web page (sandbox/web): every persona's chat side by side, live through /_sim/events
+    GET  /_sim/clock    POST /_sim/clock {"advance": "1h"|"1wd"|"next_monday_0900"}   (only with `server.clock`,
+         the demo's movable clock: an object with async now() and advance(step); 404 without one)
 Actions answer {"ok": true, "update_id", "sent", "replies", "edited", "deleted", "answer"}; 504 if the
 bot did not handle the update in time, 404 for an unknown button/chat.
 

@@ -39,6 +39,8 @@ def setup_control(app: web.Application, server: LocalBotApi) -> None:
     app.router.add_get("/_sim/events", routes.events)
     app.router.add_get("/_sim/personas", routes.personas)
     app.router.add_post("/_sim/personas", routes.set_personas)
+    app.router.add_get("/_sim/clock", routes.clock_now)
+    app.router.add_post("/_sim/clock", routes.clock_advance)
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -225,6 +227,31 @@ class _Routes:
             return _error(400, 'send {"personas": [{"id": 1001, "name": "…", "role": "…", "kind": "private"}, …]}')
         self.server.personas = personas
         return web.json_response({"ok": True, "personas": personas}, dumps=_dumps)
+
+
+    async def clock_now(self, request: web.Request) -> web.Response:
+        """The bot's time, if it can be moved (the demo: `server.clock`)."""
+        if self.server.clock is None:
+            return _error(404, NO_CLOCK)
+        now = await self.server.clock.now()
+        return web.json_response({"ok": True, "now": now.isoformat(), "movable": True})
+
+    async def clock_advance(self, request: web.Request) -> web.Response:
+        """{"advance": "1h" | "1wd" | "next_monday_0900"}: answered once everything the move made
+        due has been handled and sent."""
+        if self.server.clock is None:
+            return _error(404, NO_CLOCK)
+        step = (await _body(request)).get("advance")
+        if not isinstance(step, str) or not step:
+            return _error(400, 'send {"advance": "1h"}, {"advance": "1wd"} or {"advance": "next_monday_0900"}')
+        try:
+            now = await self.server.clock.advance(step)
+        except ValueError as error:
+            return _error(400, str(error))
+        return web.json_response({"ok": True, "now": now.isoformat()})
+
+
+NO_CLOCK = "this server has no movable clock: only the demo's bot runs on one"
 
 
 def _dumps(value: Any) -> str:

@@ -79,6 +79,9 @@ class LocalBotApi:
         self._webhooks: dict[str, WebhookDelivery] = {}
         self._sim_users: dict[tuple[str, int], SimUser] = {}
         self._runner: web.AppRunner | None = None
+        # The demo's time, for GET/POST /_sim/clock (control.py): an object with async now() -> datetime and
+        # async advance(step: str) -> datetime, answering once the move's consequences are sent. None: fixed.
+        self.clock: Any = None
         self.state_file = state_file  # the world is kept here across restarts (persist.py); None: forgotten
         self._changes = 0  # bumped by whatever may change the world, for the keeper to notice
         self._keeper: asyncio.Task[None] | None = None

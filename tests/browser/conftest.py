@@ -18,7 +18,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -91,30 +90,6 @@ class DemoProcess:
             self._reader.join(timeout=5)
 
 
-def stand_in_personas(demo: DemoProcess, url: str) -> None:
-    """Until the demo names its personas itself (issue 15, contract 1), do what it will do: bind the
-    cadres to their people and the leader group to 新村镇, then tell the page who they are."""
-    from bot.cli import _create_invite
-    from bot.settings import Settings
-    from storage.admin import seed_demo
-
-    settings = Settings(database_url=demo.database_url)
-    summary = seed_demo(demo.database_url, migrate=False)
-    with httpx.Client(base_url=url, timeout=120) as http:
-        for user_id, name in ((2001, "陈晓明"), (3001, "赵主任")):
-            invite = _create_invite(settings, summary.cadres[name], timedelta(days=1))
-            http.post("/_sim/users", json={"id": user_id, "first_name": name, "language_code": "zh-hans"})
-            assert http.post(f"/_sim/users/{user_id}/send", json={"text": f"/start {invite}"}).json()["ok"]
-        bound = http.post("/_sim/users/3001/send",
-                          json={"text": "/bind 新村镇", "chat_id": -100500, "chat_title": "新村镇领导群"}).json()
-        assert "已绑定新村镇" in bound["replies"][0]["text"], bound
-        personas = [{"id": 1001, "name": "王老板", "role": "企业主（润弘制药）", "kind": "private"},
-                    {"id": 2001, "name": "陈晓明", "role": "服务管家（包联）", "kind": "private"},
-                    {"id": 3001, "name": "赵主任", "role": "镇领导（新村镇）", "kind": "private"},
-                    {"id": -100500, "name": "新村镇领导群", "role": "领导群", "kind": "group", "member": 3001}]
-        assert http.post("/_sim/personas", json={"personas": personas}).json()["ok"]
-
-
 class Demo:
     """The running demo as the tests see it: its page URL, process, and when it started."""
 
@@ -135,8 +110,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     try:
         url = process.ready()
         running = Demo(process, url)
-        if not running.personas():
-            stand_in_personas(process, url)
+        assert running.personas(), "the demo names who the visitor can be (/_sim/personas)"
         yield running
     finally:
         code = process.stop()

@@ -91,6 +91,40 @@ async def test_control_times_out_with_504_when_no_bot_listens(server: LocalBotAp
     assert response.status_code == 504 and "was not received" in response.json()["error"]
 
 
+async def test_the_clock_endpoints_answer_404_without_a_movable_clock(server: LocalBotApi,
+                                                                    http: httpx.AsyncClient) -> None:
+    """Only the demo hands the server its clock; anywhere else time cannot be moved from outside."""
+    for answer in (await http.get("/_sim/clock"), await http.post("/_sim/clock", json={"advance": "1h"})):
+        assert answer.status_code == 404
+        assert answer.json()["ok"] is False and "clock" in answer.json()["error"]
+
+
+async def test_the_clock_endpoints_hand_moves_to_the_servers_clock(server: LocalBotApi,
+                                                                   http: httpx.AsyncClient) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    class Hook:  # what the demo gives the server (bot/demo_time.py): here, a plain clock
+        moment = datetime(2026, 11, 27, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+
+        async def now(self) -> datetime:
+            return self.moment
+
+        async def advance(self, step: str) -> datetime:
+            if step != "1h":
+                raise ValueError(f"cannot move the clock by {step!r}")
+            self.moment += timedelta(hours=1)
+            return self.moment
+
+    server.clock = Hook()
+    assert (await http.get("/_sim/clock")).json() == {"ok": True, "now": "2026-11-27T09:00:00+08:00",
+                                                      "movable": True}
+    assert (await http.post("/_sim/clock", json={"advance": "1h"})).json() == {"ok": True,
+                                                                              "now": "2026-11-27T10:00:00+08:00"}
+    refused = await http.post("/_sim/clock", json={"advance": "1 year"})
+    assert refused.status_code == 400 and "1 year" in refused.json()["error"]
+    assert (await http.post("/_sim/clock", json={})).status_code == 400
+
+
 def test_render_numbers_buttons() -> None:
     message = {"message_id": 3, "text": "新问题", "buttons": [[["接单", "take"], ["转办", "fwd"]], [["详情", None]]],
                "reply_keyboard": None, "deleted": False}

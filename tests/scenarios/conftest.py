@@ -7,6 +7,8 @@ Fixtures:
     lianxin  a running Lianxin (`LianxinRunner`): demo data seeded, long-polling botapi on each
              framework (PTB and aiogram), its outbox dispatcher sending (`await lianxin.drain()`)
     restart  `await restart()`: stop the bot and start a fresh one on the same database
+    demo     the demo's composition instead of `lianxin` (history seeded, personas known, time moved
+             by POST /_sim/clock)
 
     async def test_report(botapi, lianxin, restart):
         boss = botapi.user(1001, first_name="王老板", language_code="zh-hans")
@@ -39,7 +41,8 @@ if "sandbox" in sys.modules and getattr(sys.modules["sandbox"], "__file__", None
 
 import pytest  # noqa: E402
 
-from bot.bootstrap import build_adapter, build_runtime  # noqa: E402
+from bot.bootstrap import build_adapter, build_rules, build_runtime  # noqa: E402
+from bot.clock import MovableClock  # noqa: E402
 from bot.handled import HandledUpdates  # noqa: E402
 from bot.runtime import WhenDone  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
@@ -59,34 +62,22 @@ DONE_TIMEOUT = 120.0  # seconds a simulated action may wait for the bot: only a 
 SCENARIO_START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
 
-class MovableClock:
-    """Time running from SCENARIO_START, moved by tests: deadlines are tested without sleeping."""
-
-    def __init__(self) -> None:
-        self.offset = SCENARIO_START - datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def move(self, by: timedelta) -> None:
-        self.offset += by
-
-    def set(self, moment: datetime) -> None:
-        """Jump to `moment` (aware); time goes on running from there."""
-        self.offset = moment - datetime.now(UTC)
-
-
 class LianxinRunner:
     """One bot process's worth of Lianxin on one framework, started and stopped inside the test's loop."""
 
-    def __init__(self, botapi: LocalBotApi, database_url: str, framework: str = "ptb") -> None:
+    def __init__(self, botapi: LocalBotApi, database_url: str, framework: str = "ptb", *, demo: bool = False) -> None:
         self.botapi = botapi
         self.database_url = database_url
+        # demo: composed as `lianxin run` without a token does (bot/cli.py): quiet hours off, no APScheduler,
+        # the timed jobs run by the clock's moves (bot/demo_time.py, the server's /_sim/clock)
+        self.demo = demo
         self.settings = Settings(_env_file=None, bot_token=BOT_TOKEN, bot_api_url=botapi.url,
-                                 database_url=database_url, webhook_url=None, framework=framework)
+                                 database_url=database_url, webhook_url=None, framework=framework,
+                                 **({"quiet_hours": False} if demo else {}))
+        self.time: Any = None  # the demo's DemoTime
         self.translator = Translator(default_locale=self.settings.default_locale)
         self.errors: list[BaseException | None] = []
-        self.clock = MovableClock()
+        self.clock = MovableClock(SCENARIO_START)  # time moved by tests: deadlines tested without sleeping
         self.starts = 0
         self.adapter: Any = None
         self.runtime: Any = None
@@ -101,17 +92,29 @@ class LianxinRunner:
         self._uow_factory = uow_factory(self.database_url)
         with self._uow_factory.engine.connect():  # warm the pool: the first update is not slowed
             pass
-        self.core = Lianxin(self._uow_factory, clock=self.clock, default_locale=self.settings.default_locale)
+        rules = {"rules": build_rules(self.settings)} if self.demo else {}
+        self.core = Lianxin(self._uow_factory, clock=self.clock, default_locale=self.settings.default_locale, **rules)
         # Pace like the sandbox limits: none unless a test switches them on before starting.
         policy = Policy(paced=self.botapi.rate_limits)
-        self.runtime = build_runtime(self.settings, self.core, self.translator, outbox_policy=policy, clock=self.clock)
+        self.runtime = build_runtime(self.settings, self.core, self.translator, outbox_policy=policy, clock=self.clock,
+                                     scheduled=not self.demo)
         self.runtime.handled = self.handled
         self.botapi.bot(BOT_TOKEN).done = WhenDone(self.runtime, DONE_TIMEOUT)
         self.adapter = build_adapter(self.settings, self.runtime)
         await self.adapter.start()
+        if self.demo:
+            from bot.demo_time import DemoTime
+
+            self.time = DemoTime(self.clock, self.runtime, drain_timeout=DONE_TIMEOUT)
+            await self.time.start(tick_every=24 * 3600)  # tests move time themselves
+            self.botapi.clock = self.time
         self.starts += 1
 
     async def stop(self) -> None:
+        if self.time is not None:
+            self.botapi.clock = None
+            await self.time.stop()
+            self.time = None
         if self.adapter is not None:
             await self.adapter.stop()
             self.errors += self.runtime.errors
@@ -160,6 +163,24 @@ async def lianxin(botapi: LocalBotApi, database_url: str, framework: str) -> Asy
 
     seed_demo(database_url)
     runner = LianxinRunner(botapi, database_url, framework)
+    await runner.start()
+    try:
+        yield runner
+    finally:
+        await runner.stop()
+    assert not runner.errors, f"the bot's handlers raised: {runner.errors!r}"
+
+
+@pytest.fixture
+async def demo(botapi: LocalBotApi, database_url: str, framework: str) -> AsyncIterator[LianxinRunner]:
+    """The demo as `lianxin run` without a token starts it (bot/cli.py): the district with six weeks
+    of history up to SCENARIO_START, its people known to the sandbox, the leader group bound, and
+    time moved through the server's POST /_sim/clock."""
+    from bot.cli import _meet_the_district, _seed_demo
+
+    runner = LianxinRunner(botapi, database_url, framework, demo=True)
+    _seed_demo(runner.settings, runner.clock.now())
+    _meet_the_district(botapi)
     await runner.start()
     try:
         yield runner

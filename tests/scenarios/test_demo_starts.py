@@ -97,9 +97,7 @@ def test_a_restarted_demo_still_reaches_the_people_it_knew(tmp_path: Path) -> No
     demo = Demo(tmp_path, port)
     try:
         demo.ready()
-        invite = re.search(r"^\s+/start (\S+)$", demo.log, re.MULTILINE)[1]
-        demo.act(BUTLER, "send", text=f"/start {invite}")
-        demo.act(BOSS, "send", text="/start")
+        demo.act(BOSS, "send", text="/start")  # the butler's chat is bound already: the demo's history
         demo.act(BOSS, "press", text="企业")
         code = re.search(r"credit code (\w{18})", demo.log)[1]
         for action, body in (("send", {"text": code}), ("press", {"text": "用工"}), ("send", {"text": "缺工 30 人"}),
