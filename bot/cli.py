@@ -326,8 +326,6 @@ async def _demo(settings: Settings) -> None:
     world_file = _demo_world_file(settings.database_url)
     clock_file = world_file.with_name(world_file.name.replace(".botapi.json", ".clock.json"))
     clock = load_clock(clock_file)
-    demo_data, seeded = await asyncio.to_thread(_seed_demo, demo, clock.now())
-    code = demo_data.credit_codes["润弘制药股份有限公司"]
 
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -348,6 +346,12 @@ async def _demo(settings: Settings) -> None:
         raise DemoPortBusy(f"lianxin: cannot serve the demo on 127.0.0.1:{settings.demo_port} ({error.strerror}); "
                            "another demo may be running. Set LIANXIN_DEMO_PORT to a free port.") from error
     print(f"连心桥演示页面 Lianxin demo page: {server.url}/", flush=True)  # first, above the bot's logs
+    try:
+        demo_data, seeded = await asyncio.to_thread(_seed_demo, demo, clock.now())
+    except BaseException:
+        await server.stop()
+        raise
+    code = demo_data.credit_codes["润弘制药股份有限公司"]
     _meet_the_district(server)
     adapter = demo_time = None
     try:
