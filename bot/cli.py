@@ -209,6 +209,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.token is None:
         return _run_demo(settings)
     from bot import bootstrap
+
+    bootstrap.pause_collector()
     from storage.db import upgrade
 
     upgrade(settings.database_url)
@@ -218,6 +220,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     adapter = bootstrap.build_adapter(settings, bootstrap.build_runtime(settings, core))
     mode = f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling"
     log.info("Lianxin (%s) running against %s (%s)", settings.framework, settings.api_url, mode)
+    bootstrap.resume_collector()
     adapter.run()
     return 0
 
