@@ -199,6 +199,7 @@ class AiogramAdapter:
         self._username: str | None = None
         self._polling: asyncio.Task[None] | None = None
         self._webhook: web.AppRunner | None = None
+        self.menus: asyncio.Task[None] | None = None  # publishing the command menus (set_commands)
 
     def platform(self) -> Platform:
         return telegram_platform(AiogramCalls(self.bot), self.runtime.translator, self.runtime.files)
@@ -251,13 +252,23 @@ class AiogramAdapter:
             except TelegramAPIError as exc:
                 log.warning("setMyCommands (%s, %s) failed: %s", menu.scope, menu.language_code or "default", exc)
 
+    def _publish_menus(self) -> None:
+        # The menus are not needed to answer anyone: polling starts without waiting for their
+        # four setMyCommands calls (about a second of round trips to Telegram).
+        self.menus = asyncio.get_running_loop().create_task(self.set_commands(), name="lianxin-set-commands")
+
+    async def _stop_publishing_menus(self) -> None:
+        if self.menus is not None and not self.menus.done():
+            self.menus.cancel()
+        await asyncio.gather(*[self.menus] if self.menus else [], return_exceptions=True)
+
     # -- lifecycle ------------------------------------------------------------------
 
     async def start(self, *, polling_timeout: int = 10) -> None:
         """Start inside the running loop: a webhook when the settings name one, else long
         polling. Pair with `stop`."""
         self._username = (await self.bot.me()).username
-        await self.set_commands()
+        self._publish_menus()
         await self.runtime.start([self.platform()])
         if self.settings.webhook_url:
             await self._start_webhook()
@@ -290,6 +301,7 @@ class AiogramAdapter:
         if self._webhook is not None:
             runner, self._webhook = self._webhook, None
             await runner.cleanup()
+        await self._stop_publishing_menus()
         await self.runtime.stop()
         await self.bot.session.close()
 
