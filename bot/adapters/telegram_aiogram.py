@@ -254,7 +254,7 @@ class AiogramAdapter:
 
     def _publish_menus(self) -> None:
         # The menus are not needed to answer anyone: polling starts without waiting for their
-        # four setMyCommands calls (about a second of round trips to Telegram).
+        # four setMyCommands calls, each a round trip to Telegram.
         self.menus = asyncio.get_running_loop().create_task(self.set_commands(), name="lianxin-set-commands")
 
     async def _stop_publishing_menus(self) -> None:
