@@ -1,7 +1,8 @@
 """Starting the bot loads what answering people needs, not what a digest's chart or another
 country's holidays need: matplotlib is imported when a chart is drawn, and of `holidays` only
 China is loaded; libphonenumber when the first phone number is checked; the group robots'
-senders only when robots are configured. A restart on an up-to-date database does not load
+senders only when robots are configured; the holiday table when the first working day is
+counted. A restart on an up-to-date database does not load
 Alembic either. The garbage collector, paused while start-up builds what lives as long as
 the process, runs again once the bot is built."""
 
@@ -31,6 +32,7 @@ core = bootstrap.build_core(settings)
 core.recount_deadlines()
 bootstrap.build_adapter(settings, bootstrap.build_runtime(settings, core))
 import bot.scheduler  # what Runtime.start imports to start the timed jobs
+print(json.dumps({"holiday_table_built": core.rules.calendar._china is not None}))
 print(json.dumps(sorted(sys.modules)))
 """
 
@@ -47,7 +49,7 @@ def test_starting_the_bot_loads_no_charting_and_only_chinas_holidays(framework: 
 
 
 @pytest.mark.parametrize("framework", ["ptb", "aiogram"])
-def test_starting_the_bot_loads_no_phone_number_metadata_and_no_robot_senders_when_there_are_no_robots(
+def test_starting_the_bot_leaves_phone_numbers_the_robots_and_the_holiday_table_for_when_they_are_needed(
         framework: str, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", PROBE, framework, f"sqlite:///{tmp_path / 'start.db'}"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
@@ -56,6 +58,8 @@ def test_starting_the_bot_loads_no_phone_number_metadata_and_no_robot_senders_wh
     assert "bot.scheduler" in loaded  # it did get as far as the timed jobs
     assert [m for m in loaded if m.split(".")[0] == "phonenumbers"] == []
     assert [m for m in loaded if m.startswith("bot.adapters.robots")] == []
+    # 26 years of holidays worked out when the first deadline is counted, not before anyone writes
+    assert json.loads(done.stdout.strip().splitlines()[-2]) == {"holiday_table_built": False}
 
 
 def test_the_collector_paused_for_start_up_runs_again_once_the_bot_is_built() -> None:
