@@ -20,6 +20,10 @@ Per framework and database, `--runs` times, in this order:
               speed the messages per second one chat got (Telegram sustains 1). The echo bot
               walks the same steps as texts, one reply each.
   start-up    from spawning the process to its first getUpdates, for each process above.
+Both bots read their own code as bytecode compiled beforehand, as an installed bot does (pip
+compiles a package when it installs it, and the libraries both bots use are compiled): without
+that, an environment with PYTHONDONTWRITEBYTECODE set compiles Lianxin's hundred-odd modules
+from source at every start, and the echo bot's one. `--from-source` measures that case.
 Each step waits for as many replies as a first walk, at rest, showed that step gets.
 `--profile FILE` runs the first throughput phase of Lianxin under py-spy (raw folded stacks).
 The last line is the result as JSON (medians over the runs, and every run's figures).
@@ -29,10 +33,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import json
 import os
 import platform
 import shlex
+import shutil
 import signal
 import statistics
 import sys
@@ -386,9 +392,29 @@ def database(kind: str, folder: Path, name: str) -> Iterator[str]:
         yield cluster.create_database(name)
 
 
+OWN_CODE = ("bot", "handlers", "storage", "benchmarks")  # the two bots' own packages (not the libraries')
+
+
+def bytecode(from_source: bool) -> str:
+    """Both bots' own code compiled to bytecode now (their processes read it); with `from_source`
+    its bytecode removed and none written: they compile it at every start. The libraries'
+    bytecode is left as installed either way."""
+    if from_source:
+        os.environ["PYTHONDONTWRITEBYTECODE"] = "1"  # inherited by the bots' processes
+        for package in OWN_CODE:
+            for cache in (ROOT / package).rglob("__pycache__"):
+                shutil.rmtree(cache)
+        return "compiled from source at every start (--from-source)"
+    for package in OWN_CODE:
+        compileall.compile_dir(ROOT / package, quiet=1)
+    return "compiled beforehand, as an installed package is"
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="lianxin-latency-") as tmp:
+        result["bytecode"] = bytecode(args.from_source)
+        print(f"the bots' own code: {result['bytecode']}", file=sys.stderr, flush=True)
         for db in args.db:
             for framework in args.framework:
                 folder = Path(tmp) / f"{framework}-{db}"
@@ -409,6 +435,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pace", type=float, default=2.0, help="seconds between steps at human pace")
     parser.add_argument("--startup-only", action="store_true", help="measure only start-up, --runs times each")
     parser.add_argument("--profile", type=Path, help="py-spy raw output of Lianxin's first throughput phase")
+    parser.add_argument("--from-source", action="store_true",
+                        help="the bots compile their own code at every start (no bytecode cache)")
     return parser.parse_args(argv)
 
 
@@ -419,6 +447,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"date: {datetime.now(UTC).isoformat(timespec='seconds')}", flush=True)
     result = run(args)
     for name, measured in result.items():
+        if name == "bytecode":
+            continue
         m = measured["median"]
         if args.startup_only:
             print(f"{name}: start-up {m['lianxin_startup_s']} s vs echo {m['echo_startup_s']} s (x{m['startup_ratio']})")
