@@ -5,7 +5,6 @@ Nothing happens at import time; storage and the core are imported when first bui
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 from datetime import datetime, time, timedelta
@@ -27,21 +26,6 @@ if TYPE_CHECKING:
     from handlers.domain.ladder import Rung
     from handlers.domain.quiet import QuietHours
     from handlers.rules import Rules
-
-
-def pause_collector() -> None:
-    """Start-up makes about 200,000 objects that live as long as the process (modules, classes,
-    tables, the core). The cyclic garbage collector would scan them again and again while they
-    are made (about a tenth of the start-up) and find almost nothing (about 1,000 objects).
-    Pair with `resume_collector` once the bot is built."""
-    gc.disable()
-
-
-def resume_collector() -> None:
-    """The collector on again, with what start-up made frozen: never scanned again, so the
-    running bot's full collections stay as cheap as they were before start-up."""
-    gc.freeze()
-    gc.enable()
 
 
 def build_core(settings: Settings) -> Lianxin:

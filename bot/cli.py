@@ -208,9 +208,9 @@ def cmd_calendar_load(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.token is None:
         return _run_demo(settings)
-    from bot import bootstrap
+    from bot import bootstrap, collector
 
-    bootstrap.pause_collector()
+    collector.pause()  # start-up makes what lives as long as the process: nothing to collect (bot/collector.py)
     from storage.db import upgrade
 
     upgrade(settings.database_url)
@@ -220,7 +220,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     adapter = bootstrap.build_adapter(settings, bootstrap.build_runtime(settings, core))
     mode = f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling"
     log.info("Lianxin (%s) running against %s (%s)", settings.framework, settings.api_url, mode)
-    bootstrap.resume_collector()
+    collector.resume()
     adapter.run()
     return 0
 

@@ -63,13 +63,13 @@ def test_starting_the_bot_leaves_phone_numbers_the_robots_and_the_holiday_table_
 
 
 def test_the_collector_paused_for_start_up_runs_again_once_the_bot_is_built() -> None:
-    from bot import bootstrap
+    from bot import collector
 
-    bootstrap.pause_collector()
+    collector.pause()
     try:
         assert not gc.isenabled()
     finally:
-        bootstrap.resume_collector()
+        collector.resume()
     try:
         assert gc.isenabled(), "the running bot would never free a reference cycle"
         assert gc.get_freeze_count() > 0  # what start-up made is frozen: later full collections skip it
