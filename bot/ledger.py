@@ -4,7 +4,8 @@
 
 The workbook is written with xlsxwriter in constant_memory mode while the rows stream out of
 the database (storage/ledger.py): each row goes to a temporary file once the next one starts,
-strings inline, so memory stays flat however long the ledger is. xlsxwriter was chosen on
+strings inline, so memory stays flat however long the ledger is. The rows are read and
+formatted in a forked process (bot/aside.py) while this one writes them: two cores, not one. xlsxwriter was chosen on
 measurement over openpyxl's write-only mode (2.65 times slower) and pyexcelerate (10–20 % faster,
 but it holds the whole workbook in memory): docs/ledger.md has the figures. Sheet
 settings (frozen header, widths, print setup, filter) are kept apart from the cells and
@@ -99,7 +100,7 @@ def write_ledger(db: Engine | Callable[[], Session], unit_id: int, now: datetime
 
     `db` is an engine or a session factory (`UowFactory.session_factory`); the ledger is
     read in one session of its own, in a process forked for it where the platform forks
-    (`_read_aside`): it reads and formats the next rows while this one writes. Flags are
+    (`_read`): it reads and formats the next rows while this one writes. Flags are
     the ones `rules` give at `now`, times are shown in `rules.time_zone`, labels in `locale`.
     `book` is the .xlsx writer: xlsxwriter's unless a benchmark compares another
     (benchmarks/ledger.py).
