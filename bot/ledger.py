@@ -5,9 +5,10 @@
 The workbook is written with xlsxwriter in constant_memory mode while the rows stream out of
 the database (storage/ledger.py): each row goes to a temporary file once the next one starts,
 strings inline, so memory stays flat however long the ledger is. The rows are read and
-formatted in a forked process (bot/aside.py) while this one writes them: two cores, not one. xlsxwriter was chosen on
-measurement over openpyxl's write-only mode (2.65 times slower) and pyexcelerate (10–20 % faster,
-but it holds the whole workbook in memory): docs/ledger.md has the figures. Sheet
+formatted in a forked process (bot/aside.py) while this one writes them: two cores, not one.
+xlsxwriter was chosen on measurement over openpyxl's write-only mode (2.65 times slower) and
+pyexcelerate (10–20 % faster, but it holds the whole workbook in memory): docs/ledger.md has
+the figures. Sheet
 settings (frozen header, widths, print setup, filter) are kept apart from the cells and
 written when the workbook closes, so the filter's range can be set after the last row.
 """
