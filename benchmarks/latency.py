@@ -19,7 +19,8 @@ Per framework and database, `--runs` times, in this order:
               the server; p50/p99 over every reply, the 429s the server answered, and at full
               speed the messages per second one chat got (Telegram sustains 1). The echo bot
               walks the same steps as texts, one reply each.
-  start-up    from spawning the process to its first getUpdates, for each process above.
+  start-up    from spawning the process to its first getUpdates, for each process above (and,
+              with --startup-only, the CPU seconds it had used by then).
 Both bots read their own code as bytecode compiled beforehand, as an installed bot does (pip
 compiles a package when it installs it, and the libraries both bots use are compiled): without
 that, an environment with PYTHONDONTWRITEBYTECODE set compiles Lianxin's hundred-odd modules
@@ -180,6 +181,7 @@ class BotProcess:
         self.argv, self.env, self.log_path = argv, env, log_path
         self.process: asyncio.subprocess.Process | None = None
         self.startup = 0.0
+        self.startup_cpu = 0.0  # CPU seconds at the first getUpdates: steadier than the wall time on a busy machine
         self.pid = 0
 
     async def start(self, server: LocalBotApi) -> None:
@@ -193,6 +195,7 @@ class BotProcess:
                 raise RuntimeError(f"{shlex.join(self.argv)} exited; see {self.log_path}")
             await asyncio.sleep(0.005)
         self.startup = polled - spawned
+        self.startup_cpu = self.cpu_seconds()  # the bot waits on its long poll now: what the start cost it
 
     def cpu_seconds(self, pid: int | None = None) -> float:
         """User + system CPU of the process (the bot's, when py-spy runs it as a child)."""
@@ -317,18 +320,20 @@ async def one_run(bench: Bench, number: int) -> dict[str, Any]:
 
 async def startups(bench: Bench) -> dict[str, Any]:
     """Only start-up: each bot started and stopped `--runs` times, interleaved."""
-    ours, theirs = [], []
+    runs: dict[str, list[float]] = defaultdict(list)
     for _ in range(bench.args.runs):
-        for kind, times in (("lianxin", ours), ("echo", theirs)):
+        for kind in ("lianxin", "echo"):
             process = (lianxin(bench.server, bench.framework, bench.database_url, paced=True,
                                log_path=bench.folder / "lianxin.log") if kind == "lianxin"
                        else echo(bench.server, bench.framework, bench.folder / "echo.log"))
             await process.start(bench.server)
-            times.append(process.startup)
+            runs[f"{kind}_startup_s"].append(process.startup)
+            runs[f"{kind}_startup_cpu_s"].append(process.startup_cpu)
             await process.stop()
-    median = {"lianxin_startup_s": round(statistics.median(ours), 3), "echo_startup_s": round(statistics.median(theirs), 3)}
+    median = {name: round(statistics.median(figures), 3) for name, figures in runs.items()}
     median["startup_ratio"] = round(median["lianxin_startup_s"] / median["echo_startup_s"], 2)
-    return {"median": median, "runs": {"lianxin_startup_s": ours, "echo_startup_s": theirs}}
+    median["startup_cpu_ratio"] = round(median["lianxin_startup_cpu_s"] / median["echo_startup_cpu_s"], 2)
+    return {"median": median, "runs": dict(runs)}
 
 
 async def measure(framework: str, database_url: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
@@ -451,7 +456,8 @@ def main(argv: list[str] | None = None) -> None:
             continue
         m = measured["median"]
         if args.startup_only:
-            print(f"{name}: start-up {m['lianxin_startup_s']} s vs echo {m['echo_startup_s']} s (x{m['startup_ratio']})")
+            print(f"{name}: start-up {m['lianxin_startup_s']} s vs echo {m['echo_startup_s']} s (x{m['startup_ratio']}); "
+                  f"CPU {m['lianxin_startup_cpu_s']} s vs {m['echo_startup_cpu_s']} s (x{m['startup_cpu_ratio']})")
             continue
         print(f"{name}: {measured['replies_per_step']} replies per step")
         print(f"  medians of {args.runs}: unpaced human p50/p99 {m['lianxin_unpaced_human']['p50_ms']:.0f}/"
