@@ -19,7 +19,12 @@ Per framework and database, `--runs` times, in this order:
               the server; p50/p99 over every reply, the 429s the server answered, and at full
               speed the messages per second one chat got (Telegram sustains 1). The echo bot
               walks the same steps as texts, one reply each.
-  start-up    from spawning the process to its first getUpdates, for each process above.
+  start-up    from spawning the process to its first getUpdates, for each process above (and,
+              with --startup-only, the CPU seconds it had used by then).
+Both bots read their own code as bytecode compiled beforehand, as an installed bot does (pip
+compiles a package when it installs it, and the libraries both bots use are compiled): without
+that, an environment with PYTHONDONTWRITEBYTECODE set compiles Lianxin's hundred-odd modules
+from source at every start, and the echo bot's one. `--from-source` measures that case.
 Each step waits for as many replies as a first walk, at rest, showed that step gets.
 `--profile FILE` runs the first throughput phase of Lianxin under py-spy (raw folded stacks).
 The last line is the result as JSON (medians over the runs, and every run's figures).
@@ -29,10 +34,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import json
 import os
 import platform
 import shlex
+import shutil
 import signal
 import statistics
 import sys
@@ -174,6 +181,7 @@ class BotProcess:
         self.argv, self.env, self.log_path = argv, env, log_path
         self.process: asyncio.subprocess.Process | None = None
         self.startup = 0.0
+        self.startup_cpu = 0.0  # CPU seconds at the first getUpdates: steadier than the wall time on a busy machine
         self.pid = 0
 
     async def start(self, server: LocalBotApi) -> None:
@@ -187,6 +195,7 @@ class BotProcess:
                 raise RuntimeError(f"{shlex.join(self.argv)} exited; see {self.log_path}")
             await asyncio.sleep(0.005)
         self.startup = polled - spawned
+        self.startup_cpu = self.cpu_seconds()  # the bot waits on its long poll now: what the start cost it
 
     def cpu_seconds(self, pid: int | None = None) -> float:
         """User + system CPU of the process (the bot's, when py-spy runs it as a child)."""
@@ -311,18 +320,20 @@ async def one_run(bench: Bench, number: int) -> dict[str, Any]:
 
 async def startups(bench: Bench) -> dict[str, Any]:
     """Only start-up: each bot started and stopped `--runs` times, interleaved."""
-    ours, theirs = [], []
+    runs: dict[str, list[float]] = defaultdict(list)
     for _ in range(bench.args.runs):
-        for kind, times in (("lianxin", ours), ("echo", theirs)):
+        for kind in ("lianxin", "echo"):
             process = (lianxin(bench.server, bench.framework, bench.database_url, paced=True,
                                log_path=bench.folder / "lianxin.log") if kind == "lianxin"
                        else echo(bench.server, bench.framework, bench.folder / "echo.log"))
             await process.start(bench.server)
-            times.append(process.startup)
+            runs[f"{kind}_startup_s"].append(process.startup)
+            runs[f"{kind}_startup_cpu_s"].append(process.startup_cpu)
             await process.stop()
-    median = {"lianxin_startup_s": round(statistics.median(ours), 3), "echo_startup_s": round(statistics.median(theirs), 3)}
+    median = {name: round(statistics.median(figures), 3) for name, figures in runs.items()}
     median["startup_ratio"] = round(median["lianxin_startup_s"] / median["echo_startup_s"], 2)
-    return {"median": median, "runs": {"lianxin_startup_s": ours, "echo_startup_s": theirs}}
+    median["startup_cpu_ratio"] = round(median["lianxin_startup_cpu_s"] / median["echo_startup_cpu_s"], 2)
+    return {"median": median, "runs": dict(runs)}
 
 
 async def measure(framework: str, database_url: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
@@ -386,9 +397,29 @@ def database(kind: str, folder: Path, name: str) -> Iterator[str]:
         yield cluster.create_database(name)
 
 
+OWN_CODE = ("bot", "handlers", "storage", "benchmarks")  # the two bots' own packages (not the libraries')
+
+
+def bytecode(from_source: bool) -> str:
+    """Both bots' own code compiled to bytecode now (their processes read it); with `from_source`
+    its bytecode removed and none written: they compile it at every start. The libraries'
+    bytecode is left as installed either way."""
+    if from_source:
+        os.environ["PYTHONDONTWRITEBYTECODE"] = "1"  # inherited by the bots' processes
+        for package in OWN_CODE:
+            for cache in (ROOT / package).rglob("__pycache__"):
+                shutil.rmtree(cache)
+        return "compiled from source at every start (--from-source)"
+    for package in OWN_CODE:
+        compileall.compile_dir(ROOT / package, quiet=1)
+    return "compiled beforehand, as an installed package is"
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="lianxin-latency-") as tmp:
+        result["bytecode"] = bytecode(args.from_source)
+        print(f"the bots' own code: {result['bytecode']}", file=sys.stderr, flush=True)
         for db in args.db:
             for framework in args.framework:
                 folder = Path(tmp) / f"{framework}-{db}"
@@ -409,6 +440,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pace", type=float, default=2.0, help="seconds between steps at human pace")
     parser.add_argument("--startup-only", action="store_true", help="measure only start-up, --runs times each")
     parser.add_argument("--profile", type=Path, help="py-spy raw output of Lianxin's first throughput phase")
+    parser.add_argument("--from-source", action="store_true",
+                        help="the bots compile their own code at every start (no bytecode cache)")
     return parser.parse_args(argv)
 
 
@@ -419,9 +452,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"date: {datetime.now(UTC).isoformat(timespec='seconds')}", flush=True)
     result = run(args)
     for name, measured in result.items():
+        if name == "bytecode":
+            continue
         m = measured["median"]
         if args.startup_only:
-            print(f"{name}: start-up {m['lianxin_startup_s']} s vs echo {m['echo_startup_s']} s (x{m['startup_ratio']})")
+            print(f"{name}: start-up {m['lianxin_startup_s']} s vs echo {m['echo_startup_s']} s (x{m['startup_ratio']}); "
+                  f"CPU {m['lianxin_startup_cpu_s']} s vs {m['echo_startup_cpu_s']} s (x{m['startup_cpu_ratio']})")
             continue
         print(f"{name}: {measured['replies_per_step']} replies per step")
         print(f"  medians of {args.runs}: unpaced human p50/p99 {m['lianxin_unpaced_human']['p50_ms']:.0f}/"

@@ -9,7 +9,8 @@ A township with one grid, one cadre and one enterprise gets `--tickets` problems
 with Core executemany (`fill`), each with `--events` history rows; a sixth of them are
 销号 and rated, a third open and flagged. The ledger is then written to a temporary file
 with `bot.ledger.write_ledger`, once per writer and run (`--runs`, interleaved), each time in
-a fresh process that reports how far its peak resident memory rose while writing
+a fresh process that reports how far its peak resident memory rose while writing, the
+larger rise of the writing process and of the process it forks to read the rows
 (`write_in_child`). The writers (benchmarks/ledger_writers.py) get the same rows, read and
 formatted as in the bot: only the writing differs. `--list-everything` loads all rows into a
 list before writing, as a non-streaming ledger would. Prints the command, the machine and
@@ -118,12 +119,17 @@ def _child(url: str, unit_id: int, list_everything: bool, writer: str) -> None:
                                    book=book)
             seconds = time.perf_counter() - started
         size = (Path(tmp) / "ledger.xlsx").stat().st_size / 2**20
+    writer_growth, reader_growth = _peak_rss_mb() - before, _peak_rss_mb(resource.RUSAGE_CHILDREN) - before
     print(json.dumps({"writer": writer, "tickets": summary.rows, "events": summary.events, "write_s": seconds,
-                      "rss_growth_mb": _peak_rss_mb() - before, "file_mb": size}))
+                      "rss_growth_mb": max(writer_growth, reader_growth), "writer_rss_growth_mb": writer_growth,
+                      "reader_rss_growth_mb": reader_growth, "file_mb": size}))
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident memory of this process, or (RUSAGE_CHILDREN) of the largest of its ended
+    children: the ledger's reading process, forked from this one once it was ready to write,
+    so its peak above `before` is what the reading added (bot/aside.py)."""
+    return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
 
 
 @contextmanager

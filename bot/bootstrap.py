@@ -110,13 +110,16 @@ def build_robots(settings: Settings) -> dict[str, list[Robot]]:
 
 def unit_robots(text: str | None) -> dict[str, list[Robot]]:
     """LIANXIN_ROBOTS -> each org unit's group robots; a bad entry stops the start, naming its unit."""
+    expected = 'LIANXIN_ROBOTS: expected {"unit name": [{"platform": …, "url": …, "secret": …}, ...], ...}'
+    configured = _json_object("LIANXIN_ROBOTS", text, expected)
+    if not configured:  # most offices: then the robots' models and senders are never imported
+        return {}
     from pydantic import ValidationError
 
     from bot.adapters.robots import Robot
 
-    expected = 'LIANXIN_ROBOTS: expected {"unit name": [{"platform": …, "url": …, "secret": …}, ...], ...}'
     robots: dict[str, list[Robot]] = {}
-    for unit, entries in _json_object("LIANXIN_ROBOTS", text, expected).items():
+    for unit, entries in configured.items():
         if not isinstance(entries, list):
             raise ValueError(f"{expected}; {unit}: not a list")
         robots[unit] = []

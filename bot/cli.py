@@ -219,7 +219,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return _run_demo(settings)
     if args.workers > 1:
         return _run_workers(args.workers, settings)
-    from bot import bootstrap
+    from bot import bootstrap, collector
+
+    collector.pause()  # start-up makes what lives as long as the process: nothing to collect (bot/collector.py)
     from storage.db import upgrade
 
     if not args.worker:  # --workers' parent did this once for all of them
@@ -230,6 +232,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     adapter = bootstrap.build_adapter(settings, bootstrap.build_runtime(settings, core))
     mode = f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling"
     log.info("Lianxin (%s) running against %s (%s)", settings.framework, settings.api_url, mode)
+    collector.resume()
     adapter.run()
     return 0
 

@@ -4,9 +4,11 @@
 
 The workbook is written with xlsxwriter in constant_memory mode while the rows stream out of
 the database (storage/ledger.py): each row goes to a temporary file once the next one starts,
-strings inline, so memory stays flat however long the ledger is. xlsxwriter was chosen on
-measurement over openpyxl's write-only mode (2.65 times slower) and pyexcelerate (10–20 % faster,
-but it holds the whole workbook in memory): docs/ledger.md has the figures. Sheet
+strings inline, so memory stays flat however long the ledger is. The rows are read and
+formatted in a forked process (bot/aside.py) while this one writes them: two cores, not one.
+xlsxwriter was chosen on measurement over openpyxl's write-only mode (2.65 times slower) and
+pyexcelerate (10–20 % faster, but it holds the whole workbook in memory): docs/ledger.md has
+the figures. Sheet
 settings (frozen header, widths, print setup, filter) are kept apart from the cells and
 written when the workbook closes, so the filter's range can be set after the last row.
 """
@@ -27,10 +29,11 @@ from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from bot.aside import CAN_FORK, made_aside
 from bot.i18n import Translator
 from handlers.domain.categories import CATEGORY_LABELS
 from handlers.domain.events import EventKind
-from handlers.domain.flags import Flag, due_day
+from handlers.domain.flags import Flag, FlagLines, due_day
 from handlers.domain.labels import (DIFFICULTY_LABELS, EVENT_LABELS, FLAG_MARKS, LADDER_LABELS, STATUS_LABELS,
                                     TIER_LABELS)
 from handlers.domain.ladder import LADDER_EVENT
@@ -97,26 +100,29 @@ def write_ledger(db: Engine | Callable[[], Session], unit_id: int, now: datetime
     """Write the ledger of `unit_id`'s whole subtree to `out` (a path or a binary file).
 
     `db` is an engine or a session factory (`UowFactory.session_factory`); the ledger is
-    read in one session of its own. Flags are the ones `rules` give at `now`, times are
-    shown in `rules.time_zone`, labels in `locale`. `book` is the .xlsx writer: xlsxwriter's
-    unless a benchmark compares another (benchmarks/ledger.py).
+    read in one session of its own, in a process forked for it where the platform forks
+    (`_read`): it reads and formats the next rows while this one writes. Flags are
+    the ones `rules` give at `now`, times are shown in `rules.time_zone`, labels in `locale`.
+    `book` is the .xlsx writer: xlsxwriter's unless a benchmark compares another
+    (benchmarks/ledger.py).
     """
     book = book or XlsxBook
     sessions = sessionmaker(bind=db) if isinstance(db, Engine) else db
-    lines = rules.flag_lines(now)
     text = _Labels(translator, locale)
+    batches = _read(_Read(sessions, unit_id, rules, rules.flag_lines(now), text))  # forked before the book opens files
     workbook = book(out)
-    problems = _sheet(workbook, text(t("Problem ledger")), LEDGER_COLUMNS, text)
-    history = _sheet(workbook, text(t("Handling history")), HISTORY_COLUMNS, text)
-    with sessions() as session:
-        rows, confirmed = _write_problems(problems, ledger_rows(session, unit_id, lines), rules, text)
-        names = cadre_names(session)
-        events = _write_all(history, (_history_values(row, rules.time_zone, names, text)
-                                      for row in history_rows(session, unit_id)))
-    problems.close_filter()
-    history.close_filter()
+    sheets = {PROBLEMS: _sheet(workbook, text(t("Problem ledger")), LEDGER_COLUMNS, text),
+              HISTORY: _sheet(workbook, text(t("Handling history")), HISTORY_COLUMNS, text)}
+    confirmed = 0
+    for kind, batch in batches:
+        sheet = sheets[kind]
+        for values, filled in batch:
+            sheet.write(values, filled)
+            confirmed += filled
+    for sheet in sheets.values():
+        sheet.close_filter()
     workbook.close()
-    return LedgerSummary(rows=rows, confirmed=confirmed, events=events)
+    return LedgerSummary(rows=sheets[PROBLEMS].rows, confirmed=confirmed, events=sheets[HISTORY].rows)
 
 
 def ledger_filename(translator: Translator, locale: str, unit_name: str, day: date) -> str:
@@ -243,18 +249,55 @@ def _sheet(book: Book, title: str, columns: Columns, text: _Labels) -> Sheet:
     return book.sheet(title, columns, [text(msg) for msg, _, _ in columns])
 
 
-def _write_all(sheet: Sheet, rows: Iterable[list[Any]]) -> int:
-    for values in rows:
-        sheet.write(values)
-    return sheet.rows
+# -- reading: rows out of the database, formatted, in batches ---------------------------
+
+PROBLEMS, HISTORY = "problems", "history"  # which sheet a batch of rows is for
+Batch = list[tuple[list[Any], bool]]  # (a sheet row's values, whether it is shaded as 销号)
+ROWS_PER_BATCH = 500  # what goes from the reading process to the writing one at a time
 
 
-def _write_problems(sheet: Sheet, rows: Iterator[LedgerRow], rules: Rules, text: _Labels) -> tuple[int, int]:
-    confirmed = 0
+@dataclass(frozen=True)
+class _Read:
+    """Everything the ledger reads, as batches of sheet rows: the problems, then their history."""
+
+    sessions: Callable[[], Session]
+    unit_id: int
+    rules: Rules
+    lines: FlagLines
+    text: _Labels
+
+    def batches(self) -> Iterator[tuple[str, Batch]]:
+        rules, text = self.rules, self.text
+        with self.sessions() as session:
+            problems = ((_problem_values(row, rules, text), row.confirmed)
+                        for row in ledger_rows(session, self.unit_id, self.lines))
+            yield from ((PROBLEMS, batch) for batch in _batched(problems))
+            names = cadre_names(session)
+            history = ((_history_values(row, rules.time_zone, names, text), False)
+                       for row in history_rows(session, self.unit_id))
+            yield from ((HISTORY, batch) for batch in _batched(history))
+
+
+def _read(read: _Read) -> Iterator[tuple[str, Batch]]:
+    """The batches, read in a forked process when the engine is known (its connections are then
+    left to this process), else here. Reading and formatting took about a third of a ledger's
+    time, which the writing no longer waits for."""
+    engine = getattr(read.sessions, "kw", {}).get("bind")  # a sessionmaker's engine
+    if not CAN_FORK or not isinstance(engine, Engine):
+        return read.batches()
+    return made_aside(read.batches, before=lambda: engine.dispose(close=False), after=engine.dispose,
+                      name="lianxin-ledger-reader")
+
+
+def _batched(rows: Iterable[tuple[list[Any], bool]]) -> Iterator[Batch]:
+    batch: Batch = []
     for row in rows:
-        sheet.write(_problem_values(row, rules, text), filled=row.confirmed)
-        confirmed += row.confirmed
-    return sheet.rows, confirmed
+        batch.append(row)
+        if len(batch) == ROWS_PER_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _problem_values(row: LedgerRow, rules: Rules, text: _Labels) -> list[Any]:

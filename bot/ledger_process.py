@@ -21,10 +21,12 @@ import sys
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.i18n import Translator
-from bot.ledger import LedgerSummary, write_ledger
-from handlers.rules import Rules
+if TYPE_CHECKING:  # the child imports them itself, with the collector paused (_main)
+    from bot.i18n import Translator
+    from bot.ledger import LedgerSummary
+    from handlers.rules import Rules
 
 ERROR_TAIL = 2000  # characters of the child's stderr kept in the error
 
@@ -62,12 +64,21 @@ async def write_aside(database_url: str, unit_id: int, now: datetime, rules: Rul
     if child.returncode != 0:
         raise LedgerFailed(f"ledger of unit {unit_id}: exit {child.returncode}: "
                            f"{stderr.decode(errors='replace')[-ERROR_TAIL:]}")
+    from bot.ledger import LedgerSummary
+
     return LedgerSummary(**json.loads(stdout.decode().splitlines()[-1]))
 
 
 def _main() -> None:
-    job: _Job = pickle.loads(sys.stdin.buffer.read())
+    from bot import collector
+
+    collector.pause()  # the imports below are most of the child's start (bot/collector.py)
+    from bot.i18n import Translator
+    from bot.ledger import write_ledger
     from storage.db import make_engine
+
+    job: _Job = pickle.loads(sys.stdin.buffer.read())
+    collector.resume()
 
     locales_dir, default_locale, domain = job.catalogs
     translator = Translator(locales_dir, default_locale, domain=domain)

@@ -15,14 +15,17 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.adapters.robots import Delivery, Pacing, Robot, post_digest
 from bot.i18n import Translator
 from handlers.app import Lianxin
 from handlers.seam import Reply
+
+if TYPE_CHECKING:  # imported when a robot posts: most offices have none, and the start need not load them
+    from bot.adapters.robots import Delivery, Pacing, Robot
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[list[Reply]], Awaitable[None]]
@@ -54,7 +57,8 @@ class RobotPost:
     robots: dict[str, list[Robot]]  # org unit name -> its robots (LIANXIN_ROBOTS)
     translator: Translator
     locale: str
-    pacing: Callable[[], Pacing] = Pacing  # one per run: a robot shared by two units is paced across both
+    # a fresh one per run (default: robots.Pacing): a robot shared by two units is paced across both
+    pacing: Callable[[], Pacing] | None = None
 
 
 async def push_digests(core: Lianxin, deliver: Deliver, monthly: bool = False,
@@ -73,8 +77,10 @@ async def post_to_robots(core: Lianxin, post: RobotPost, monthly: bool = False,
                          due: datetime | None = None) -> list[Delivery]:
     """Each configured unit's digest, rendered as plain lines, to its robots; failures are logged
     (the digest was claimed first: a failing robot is not retried by a second process)."""
+    from bot.adapters.robots import Pacing, post_digest
+
     digests = await asyncio.to_thread(core.robot_digests, list(post.robots), monthly, due)
-    pacing, deliveries = post.pacing(), []
+    pacing, deliveries = (post.pacing or Pacing)(), []
     for unit, digest in digests.items():
         title, *lines = post.translator.render(digest, post.locale).split("\n")
         for delivery in await post_digest(post.robots[unit], title, lines, pacing=pacing):

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
 # Named constraints: Alembic's batch mode (SQLite) can only alter what has a name.
@@ -21,6 +22,10 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class _Table(SQLModel):
+    model_config = ConfigDict(defer_build=True)
 
 
 def _utc_column(*, nullable: bool = False, index: bool = False) -> Any:
@@ -40,7 +45,7 @@ def _json_column(factory: Any) -> Any:
     return Field(default_factory=factory, sa_column=sa.Column(sa.JSON(), nullable=False))
 
 
-class OrgUnitRow(SQLModel, table=True):
+class OrgUnitRow(_Table, table=True):
     __tablename__ = "org_unit"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -58,7 +63,7 @@ class OrgUnitRow(SQLModel, table=True):
     )
 
 
-class CadreRow(SQLModel, table=True):
+class CadreRow(_Table, table=True):
     __tablename__ = "cadre"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -72,7 +77,7 @@ class CadreRow(SQLModel, table=True):
     is_admin: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
-class AccountRow(SQLModel, table=True):
+class AccountRow(_Table, table=True):
     __tablename__ = "account"
     __table_args__ = (sa.UniqueConstraint("platform", "user_id"),)
 
@@ -84,7 +89,7 @@ class AccountRow(SQLModel, table=True):
     display_name: str = Field(default="", max_length=200)
 
 
-class CadreInviteRow(SQLModel, table=True):
+class CadreInviteRow(_Table, table=True):
     __tablename__ = "cadre_invite"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -94,7 +99,7 @@ class CadreInviteRow(SQLModel, table=True):
     used_at: datetime | None = _utc_column(nullable=True)
 
 
-class EnterpriseRow(SQLModel, table=True):
+class EnterpriseRow(_Table, table=True):
     __tablename__ = "enterprise"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -106,7 +111,7 @@ class EnterpriseRow(SQLModel, table=True):
     contact_phone: str = Field(default="", max_length=30)
 
 
-class ReporterProfileRow(SQLModel, table=True):
+class ReporterProfileRow(_Table, table=True):
     """What a reporter told us last time, so a returning one need not retype it."""
 
     __tablename__ = "reporter_profile"
@@ -118,7 +123,7 @@ class ReporterProfileRow(SQLModel, table=True):
     phone: str = Field(default="", max_length=30)
 
 
-class TicketRow(SQLModel, table=True):
+class TicketRow(_Table, table=True):
     __tablename__ = "ticket"
     __table_args__ = (sa.Index("ix_ticket_owner_cadre_id_status", "owner_cadre_id", "status"),
                       # auto-confirmation: resolved tickets by when they were resolved
@@ -163,7 +168,7 @@ class TicketRow(SQLModel, table=True):
     updated_at: datetime = _utc_column()
 
 
-class TicketEventRow(SQLModel, table=True):
+class TicketEventRow(_Table, table=True):
     """A ticket's history. Append-only: rows are inserted, never updated or deleted."""
 
     __tablename__ = "ticket_event"
@@ -180,7 +185,7 @@ class TicketEventRow(SQLModel, table=True):
     data: dict[str, Any] = _json_column(dict)
 
 
-class ComplaintRow(SQLModel, table=True):
+class ComplaintRow(_Table, table=True):
     """举报 about a cadre, outside any ticket. Who complained is kept for the record
     but never shown to the cadre complained about."""
 
@@ -200,7 +205,7 @@ class ComplaintRow(SQLModel, table=True):
     found_at: datetime | None = _utc_column(nullable=True)
 
 
-class GroupBindingRow(SQLModel, table=True):
+class GroupBindingRow(_Table, table=True):
     """A leaders' group chat bound to an org unit (/bind): it gets that unit's digests."""
 
     __tablename__ = "group_binding"
@@ -215,7 +220,7 @@ class GroupBindingRow(SQLModel, table=True):
     bound_at: datetime = _utc_column()
 
 
-class DigestDeliveryRow(SQLModel, table=True):
+class DigestDeliveryRow(_Table, table=True):
     """One digest owed to one place for one period: inserted before it is sent, so two
     processes (or a restart) never send the same 周通报 twice."""
 
@@ -229,7 +234,7 @@ class DigestDeliveryRow(SQLModel, table=True):
     at: datetime = _utc_column()
 
 
-class TicketCounterRow(SQLModel, table=True):
+class TicketCounterRow(_Table, table=True):
     """The last ticket number handed out per year."""
 
     __tablename__ = "ticket_counter"
@@ -238,7 +243,7 @@ class TicketCounterRow(SQLModel, table=True):
     last: int = Field(default=0)
 
 
-class ConversationRow(SQLModel, table=True):
+class ConversationRow(_Table, table=True):
     __tablename__ = "conversation"
     __table_args__ = (sa.UniqueConstraint("platform", "chat_id"),)
 
@@ -251,7 +256,7 @@ class ConversationRow(SQLModel, table=True):
     updated_at: datetime = _utc_column()
 
 
-class SeenUpdateRow(SQLModel, table=True):
+class SeenUpdateRow(_Table, table=True):
     """Updates already handled, so a webhook resend is not handled twice."""
 
     __tablename__ = "seen_update"
@@ -263,7 +268,7 @@ class SeenUpdateRow(SQLModel, table=True):
     at: datetime = _utc_column(index=True)
 
 
-class StoredFileRow(SQLModel, table=True):
+class StoredFileRow(_Table, table=True):
     """A file someone sent the bot (a report's photo), kept so that the bot passes it on itself,
     on any platform: tickets and messages hold its reference (storage/files.py)."""
 
@@ -276,7 +281,7 @@ class StoredFileRow(SQLModel, table=True):
     created_at: datetime = _utc_column()
 
 
-class OutboxRow(SQLModel, table=True):
+class OutboxRow(_Table, table=True):
     """A message the bot owes someone, written with the change that caused it and sent by
     the one dispatcher (bot/outbox.py). `payload` is the serialized `Reply` (storage/outbox.py)."""
 
@@ -305,7 +310,7 @@ class OutboxRow(SQLModel, table=True):
     maybe_duplicate: bool = Field(default=False)
 
 
-class LiveCardRow(SQLModel, table=True):
+class LiveCardRow(_Table, table=True):
     """Which message in a chat is a ticket's live card (handlers.seam.Card): the one the bot
     edits as the ticket moves. Written by the outbox dispatcher once the platform said which
     message it sent; an older card of the ticket in that chat is no longer live."""

@@ -196,6 +196,7 @@ class AiogramAdapter:
         self.dp.update.outer_middleware(self._on_update)
         self._username: str | None = None
         self._polling: asyncio.Task[None] | None = None
+        self.menus: asyncio.Task[None] | None = None  # publishing the command menus (set_commands)
 
     def platform(self) -> Platform:
         return telegram_platform(AiogramCalls(self.bot), self.runtime.translator, self.runtime.files)
@@ -248,13 +249,23 @@ class AiogramAdapter:
             except TelegramAPIError as exc:
                 log.warning("setMyCommands (%s, %s) failed: %s", menu.scope, menu.language_code or "default", exc)
 
+    def _publish_menus(self) -> None:
+        # The menus are not needed to answer anyone: polling starts without waiting for their
+        # four setMyCommands calls, each a round trip to Telegram.
+        self.menus = asyncio.get_running_loop().create_task(self.set_commands(), name="lianxin-set-commands")
+
+    async def _stop_publishing_menus(self) -> None:
+        if self.menus is not None and not self.menus.done():
+            self.menus.cancel()
+        await asyncio.gather(*[self.menus] if self.menus else [], return_exceptions=True)
+
     # -- lifecycle ------------------------------------------------------------------
 
     async def start(self, *, polling_timeout: int = 10) -> None:
         """Start inside the running loop: a webhook when the settings name one, else long
         polling. Pair with `stop`."""
         self._username = (await self.bot.me()).username
-        await self.set_commands()
+        self._publish_menus()
         await self.runtime.start([self.platform()])
         if self.settings.webhook_url:
             await self._start_webhook()
@@ -281,6 +292,7 @@ class AiogramAdapter:
             if not polling.done():
                 await self.dp.stop_polling()
             await asyncio.gather(polling, return_exceptions=True)
+        await self._stop_publishing_menus()
         await self.runtime.stop()
         await self.bot.session.close()
 

@@ -196,6 +196,7 @@ class PtbAdapter:
                     .job_queue(None).post_init(self._post_init).post_stop(self._post_stop).build())
         self.app.add_handler(TypeHandler(Update, self.on_update))
         self.app.add_error_handler(self.on_error)
+        self.menus: asyncio.Task[None] | None = None  # publishing the command menus (set_commands)
 
     def platform(self) -> Platform:
         return ptb_platform(self.app.bot, self.runtime.translator, self.runtime.files)
@@ -243,13 +244,24 @@ class PtbAdapter:
             except TelegramError as exc:
                 log.warning("setMyCommands (%s, %s) failed: %s", menu.scope, menu.language_code or "default", exc)
 
+    def _publish_menus(self) -> None:
+        # The menus are not needed to answer anyone: polling starts without waiting for their
+        # four setMyCommands calls, each a round trip to Telegram.
+        self.menus = asyncio.get_running_loop().create_task(self.set_commands(), name="lianxin-set-commands")
+
+    async def _stop_publishing_menus(self) -> None:
+        if self.menus is not None and not self.menus.done():
+            self.menus.cancel()
+        await asyncio.gather(*[self.menus] if self.menus else [], return_exceptions=True)
+
     # -- lifecycle ------------------------------------------------------------------
 
     async def _post_init(self, app: Application) -> None:  # run() only; start() does this itself
-        await self.set_commands()
+        self._publish_menus()
         await self.runtime.start([self.platform()])
 
     async def _post_stop(self, app: Application) -> None:  # before shutdown: the bot can still send
+        await self._stop_publishing_menus()
         await self.runtime.stop()
 
     async def start(self, *, poll_interval: float = 0.0, timeout: int = 10,
@@ -258,7 +270,7 @@ class PtbAdapter:
         else long polling. Pair with `stop`."""
         app = self.app
         await app.initialize()
-        await self.set_commands()
+        self._publish_menus()
         await app.start()
         await self.runtime.start([self.platform()])
         if self.settings.webhook_url:
@@ -272,6 +284,7 @@ class PtbAdapter:
         app = self.app
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
+        await self._stop_publishing_menus()
         await self.runtime.stop()
         if app.running:
             await app.stop()

@@ -77,9 +77,7 @@ class WorkCalendar:
         self._loaded_years = frozenset(extra)
         self._loaded_holidays = frozenset(d for y in extra.values() for d in y.holidays)
         self._loaded_workdays = frozenset(d for y in extra.values() for d in y.workdays)
-        # Populate every covered year up front: a notice may make a working day of the
-        # previous December (2002's made 29 Dec 2001 one), which lazy per-year filling misses.
-        self._library = China(years=LIBRARY_YEARS)
+        self._china: Any = None  # the library's calendar, built when first asked (see _library)
         # The calendar never changes once built, and asking the library is slow (a morning's
         # sweep asks about the same few days for every ticket): each day is worked out once.
         self._working: dict[date, bool] = {}
@@ -102,7 +100,15 @@ class WorkCalendar:
         if d.year in self._loaded_years:
             return d.weekday() < SATURDAY
         # A covered year: the notice as transcribed. Any other: the statutory days by rule (provisional).
-        return bool(self._library.is_working_day(d))
+        return bool(self._library().is_working_day(d))
+
+    def _library(self) -> Any:
+        # Every covered year populated at once: a notice may make a working day of the previous
+        # December (2002's made 29 Dec 2001 one), which lazy per-year filling misses. Built on
+        # the first question, not at start-up: answering /start needs no working days.
+        if self._china is None:
+            self._china = China(years=LIBRARY_YEARS)
+        return self._china
 
     def is_provisional(self, d: date) -> bool:
         """Whether `d` is counted without its year's official notice (no 调休 known yet)."""

@@ -130,6 +130,7 @@ async def push(lianxin, monthly: bool = False, robots: scheduler.RobotPost | Non
 
 
 async def test_groups_get_their_own_command_menu(botapi, lianxin):
+    await lianxin.adapter.menus  # published beside the start, not before it
     async with httpx.AsyncClient(base_url=f"{botapi.url}/bot{BOT_TOKEN}") as api:
         async def menu(**params) -> list[str]:
             answer = (await api.post("/getMyCommands", json=params)).json()
