@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 
@@ -34,3 +34,15 @@ async def serve(adapter: Adapter, stop_signals: Sequence[int] | None = None) -> 
         await stopping.wait()
     finally:
         await adapter.stop()
+
+
+def publish_menus(set_commands: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+    """Publish the command menus beside the start: nobody's answer needs them, and they are four
+    setMyCommands round trips to Telegram. Pair with `stop_publishing`."""
+    return asyncio.get_running_loop().create_task(set_commands(), name="lianxin-set-commands")
+
+
+async def stop_publishing(menus: asyncio.Task[None] | None) -> None:
+    if menus is not None:
+        menus.cancel()
+        await asyncio.gather(menus, return_exceptions=True)

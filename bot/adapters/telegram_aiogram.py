@@ -23,7 +23,7 @@ from aiogram.types import (BotCommand, BotCommandScopeAllGroupChats, BotCommandS
                            CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup,
                            KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update)
 
-from bot.adapters import serve
+from bot.adapters import publish_menus, serve, stop_publishing
 from bot.delivery import DeliveryFailed, Failure, Platform
 from bot.files import MadeFile
 from bot.render import PARSE_MODE, ContactKeyboard, InlineKeyboard, Keyboard, Part, RemoveKeyboard
@@ -249,23 +249,13 @@ class AiogramAdapter:
             except TelegramAPIError as exc:
                 log.warning("setMyCommands (%s, %s) failed: %s", menu.scope, menu.language_code or "default", exc)
 
-    def _publish_menus(self) -> None:
-        # The menus are not needed to answer anyone: polling starts without waiting for their
-        # four setMyCommands calls, each a round trip to Telegram.
-        self.menus = asyncio.get_running_loop().create_task(self.set_commands(), name="lianxin-set-commands")
-
-    async def _stop_publishing_menus(self) -> None:
-        if self.menus is not None and not self.menus.done():
-            self.menus.cancel()
-        await asyncio.gather(*[self.menus] if self.menus else [], return_exceptions=True)
-
     # -- lifecycle ------------------------------------------------------------------
 
     async def start(self, *, polling_timeout: int = 10) -> None:
         """Start inside the running loop: a webhook when the settings name one, else long
         polling. Pair with `stop`."""
         self._username = (await self.bot.me()).username
-        self._publish_menus()
+        self.menus = publish_menus(self.set_commands)
         await self.runtime.start([self.platform()])
         if self.settings.webhook_url:
             await self._start_webhook()
@@ -292,7 +282,7 @@ class AiogramAdapter:
             if not polling.done():
                 await self.dp.stop_polling()
             await asyncio.gather(polling, return_exceptions=True)
-        await self._stop_publishing_menus()
+        await stop_publishing(self.menus)
         await self.runtime.stop()
         await self.bot.session.close()
 

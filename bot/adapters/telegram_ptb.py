@@ -21,7 +21,7 @@ from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeD
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.adapters import serve
+from bot.adapters import publish_menus, serve, stop_publishing
 from bot.delivery import DeliveryFailed, Failure, Platform
 from bot.files import FileMaker, MadeFile
 from bot.i18n import Translator
@@ -244,24 +244,14 @@ class PtbAdapter:
             except TelegramError as exc:
                 log.warning("setMyCommands (%s, %s) failed: %s", menu.scope, menu.language_code or "default", exc)
 
-    def _publish_menus(self) -> None:
-        # The menus are not needed to answer anyone: polling starts without waiting for their
-        # four setMyCommands calls, each a round trip to Telegram.
-        self.menus = asyncio.get_running_loop().create_task(self.set_commands(), name="lianxin-set-commands")
-
-    async def _stop_publishing_menus(self) -> None:
-        if self.menus is not None and not self.menus.done():
-            self.menus.cancel()
-        await asyncio.gather(*[self.menus] if self.menus else [], return_exceptions=True)
-
     # -- lifecycle ------------------------------------------------------------------
 
     async def _post_init(self, app: Application) -> None:  # run() only; start() does this itself
-        self._publish_menus()
+        self.menus = publish_menus(self.set_commands)
         await self.runtime.start([self.platform()])
 
     async def _post_stop(self, app: Application) -> None:  # before shutdown: the bot can still send
-        await self._stop_publishing_menus()
+        await stop_publishing(self.menus)
         await self.runtime.stop()
 
     async def start(self, *, poll_interval: float = 0.0, timeout: int = 10,
@@ -270,7 +260,7 @@ class PtbAdapter:
         else long polling. Pair with `stop`."""
         app = self.app
         await app.initialize()
-        self._publish_menus()
+        self.menus = publish_menus(self.set_commands)
         await app.start()
         await self.runtime.start([self.platform()])
         if self.settings.webhook_url:
@@ -284,7 +274,7 @@ class PtbAdapter:
         app = self.app
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
-        await self._stop_publishing_menus()
+        await stop_publishing(self.menus)
         await self.runtime.stop()
         if app.running:
             await app.stop()

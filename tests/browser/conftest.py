@@ -10,13 +10,8 @@ the two the README shows are written to docs/screenshots/ as well.
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,10 +19,8 @@ import httpx
 import pytest
 
 from sandbox.botapi.testing import free_port
+from tests.support.demo import DemoProcess
 
-ROOT = Path(__file__).resolve().parents[2]
-READY = "Lianxin demo ready on"
-PAGE_LINE = re.compile(r"demo page: (http://\S+/)")
 ACTION_TIMEOUT = 120_000  # ms: a bot answer on a busy machine; only a bug takes this long
 
 
@@ -37,57 +30,6 @@ def chromium_path() -> str:
         pytest.fail("the browser tests need Chromium: install Debian's (apt-get install chromium; `python3 dev.py "
                     "test` does it when run as root) or set LIANXIN_CHROMIUM to a Chromium/Chrome executable")
     return found
-
-
-class DemoProcess:
-    """`lianxin run` with no token, its output collected; `ready()` waits for its banner."""
-
-    def __init__(self, folder: Path, port: int) -> None:
-        env = {key: value for key, value in os.environ.items() if not key.startswith("LIANXIN_")}
-        self.database_url = f"sqlite:///{folder / 'demo.db'}"
-        env.update(LIANXIN_DATABASE_URL=self.database_url, LIANXIN_DEMO_PORT=str(port), PYTHONUNBUFFERED="1",
-                   PYTHONPATH=str(ROOT))
-        self.started = time.monotonic()
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())", "run"],
-            cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.output: list[str] = []
-        self.ready_at: float | None = None
-        self._ready = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.output.append(line)
-            if READY in line:
-                self.ready_at = time.monotonic()
-                self._ready.set()
-        self._ready.set()  # ended: whoever waits sees it
-
-    @property
-    def log(self) -> str:
-        return "".join(self.output)
-
-    def ready(self) -> str:
-        """Wait for the banner; the page's URL, which must be the demo's first line."""
-        self._ready.wait(180)
-        assert self.ready_at is not None, "the demo did not get ready:\n" + self.log
-        found = PAGE_LINE.search(self.output[0])
-        assert found, "the page's URL is not the demo's first line:\n" + self.log
-        return found[1]
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.terminate()
-        try:
-            return self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise
-        finally:
-            self._reader.join(timeout=5)
 
 
 class Demo:

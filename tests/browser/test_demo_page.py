@@ -15,7 +15,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from bot.cli import DEMO_TOKEN
 from sandbox.botapi.testing import png_bytes
-from tests.browser.conftest import ROOT, Demo
+from tests.browser.conftest import Demo
+from tests.support.demo import ROOT
 
 OWNER, LEADER_GROUP = 1001, -100500  # as the demo names them (issue 15, contract 1)
 TICKET = re.compile(r"LX-\d{4}-\d+")
