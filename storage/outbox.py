@@ -176,10 +176,12 @@ class OutboxStore:
         self.is_postgres = engine.dialect.name == "postgresql"
 
     def claim(self, now: datetime, limit: int, platforms: Collection[str], *,
-              up_to_lane: Lane = Lane.BULK) -> list[Claimed]:
+              up_to_lane: Lane = Lane.BULK, sent: Collection[int] = ()) -> list[Claimed]:
         """Mark up to `limit` due rows to `platforms` as sending, lane by lane (answers first)
         in id order, keeping each chat's order; only lanes up to `up_to_lane` (ANSWER: answers
-        only). Rows to other platforms are left pending for a process that serves them."""
+        only). Rows to other platforms are left pending for a process that serves them.
+        `sent`: rows whose messages went out since the last claim, marked sent first, in the
+        same transaction (one commit for both; a chat's next row is then free to be claimed)."""
         table = OutboxRow.__table__
         now = to_db(now)
         due = (sa.select(table.c.id)
@@ -189,6 +191,7 @@ class OutboxStore:
         if self.is_postgres:  # a second dispatcher (a lost leader) skips what this one holds
             due = due.with_for_update(skip_locked=True)
         with self._sessions() as session, session.begin():
+            _mark_sent(session, sent, now)
             ids = list(session.scalars(due))
             if not ids:
                 return []
@@ -202,8 +205,11 @@ class OutboxStore:
                            r.ticket_id, Lane(r.lane)) for r in rows]
         return sorted(claimed, key=lambda c: c.id)
 
-    def mark_sent(self, row_id: int, now: datetime) -> None:
-        self._update(row_id, status=SENT, sent_at=to_db(now), retry_at=None)
+    def mark_sent(self, row_ids: Collection[int], now: datetime) -> None:
+        """These rows' messages went out (one statement for the lot)."""
+        if row_ids:
+            with self.engine.begin() as connection:
+                _mark_sent(connection, row_ids, to_db(now))
 
     def retry(self, row_id: int, at: datetime, error: str, *, attempts: int, parts_sent: int,
               maybe_duplicate: bool = False) -> None:
@@ -283,6 +289,13 @@ class OutboxStore:
         table = OutboxRow.__table__
         with self.engine.begin() as connection:
             connection.execute(sa.update(table).where(table.c.id == row_id).values(**values))
+
+
+def _mark_sent(on: Session | Connection, row_ids: Collection[int], now: datetime) -> None:
+    if row_ids:
+        table = OutboxRow.__table__
+        on.execute(sa.update(table).where(table.c.id.in_(sorted(row_ids)))
+                   .values(status=SENT, sent_at=now, retry_at=None))
 
 
 def _due(table: sa.Table, now: datetime) -> sa.ColumnElement[bool]:
