@@ -18,7 +18,9 @@ How:
 - A claim marks due rows `sending` (FOR UPDATE SKIP LOCKED on PostgreSQL), in id order;
   each chat's rows are sent one after another, and a chat's later rows are not
   claimed while an earlier one is being sent or waits for a retry (storage/outbox.py).
-  A row is marked `sent` right after its Bot API call succeeded.
+  A row is marked `sent` once its Bot API call succeeded: the rows confirmed since the
+  loop's last look together, in its next claim's transaction (one commit for many); a
+  chat's next row waits for its mark, so a chat has at most one row sent and unmarked.
 - Per platform: each outbox row goes out through its own platform's sender (`Platform`,
   bot/delivery.py), and the claim takes only rows of the platforms this process serves;
   a row for a platform nobody serves waits.
