@@ -262,14 +262,14 @@ class SqlAccounts:
         every update), costs one SELECT: no write, no ORM object.
         """
         table = AccountRow.__table__
-        row = self._row(platform, user_id)
+        row = self._row_and_dialog(platform, user_id, chat_id)
         if row is None:
             row = self.session.execute(dialect_insert(self.session, table).values(
                 platform=platform, user_id=user_id, chat_id=chat_id, locale=locale, display_name=display_name
             ).on_conflict_do_nothing(index_elements=["platform", "user_id"]).returning(*table.c)).first()
             if row is not None:
                 return _account(row)
-            row = self._row(platform, user_id)  # their previous update, handled at the same moment, made it
+            row = self._row_and_dialog(platform, user_id, chat_id)  # their previous update, at the same moment
             assert row is not None
         account = _account(row)
         changes = {"chat_id": chat_id} if row.chat_id != chat_id else {}
@@ -280,10 +280,20 @@ class SqlAccounts:
             account = dataclasses.replace(account, **changes)
         return account
 
-    def _row(self, platform: str, user_id: str) -> sa.Row[Any] | None:
-        table = AccountRow.__table__
-        return self.session.execute(sa.select(table).where(table.c.platform == platform,
-                                                           table.c.user_id == user_id)).first()
+    def _row_and_dialog(self, platform: str, user_id: str, chat_id: str) -> sa.Row[Any] | None:
+        """The account's row, and in the same statement the dialog state of `chat_id`, which the
+        turn loads next (SqlConversations.load takes it from the session: a round trip less)."""
+        accounts, conversations = AccountRow.__table__, ConversationRow.__table__
+        row = self.session.execute(
+            sa.select(accounts, conversations.c.id.label("conversation_id"), conversations.c.dialog,
+                      conversations.c.step, conversations.c.data)
+            .outerjoin(conversations, sa.and_(conversations.c.platform == accounts.c.platform,
+                                              conversations.c.chat_id == chat_id))
+            .where(accounts.c.platform == platform, accounts.c.user_id == user_id)).first()
+        if row is not None:
+            found = _conversation(platform, chat_id, row) if row.conversation_id is not None else None
+            self.session.info[_READ_WITH_ACCOUNT] = (platform, chat_id, found)
+        return row
 
     def find(self, platform: str, user_id: str) -> Account | None:
         """The account of (platform, user_id) if the bot knows it; nothing is created or changed
@@ -300,11 +310,18 @@ class SqlAccounts:
         return {account.id: account for account in _rows_by_id(self.session, AccountRow, account_ids, _account)}
 
     def set_locale(self, account_id: int, locale: str) -> None:
-        row = self.session.get(AccountRow, account_id)
-        if row is None:
+        table = AccountRow.__table__
+        changed = self.session.execute(sa.update(table).where(table.c.id == account_id).values(locale=locale))
+        if changed.rowcount != 1:
             raise LookupError(f"no account {account_id}")
-        row.locale = locale
-        self.session.flush()
+
+
+# session.info key: (platform, chat_id, state or None) of the dialog read with the account
+_READ_WITH_ACCOUNT = "lianxin.conversation_read_with_account"
+
+
+def _conversation(platform: str, chat_id: str, row: Any) -> ConversationState:
+    return ConversationState(platform, chat_id, row.dialog, row.step, dict(row.data or {}))
 
 
 class SqlConversations:
@@ -312,14 +329,16 @@ class SqlConversations:
         self.session = session
 
     def load(self, platform: str, chat_id: str) -> ConversationState:
+        read = self.session.info.pop(_READ_WITH_ACCOUNT, None)
+        if read is not None and read[:2] == (platform, chat_id):
+            return read[2] or ConversationState(platform, chat_id)
         table = ConversationRow.__table__
         row = self.session.execute(sa.select(table.c.dialog, table.c.step, table.c.data).where(
             table.c.platform == platform, table.c.chat_id == chat_id)).one_or_none()
-        if row is None:
-            return ConversationState(platform, chat_id)
-        return ConversationState(platform, chat_id, row.dialog, row.step, dict(row.data or {}))
+        return _conversation(platform, chat_id, row) if row is not None else ConversationState(platform, chat_id)
 
     def save(self, state: ConversationState) -> None:
+        self.session.info.pop(_READ_WITH_ACCOUNT, None)  # what was read with the account is old now
         values = {"dialog": state.dialog, "step": state.step, "data": dict(state.data), "updated_at": _utcnow()}
         stmt = dialect_insert(self.session, ConversationRow.__table__).values(
             platform=state.platform, chat_id=state.chat_id, **values
