@@ -190,9 +190,9 @@ class OutboxStore:
                .order_by(table.c.lane, table.c.id).limit(limit))
         if self.is_postgres:  # a second dispatcher (a lost leader) skips what this one holds
             due = due.with_for_update(skip_locked=True)
-        with self._sessions() as session, session.begin():
-            _mark_sent(session, sent, now)
-            ids = list(session.scalars(due))
+        with self.engine.begin() as connection:  # Core: no ORM session to set up for two statements
+            _mark_sent(connection, sent, now)
+            ids = list(connection.scalars(due))
             if not ids:
                 return []
             # Conditional: on SQLite (no row locks) only what is still pending is taken.
@@ -200,7 +200,7 @@ class OutboxStore:
                      .values(status=SENDING, claimed_at=now)
                      .returning(table.c.id, table.c.payload, table.c.attempts, table.c.parts_sent,
                                 table.c.maybe_duplicate, table.c.ticket_id, table.c.lane))
-            rows = session.execute(claim).all()
+            rows = connection.execute(claim).all()
         claimed = [Claimed(r.id, reply_from_json(r.payload), r.attempts, r.parts_sent, r.maybe_duplicate,
                            r.ticket_id, Lane(r.lane)) for r in rows]
         return sorted(claimed, key=lambda c: c.id)
@@ -291,7 +291,7 @@ class OutboxStore:
             connection.execute(sa.update(table).where(table.c.id == row_id).values(**values))
 
 
-def _mark_sent(on: Session | Connection, row_ids: Collection[int], now: datetime) -> None:
+def _mark_sent(on: Connection, row_ids: Collection[int], now: datetime) -> None:
     if row_ids:
         table = OutboxRow.__table__
         on.execute(sa.update(table).where(table.c.id.in_(sorted(row_ids)))
