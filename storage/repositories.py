@@ -76,7 +76,23 @@ def _utcnow() -> datetime:
 
 def dialect_insert(session: Session, table: sa.Table) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT."""
-    dialect = session.get_bind().dialect.name
+    return _insert_for(session.get_bind().dialect.name, table)
+
+
+def _built_once(build: Any) -> Any:
+    """`build(dialect_name)` made once per dialect: a statement every update runs, with bound
+    parameters, whose building (and cache key) would otherwise cost as much as running it."""
+    built: dict[str, Any] = {}
+
+    def statement(session: Session) -> Any:
+        dialect = session.get_bind().dialect.name
+        if dialect not in built:
+            built[dialect] = build(dialect)
+        return built[dialect]
+    return statement
+
+
+def _insert_for(dialect: str, table: sa.Table) -> Any:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -249,6 +265,15 @@ def _rows_by_id(session: Session, table: Any, ids: Collection[int], mapping: Any
     return [mapping(row) for row in session.execute(sa.select(table.__table__).where(columns.id.in_(sorted(ids))))]
 
 
+_ACCOUNTS, _CONVERSATIONS = AccountRow.__table__, ConversationRow.__table__
+_ACCOUNT_AND_DIALOG = (
+    sa.select(_ACCOUNTS, _CONVERSATIONS.c.id.label("conversation_id"), _CONVERSATIONS.c.dialog,
+              _CONVERSATIONS.c.step, _CONVERSATIONS.c.data)
+    .outerjoin(_CONVERSATIONS, sa.and_(_CONVERSATIONS.c.platform == _ACCOUNTS.c.platform,
+                                       _CONVERSATIONS.c.chat_id == sa.bindparam("chat_id")))
+    .where(_ACCOUNTS.c.platform == sa.bindparam("platform"), _ACCOUNTS.c.user_id == sa.bindparam("user_id")))
+
+
 class SqlAccounts:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -283,13 +308,8 @@ class SqlAccounts:
     def _row_and_dialog(self, platform: str, user_id: str, chat_id: str) -> sa.Row[Any] | None:
         """The account's row, and in the same statement the dialog state of `chat_id`, which the
         turn loads next (SqlConversations.load takes it from the session: a round trip less)."""
-        accounts, conversations = AccountRow.__table__, ConversationRow.__table__
-        row = self.session.execute(
-            sa.select(accounts, conversations.c.id.label("conversation_id"), conversations.c.dialog,
-                      conversations.c.step, conversations.c.data)
-            .outerjoin(conversations, sa.and_(conversations.c.platform == accounts.c.platform,
-                                              conversations.c.chat_id == chat_id))
-            .where(accounts.c.platform == platform, accounts.c.user_id == user_id)).first()
+        row = self.session.execute(_ACCOUNT_AND_DIALOG, {"platform": platform, "user_id": user_id,
+                                                         "chat_id": chat_id}).first()
         if row is not None:
             found = _conversation(platform, chat_id, row) if row.conversation_id is not None else None
             self.session.info[_READ_WITH_ACCOUNT] = (platform, chat_id, found)
@@ -339,12 +359,18 @@ class SqlConversations:
 
     def save(self, state: ConversationState) -> None:
         self.session.info.pop(_READ_WITH_ACCOUNT, None)  # what was read with the account is old now
-        values = {"dialog": state.dialog, "step": state.step, "data": dict(state.data), "updated_at": _utcnow()}
-        stmt = dialect_insert(self.session, ConversationRow.__table__).values(
-            platform=state.platform, chat_id=state.chat_id, **values
-        )
-        stmt = stmt.on_conflict_do_update(index_elements=["platform", "chat_id"], set_=values)
-        self.session.execute(stmt)
+        self.session.execute(_save_conversation(self.session), {
+            "platform": state.platform, "chat_id": state.chat_id, "dialog": state.dialog, "step": state.step,
+            "data": dict(state.data), "updated_at": _utcnow()})
+
+
+def _conversation_upsert(dialect: str) -> Any:
+    insert = _insert_for(dialect, ConversationRow.__table__)
+    return insert.on_conflict_do_update(index_elements=["platform", "chat_id"], set_={
+        column: insert.excluded[column] for column in ("dialog", "step", "data", "updated_at")})
+
+
+_save_conversation = _built_once(_conversation_upsert)
 
 
 class SqlDirectory:
@@ -705,17 +731,19 @@ class SqlComplaints:
         return True
 
 
+_mark_seen = _built_once(lambda dialect: _insert_for(dialect, SeenUpdateRow.__table__)
+                         .on_conflict_do_nothing(index_elements=["platform", "update_id"])
+                         .returning(SeenUpdateRow.__table__.c.id))
+
+
 class SqlSeenUpdates:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def first_time(self, platform: str, update_id: str) -> bool:
-        table = SeenUpdateRow.__table__
-        stmt = dialect_insert(self.session, table).values(
-            platform=platform, update_id=update_id, at=_utcnow()
-        ).on_conflict_do_nothing(index_elements=["platform", "update_id"]).returning(table.c["id"])
         # RETURNING yields a row only when the insert happened (rowcount is unreliable here).
-        return self.session.execute(stmt).first() is not None
+        return self.session.execute(_mark_seen(self.session), {
+            "platform": platform, "update_id": update_id, "at": _utcnow()}).first() is not None
 
     def forget_before(self, cutoff: datetime) -> int:
         """Drop records older than `cutoff` (housekeeping); returns how many."""
