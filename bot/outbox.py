@@ -18,7 +18,9 @@ How:
 - A claim marks due rows `sending` (FOR UPDATE SKIP LOCKED on PostgreSQL), in id order;
   each chat's rows are sent one after another, and a chat's later rows are not
   claimed while an earlier one is being sent or waits for a retry (storage/outbox.py).
-  A row is marked `sent` right after its Bot API call succeeded.
+  A row is marked `sent` once its Bot API call succeeded: the rows confirmed since the
+  loop's last look together, in its next claim's transaction (one commit for many); a
+  chat's next row waits for its mark, so a chat has at most one row sent and unmarked.
 - Per platform: each outbox row goes out through its own platform's sender (`Platform`,
   bot/delivery.py), and the claim takes only rows of the platforms this process serves;
   a row for a platform nobody serves waits.
@@ -33,9 +35,10 @@ How:
 - A row left `sending` longer than the lease by a dead dispatcher goes back to pending,
   flagged `maybe_duplicate`: the one possible duplicate.
 
-Fault injection for the kill tests: LIANXIN_OUTBOX_FAULT=after_claim|after_send makes
-the process SIGKILL itself right after a claim is committed / after the first message
-went out and before it is marked sent.
+Fault injection for the kill tests: LIANXIN_OUTBOX_FAULT=after_claim|after_send|before_mark
+makes the process SIGKILL itself right after a claim is committed / after the first message
+went out and before it is marked sent / as sent messages' marks are about to be written while
+every chat being sent waits for its mark (the most sent and unmarked there can be).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -110,6 +113,7 @@ class Dispatcher:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._sending: dict[asyncio.Task[None], list[Claimed]] = {}
+        self._unmarked: dict[int, asyncio.Future[None]] = {}  # sent, to be marked by the next cycle
         self._drain_waiters: list[asyncio.Future[None]] = []
         self._lookers: list[asyncio.Future[None]] = []
         self._recent_429: deque[tuple[float, Chat]] = deque(maxlen=50)
@@ -173,8 +177,22 @@ class Dispatcher:
             await self._sleep(pause)  # a poke or a finished send wakes it sooner
 
     async def _cycle(self) -> float:
-        """Claim what is due and start sending it; returns how long to wait for a poke."""
+        """Mark what went out since the last cycle, claim what is due (one transaction for both)
+        and start sending it; returns how long to wait for a poke."""
+        marks, self._unmarked = self._unmarked, {}
+        # the kill test's worst moment: every chat being sent waits for its mark
+        self._inject("before_mark", list(marks) if len(marks) >= len(self._sending) else [])
+        try:
+            pause = await self._claim_and_send(list(marks))
+        except BaseException:
+            self._unmarked = {**marks, **self._unmarked}  # not written: the next cycle tries again
+            raise
+        _resolve(list(marks.values()))
+        return pause
+
+    async def _claim_and_send(self, sent: list[int]) -> float:
         if not await self._lead():
+            await self._mark_sent(sent)  # went out while this process led
             return self.policy.leader_check_every
         waiting = list(self._drain_waiters)
         poked, self._poked = self._poked, False
@@ -183,12 +201,13 @@ class Dispatcher:
         worth_it = room >= max(1, self.policy.batch // 4) or not self._sending
         served = tuple(self.platforms)  # rows to other platforms wait for a process that serves them
         if worth_it:
-            claimed = await asyncio.to_thread(self.store.claim, self.clock.now(), room, served)
+            claimed = await asyncio.to_thread(self.store.claim, self.clock.now(), room, served, sent=sent)
         elif poked:  # someone may be waiting for an answer: not behind a batch of bulk in flight
             claimed = await asyncio.to_thread(self.store.claim, self.clock.now(), self.policy.answers_beyond_batch,
-                                              served, up_to_lane=Lane.ANSWER)
+                                              served, up_to_lane=Lane.ANSWER, sent=sent)
         else:
             claimed = []
+            await self._mark_sent(sent)
         self._inject("after_claim", claimed)
         for rows in _by_chat(claimed):
             self._send_in_background(rows)
@@ -267,9 +286,32 @@ class Dispatcher:
         finally:
             self.limiters.landed(row.chat)
         self._inject("after_send", [row])
-        await asyncio.to_thread(self.store.mark_sent, row.id, self.clock.now())
+        await self._marked(row.id)
         self.stats.sent += 1
         return True
+
+    async def _marked(self, row_id: int) -> None:
+        """Have the row marked sent by the loop's next transaction, along with the claim and the
+        other chats' marks, and wait for it: a chat's next message goes out only once this one is
+        marked, so a crash can still repeat only the one message per chat that was in flight."""
+        marked = asyncio.get_running_loop().create_future()
+        self._unmarked[row_id] = marked
+        self._wake.set()
+        await asyncio.shield(marked)  # a cancelled send's mark is still written (stop flushes it)
+
+    async def _mark_sent(self, row_ids: list[int]) -> None:
+        if row_ids:
+            await asyncio.to_thread(self.store.mark_sent, row_ids, self.clock.now())
+
+    async def _flush_marks(self) -> None:
+        """Marks waiting when there is no cycle to carry them (a stop); a failure leaves the rows
+        `sending`, and after the lease they come back flagged maybe_duplicate, as after a crash."""
+        marks, self._unmarked = self._unmarked, {}
+        try:
+            await self._mark_sent(list(marks))
+        except Exception:
+            log.exception("outbox: %d sent message(s) could not be marked sent", len(marks))
+        _resolve(list(marks.values()))
 
     async def _send_card(self, sender: Sender, row: Claimed) -> None:
         """A ticket's card (handlers.seam.Card): placed where the live card is, or where the
@@ -378,17 +420,21 @@ class Dispatcher:
         await asyncio.to_thread(self.store.fail, row, error, self.clock.now(), undeliverable=undeliverable)
 
     async def _finish_sending(self) -> None:
-        """Let sends under way finish (rows not begun are given back); cancel what is still slow."""
-        tasks = list(self._sending)
-        if not tasks:
-            return
-        _, slow = await asyncio.wait(tasks, timeout=self.policy.stop_grace)
+        """Let sends under way finish (rows not begun are given back), marking them as they go
+        out; cancel what is still slow."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.policy.stop_grace
+        while self._sending and (left := deadline - loop.time()) > 0:
+            await self._sleep(left)  # a send that went out, or a chat that finished, wakes it
+            await self._flush_marks()
+        slow = list(self._sending)
         for task in slow:
             task.cancel()
         await asyncio.gather(*slow, return_exceptions=True)
+        await self._flush_marks()  # sends confirmed just before the cancel
         # A cancelled send may have reached Telegram: its row stays `sending` until the lease ends.
 
-    def _inject(self, point: str, rows: list[Claimed]) -> None:
+    def _inject(self, point: str, rows: Sequence[object]) -> None:
         if rows and self._fault == point:
             log.warning("outbox: fault injected at %s: killing this process", point)
             os.kill(os.getpid(), signal.SIGKILL)

@@ -171,14 +171,16 @@ class Runtime:
 
     async def take(self, incoming: Incoming, download: Download | None = None) -> str | None:
         """The core handles `incoming` (off the event loop: it does database work); its messages
-        are in the outbox when this returns, their sending begun. Returns the text of the pop-up
+        are in the outbox when this returns (a press's: their sending begun). Returns the text of the pop-up
         answering a press, if any: ephemeral, the adapter shows it at once. Photos are first
         fetched with `download` and kept by the bot: the core sees references to stored files."""
         if incoming.photo_file_ids and download is not None:
             incoming = await self._keep_photos(incoming, download)
         alerts = await asyncio.to_thread(self.core.handle, incoming)
-        if self.dispatcher is not None:
+        if self.dispatcher is not None and incoming.is_press:
             await self.dispatcher.look()  # a press's messages then follow its answer without a pause
+        elif self.dispatcher is not None:
+            self.dispatcher.poke()  # no answer to follow: the next update need not wait for the claim
         if not alerts:
             return None
         return self.translator.render(alerts[0].text, alerts[0].locale)[:ALERT_LIMIT]

@@ -177,36 +177,34 @@ class OutboxStore:
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self.is_postgres = engine.dialect.name == "postgresql"
+        # Built once: the claim runs after every update, and building its statements (and their
+        # cache keys) each time cost as much as running them.
+        self._due = _due_query(self.is_postgres)
 
     def claim(self, now: datetime, limit: int, platforms: Collection[str], *,
-              up_to_lane: Lane = Lane.BULK) -> list[Claimed]:
+              up_to_lane: Lane = Lane.BULK, sent: Collection[int] = ()) -> list[Claimed]:
         """Mark up to `limit` due rows to `platforms` as sending, lane by lane (answers first)
         in id order, keeping each chat's order; only lanes up to `up_to_lane` (ANSWER: answers
-        only). Rows to other platforms are left pending for a process that serves them."""
-        table = OutboxRow.__table__
+        only). Rows to other platforms are left pending for a process that serves them.
+        `sent`: rows whose messages went out since the last claim, marked sent first, in the
+        same transaction (one commit for both; a chat's next row is then free to be claimed)."""
         now = to_db(now)
-        due = (sa.select(table.c.id)
-               .where(table.c.platform.in_(list(platforms)), table.c.lane <= int(up_to_lane), _due(table, now),
-                      ~_held_up(table, now))
-               .order_by(table.c.lane, table.c.id).limit(limit))
-        if self.is_postgres:  # a second dispatcher (a lost leader) skips what this one holds
-            due = due.with_for_update(skip_locked=True)
-        with self._sessions() as session, session.begin():
-            ids = list(session.scalars(due))
+        with self.engine.begin() as connection:  # Core: no ORM session to set up for two statements
+            _mark_sent(connection, sent, now)
+            ids = list(connection.scalars(self._due, {"now": now, "platforms": list(platforms),
+                                                      "up_to_lane": int(up_to_lane), "limit": limit}))
             if not ids:
                 return []
-            # Conditional: on SQLite (no row locks) only what is still pending is taken.
-            claim = (sa.update(table).where(table.c.id.in_(ids), table.c.status == PENDING)
-                     .values(status=SENDING, claimed_at=now)
-                     .returning(table.c.id, table.c.payload, table.c.attempts, table.c.parts_sent,
-                                table.c.maybe_duplicate, table.c.ticket_id, table.c.lane))
-            rows = session.execute(claim).all()
+            rows = connection.execute(_CLAIM, {"ids": ids, "now": now}).all()
         claimed = [Claimed(r.id, reply_from_json(r.payload), r.attempts, r.parts_sent, r.maybe_duplicate,
                            r.ticket_id, Lane(r.lane)) for r in rows]
         return sorted(claimed, key=lambda c: c.id)
 
-    def mark_sent(self, row_id: int, now: datetime) -> None:
-        self._update(row_id, status=SENT, sent_at=to_db(now), retry_at=None)
+    def mark_sent(self, row_ids: Collection[int], now: datetime) -> None:
+        """These rows' messages went out (one statement for the lot)."""
+        if row_ids:
+            with self.engine.begin() as connection:
+                _mark_sent(connection, row_ids, to_db(now))
 
     def retry(self, row_id: int, at: datetime, error: str, *, attempts: int, parts_sent: int,
               maybe_duplicate: bool = False) -> None:
@@ -288,13 +286,40 @@ class OutboxStore:
             connection.execute(sa.update(table).where(table.c.id == row_id).values(**values))
 
 
-def _due(table: sa.Table, now: datetime) -> sa.ColumnElement[bool]:
+_TABLE = OutboxRow.__table__
+_NOW = sa.bindparam("now", type_=_TABLE.c.claimed_at.type)
+_IDS = sa.bindparam("ids", expanding=True)
+# Conditional: on SQLite (no row locks) only what is still pending is taken.
+_CLAIM = (sa.update(_TABLE).where(_TABLE.c.id.in_(_IDS), _TABLE.c.status == PENDING)
+          .values(status=SENDING, claimed_at=_NOW)
+          .returning(_TABLE.c.id, _TABLE.c.payload, _TABLE.c.attempts, _TABLE.c.parts_sent,
+                     _TABLE.c.maybe_duplicate, _TABLE.c.ticket_id, _TABLE.c.lane))
+_MARK_SENT = sa.update(_TABLE).where(_TABLE.c.id.in_(_IDS)).values(status=SENT, sent_at=_NOW, retry_at=None)
+
+
+def _due_query(for_postgres: bool) -> sa.Select[tuple[int]]:
+    table = _TABLE
+    due = (sa.select(table.c.id)
+           .where(table.c.platform.in_(sa.bindparam("platforms", expanding=True)),
+                  table.c.lane <= sa.bindparam("up_to_lane"), _due(table, _NOW), ~_held_up(table, _NOW))
+           .order_by(table.c.lane, table.c.id).limit(sa.bindparam("limit")))
+    if for_postgres:  # a second dispatcher (a lost leader) skips what this one holds
+        due = due.with_for_update(skip_locked=True)
+    return due
+
+
+def _mark_sent(on: Connection, row_ids: Collection[int], now: datetime) -> None:
+    if row_ids:
+        on.execute(_MARK_SENT, {"ids": sorted(row_ids), "now": now})
+
+
+def _due(table: sa.Table, now: sa.BindParameter[datetime]) -> sa.ColumnElement[bool]:
     return sa.and_(table.c.status == PENDING,
                    sa.or_(table.c.not_before.is_(None), table.c.not_before <= now),
                    sa.or_(table.c.retry_at.is_(None), table.c.retry_at <= now))
 
 
-def _held_up(table: sa.Table, now: datetime) -> sa.Exists:
+def _held_up(table: sa.Table, now: sa.BindParameter[datetime]) -> sa.Exists:
     """An earlier row to the same chat is being sent or waits for a retry."""
     earlier = table.alias("earlier")
     return sa.exists().where(

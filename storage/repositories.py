@@ -7,6 +7,7 @@ and never commit: `SqlUnitOfWork.commit()` does.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
@@ -75,7 +76,23 @@ def _utcnow() -> datetime:
 
 def dialect_insert(session: Session, table: sa.Table) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT."""
-    dialect = session.get_bind().dialect.name
+    return _insert_for(session.get_bind().dialect.name, table)
+
+
+def _built_once(build: Any) -> Any:
+    """`build(dialect_name)` made once per dialect: a statement every update runs, with bound
+    parameters, whose building (and cache key) would otherwise cost as much as running it."""
+    built: dict[str, Any] = {}
+
+    def statement(session: Session) -> Any:
+        dialect = session.get_bind().dialect.name
+        if dialect not in built:
+            built[dialect] = build(dialect)
+        return built[dialect]
+    return statement
+
+
+def _insert_for(dialect: str, table: sa.Table) -> Any:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -248,6 +265,15 @@ def _rows_by_id(session: Session, table: Any, ids: Collection[int], mapping: Any
     return [mapping(row) for row in session.execute(sa.select(table.__table__).where(columns.id.in_(sorted(ids))))]
 
 
+_ACCOUNTS, _CONVERSATIONS = AccountRow.__table__, ConversationRow.__table__
+_ACCOUNT_AND_DIALOG = (
+    sa.select(_ACCOUNTS, _CONVERSATIONS.c.id.label("conversation_id"), _CONVERSATIONS.c.dialog,
+              _CONVERSATIONS.c.step, _CONVERSATIONS.c.data)
+    .outerjoin(_CONVERSATIONS, sa.and_(_CONVERSATIONS.c.platform == _ACCOUNTS.c.platform,
+                                       _CONVERSATIONS.c.chat_id == sa.bindparam("chat_id")))
+    .where(_ACCOUNTS.c.platform == sa.bindparam("platform"), _ACCOUNTS.c.user_id == sa.bindparam("user_id")))
+
+
 class SqlAccounts:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -257,24 +283,37 @@ class SqlAccounts:
         """The account of (platform, user_id), created if new; chat and name kept current.
 
         A new account gets `locale`; an existing one keeps the locale it has (the user may
-        have chosen one).
+        have chosen one). Someone the bot knows, whose chat and name are as they were (nearly
+        every update), costs one SELECT: no write, no ORM object.
         """
         table = AccountRow.__table__
-        stmt = dialect_insert(self.session, table).values(
-            platform=platform, user_id=user_id, chat_id=chat_id, locale=locale, display_name=display_name
-        ).on_conflict_do_nothing(index_elements=["platform", "user_id"])
-        self.session.execute(stmt)
-        row = self.session.scalars(
-            sa.select(AccountRow)
-            .where(AccountRow.platform == platform, AccountRow.user_id == user_id)
-            .execution_options(populate_existing=True)
-        ).one()
-        if row.chat_id != chat_id:
-            row.chat_id = chat_id
+        row = self._row_and_dialog(platform, user_id, chat_id)
+        if row is None:
+            row = self.session.execute(dialect_insert(self.session, table).values(
+                platform=platform, user_id=user_id, chat_id=chat_id, locale=locale, display_name=display_name
+            ).on_conflict_do_nothing(index_elements=["platform", "user_id"]).returning(*table.c)).first()
+            if row is not None:
+                return _account(row)
+            row = self._row_and_dialog(platform, user_id, chat_id)  # their previous update, at the same moment
+            assert row is not None
+        account = _account(row)
+        changes = {"chat_id": chat_id} if row.chat_id != chat_id else {}
         if display_name and row.display_name != display_name:
-            row.display_name = display_name
-        self.session.flush()
-        return _account(row)
+            changes["display_name"] = display_name
+        if changes:
+            self.session.execute(sa.update(table).where(table.c.id == account.id).values(**changes))
+            account = dataclasses.replace(account, **changes)
+        return account
+
+    def _row_and_dialog(self, platform: str, user_id: str, chat_id: str) -> sa.Row[Any] | None:
+        """The account's row, and in the same statement the dialog state of `chat_id`, which the
+        turn loads next (SqlConversations.load takes it from the session: a round trip less)."""
+        row = self.session.execute(_ACCOUNT_AND_DIALOG, {"platform": platform, "user_id": user_id,
+                                                         "chat_id": chat_id}).first()
+        if row is not None:
+            found = _conversation(platform, chat_id, row) if row.conversation_id is not None else None
+            self.session.info[_READ_WITH_ACCOUNT] = (platform, chat_id, found)
+        return row
 
     def find(self, platform: str, user_id: str) -> Account | None:
         """The account of (platform, user_id) if the bot knows it; nothing is created or changed
@@ -291,11 +330,18 @@ class SqlAccounts:
         return {account.id: account for account in _rows_by_id(self.session, AccountRow, account_ids, _account)}
 
     def set_locale(self, account_id: int, locale: str) -> None:
-        row = self.session.get(AccountRow, account_id)
-        if row is None:
+        table = AccountRow.__table__
+        changed = self.session.execute(sa.update(table).where(table.c.id == account_id).values(locale=locale))
+        if changed.rowcount != 1:
             raise LookupError(f"no account {account_id}")
-        row.locale = locale
-        self.session.flush()
+
+
+# session.info key: (platform, chat_id, state or None) of the dialog read with the account
+_READ_WITH_ACCOUNT = "lianxin.conversation_read_with_account"
+
+
+def _conversation(platform: str, chat_id: str, row: Any) -> ConversationState:
+    return ConversationState(platform, chat_id, row.dialog, row.step, dict(row.data or {}))
 
 
 class SqlConversations:
@@ -303,22 +349,28 @@ class SqlConversations:
         self.session = session
 
     def load(self, platform: str, chat_id: str) -> ConversationState:
-        row = self.session.scalars(
-            sa.select(ConversationRow)
-            .where(ConversationRow.platform == platform, ConversationRow.chat_id == chat_id)
-            .execution_options(populate_existing=True)
-        ).one_or_none()
-        if row is None:
-            return ConversationState(platform, chat_id)
-        return ConversationState(platform, chat_id, row.dialog, row.step, dict(row.data or {}))
+        read = self.session.info.pop(_READ_WITH_ACCOUNT, None)
+        if read is not None and read[:2] == (platform, chat_id):
+            return read[2] or ConversationState(platform, chat_id)
+        table = ConversationRow.__table__
+        row = self.session.execute(sa.select(table.c.dialog, table.c.step, table.c.data).where(
+            table.c.platform == platform, table.c.chat_id == chat_id)).one_or_none()
+        return _conversation(platform, chat_id, row) if row is not None else ConversationState(platform, chat_id)
 
     def save(self, state: ConversationState) -> None:
-        values = {"dialog": state.dialog, "step": state.step, "data": dict(state.data), "updated_at": _utcnow()}
-        stmt = dialect_insert(self.session, ConversationRow.__table__).values(
-            platform=state.platform, chat_id=state.chat_id, **values
-        )
-        stmt = stmt.on_conflict_do_update(index_elements=["platform", "chat_id"], set_=values)
-        self.session.execute(stmt)
+        self.session.info.pop(_READ_WITH_ACCOUNT, None)  # what was read with the account is old now
+        self.session.execute(_save_conversation(self.session), {
+            "platform": state.platform, "chat_id": state.chat_id, "dialog": state.dialog, "step": state.step,
+            "data": dict(state.data), "updated_at": _utcnow()})
+
+
+def _conversation_upsert(dialect: str) -> Any:
+    insert = _insert_for(dialect, ConversationRow.__table__)
+    return insert.on_conflict_do_update(index_elements=["platform", "chat_id"], set_={
+        column: insert.excluded[column] for column in ("dialog", "step", "data", "updated_at")})
+
+
+_save_conversation = _built_once(_conversation_upsert)
 
 
 class SqlDirectory:
@@ -490,13 +542,11 @@ class SqlTickets:
             raise ValueError(f"ticket {ticket.id} is already stored; use save()")
         created_at = to_db(ticket.created_at)
         updated_at = max([created_at, *(to_db(e.at) for e in ticket.new_events)])
-        row = TicketRow(number=ticket.number, created_at=created_at, updated_at=updated_at,
-                        **_ticket_fields(ticket))
-        self.session.add(row)
-        self.session.flush()
-        assert row.id is not None
-        ticket.id = row.id
-        self._append_events(row.id, ticket)
+        table = TicketRow.__table__
+        ticket.id = self.session.execute(sa.insert(table).values(
+            number=ticket.number, created_at=created_at, updated_at=updated_at, **_ticket_fields(ticket)
+        ).returning(table.c.id)).scalar_one()
+        self._append_events(ticket.id, ticket, last_seq=0)  # a new ticket has no history yet
         return ticket
 
     def get(self, ticket_id: int) -> Ticket | None:
@@ -634,16 +684,17 @@ class SqlTickets:
         self.session.flush()
         self._append_events(ticket.id, ticket)
 
-    def _append_events(self, ticket_id: int, ticket: Ticket) -> None:
+    def _append_events(self, ticket_id: int, ticket: Ticket, last_seq: int | None = None) -> None:
+        """The new events after the ticket's last (`last_seq`, read when not known), in one statement."""
         if not ticket.new_events:
             return
-        last = self.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.max(TicketEventRow.seq), 0)).where(TicketEventRow.ticket_id == ticket_id)
-        )
-        for seq, event in enumerate(ticket.new_events, start=(last or 0) + 1):
-            self.session.add(TicketEventRow(ticket_id=ticket_id, seq=seq, kind=event.kind, at=to_db(event.at),
-                                            actor_account_id=event.actor_account_id, data=dict(event.data)))
-        self.session.flush()
+        if last_seq is None:
+            last_seq = self.session.scalar(sa.select(sa.func.coalesce(sa.func.max(TicketEventRow.seq), 0))
+                                           .where(TicketEventRow.ticket_id == ticket_id)) or 0
+        insert_rows(self.session, TicketEventRow.__table__, [
+            {"ticket_id": ticket_id, "seq": seq, "kind": str(event.kind), "at": to_db(event.at),
+             "actor_account_id": event.actor_account_id, "data": dict(event.data)}
+            for seq, event in enumerate(ticket.new_events, start=last_seq + 1)])
         ticket.new_events.clear()
 
 
@@ -680,17 +731,19 @@ class SqlComplaints:
         return True
 
 
+_mark_seen = _built_once(lambda dialect: _insert_for(dialect, SeenUpdateRow.__table__)
+                         .on_conflict_do_nothing(index_elements=["platform", "update_id"])
+                         .returning(SeenUpdateRow.__table__.c.id))
+
+
 class SqlSeenUpdates:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def first_time(self, platform: str, update_id: str) -> bool:
-        table = SeenUpdateRow.__table__
-        stmt = dialect_insert(self.session, table).values(
-            platform=platform, update_id=update_id, at=_utcnow()
-        ).on_conflict_do_nothing(index_elements=["platform", "update_id"]).returning(table.c["id"])
         # RETURNING yields a row only when the insert happened (rowcount is unreliable here).
-        return self.session.execute(stmt).first() is not None
+        return self.session.execute(_mark_seen(self.session), {
+            "platform": platform, "update_id": update_id, "at": _utcnow()}).first() is not None
 
     def forget_before(self, cutoff: datetime) -> int:
         """Drop records older than `cutoff` (housekeeping); returns how many."""

@@ -107,7 +107,7 @@ def test_claims_come_in_id_order_and_each_chat_waits_for_its_earlier_message(uow
     first = store.claim(NOW, limit=2, platforms=SERVED)
     assert texts(first) == ["提醒 1-1", "提醒 2-1"]
     assert texts(store.claim(NOW, limit=10, platforms=SERVED)) == ["提醒 3-1"], "1-2 waits while 1-1 is being sent"
-    store.mark_sent(first[0].id, NOW)
+    store.mark_sent([first[0].id], NOW)
     assert texts(store.claim(NOW, limit=10, platforms=SERVED)) == ["提醒 1-2"]
     assert store.counts() == {SENT: 1, SENDING: 3}
 
