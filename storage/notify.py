@@ -1,9 +1,10 @@
 """Cross-process wake-ups on PostgreSQL: "the outbox has new rows", from whichever process wrote them.
 
 Several worker processes write to one outbox, and one of them (the leader) sends it. A
-NOTIFY issued in the transaction that adds rows reaches every listener when that
-transaction commits, never before, so the leader looks at once instead of at its next
-poll. SQLite has no such thing and needs none: one bot process per SQLite database.
+trigger on the outbox (migration 0012) NOTIFYs in the transaction that adds rows; the
+notification reaches every listener when that transaction commits, never before, so the
+leader looks at once instead of at its next poll. SQLite has no such thing and needs none:
+one bot process per SQLite database.
 """
 
 from __future__ import annotations
@@ -13,18 +14,11 @@ import logging
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
 OUTBOX_CHANNEL = "lianxin_outbox"
 RECONNECT_AFTER_S = 2.0
-
-
-def announce_outbox(session: Session) -> None:
-    """Inside a transaction that added outbox rows: wake the dispatchers when it commits."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text(f"NOTIFY {OUTBOX_CHANNEL}"))  # PostgreSQL folds repeats within a transaction
 
 
 def can_listen(url: str) -> bool:

@@ -26,7 +26,6 @@ from handlers.domain.events import EventKind
 from handlers.messages import Msg
 from handlers.ports import HeldLine, Lane
 from handlers.seam import Address, Attachment, Button, Card, Reply
-from storage.notify import announce_outbox
 from storage.repositories import SqlTickets, from_db, insert_rows, to_db
 from storage.tables import LiveCardRow, OutboxRow
 
@@ -127,8 +126,6 @@ class SqlOutbox:
                  "not_before": to_db(reply.not_before) if reply.not_before else None, "status": PENDING,
                  "attempts": 0, "parts_sent": 0, "maybe_duplicate": False} for reply in replies]
         insert_rows(self.session, OutboxRow.__table__, rows)
-        if rows:
-            announce_outbox(self.session)  # another process may be the one that sends
 
     def hold(self, lines: Sequence[HeldLine]) -> None:
         """One row for the lot (status held: never claimed, never sent), plain values in its payload."""

@@ -182,3 +182,20 @@ def test_a_tickets_live_card_is_remembered_per_chat_and_replaced_by_the_next(uow
     assert store.live_card(ticket_id, "telegram", "2001") == "23", "one live card per ticket and chat"
     assert store.live_card(ticket_id, "telegram", "2002") == "5"
     assert store.live_card(ticket_id, "wecom", "2001") is None
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_committed_outbox_rows_wake_every_listening_dispatcher(database_url, uow_factory):
+    import psycopg
+
+    from storage.notify import OUTBOX_CHANNEL
+
+    conninfo = sa.make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as listener:
+        listener.execute(f"LISTEN {OUTBOX_CHANNEL}")
+        with uow_factory() as uow:
+            uow.outbox.put([Reply(Address("telegram", "1001"), "zh_CN", plain("提醒"))], Lane.NOTICE)
+            uow.commit()
+        woken = list(listener.notifies(timeout=30, stop_after=1))
+    assert [note.channel for note in woken] == [OUTBOX_CHANNEL]
