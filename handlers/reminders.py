@@ -16,7 +16,8 @@ from collections.abc import Collection, Sequence
 from handlers import payloads, provisional
 from handlers.domain.deadlines import Stage
 from handlers.domain.labels import FLAG_MARKS, STAGE_LABELS
-from handlers.domain.ladder import LADDER_EVENT, Rung, due_now, schedule
+from handlers.domain.flags import FlagLines
+from handlers.domain.ladder import LADDER_EVENT, Rung, climb
 from handlers.domain.model import Account, Cadre, OrgUnit, Ticket
 from handlers.domain.routing import leaders_above
 from handlers.messages import Msg, plain, t
@@ -77,11 +78,12 @@ def climb_due(work: Work, ticket_ids: Collection[int], people: People) -> None:
     lines this owes people are held until the pass ends (`bundle_held`)."""
     tickets = work.uow.tickets.get_many(ticket_ids)
     people.prefetch(work.uow, tickets)
+    flags = work.rules.flag_lines(work.now)  # the flag rule at this moment, worked out once for the batch
     changed: list[Ticket] = []
     lines: list[HeldLine] = []
     for ticket in tickets:
         planned = _plan(ticket)
-        lines += _climb(work, ticket, people)
+        lines += _climb(work, ticket, people, flags)
         if ticket.new_events or _plan(ticket) != planned:
             changed.append(ticket)
     work.uow.tickets.save_plans(changed)
@@ -92,21 +94,19 @@ def _plan(ticket: Ticket) -> tuple[object, ...]:
     return ticket.next_action_at, ticket.ladder_step, ticket.due_at
 
 
-def _climb(work: Work, ticket: Ticket, people: People) -> list[HeldLine]:
+def _climb(work: Work, ticket: Ticket, people: People, flags: FlagLines) -> list[HeldLine]:
     """Record every rung whose time has come; tell people of the highest only. A ticket met
     or moved since it was scheduled just gets its next action re-planned."""
-    steps = due_now(ticket, work.rules.clockwork, work.now)
-    flag = work.rules.flag(ticket, work.now)
-    for step in steps:
-        ticket.record(LADDER_EVENT, work.now, None, rung=step.rung.value, stage=step.stage.value,
-                      due=step.due.isoformat(), flag=flag.value if flag else None,
-                      passed=step is not steps[-1], weekly_report=step.rung is Rung.ESCALATE)
-    schedule(ticket, work.rules.clockwork)
+    steps = climb(ticket, work.rules.clockwork, work.now)  # re-plans it too (ladder.schedule)
     if not steps:
         return []
+    flag = flags.flag(steps[0].due, ticket.created_at)  # as Rules.flag: against the running deadline
+    for step in steps:
+        ticket.record(LADDER_EVENT, work.now, None, rung=step.rung.value, stage=step.stage.value,
+                      due=step.due.isoformat(), flag=flag.value,
+                      passed=step is not steps[-1], weekly_report=step.rung is Rung.ESCALATE)
     top, owner = steps[-1], people.cadre(ticket.owner_cadre_id)
-    mark = FLAG_MARKS[flag] if flag else "·"
-    return [HeldLine(account.id, ticket.id or 0, ticket.number, mark, says, top.stage.value, top.due,
+    return [HeldLine(account.id, ticket.id or 0, ticket.number, FLAG_MARKS[flag], says, top.stage.value, top.due,
                      owner.name if owner else "")
             for cadre, says in _recipients(people, ticket, top.rung, owner)
             if (account := people.account_of(cadre))]
