@@ -492,6 +492,15 @@ class Bench:
                                      "(SELECT ticket_id FROM bench_due ORDER BY ticket_id LIMIT :n)")
                              .bindparams(sa.bindparam("at", to_db(PARKED_AT), sa.DateTime(timezone=True))),
                              {"n": self.due - due})
+        if self.engine.dialect.name == "postgresql":
+            self._vacuum()
+
+    def _vacuum(self) -> None:
+        """What autovacuum does between two mornings (the cluster runs without it): without it every
+        run leaves 10,000 dead ticket versions in twelve indexes, and the next run is slower."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in ("ticket", "ticket_event", "outbox"):
+                conn.exec_driver_sql(f"VACUUM {table}")
 
     def claim(self, limit: int) -> tuple[float, int]:
         with self.factory() as uow:
