@@ -15,7 +15,8 @@ over 10,000 accounts, intake over four weeks; 2–6 events per ticket; 5% of the
 resolved and wait for the reporter's verdict. Exactly `max(--due)` tickets are due at the
 fixed clock (Monday 2026-11-23 12:30 Asia/Shanghai, their 催办); every other one is due
 later or never. SQLite files are cached under --cache-dir, so re-runs skip the load;
-PostgreSQL runs on a throw-away cluster (tests/support/pg_cluster.py) and is rebuilt.
+PostgreSQL runs on a throw-away cluster (tests/support/pg_cluster.py) and is rebuilt; it runs
+without autovacuum, so the tables a sweep writes are vacuumed before every run.
 
 Measured per size, `--runs` times after `--warmup` uncounted runs (median and min):
   claim  `claim_actions_due` alone for the whole due set (rolled back);
