@@ -11,12 +11,15 @@ person of every line held, whichever batches they came from.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
+from functools import cache, partial
 
 from handlers import payloads, provisional
 from handlers.domain.deadlines import Stage
 from handlers.domain.labels import FLAG_MARKS, STAGE_LABELS
-from handlers.domain.ladder import LADDER_EVENT, Rung, due_now, schedule
+from handlers.domain.flags import FlagLines
+from handlers.domain.ladder import LADDER_EVENT, Rung, climb
 from handlers.domain.model import Account, Cadre, OrgUnit, Ticket
 from handlers.domain.routing import leaders_above
 from handlers.messages import Msg, plain, t
@@ -77,11 +80,12 @@ def climb_due(work: Work, ticket_ids: Collection[int], people: People) -> None:
     lines this owes people are held until the pass ends (`bundle_held`)."""
     tickets = work.uow.tickets.get_many(ticket_ids)
     people.prefetch(work.uow, tickets)
+    flags = work.rules.flag_lines(work.now)  # the flag rule at this moment, worked out once for the batch
     changed: list[Ticket] = []
     lines: list[HeldLine] = []
     for ticket in tickets:
         planned = _plan(ticket)
-        lines += _climb(work, ticket, people)
+        lines += _climb(work, ticket, people, flags)
         if ticket.new_events or _plan(ticket) != planned:
             changed.append(ticket)
     work.uow.tickets.save_plans(changed)
@@ -92,21 +96,19 @@ def _plan(ticket: Ticket) -> tuple[object, ...]:
     return ticket.next_action_at, ticket.ladder_step, ticket.due_at
 
 
-def _climb(work: Work, ticket: Ticket, people: People) -> list[HeldLine]:
+def _climb(work: Work, ticket: Ticket, people: People, flags: FlagLines) -> list[HeldLine]:
     """Record every rung whose time has come; tell people of the highest only. A ticket met
     or moved since it was scheduled just gets its next action re-planned."""
-    steps = due_now(ticket, work.rules.clockwork, work.now)
-    flag = work.rules.flag(ticket, work.now)
-    for step in steps:
-        ticket.record(LADDER_EVENT, work.now, None, rung=step.rung.value, stage=step.stage.value,
-                      due=step.due.isoformat(), flag=flag.value if flag else None,
-                      passed=step is not steps[-1], weekly_report=step.rung is Rung.ESCALATE)
-    schedule(ticket, work.rules.clockwork)
+    steps = climb(ticket, work.rules.clockwork, work.now)  # re-plans it too (ladder.schedule)
     if not steps:
         return []
+    flag = flags.flag(steps[0].due, ticket.created_at)  # as Rules.flag: against the running deadline
+    for step in steps:
+        ticket.record(LADDER_EVENT, work.now, None, rung=step.rung.value, stage=step.stage.value,
+                      due=step.due.isoformat(), flag=flag.value,
+                      passed=step is not steps[-1], weekly_report=step.rung is Rung.ESCALATE)
     top, owner = steps[-1], people.cadre(ticket.owner_cadre_id)
-    mark = FLAG_MARKS[flag] if flag else "·"
-    return [HeldLine(account.id, ticket.id or 0, ticket.number, mark, says, top.stage.value, top.due,
+    return [HeldLine(account.id, ticket.id or 0, ticket.number, FLAG_MARKS[flag], says, top.stage.value, top.due,
                      owner.name if owner else "")
             for cadre, says in _recipients(people, ticket, top.rung, owner)
             if (account := people.account_of(cadre))]
@@ -124,16 +126,16 @@ def _recipients(people: People, ticket: Ticket, rung: Rung, owner: Cadre | None)
     return [(above, ESCALATED_TO_YOU), (owner, BLACK)]
 
 
-def _says(work: Work, line: HeldLine) -> Msg:
-    """The line's notice, in words."""
-    what, day, name = STAGE_LABELS[Stage(line.stage)], provisional.shown(work, line.due, "%m-%d"), line.owner
-    if line.says == REMIND:
+def _says(work: Work, says: str, stage: str, due: datetime, name: str) -> Msg:
+    """A line's notice, in words (the same for every line of that notice, deadline and owner)."""
+    what, day = STAGE_LABELS[Stage(stage)], provisional.shown(work, due, "%m-%d")
+    if says == REMIND:
         return t("催办: {what} is due today ({day})", what=what, day=day)
-    if line.says == SUPERVISE:
+    if says == SUPERVISE:
         return t("督办: {what} was due {day} and is late", what=what, day=day)
-    if line.says == SUPERVISE_COPY:
+    if says == SUPERVISE_COPY:
         return t("督办 (copy): {what} was due {day}; handled by {name}", what=what, day=day, name=name)
-    if line.says == ESCALATED_TO_YOU:
+    if says == ESCALATED_TO_YOU:
         return t("黑旗, escalated to you: {what} was due {day}; handled by {name}", what=what, day=day, name=name)
     return t("黑旗: {what} was due {day}; escalated to the leader above and listed in the weekly report",
              what=what, day=day)
@@ -145,21 +147,24 @@ def bundle_held(work: Work) -> None:
     for line in work.uow.outbox.take_held():
         held.setdefault(line.account_id, []).append(line)
     accounts = work.uow.accounts.get_many(held)
+    # Every line goes to a cadre (an owner or a leader): they hear in office hours (无事不扰).
+    rules = work.rules
+    hears_at = rules.quiet.cadre_hears_at(work.now, rules.calendar, rules.time_zone)
+    # A morning's lines say the same few things (催办 of today's deadlines): each is worded once.
+    says = cache(partial(_says, work))
     for account_id, lines in held.items():
         if account := accounts.get(account_id):
-            work.replies.append(_bundle(work, account, lines))
+            work.replies.append(_bundle(account, lines, says, hears_at))
 
 
-def _bundle(work: Work, account: Account, lines: list[HeldLine]) -> Reply:
+def _bundle(account: Account, lines: list[HeldLine], says: Callable[[str, str, datetime, str], Msg],
+            hears_at: datetime | None) -> Reply:
     lines = sorted(lines, key=lambda line: line.number)
     rows = "\n".join(f"{line.mark} {line.number} {{i{n}}}" for n, line in enumerate(lines))
     body = Msg("{heading}\n" + rows + "\n{footer}",
                {"heading": t("Deadlines: {count} of your tickets need attention.", count=len(lines)),
                 "footer": t("Open a ticket to act on it; /my lists all of them."),
-                **{f"i{n}": _says(work, line) for n, line in enumerate(lines)}})
+                **{f"i{n}": says(line.says, line.stage, line.due, line.owner) for n, line in enumerate(lines)}})
     buttons = [Button(plain(line.number), payloads.ticket_action(VIEW, line.ticket_id)) for line in lines[:MAX_BUTTONS]]
-    # Every line goes to a cadre (an owner or a leader): they hear in office hours (无事不扰).
-    rules = work.rules
     return Reply(Address(account.platform, account.chat_id), account.locale, body,
-                 tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2)),
-                 not_before=rules.quiet.cadre_hears_at(work.now, rules.calendar, rules.time_zone))
+                 tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2)), not_before=hears_at)

@@ -111,11 +111,12 @@ def upcoming(ticket: Ticket, clockwork: Clockwork) -> list[Step]:
     running = running_due(ticket)
     if running is None:
         return []
-    stage, due = running
-    done = climbed(ticket, stage, due)
-    steps = [Step(rung, stage, due, at) for rung in clockwork.ladder.rungs
-             if rung not in done and (at := clockwork.rung_time(rung, due, ticket.created_at)) is not None]
-    return steps
+    return _to_climb(ticket, clockwork, *running, climbed(ticket, *running))
+
+
+def _to_climb(ticket: Ticket, clockwork: Clockwork, stage: Stage, due: datetime, done: set[Rung]) -> list[Step]:
+    return [Step(rung, stage, due, at) for rung in clockwork.ladder.rungs
+            if rung not in done and (at := clockwork.rung_time(rung, due, ticket.created_at)) is not None]
 
 
 def due_now(ticket: Ticket, clockwork: Clockwork, now: datetime) -> list[Step]:
@@ -131,3 +132,19 @@ def schedule(ticket: Ticket, clockwork: Clockwork) -> None:
     ticket.ladder_step = len(climbed(ticket, *running)) if running else 0
     steps = upcoming(ticket, clockwork)
     ticket.next_action_at = steps[0].at if steps else None
+
+
+def climb(ticket: Ticket, clockwork: Clockwork, now: datetime) -> list[Step]:
+    """`due_now`, then `schedule` as it will stand once the caller has recorded those rungs, from
+    one reading of the history: the sweep's hot path, run for every ticket due. (A rung recorded
+    moves neither the running deadline nor the other rungs' times, so the plan is the rest.)"""
+    running = running_due(ticket)
+    if running is None:
+        ticket.due_at, ticket.ladder_step, ticket.next_action_at = None, 0, None
+        return []
+    done = climbed(ticket, *running)
+    steps = _to_climb(ticket, clockwork, *running, done)
+    now_due, later = [step for step in steps if step.at <= now], [step for step in steps if step.at > now]
+    ticket.due_at, ticket.ladder_step = running[1], len(done) + len(now_due)
+    ticket.next_action_at = later[0].at if later else None
+    return now_due
