@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from bot.adapters.robots import Robot
     from bot.settings import Settings
+    from bot.scheduler import Running
     from bot.webhook import Feed, WebhookServer
     from handlers.rules import Rules
 
@@ -90,6 +91,7 @@ class Runtime:
         self.dispatcher: Dispatcher | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self.webhook: WebhookServer | None = None
+        self._job_runs: Running | None = None  # the timed jobs' runs under way (a stop lets them finish)
         self._outbox_wakeups: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------
@@ -139,8 +141,11 @@ class Runtime:
             await asyncio.gather(self._outbox_wakeups, return_exceptions=True)
             self._outbox_wakeups = None
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
-            self.scheduler = None
+            from bot.scheduler import stop_jobs
+
+            timed, self.scheduler = self.scheduler, None
+            assert self._job_runs is not None
+            await stop_jobs(timed, self._job_runs)
         if self.dispatcher is not None:
             dispatcher, self.dispatcher = self.dispatcher, None
             await close(dispatcher)
@@ -152,7 +157,8 @@ class Runtime:
         settings = self.settings
         timetable = scheduler.Timetable(settings.timezone, settings.weekly_digest_cron, settings.monthly_digest_cron)
         robots = scheduler.RobotPost(self.robots, self.translator, settings.default_locale)
-        return scheduler.start_jobs(self.core, self.deliver, timetable, robots)
+        self._job_runs = scheduler.Running()
+        return scheduler.start_jobs(self.core, self.deliver, timetable, robots, self._job_runs)
 
     # -- updates in --------------------------------------------------------------
 

@@ -11,6 +11,7 @@ for its own period, so a bot that was down on Monday morning still sends that we
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -116,20 +117,55 @@ def fires_between(trigger: CronTrigger, start: datetime, end: datetime) -> list[
     return fires
 
 
+class Running:
+    """The job runs under way, so that a stop lets them finish: APScheduler's asyncio executor
+    cancels running jobs at shutdown, which leaves a sweep's thread writing on its own and logs
+    the cancellation as the job's failure."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[object]] = set()
+
+    def track(self, job: Callable[..., Awaitable[int]]) -> Callable[..., Awaitable[int]]:
+        @functools.wraps(job)
+        async def run(*args: object, **kwargs: object) -> int:
+            task = asyncio.current_task()
+            assert task is not None
+            self.tasks.add(task)
+            try:
+                return await job(*args, **kwargs)
+            finally:
+                self.tasks.discard(task)
+        return run
+
+    async def finish(self, timeout: float) -> None:
+        """Until the runs under way have ended (or `timeout` seconds: then they are cancelled)."""
+        if self.tasks:
+            await asyncio.wait(set(self.tasks), timeout=timeout)
+
+
+async def stop_jobs(scheduler: AsyncIOScheduler, running: Running, timeout: float = 60.0) -> None:
+    """No new runs; the ones under way finish; then the scheduler stops."""
+    scheduler.pause()
+    await running.finish(timeout)
+    scheduler.shutdown(wait=False)
+
+
 def start_jobs(core: Lianxin, deliver: Deliver, timetable: Timetable,
-               robots: RobotPost | None = None) -> AsyncIOScheduler:
+               robots: RobotPost | None = None, running: Running | None = None) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=timetable.timezone)
+    running = running or Running()
+    sweep_job, push_job = running.track(sweep), running.track(push_digests)
     # coalesce + one instance: a slow sweep is never run twice at once nor caught up in bursts
-    scheduler.add_job(sweep, "interval", seconds=SWEEP_EVERY_SECONDS, args=(core, deliver), id="sweep",
+    scheduler.add_job(sweep_job, "interval", seconds=SWEEP_EVERY_SECONDS, args=(core, deliver), id="sweep",
                       coalesce=True, max_instances=1)
     now = datetime.now(UTC)
     for job, trigger in digest_triggers(timetable).items():
         monthly = job == "monthly_digest"
-        scheduler.add_job(push_digests, trigger, args=(core, deliver, monthly, robots), id=job,
+        scheduler.add_job(push_job, trigger, args=(core, deliver, monthly, robots), id=job,
                           coalesce=True, max_instances=1, misfire_grace_time=MISFIRE_GRACE_SECONDS)
         # A push missed while the bot was down: groups that have not had it get it now, once.
         if (missed := last_fire(trigger, now)) is not None:
-            scheduler.add_job(push_digests, "date", args=(core, deliver, monthly, robots, missed),
+            scheduler.add_job(push_job, "date", args=(core, deliver, monthly, robots, missed),
                               id=f"{job}_catch_up")
     scheduler.start()
     return scheduler

@@ -94,3 +94,37 @@ def test_a_starting_bot_schedules_the_missed_pushes_for_their_own_moments():
     assert (weekly.astimezone(SHANGHAI).weekday(), weekly.astimezone(SHANGHAI).hour) == (0, 9)
     assert weekly <= datetime.now(UTC) < weekly + timedelta(days=7)
     assert (monthly.astimezone(SHANGHAI).day, monthly.astimezone(SHANGHAI).hour) == (1, 9)
+
+
+def test_a_stop_lets_a_sweep_under_way_finish_and_deliver_what_it_found():
+    """APScheduler's shutdown cancels running jobs: a sweep stopped mid-way would have left its
+    thread writing alone and its replies undelivered, with a traceback in the log."""
+    import threading
+
+    from bot.scheduler import Running, stop_jobs
+
+    entered, release = threading.Event(), threading.Event()
+    delivered: list[list] = []
+
+    class SlowCore:
+        def sweep(self) -> list[str]:
+            entered.set()
+            release.wait(60)
+            return ["催办"]
+
+    async def scenario() -> None:
+        async def deliver(replies):
+            delivered.append(replies)
+
+        running = Running()
+        scheduler = start_jobs(core=SlowCore(), deliver=deliver, timetable=Timetable(weekly_digest="",  # type: ignore[arg-type]
+                                                                                        monthly_digest=""),
+                               running=running)
+        scheduler.get_job("sweep").modify(next_run_time=datetime.now(SHANGHAI))
+        await asyncio.to_thread(entered.wait, 60)
+        stopping = asyncio.create_task(stop_jobs(scheduler, running))
+        release.set()
+        await stopping
+
+    asyncio.run(scenario())
+    assert delivered == [["催办"]]
