@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from storage.repositories import to_db
+from storage.repositories import insert_for, to_db
 from storage.tables import InboxRow
 
 INBOX = InboxRow.__table__
@@ -43,7 +43,7 @@ class InboxStore:
 
     def record(self, platform: str, update_id: int, chat_key: str, body: str, now: datetime) -> bool:
         """Keep the update (committed when this returns); False if it was already recorded (a resend)."""
-        insert = _dialect_insert(self.engine)(INBOX).values(
+        insert = insert_for(self.engine.dialect.name, INBOX).values(
             platform=platform, update_id=update_id, chat_key=chat_key, body=body, received_at=to_db(now),
         ).on_conflict_do_nothing(index_elements=["platform", "update_id"]).returning(INBOX.c.id)
         with self.engine.begin() as connection:
@@ -99,12 +99,4 @@ def _claim_next(connection: sa.Connection, chat_key: str, worker: str, now: date
              .returning(INBOX.c.id, INBOX.c.update_id, INBOX.c.chat_key, INBOX.c.body))
     row = connection.execute(claim).first()
     return None if row is None else Claimed(row.id, row.update_id, row.chat_key, row.body)
-
-
-def _dialect_insert(engine: Engine):  # -> the dialect's insert(), which knows ON CONFLICT
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
 

@@ -76,7 +76,7 @@ def _utcnow() -> datetime:
 
 def dialect_insert(session: Session, table: sa.Table) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT."""
-    return _insert_for(session.get_bind().dialect.name, table)
+    return insert_for(session.get_bind().dialect.name, table)
 
 
 def _built_once(build: Any) -> Any:
@@ -92,7 +92,8 @@ def _built_once(build: Any) -> Any:
     return statement
 
 
-def _insert_for(dialect: str, table: sa.Table) -> Any:
+def insert_for(dialect: str, table: sa.Table) -> Any:
+    """The INSERT of `dialect` ("postgresql" or "sqlite"), which knows ON CONFLICT."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -440,7 +441,7 @@ class SqlConversations:
 
 
 def _conversation_upsert(dialect: str) -> Any:
-    insert = _insert_for(dialect, ConversationRow.__table__)
+    insert = insert_for(dialect, ConversationRow.__table__)
     return insert.on_conflict_do_update(index_elements=["platform", "chat_id"], set_={
         column: insert.excluded[column] for column in ("dialog", "step", "data", "updated_at")})
 
@@ -804,7 +805,7 @@ class SqlComplaints:
         return True
 
 
-_mark_seen = _built_once(lambda dialect: _insert_for(dialect, SeenUpdateRow.__table__)
+_mark_seen = _built_once(lambda dialect: insert_for(dialect, SeenUpdateRow.__table__)
                          .on_conflict_do_nothing(index_elements=["platform", "update_id"])
                          .returning(SeenUpdateRow.__table__.c.id))
 
