@@ -53,12 +53,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import print_header, process_cpu_seconds, quantile
 from sandbox.botapi import LocalBotApi, SimUser
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 ENTERPRISE, CATEGORY = "润弘制药股份有限公司", "水电气暖"
 ROOT = Path(__file__).resolve().parent.parent
-TICKS = os.sysconf("SC_CLK_TCK")
 STEP_TIMEOUT = 60.0
 
 Step = tuple[str, str]  # ("send", text) or ("press", button label)
@@ -199,8 +199,7 @@ class BotProcess:
 
     def cpu_seconds(self, pid: int | None = None) -> float:
         """User + system CPU of the process (the bot's, when py-spy runs it as a child)."""
-        fields = Path(f"/proc/{pid or self.bot_pid()}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICKS
+        return process_cpu_seconds(pid or self.bot_pid())
 
     def bot_pid(self) -> int:
         children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
@@ -269,13 +268,9 @@ async def latency(bench: Bench, steps: list[Step], expected: list[int], pace: fl
     walks = await asyncio.gather(*(walk(bench.log, user, steps, expected, pace)
                                    for user in bench.people.new(bench.args.walkers)))
     latencies = sorted(ms for w in walks for ms in w.latencies)
-    return {"p50_ms": 1000 * _quantile(latencies, 0.5), "p99_ms": 1000 * _quantile(latencies, 0.99),
+    return {"p50_ms": 1000 * quantile(latencies, 0.5), "p99_ms": 1000 * quantile(latencies, 0.99),
             "max_ms": 1000 * latencies[-1], "http_429": bench.log.too_many - too_many,
             "replies_per_second_in_a_chat": statistics.median(w.replies / w.seconds for w in walks)}
-
-
-def _quantile(ordered: list[float], q: float) -> float:
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def one_run(bench: Bench, number: int) -> dict[str, Any]:
@@ -447,9 +442,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
-    print(f"$ {shlex.join([Path(sys.executable).name, '-m', 'benchmarks.latency', *sys.argv[1:]])}")
-    print(f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}")
-    print(f"date: {datetime.now(UTC).isoformat(timespec='seconds')}", flush=True)
+    print_header("benchmarks.latency")
     result = run(args)
     for name, measured in result.items():
         if name == "bytecode":

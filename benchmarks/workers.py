@@ -21,7 +21,6 @@ import asyncio
 import json
 import os
 import platform
-import shlex
 import signal
 import statistics
 import sys
@@ -31,7 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.latency import (ENTERPRISE, ROOT, TICKS, TOKEN, CallLog, People, Step, calibrate, echo_dialog, report_dialog,
+from benchmarks.common import print_header, process_cpu_seconds, quantile
+from benchmarks.latency import (ENTERPRISE, ROOT, TOKEN, CallLog, People, Step, calibrate, echo_dialog, report_dialog,
                                 walk)
 from sandbox.botapi import LocalBotApi
 from sandbox.botapi.testing import free_port
@@ -62,7 +62,7 @@ class Workers:
 
     def cpu_seconds(self) -> float:
         """User + system CPU of these processes so far."""
-        return sum(_process_cpu(process.pid) for process in self.processes if process.returncode is None)
+        return sum(process_cpu_seconds(process.pid) for process in self.processes if process.returncode is None)
 
     async def stop(self) -> None:
         for process in self.processes:
@@ -104,13 +104,8 @@ async def load(server: LocalBotApi, people: People, steps: list[Step], expected:
     latencies = sorted(ms for w in walks for ms in w.latencies)
     updates = users * len(steps)
     return {"updates": updates, "updates_per_second": round(updates / seconds, 1),
-            "p50_ms": round(1000 * _quantile(latencies, 0.5), 1), "p99_ms": round(1000 * _quantile(latencies, 0.99), 1),
+            "p50_ms": round(1000 * quantile(latencies, 0.5), 1), "p99_ms": round(1000 * quantile(latencies, 0.99), 1),
             "bot_cpu_ms_per_update": round(1000 * cpu / updates, 1), "machine_busy": round(busy / total, 2)}
-
-
-def _process_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def _machine_ticks() -> tuple[int, int]:
@@ -123,10 +118,6 @@ def _machine_ticks() -> tuple[int, int]:
 def figures_so_far(expected: dict[str, list[int]]) -> bool:
     """Has a run measured anything yet (the first run's first phase is the one profiled)?"""
     return "lianxin" in expected
-
-
-def _quantile(ordered: list[float], q: float) -> float:
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def one_run(server: LocalBotApi, people: People, framework: str, database_url: str, credit_code: str,
@@ -219,9 +210,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
-    print(f"$ {shlex.join([Path(sys.executable).name, '-m', 'benchmarks.workers', *sys.argv[1:]])}")
-    print(f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}")
-    print(f"date: {datetime.now(UTC).isoformat(timespec='seconds')}", flush=True)
+    print_header("benchmarks.workers")
     result = run(args)
     for framework, measured in result.items():
         print(f"{framework}, medians of {args.runs}: {summary(measured['median'])}")

@@ -1,0 +1,30 @@
+"""What the benchmarks share: the header every run prints, quantiles, a process's CPU."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shlex
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def print_header(module: str) -> None:
+    """The command that ran, the machine and the date: every figure in docs/ names them."""
+    print(f"$ {shlex.join([Path(sys.executable).name, '-m', module, *sys.argv[1:]])}")
+    print(f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}")
+    print(f"date: {datetime.now(UTC).isoformat(timespec='seconds')}", flush=True)
+
+
+def quantile(ordered: list[float], q: float) -> float:
+    """The `q` quantile of sorted values (the nearest rank)."""
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (/proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
