@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -157,18 +158,25 @@ def framework(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-@pytest.fixture
-async def lianxin(botapi: LocalBotApi, database_url: str, framework: str) -> AsyncIterator[LianxinRunner]:
-    from storage.admin import seed_demo
-
-    seed_demo(database_url)
-    runner = LianxinRunner(botapi, database_url, framework)
+@asynccontextmanager
+async def running(runner: LianxinRunner) -> AsyncIterator[LianxinRunner]:
+    """The bot started, then stopped; none of its handlers may have raised meanwhile."""
     await runner.start()
     try:
         yield runner
     finally:
         await runner.stop()
     assert not runner.errors, f"the bot's handlers raised: {runner.errors!r}"
+
+
+@pytest.fixture
+async def lianxin(botapi: LocalBotApi, database_url: str, framework: str) -> AsyncIterator[LianxinRunner]:
+    from storage.admin import seed_demo
+
+    seed_demo(database_url)
+    runner = LianxinRunner(botapi, database_url, framework)
+    async with running(runner):
+        yield runner
 
 
 @pytest.fixture
@@ -181,12 +189,8 @@ async def demo(botapi: LocalBotApi, database_url: str, framework: str) -> AsyncI
     runner = LianxinRunner(botapi, database_url, framework, demo=True)
     _seed_demo(runner.settings, runner.clock.now())
     _meet_the_district(botapi)
-    await runner.start()
-    try:
+    async with running(runner):
         yield runner
-    finally:
-        await runner.stop()
-    assert not runner.errors, f"the bot's handlers raised: {runner.errors!r}"
 
 
 @pytest.fixture
