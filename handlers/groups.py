@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handlers import digest
-from handlers.domain.model import Cadre, GroupBinding, OrgUnit
-from handlers.domain.routing import upward
+from handlers.authority import unit_under
+from handlers.domain.model import Cadre, GroupBinding
 from handlers.messages import Msg, t
 from handlers.seam import Address, Incoming, Reply
 from handlers.turn import Work
@@ -55,7 +55,7 @@ def _bind(work: Work, incoming: Incoming, admin: Cadre, say: Say) -> None:
     if not name:
         say(t("Which unit should this group follow? For example: /bind 城关街道"))
         return
-    unit = _unit_under(work, admin, name)
+    unit = unit_under(work.uow.directory, admin, name)
     if unit is None:
         home = work.uow.directory.org_unit(admin.org_unit_id)
         say(t("No unit named “{name}” in {home} or below. Check the name and send /bind again.",
@@ -65,15 +65,6 @@ def _bind(work: Work, incoming: Incoming, admin: Cadre, say: Say) -> None:
     work.uow.groups.bind(binding, admin.id, work.now)
     say(t("This group now follows {unit}: its 周通报 every week and its 月报告 every month. "
           "/digest shows last week's now.", unit=unit.name))
-
-
-def _unit_under(work: Work, admin: Cadre, name: str) -> OrgUnit | None:
-    """The unit of that name in the admin's own subtree (an admin binds nothing outside it)."""
-    directory = work.uow.directory
-    for unit in directory.units_named(name):
-        if any(above.id == admin.org_unit_id for above in upward(directory, unit.id)):
-            return unit
-    return None
 
 
 def _digest(work: Work, incoming: Incoming, cadre: Cadre, locale: str, say: Say) -> None:

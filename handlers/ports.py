@@ -111,6 +111,8 @@ class Enterprises(Protocol):
 
     def add(self, name: str, credit_code: str, grid_id: int | None) -> Enterprise:
         """A new enterprise (no 包联 yet); the credit code must not be registered already."""
+    def set_baolian(self, enterprise_id: int, cadre_id: int | None) -> None:
+        """The enterprise's 包联 cadre from now on (None: none)."""
 
 
 class Invites(Protocol):
@@ -132,6 +134,8 @@ class Tickets(Protocol):
     def page_for_reporter(self, account_id: int, offset: int, limit: int,
                           statuses: Collection[str] | None = None) -> tuple[list[Ticket], int]:
         """Tickets without their events (in `statuses`, or any), newest first, and how many match in all."""
+    def open_owned(self, cadre_id: int, enterprise_id: int | None = None) -> list[int]:
+        """Ids of the open tickets the cadre owns (only those of that enterprise, if given), oldest first."""
     def provisional_open(self) -> list[int]:
         """Ids of open tickets whose history ever marked their deadlines provisional."""
     def resolved_before(self, cutoff: datetime, limit: int) -> list[int]:

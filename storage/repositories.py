@@ -554,6 +554,10 @@ class SqlEnterprises:
         self.session.flush()
         return _enterprise(row)
 
+    def set_baolian(self, enterprise_id: int, cadre_id: int | None) -> None:
+        self.session.execute(sa.update(EnterpriseRow).where(EnterpriseRow.id == enterprise_id)
+                             .values(assigned_cadre_id=cadre_id))
+
 
 class SqlInvites:
     def __init__(self, session: Session) -> None:
@@ -694,6 +698,13 @@ class SqlTickets:
         where = (TicketRow.reporter_account_id == account_id,
                  *((TicketRow.status.in_(list(statuses)),) if statuses is not None else ()))
         return self._page(where, TicketRow.created_at.desc(), offset, limit)
+
+    def open_owned(self, cadre_id: int, enterprise_id: int | None = None) -> list[int]:
+        query = sa.select(TicketRow.id).where(TicketRow.owner_cadre_id == cadre_id,
+                                              TicketRow.status.in_(sorted(OPEN)))
+        if enterprise_id is not None:
+            query = query.where(TicketRow.enterprise_id == enterprise_id)
+        return list(self.session.scalars(query.order_by(TicketRow.created_at, TicketRow.id)))
 
     def provisional_open(self) -> list[int]:
         """Ids of open tickets whose history ever said their deadlines were provisional (by the

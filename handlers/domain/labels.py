@@ -97,6 +97,7 @@ EVENT_LABELS: dict[str, Msg] = {
     EventKind.DELIVERY_FAILED: t("a message could not be delivered: the user blocked the bot"),
     EventKind.REPORTER_ADDED: t("reporter added to the report"),
     EventKind.ENTERPRISE_REGISTERED: t("enterprise registered from this report"),
+    EventKind.REASSIGNED: t("moved to another handler by the office"),
 }
 
 # -- what the reporter sees: what was done, in plain words, without the office's machinery --
@@ -125,6 +126,7 @@ REPORTER_EVENT_LABELS: dict[str, Msg] = {
     EventKind.COMMENTED: t("you left a comment"),
     EventKind.WITHDRAWN: t("you withdrew it"),
     EventKind.HANDOVER_ACCEPTED: t("a new handler took it over"),
+    EventKind.REASSIGNED: t("a new handler took it over"),
     EventKind.SENT_BACK: t("being passed to the right handler"),
     EventKind.COMPLAINT_FILED: t("your complaint went to the business-environment supervisors"),
     EventKind.AUTO_CONFIRMED: t("closed as solved: we had no answer from you"),

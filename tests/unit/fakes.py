@@ -136,6 +136,9 @@ class _Enterprises(_Part):
         self.s.enterprises[enterprise.id] = enterprise
         return enterprise
 
+    def set_baolian(self, enterprise_id, cadre_id):
+        self.s.enterprises[enterprise_id] = replace(self.s.enterprises[enterprise_id], assigned_cadre_id=cadre_id)
+
 
 class _Tickets(_Part):
     def next_number(self, year):
@@ -169,6 +172,12 @@ class _Tickets(_Part):
         found = sorted((t for t in self.s.tickets.values() if t.owner_cadre_id == cadre_id and t.status in statuses),
                        key=lambda t: (t.created_at, t.id))
         return copy.deepcopy(found[offset:offset + limit]), len(found)
+
+    def open_owned(self, cadre_id, enterprise_id=None):
+        found = sorted((t for t in self.s.tickets.values() if t.owner_cadre_id == cadre_id and t.status in OPEN
+                        and (enterprise_id is None or t.enterprise_id == enterprise_id)),
+                       key=lambda t: (t.created_at, t.id))
+        return [t.id for t in found]
 
     def provisional_open(self):
         return sorted(t.id for t in self.s.tickets.values() if t.status in OPEN
