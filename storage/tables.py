@@ -147,7 +147,7 @@ class TicketRow(_Table, table=True):
     reporter_kind: str = Field(max_length=20)
     reporter_phone: str = Field(default="", max_length=30)
     enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id", index=True)
-    org_unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    org_unit_id: int = Field(foreign_key="org_unit.id")  # indexed by ix_ticket_org_unit_created
     owner_cadre_id: int = Field(foreign_key="cadre.id")
     status: str = Field(max_length=20)
     tier: str | None = Field(default=None, max_length=1)
