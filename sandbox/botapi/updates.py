@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import TERMINATED, conflict
 
@@ -53,13 +55,10 @@ class UpdateQueue:
         self._wakeup.set()
         self._wakeup = asyncio.Event()
 
-    async def changed(self, timeout: float | None) -> None:
-        """Wait until the queue changes (or timeout)."""
-        event = self._wakeup
-        try:
-            await asyncio.wait_for(event.wait(), timeout)
-        except asyncio.TimeoutError:
-            pass
+    def changed(self, timeout: float | None) -> Coroutine[Any, Any, None]:
+        """Wait until the queue changes (or timeout), counting changes from this call on, not from
+        when the wait is first awaited (a task made of it misses nothing in between)."""
+        return _wait(self._wakeup, timeout)
 
     def push(self, kind: str, payload: dict, label: str) -> PendingUpdate:
         update = PendingUpdate(self.next_update_id, kind, payload, label)
@@ -85,6 +84,10 @@ class UpdateQueue:
             self.pending = self.pending[offset:]
         else:
             self.pending = [u for u in self.pending if u.update_id >= offset]
+
+    def remove(self, update: PendingUpdate) -> None:
+        """A webhook delivered this one (others before it may still be on their way)."""
+        self.pending = [u for u in self.pending if u is not update]
 
     def drop_all(self) -> None:
         for update in self.pending:
@@ -133,6 +136,13 @@ class UpdateQueue:
 
     def undelivered(self) -> list[PendingUpdate]:
         return [u for u in self.pending if u.delivered_at is None]
+
+
+async def _wait(event: asyncio.Event, timeout: float | None) -> None:
+    try:
+        await asyncio.wait_for(event.wait(), timeout)
+    except asyncio.TimeoutError:
+        pass
 
 
 def mark_reached(update: PendingUpdate) -> None:

@@ -162,6 +162,43 @@ async def test_webhook_answer_can_carry_a_method(server: LocalBotApi, api: Any, 
     assert outcome.texts == ["收到"]
 
 
+async def test_webhook_posts_other_chats_in_parallel_and_each_chat_in_order(server: LocalBotApi, api: Any) -> None:
+    """As Telegram does with max_connections > 1: while the bot is still answering one chat's
+    update, another chat's comes in; the first chat's next update waits for that answer."""
+    arrived: list[str] = []
+    other_chat_arrived, last_arrived = asyncio.Event(), asyncio.Event()
+
+    async def handle(request: web.Request) -> web.Response:
+        text = (await request.json())["message"]["text"]
+        arrived.append(text)
+        if text == "王老板 1":  # held until 刘桂兰's update reaches us: only parallel delivery gets it here
+            await asyncio.wait_for(other_chat_arrived.wait(), 30)
+            arrived.append("王老板 1 answered")
+        if text.startswith("刘桂兰"):
+            other_chat_arrived.set()
+        if text == "王老板 2":
+            last_arrived.set()
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_post("/hook", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        await api("setWebhook", url=f"http://127.0.0.1:{port}/hook")
+        owner, resident = server.user(1001, "王老板"), server.user(1002, "刘桂兰")
+        await owner.send("王老板 1", wait=False)
+        await owner.send("王老板 2", wait=False)
+        await resident.send("刘桂兰 1", wait=False)
+        await asyncio.wait_for(last_arrived.wait(), 30)
+    finally:
+        await api("deleteWebhook")
+        await runner.cleanup()
+    assert arrived.index("刘桂兰 1") < arrived.index("王老板 1 answered") < arrived.index("王老板 2")
+
+
 async def test_webhook_must_be_https_except_on_loopback(api: Any) -> None:
     bad = (await api("setWebhook", url="http://example.com/hook")).json()
     assert bad["description"] == "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
