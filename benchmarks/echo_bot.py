@@ -19,7 +19,7 @@ import signal
 from typing import Any
 
 
-def ptb_app(url: str, token: str) -> Any:
+def ptb_app(url: str, token: str, aiohttp: bool = False) -> Any:
     from telegram import Update
     from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
@@ -31,14 +31,18 @@ def ptb_app(url: str, token: str) -> Any:
         assert update.callback_query is not None
         await update.callback_query.answer()
 
-    app = Application.builder().token(token).base_url(f"{url}/bot").base_file_url(f"{url}/file/bot").build()
+    builder = Application.builder().token(token).base_url(f"{url}/bot").base_file_url(f"{url}/file/bot")
+    if aiohttp:  # Lianxin's transport under PTB (bot/adapters/ptb_request.py), for a like-for-like yardstick
+        from bot.adapters.ptb_request import AiohttpRequest
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(connections=1))
+    app = builder.build()
     app.add_handler(MessageHandler(filters.ALL, echo))
     app.add_handler(CallbackQueryHandler(answer))
     return app
 
 
 def run_ptb(url: str, token: str, hook: argparse.Namespace) -> None:
-    app = ptb_app(url, token)
+    app = ptb_app(url, token, hook.aiohttp)
     if not hook.webhook_url:
         app.run_polling(poll_interval=0.0, timeout=10)
         return
@@ -120,6 +124,7 @@ def main() -> None:
     parser.add_argument("--webhook-url", help="register this webhook URL instead of polling")
     parser.add_argument("--webhook-port", type=int, default=8443, help="listen here (127.0.0.1) for the webhook")
     parser.add_argument("--secret", default="echo-secret", help="the webhook's secret token")
+    parser.add_argument("--aiohttp", action="store_true", help="ptb: send over aiohttp as Lianxin does, not httpx")
     args = parser.parse_args()
     (run_aiogram if args.framework == "aiogram" else run_ptb)(args.url.rstrip("/"), args.token, args)
 

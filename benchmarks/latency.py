@@ -226,13 +226,13 @@ def lianxin(server: LocalBotApi, framework: str, database_url: str, *, paced: bo
     argv = [sys.executable, "-m", "bot.cli", "run"]
     if profile is not None:
         py_spy = str(Path(sys.executable).parent / "py-spy")
-        argv = [py_spy, "record", "--format", "raw", "--rate", "200", "--output", str(profile), "--", *argv]
+        argv = [py_spy, "record", "--format", "raw", "--rate", "200", *os.environ.get("LIANXIN_PY_SPY_FLAGS", "").split(), "--output", str(profile), "--", *argv]
     return BotProcess(argv, env, log_path)
 
 
-def echo(server: LocalBotApi, framework: str, log_path: Path) -> BotProcess:
+def echo(server: LocalBotApi, framework: str, log_path: Path, aiohttp: bool = False) -> BotProcess:
     argv = [sys.executable, "-m", "benchmarks.echo_bot", "--framework", framework, "--url", server.url,
-            "--token", TOKEN]
+            "--token", TOKEN, *(["--aiohttp"] if aiohttp else [])]
     return BotProcess(argv, dict(os.environ), log_path)
 
 
@@ -291,7 +291,7 @@ async def one_run(bench: Bench, number: int) -> dict[str, Any]:
     finally:
         await bot.stop()
 
-    yardstick = echo(server, fw, bench.folder / "echo.log")
+    yardstick = echo(server, fw, bench.folder / "echo.log", args.echo_aiohttp)
     await yardstick.start(server)
     try:
         figures["echo_startup_s"] = yardstick.startup
@@ -433,6 +433,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=100, help="people walking at once for throughput")
     parser.add_argument("--walkers", type=int, default=5, help="people walking at once for latency")
     parser.add_argument("--pace", type=float, default=2.0, help="seconds between steps at human pace")
+    parser.add_argument("--echo-aiohttp", action="store_true",
+                        help="the ptb echo bot sends over aiohttp as Lianxin does (default: PTB's own httpx)")
     parser.add_argument("--startup-only", action="store_true", help="measure only start-up, --runs times each")
     parser.add_argument("--profile", type=Path, help="py-spy raw output of Lianxin's first throughput phase")
     parser.add_argument("--from-source", action="store_true",

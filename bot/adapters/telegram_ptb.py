@@ -14,7 +14,6 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault, Chat, InlineKeyboardButton,
                       InlineKeyboardMarkup, KeyboardButton, Message, MessageEntity, ReplyKeyboardMarkup,
                       ReplyKeyboardRemove, Update)
@@ -22,6 +21,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.adapters import publish_menus, serve, stop_publishing
+from bot.adapters.ptb_request import NOT_SENT, AiohttpRequest
 from bot.delivery import DeliveryFailed, Failure, Platform
 from bot.files import FileMaker, MadeFile
 from bot.i18n import Translator
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = TELEGRAM
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+SEND_CONNECTIONS = 16  # to the Bot API server at once: the outbox sends to several chats in parallel
 
 __all__ = ["PLATFORM", "PtbAdapter", "PtbCalls", "ptb_platform", "to_incoming"]
 
@@ -175,7 +176,7 @@ def _classified(exc: TelegramError, calls_made: int) -> DeliveryFailed:
         return failed(Failure.UNREACHABLE)
     if isinstance(exc, (BadRequest, ChatMigrated)):
         return failed(Failure.REJECTED)
-    if isinstance(exc, TimedOut) and not isinstance(exc.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+    if isinstance(exc, TimedOut) and not isinstance(exc.__cause__, NOT_SENT):
         return failed(Failure.MAYBE_DELIVERED)  # the request went out; the answer did not come back
     return failed(Failure.TRANSIENT)  # 5xx, refused or reset connections, a bad token being fixed…
 
@@ -193,6 +194,8 @@ class PtbAdapter:
         self.runtime = runtime
         api = settings.api_url
         self.app = (Application.builder().token(token).base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
+                    .request(AiohttpRequest(connections=SEND_CONNECTIONS))
+                    .get_updates_request(AiohttpRequest(connections=1))
                     .job_queue(None).post_init(self._post_init).post_stop(self._post_stop).build())
         self.app.add_handler(TypeHandler(Update, self.on_update))
         self.app.add_error_handler(self.on_error)

@@ -44,7 +44,7 @@ class EventKind(StrEnum):
     LADDER = "ladder"  # a 催办 / 督办 / 黑旗 rung climbed (data: rung, stage, due)
     DELIVERY_FAILED = "delivery_failed"  # a message about it could not be delivered
     ENTERPRISE_REGISTERED = "enterprise_registered"  # its enterprise put in the register from this report
-    REPORTER_ADDED = "reporter_added"
+    REPORTER_ADDED = "reporter_added"  # the reporter added to their open ticket, unasked (data: text, photos)
     # an office moved it to another owner: its enterprise's 包联 changed, or its owner was disabled
     # (data: previous_owner, to, reason: handlers.reassign.Why)
-    REASSIGNED = "reassigned"  # the reporter added to their open ticket, unasked (data: text, photos)
+    REASSIGNED = "reassigned"
