@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from handlers import (addendum, assess, collect, complaints, consult, digest, extension, groups, handover, help,
-                      ledger, payloads, provisional, register, reminders, revisit, verdicts)
+                      ledger, mydata, payloads, provisional, register, reminders, revisit, verdicts)
 from handlers.conversations import answer, cadre, feedback, lists, report
 from handlers.domain.text import clean
 from handlers.turn import Turn, Work
@@ -225,9 +225,9 @@ def _ask_again(turn: Turn) -> None:
 ROUTER = Router("lianxin")
 ROUTER.include(_own, help.router, addendum.router, register.router, report.router, cadre.router, handover.router, extension.router, assess.router, consult.router,
                answer.router, feedback.router, revisit.router, collect.router, complaints.router, lists.router, digest.router,
-               ledger.router)
+               ledger.router, mydata.router)
 ROUTER.unknown_command, ROUTER.idle = _unknown_command, _idle
-MENU = ("start", "help", "mine", "my", "t", "new", "digest", "ledger", "complain", "lang", "cancel")  # the menu's order
+MENU = ("start", "help", "mine", "my", "t", "new", "digest", "ledger", "complain", "mydata", "lang", "cancel")  # the menu's order
 
 
 def dispatch(turn: Turn) -> None:
