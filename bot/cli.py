@@ -6,6 +6,8 @@
     lianxin demo seed            add the demo subdistrict (idempotent)
     lianxin cadre invite ID      print a one-time invite link for cadre ID
     lianxin cadre admin ID [--off]  let cadre ID bind leader groups to units in their subtree (/bind)
+    lianxin cadre erase ID       a departed cadre's personal data: name replaced by "已离任干部 #ID",
+                                 phone cleared, chat unbound (refused while tickets still reach them)
     lianxin ledger export --unit 城关街道 [--out FILE] [--locale zh_CN]
                                  write the unit's 问题台账 (.xlsx)
     lianxin calendar load FILE   check a year's official holiday list and recount the open
@@ -82,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("cadre_id", type=int)
     admin.add_argument("--off", action="store_true", help="take the right away again")
     admin.set_defaults(func=cmd_cadre_admin)
+    erase = cadre.add_parser("erase", help="erase a departed cadre's personal data (docs/privacy.md)")
+    erase.add_argument("cadre_id", type=int)
+    erase.set_defaults(func=cmd_cadre_erase)
 
     ledger = commands.add_parser("ledger", help="问题台账").add_subparsers(metavar="ACTION")
     export = ledger.add_parser("export", help="write a unit's problem ledger (.xlsx), its whole subtree")
@@ -153,6 +158,28 @@ def cmd_cadre_admin(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         factory.dispose()
     print(f"{name} {'may no longer' if args.off else 'may now'} bind leader groups (/bind)")
+    return 0
+
+
+def cmd_cadre_erase(args: argparse.Namespace, settings: Settings) -> int:
+    """The cadre's name replaced by a placeholder kept for history, phone cleared, chat unbound."""
+    from bot.bootstrap import build_rules, build_translator
+    from handlers.app import Lianxin, SystemClock
+    from handlers.domain.errors import DomainError
+    from storage.db import upgrade
+    from storage.uow import uow_factory
+
+    upgrade(settings.database_url)
+    factory = uow_factory(settings.database_url)
+    try:
+        placeholder = Lianxin(factory, SystemClock(), settings.default_locale, build_rules(settings)).erase_cadre(
+            args.cadre_id)
+    except DomainError as refused:
+        print(f"lianxin: {build_translator(settings).render(refused.reason, settings.default_locale)}", file=sys.stderr)
+        return 1
+    finally:
+        factory.dispose()
+    print(f"cadre {args.cadre_id}'s personal data erased: now named {placeholder}, no phone, no chat")
     return 0
 
 

@@ -84,7 +84,8 @@ HISTORY_COLUMNS: Columns = (
 # free text the cadres and the reporter wrote into an event, shown in Details; the reporter's
 # answers to the handler (info_given) are left out: they may carry personal data.
 TEXT_KEYS = ("reason", "note", "question", "text")
-PRIVATE_KINDS = frozenset({EventKind.INFO_GIVEN})
+# what a reporter writes to the handler (an answer, an unasked addition): it may say who they are
+PRIVATE_KINDS = frozenset({EventKind.INFO_GIVEN, EventKind.REPORTER_ADDED})
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from handlers import (addendum, assess, collect, complaints, consult, digest, extension, groups, handover, help,
-                      ledger, payloads, provisional, register, reminders, revisit, verdicts)
+                      ledger, mydata, payloads, privacy, provisional, register, reminders, revisit, verdicts)
 from handlers.conversations import answer, cadre, feedback, lists, report
 from handlers.domain.text import clean
 from handlers.turn import Turn, Work
@@ -93,6 +93,16 @@ class Lianxin:
             _owe(uow, work.replies, here=None)
             uow.commit()
         return recounted
+
+    def erase_cadre(self, cadre_id: int) -> str:
+        """`lianxin cadre erase`: a departed cadre's personal data (handlers.privacy); the name kept
+        for history. DomainError, saying what to move first, while anything still reaches them."""
+        with self._uow_factory() as uow:
+            work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
+            placeholder = privacy.erase_cadre(privacy.EraseCadre(cadre_id), work)
+            _owe(uow, work.replies, here=None)
+            uow.commit()
+        return placeholder
 
     def commands(self) -> list[tuple[str, Msg]]:
         """The private chats' command menu, from what the features registered."""
@@ -225,9 +235,9 @@ def _ask_again(turn: Turn) -> None:
 ROUTER = Router("lianxin")
 ROUTER.include(_own, help.router, addendum.router, register.router, report.router, cadre.router, handover.router, extension.router, assess.router, consult.router,
                answer.router, feedback.router, revisit.router, collect.router, complaints.router, lists.router, digest.router,
-               ledger.router)
+               ledger.router, mydata.router)
 ROUTER.unknown_command, ROUTER.idle = _unknown_command, _idle
-MENU = ("start", "help", "mine", "my", "t", "new", "digest", "ledger", "complain", "lang", "cancel")  # the menu's order
+MENU = ("start", "help", "mine", "my", "t", "new", "digest", "ledger", "complain", "mydata", "lang", "cancel")  # the menu's order
 
 
 def dispatch(turn: Turn) -> None:

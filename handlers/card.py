@@ -93,12 +93,22 @@ def head(work: Work, ticket: Ticket, status: Msg) -> Msg:
     return t("Ticket {number} · {category} · {status}\nHandled by {name} ({role})\nProblem: {description}",
              number=ticket.number, category=label(ticket.category), status=status,
              name=owner.name if owner else "", role=ROLE_LABELS[owner.role] if owner else plain(""),
-             description=ticket.description)
+             description=problem(ticket))
 
 
-def title(ticket: Ticket) -> str:
+ERASED_PROBLEM = t("(erased at the reporter's request)")
+
+
+def problem(ticket: Ticket) -> Msg:
+    """The problem as the reporter described it; erased with their personal data (docs/privacy.md)."""
+    return plain(ticket.description) if ticket.description else ERASED_PROBLEM
+
+
+def title(ticket: Ticket) -> str | Msg:
     """What a one-line notice calls the ticket: the start of its description."""
     first = " ".join(ticket.description.split())
+    if not first:
+        return ERASED_PROBLEM
     return first if len(first) <= TITLE_LENGTH else first[:TITLE_LENGTH] + "…"
 
 
@@ -227,4 +237,6 @@ def _card(ticket: Ticket, mode: str) -> Card:
 
 
 def _account(work: Work, cadre: Cadre | None) -> Account | None:
-    return work.uow.accounts.get(cadre.account_id) if cadre and cadre.account_id else None
+    """The chat where the cadre reads cards; None for a cadre who is not (or no longer) in one."""
+    account = work.uow.accounts.get(cadre.account_id) if cadre and cadre.account_id else None
+    return None if account is None or account.erased else account

@@ -23,6 +23,7 @@ LEADER = t("As a leader:\n/digest last week's figures for your unit (/digest mon
            "Escalations and requests for more time from below come to you with buttons.")
 SUPERVISOR = t("As a business-environment supervisor: 举报 about the cadres of your unit and below come to you; "
                "mark each upheld or not upheld, with a reason.")
+PRIVACY = t("/mydata what is stored about you, and its erasure")
 ADMIN = t("As an admin: add the bot to a leaders' group and send /bind followed by a unit's name there.")
 
 
@@ -43,4 +44,5 @@ def for_person(cadre: Cadre | None) -> Msg:
         if cadre.is_admin:
             parts["admin"] = ADMIN
     parts["reporter"] = REPORTER
+    parts["privacy"] = PRIVACY
     return Msg("\n\n".join(f"{{{name}}}" for name in parts), parts)

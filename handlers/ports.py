@@ -35,6 +35,7 @@ class Dialog(StrEnum):
     COMPLAINT = "complaint"  # 举报 about a cadre, outside any ticket
     FINDING = "finding"  # a supervisor's finding on a 举报
     ADDENDUM = "addendum"  # a reporter wrote outside a dialog: add it to an open ticket, or report it
+    MYDATA = "mydata"  # /mydata's erasure, asked and awaiting its confirmation
 
 
 ANSWER_STEP = "text"  # the answer dialog's one step: set by 需补充 on the reporter's chat
@@ -170,6 +171,8 @@ class Complaints(Protocol):
     def add(self, complainant_account_id: int, cadre_id: int, org_unit_id: int, text: str, at: datetime,
             ticket_id: int | None = None) -> int:
         """举报 about a cadre, kept for the supervisors' record."""
+    def filed_by(self, account_id: int) -> list[Complaint]:
+        """The 举报 this account filed, oldest first."""
 
 
 class SeenUpdates(Protocol):
@@ -243,6 +246,29 @@ class Groups(Protocol):
         """True the first time (target, period, start) is claimed, in this or any process, ever."""
 
 
+class Privacy(Protocol):
+    """Erasure (docs/privacy.md): the one lawful exception to append-only histories. What goes is
+    the core's rule (handlers.privacy); these do it across the tables, in the unit of work."""
+
+    def scrub_history(self, ticket_ids: Collection[int], account: Account, keys: Collection[str]) -> None:
+        """In these tickets' histories: blank the `keys` of the events `account` acted in (text
+        to "", lists to []), and the chat id of delivery failures to its chat."""
+    def erase_complaints(self, account_id: int) -> list[int]:
+        """Blank the text of the 举报 this account filed (the finding stays); their ids."""
+    def forget_reporter(self, account: Account, ticket_ids: Collection[int], complaint_ids: Collection[int],
+                        photos: Collection[str]) -> None:
+        """The rest of what is kept about the account's person: its reporter profile, its chat's dialog,
+        the messages to its chat and about these tickets and 举报 (sent or not), its chat's handled
+        webhook updates, the stored `photos` nothing refers to any more; and its platform ids and name
+        (the account row stays, "erased:<id>", for the histories that refer to it)."""
+    def duties_of(self, cadre_id: int) -> tuple[list[str], int]:
+        """What still routes new problems to the cadre: the units whose duty cadre they are (names),
+        and how many enterprises have them as 包联."""
+    def forget_cadre(self, cadre_id: int, placeholder: str) -> None:
+        """A cadre who left: named `placeholder`, phone cleared, not an admin, unused invites
+        dropped; their chat's account forgotten as a reporter's (the row stays for the histories)."""
+
+
 class UnitOfWork(Protocol):
     accounts: Accounts
     conversations: Conversations
@@ -256,6 +282,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     reports: Reports
     groups: Groups
+    privacy: Privacy
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None:

@@ -44,7 +44,10 @@ class Work:
 
     def tell(self, account: Account, text: Msg, buttons: tuple[tuple[Button, ...], ...] = (),
              about: Ticket | None = None, **extra: object) -> None:
-        """Message somebody, in their language, when 无事不扰 allows (the outbox holds it till then)."""
+        """Message somebody, in their language, when 无事不扰 allows (the outbox holds it till then).
+        Nobody hears at an erased account (a reporter who had their data erased, a cadre who left)."""
+        if account.erased:
+            return
         to = Address(account.platform, account.chat_id)
         self.replies.append(Reply(to, account.locale, text, buttons, not_before=self.hears_at(account, about),
                                   ticket_id=about.id if about else None, **extra))  # type: ignore[arg-type]

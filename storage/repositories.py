@@ -783,6 +783,13 @@ class SqlTickets:
         ticket.new_events.clear()
 
 
+def _complaint(row: ComplaintRow) -> Complaint:
+    assert row.id is not None
+    return Complaint(row.id, row.complainant_account_id, row.cadre_id, row.org_unit_id, row.text, row.ticket_id,
+                     Finding(row.finding) if row.finding else None, row.found_by_cadre_id, row.finding_reason,
+                     from_db(row.at))
+
+
 class SqlComplaints:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -798,11 +805,12 @@ class SqlComplaints:
 
     def get(self, complaint_id: int) -> Complaint | None:
         row = self.session.get(ComplaintRow, complaint_id, populate_existing=True)
-        if row is None:
-            return None
-        assert row.id is not None
-        return Complaint(row.id, row.complainant_account_id, row.cadre_id, row.org_unit_id, row.text, row.ticket_id,
-                         Finding(row.finding) if row.finding else None, row.found_by_cadre_id, row.finding_reason)
+        return _complaint(row) if row is not None else None
+
+    def filed_by(self, account_id: int) -> list[Complaint]:
+        rows = self.session.scalars(sa.select(ComplaintRow).where(ComplaintRow.complainant_account_id == account_id)
+                                    .order_by(ComplaintRow.id).execution_options(populate_existing=True))
+        return [_complaint(row) for row in rows]
 
     def record_finding(self, complaint_id: int, finding: Finding, cadre_id: int, at: datetime,
                        reason: str = "") -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.db import make_engine
 from storage.outbox import SqlOutbox
 from storage.groups import SqlGroups
+from storage.privacy import SqlPrivacy
 from storage.reports import SqlReports
 from storage.repositories import (
     SqlAccounts,
@@ -48,6 +49,7 @@ class SqlUnitOfWork:
     reporter_profiles: SqlReporterProfiles
     complaints: SqlComplaints
     outbox: SqlOutbox
+    privacy: SqlPrivacy
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
@@ -75,6 +77,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session)
         self.reports = SqlReports(session)
         self.groups = SqlGroups(session)
+        self.privacy = SqlPrivacy(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

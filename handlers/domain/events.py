@@ -48,3 +48,5 @@ class EventKind(StrEnum):
     # an office moved it to another owner: its enterprise's 包联 changed, or its owner was disabled
     # (data: previous_owner, to, reason: handlers.reassign.Why)
     REASSIGNED = "reassigned"
+    # its reporter's personal data was erased at their request (/mydata, docs/privacy.md); no data
+    REPORTER_ERASED = "reporter_erased"

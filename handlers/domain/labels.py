@@ -98,6 +98,7 @@ EVENT_LABELS: dict[str, Msg] = {
     EventKind.REPORTER_ADDED: t("reporter added to the report"),
     EventKind.ENTERPRISE_REGISTERED: t("enterprise registered from this report"),
     EventKind.REASSIGNED: t("moved to another handler by the office"),
+    EventKind.REPORTER_ERASED: t("the reporter's personal data was erased at their request"),
 }
 
 # -- what the reporter sees: what was done, in plain words, without the office's machinery --

@@ -62,6 +62,12 @@ class Difficulty(StrEnum):
     DIFFICULT = "difficult"  # 疑难问题: 不过月
 
 
+# An account whose person had their data erased keeps its row (tickets and histories refer to it)
+# but not their platform ids: these become "erased:<account id>", which no platform sends, so the
+# person writing again is a new account, and nobody is messaged at the old one (docs/privacy.md).
+ERASED_PREFIX = "erased:"
+
+
 @dataclass
 class Account:
     """One person on one messaging platform (a reporter, a cadre, or both)."""
@@ -72,6 +78,11 @@ class Account:
     chat_id: str
     locale: str
     display_name: str = ""
+
+    @property
+    def erased(self) -> bool:
+        """Its person's data was erased: nobody is there to hear."""
+        return self.user_id.startswith(ERASED_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,7 @@ class Complaint:
     finding: Finding | None = None
     found_by_cadre_id: int | None = None
     finding_reason: str = ""
+    at: datetime | None = None  # when it was filed
 
 
 @dataclass(frozen=True)

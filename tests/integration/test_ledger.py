@@ -221,6 +221,17 @@ def test_no_reporters_phone_reaches_the_ledger(uow_factory, week):
     assert "态度差" not in text  # nor a 举报
 
 
+def test_a_reporters_own_addition_stays_out_of_the_ledger_as_their_answers_do(uow_factory, week):
+    """What a reporter adds to their ticket, unasked, is written to its handler, as an answer is:
+    it may hold their phone or name, and the ledger goes to leaders."""
+    add(uow_factory, week, "新村第一网格", at(20, 12), TicketStatus.ACCEPTED, "utilities",
+        [("reporter_added", at(20, 13), "王老板", {"text": f"补充：我的手机 {PHONE}", "photos": []})])
+    _, book = ledger(uow_factory, week["新村镇"])
+    text = " ".join(str(value) for sheet in book for row in values(sheet) for value in row)
+    assert "我的手机" not in text and PHONE not in text
+    assert "反映人补充了情况" in text or "reporter added" in text, "that it happened stays"
+
+
 def test_a_districts_ledger_covers_every_township_and_the_english_one_says_it_in_english(uow_factory, week):
     summary, book = ledger(uow_factory, week["新郑市"], locale="en")
     assert summary.rows == 6

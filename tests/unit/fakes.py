@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from handlers.domain.model import (Account, Cadre, CadreRole, Enterprise, GroupBinding, OrgUnit, ReporterProfile,
-                                   Ticket)
+from handlers.domain.model import (ERASED_PREFIX, Account, Cadre, CadreRole, Complaint, Enterprise, GroupBinding,
+                                   OrgUnit, ReporterProfile, Ticket)
 from handlers.domain.events import EventKind
 from handlers.domain.lifecycle import OPEN
 from handlers.ports import ConversationState
@@ -50,7 +50,7 @@ class FakeUnitOfWork:
         self.enterprises = _Enterprises(s)
         self.conversations, self.invites, self.seen_updates = _Conversations(s), _Invites(s), _Seen(s)
         self.reporter_profiles, self.complaints = _Profiles(s), _Complaints(s)
-        self.outbox, self.groups = _Outbox(s), _Groups(s)
+        self.outbox, self.groups, self.privacy = _Outbox(s), _Groups(s), _Privacy(s)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -251,6 +251,47 @@ class _Complaints(_Part):
     def add(self, complainant_account_id, cadre_id, org_unit_id, text, at, ticket_id=None):
         self.s.complaints.append((complainant_account_id, cadre_id, org_unit_id, text, at))
         return len(self.s.complaints)
+
+    def filed_by(self, account_id):
+        return [Complaint(i, c[0], c[1], c[2], c[3], at=c[4]) for i, c in enumerate(self.s.complaints, start=1)
+                if c[0] == account_id]
+
+
+class _Privacy(_Part):
+    """Erasure on the fakes. The outbox stays as it is: here it is the record of what each chat was
+    sent (tests read their chats from it), not a queue."""
+
+    def scrub_history(self, ticket_ids, account, keys):
+        for ticket_id in ticket_ids:
+            for event in self.s.tickets[ticket_id].events:
+                if event.actor_account_id == account.id:
+                    event.data.update({key: [] if isinstance(event.data[key], list) else ""
+                                       for key in keys if key in event.data})
+
+    def erase_complaints(self, account_id):
+        ids = [i for i, c in enumerate(self.s.complaints, start=1) if c[0] == account_id]
+        for i in ids:
+            self.s.complaints[i - 1] = (*self.s.complaints[i - 1][:3], "", self.s.complaints[i - 1][4])
+        return ids
+
+    def forget_reporter(self, account, ticket_ids, complaint_ids, photos):
+        self.s.profiles.pop(account.id, None)
+        self._forget_chat(account)
+
+    def duties_of(self, cadre_id):
+        units = [u.name for u in self.s.units.values() if u.duty_cadre_id == cadre_id]
+        return units, sum(e.assigned_cadre_id == cadre_id for e in self.s.enterprises.values())
+
+    def forget_cadre(self, cadre_id, placeholder):
+        cadre = self.s.cadres[cadre_id] = replace(self.s.cadres[cadre_id], name=placeholder, phone="", is_admin=False)
+        self.s.invites = {token: i for token, i in self.s.invites.items() if i != cadre_id}
+        if cadre.account_id in self.s.accounts:
+            self._forget_chat(self.s.accounts[cadre.account_id])
+
+    def _forget_chat(self, account):
+        self.s.conversations.pop((account.platform, account.chat_id), None)
+        erased = f"{ERASED_PREFIX}{account.id}"
+        self.s.accounts[account.id] = replace(account, user_id=erased, chat_id=erased, display_name="")
 
 
 class _Groups(_Part):

@@ -248,10 +248,10 @@ def test_help_says_what_each_person_can_do(core, store):
     cadre.says("/start invite-li")
     leader.says("/start invite-zhao")
     supervisor.says("/start invite-qian")
-    assert parts(reporter.says("/help")) == ["reporter"]
-    assert parts(cadre.says("/help")) == ["cadre", "reporter"]
-    assert parts(leader.says("/help")) == ["cadre", "leader", "reporter"]
-    assert parts(supervisor.says("/help")) == ["cadre", "leader", "supervisor", "reporter"]
+    assert parts(reporter.says("/help")) == ["reporter", "privacy"]
+    assert parts(cadre.says("/help")) == ["cadre", "reporter", "privacy"]
+    assert parts(leader.says("/help")) == ["cadre", "leader", "reporter", "privacy"]
+    assert parts(supervisor.says("/help")) == ["cadre", "leader", "supervisor", "reporter", "privacy"]
     assert ("help" in [name for name, _ in core.lianxin.commands()]
             and "help" in [name for name, _ in core.lianxin.group_commands()])
 
