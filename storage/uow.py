@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.db import make_engine
 from storage.outbox import SqlOutbox
 from storage.groups import SqlGroups
+from storage.imports import SqlImports
 from storage.reports import SqlReports
 from storage.repositories import (
     SqlAccounts,
@@ -75,6 +76,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session)
         self.reports = SqlReports(session)
         self.groups = SqlGroups(session)
+        self.imports = SqlImports(session)
         return self
 
     def __exit__(self, *exc: object) -> None:
