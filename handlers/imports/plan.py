@@ -112,7 +112,7 @@ class ImportRegister(Protocol):
 def make_plan(lines: Lines, register: ImportRegister, scope: Scope | None = None) -> Plan:
     planner = _Planner(lines, register, scope)
     planner.run()
-    order = {sheet: n for n, sheet in enumerate(dict.fromkeys(p.sheet for p in planner.problems))}
+    order = {sheet: n for n, sheet in enumerate(dict.fromkeys([*lines.sheets, *(p.sheet for p in planner.problems)]))}
     planner.plan.problems = sorted(planner.problems, key=lambda p: (order[p.sheet], p.row))
     return planner.plan
 
@@ -184,7 +184,7 @@ class _Planner:
             return self.cadre_refs[key]
         if key in self.known_cadres:
             return self.known_cadres[key].id
-        return t("There is no cadre with the key {key}, in these sheets or in the register.", key=key)
+        return t("There is no cadre with the key {cadre_key}, in these sheets or in the register.", cadre_key=key)
 
     def _administered(self, unit_id: int) -> bool:
         if self.scope is None:
@@ -401,7 +401,8 @@ def _with_baolian(write: EnterpriseWrite, cadre: Ref) -> EnterpriseWrite:
 
 _TWICE: dict[str, Callable[[str, int], Msg]] = {
     "units": lambda name, row: t("The unit {name} is listed twice (first on row {row}).", name=name, row=row),
-    "cadres": lambda key, row: t("The cadre key {key} is listed twice (first on row {row}).", key=key, row=row),
+    "cadres": lambda key, row: t("The cadre key {cadre_key} is listed twice (first on row {row}).", cadre_key=key,
+                                 row=row),
     "enterprises": lambda code, row: t("The credit code {code} is listed twice (first on row {row}).",
                                        code=code, row=row),
     "baolian": lambda code, row: t("The enterprise {code} is given a 包联 twice (first on row {row}).",

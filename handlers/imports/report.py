@@ -9,7 +9,7 @@ from handlers.imports.use import Outcome
 from handlers.messages import Msg, t
 
 KIND_LABELS: dict[Kind, Msg] = {
-    Kind.UNITS: t("Org units"),
+    Kind.UNITS: t("Units of the org tree"),
     Kind.CADRES: t("Cadres"),
     Kind.ENTERPRISES: t("Enterprises"),
     Kind.BAOLIAN: t("包联"),

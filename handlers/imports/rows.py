@@ -86,6 +86,7 @@ class Lines:
     baolian: list[BaolianLine] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rows: int = 0  # data rows read, good and bad
+    sheets: list[str] = field(default_factory=list)  # the sheets' names, in the files' order
 
 
 def cadre_key(text: str) -> str:
@@ -101,6 +102,7 @@ def _could_be_phone(text: str) -> bool:
 def read_sheets(sheets: Iterable[RawSheet]) -> Lines:
     lines = Lines()
     for sheet in sheets:
+        lines.sheets.append(sheet.name)
         _read_sheet(sheet, lines)
     return lines
 
