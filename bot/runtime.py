@@ -26,7 +26,7 @@ from bot.outbox import Clock, Dispatcher, Policy, close, make_dispatcher
 from handlers.imports.chat import fetch_first
 from handlers.messages import Msg
 from handlers.seam import GROUP, PRIVATE, Incoming, Reply
-from storage.files import FileStore
+from storage.files import FileStore, is_stored
 from storage.notify import can_listen, listen_for_outbox
 
 if TYPE_CHECKING:
@@ -185,7 +185,12 @@ class Runtime:
             incoming = await self._keep_photos(incoming, download)
         if incoming.document is not None and download is not None and fetch_first(incoming.document):
             incoming = await self._keep_document(incoming, download)
-        alerts = await asyncio.to_thread(self.core.handle, incoming)
+        try:
+            alerts = await asyncio.to_thread(self.core.handle, incoming)
+        finally:
+            if incoming.document is not None and is_stored(incoming.document.file_id):
+                # read by the turn (or never to be): the office's data lives on in the register only
+                await asyncio.to_thread(self.stored_files.forget, incoming.document.file_id)
         if self.dispatcher is not None and incoming.is_press:
             await self.dispatcher.look()  # a press's messages then follow its answer without a pause
         elif self.dispatcher is not None:

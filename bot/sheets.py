@@ -63,7 +63,7 @@ def sheet_heights(path: Path) -> dict[str, int]:
 
 class StoredSheets:
     """handlers.ports.Sheets: a spreadsheet sent in chat, fetched and kept by the runtime before the
-    turn (bot/runtime.py), read here, then forgotten: the office's data stays in the register only."""
+    turn (bot/runtime.py, which also forgets it after the turn), read here on a connection of its own."""
 
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
@@ -74,14 +74,11 @@ class StoredSheets:
         store = FileStore.at(self.database_url)  # a file now and then: no engine kept open for it
         try:
             data = store.read(document.file_id)
-            if data is None:
-                raise UnreadableSheet(f"{document.file_name}: not fetched")
-            try:
-                return read_bytes(data, document.file_name)
-            finally:
-                store.forget(document.file_id)
         finally:
             store.engine.dispose()
+        if data is None:
+            raise UnreadableSheet(f"{document.file_name}: not fetched")
+        return read_bytes(data, document.file_name)
 
 
 # -- reading -------------------------------------------------------------------------------
