@@ -183,7 +183,8 @@ class Runtime:
         fetched with `download` and kept by the bot: the core sees references to stored files."""
         if incoming.photo_file_ids and download is not None:
             incoming = await self._keep_photos(incoming, download)
-        if incoming.document is not None and download is not None and fetch_first(incoming.document):
+        if incoming.document is not None and not incoming.in_group and download is not None \
+                and fetch_first(incoming.document):  # an import is a private chat's business
             incoming = await self._keep_document(incoming, download)
         try:
             alerts = await asyncio.to_thread(self.core.handle, incoming)
