@@ -34,6 +34,7 @@ from pydantic import SecretStr
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from handlers.imports.rows import RawSheet
     from sandbox.botapi import LocalBotApi
     from storage.admin import DemoSummary
 
@@ -228,7 +229,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if outcome.written else 1
 
 
-def _progress_sheets(path: Path) -> list:
+def _progress_sheets(path: Path) -> list[RawSheet]:
     """The file's sheets, each row counted on a progress bar (stderr) as the import reads it."""
     from tqdm import tqdm
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from handlers.domain.model import CadreRole, OrgLevel, OrgUnit
@@ -394,8 +394,6 @@ class _Planner:
 
 
 def _with_baolian(write: EnterpriseWrite, cadre: Ref) -> EnterpriseWrite:
-    from dataclasses import replace
-
     return replace(write, baolian=cadre)
 
 
