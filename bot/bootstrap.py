@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 def build_core(settings: Settings, clock: Clock | None = None) -> Lianxin:
     """The core on the settings' database, reading time from `clock` (default: real time; the
     demo's can be moved, bot/demo_time.py)."""
+    from bot.sheets import StoredSheets
     from handlers.app import Lianxin, SystemClock
     from storage.uow import uow_factory
 
@@ -39,7 +40,7 @@ def build_core(settings: Settings, clock: Clock | None = None) -> Lianxin:
     clock = clock or SystemClock()
     warn_of_calendar_gaps(rules, clock.now())
     return Lianxin(uow_factory(settings.database_url), clock=clock, default_locale=settings.default_locale,
-                   rules=rules)
+                   rules=rules, sheets=StoredSheets(settings.database_url))
 
 
 def warn_of_calendar_gaps(rules: Rules, now: datetime) -> list[int]:

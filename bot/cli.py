@@ -10,6 +10,10 @@
                                  phone cleared, chat unbound (refused while tickets still reach them)
     lianxin ledger export --unit 城关街道 [--out FILE] [--locale zh_CN]
                                  write the unit's 问题台账 (.xlsx)
+    lianxin import FILE.xlsx [FILE.csv …] [--locale en]
+                                 load org units, cadres, enterprises and 包联 (docs/import.md):
+                                 every bad row listed and nothing written, or all of it
+    lianxin import --template FILE.xlsx   write the template to fill in
     lianxin calendar load FILE   check a year's official holiday list and recount the open
                                  tickets whose deadlines were provisional without it
 """
@@ -32,6 +36,7 @@ from pydantic import SecretStr
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from handlers.imports.rows import RawSheet
     from sandbox.botapi import LocalBotApi
     from storage.admin import DemoSummary
 
@@ -94,6 +99,14 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, help="file to write (default: 台账-<unit>-<date>.xlsx here)")
     export.add_argument("--locale", help="language of the labels (default: LIANXIN_DEFAULT_LOCALE)")
     export.set_defaults(func=cmd_ledger_export)
+
+    imports = commands.add_parser("import", help="load org units, cadres, enterprises and 包联 from .xlsx/.csv "
+                                  "(docs/import.md); nothing is written unless every row is right")
+    imports.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                         help=".xlsx (a sheet per kind) or .csv (one kind each: told by its name or its headers)")
+    imports.add_argument("--template", type=Path, metavar="FILE", help="write the template to FILE (.xlsx) and stop")
+    imports.add_argument("--locale", help="language of the report (default: LIANXIN_DEFAULT_LOCALE)")
+    imports.set_defaults(func=cmd_import)
 
     calendar = commands.add_parser("calendar", help="official holiday lists").add_subparsers(metavar="ACTION")
     load = calendar.add_parser("load", help="check a year list (JSON, docs/deadlines.md) and recount provisional "
@@ -208,6 +221,55 @@ def cmd_ledger_export(args: argparse.Namespace, settings: Settings) -> int:
         factory.dispose()
     print(f"{out}: {summary.rows} problems ({summary.confirmed} 销号), {summary.events} history rows")
     return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Read every file (a progress bar per sheet), check every row, write all or nothing."""
+    from bot.bootstrap import build_core, build_translator
+    from bot.sheets import write_template
+    from handlers.imports.report import report
+    from handlers.imports.rows import UnreadableSheet
+    from storage.db import upgrade
+
+    if args.template is not None:
+        write_template(args.template)
+        print(f"{args.template}: the import template (docs/import.md says what goes in each column)")
+        return 0
+    if not args.files:
+        print("lianxin import: give the files to import (or --template FILE)", file=sys.stderr)
+        return 2
+    try:
+        sheets = [sheet for path in args.files for sheet in _progress_sheets(path)]
+    except (OSError, UnreadableSheet) as exc:
+        print(f"lianxin import: {exc}", file=sys.stderr)
+        return 1
+    upgrade(settings.database_url)
+    core = build_core(settings)
+    try:
+        outcome = core.import_sheets(sheets)
+    except UnreadableSheet as exc:
+        print(f"lianxin import: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        core.dispose()
+    print(build_translator(settings).render(report(outcome), args.locale or settings.default_locale))
+    return 0 if outcome.written else 1
+
+
+def _progress_sheets(path: Path) -> list[RawSheet]:
+    """The file's sheets, each row counted on a progress bar (stderr) as the import reads it."""
+    from tqdm import tqdm
+
+    from bot.sheets import counted, read_file, sheet_heights
+    from handlers.imports.rows import RawSheet
+
+    heights = sheet_heights(path)
+
+    def rows(sheet: RawSheet):  # type: ignore[no-untyped-def]
+        with tqdm(total=heights.get(sheet.name), desc=f"{path.name} · {sheet.name}", unit=" rows",
+                  file=sys.stderr, disable=None) as bar:
+            yield from counted(sheet.rows, bar.update)
+    return [RawSheet(sheet.name, rows(sheet)) for sheet in read_file(path)]
 
 
 def cmd_calendar_load(args: argparse.Namespace, settings: Settings) -> int:

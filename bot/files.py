@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from bot.i18n import Translator
 from handlers.messages import Msg, t
 from handlers.rules import Rules
-from handlers.seam import CHART, LEDGER, Attachment
+from handlers.seam import CHART, IMPORT_TEMPLATE, LEDGER, Attachment
 
 if TYPE_CHECKING:
     from storage.files import FileStore
@@ -49,7 +49,8 @@ class FileMaker:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), stored: FileStore | None = None) -> None:
         self.translator, self.database_url, self.rules, self.clock = translator, database_url, rules, clock
         self.stored = stored
-        self.makers: dict[str, Callable[[Attachment, str], MadeFile]] = {CHART: self._chart}
+        self.makers: dict[str, Callable[[Attachment, str], MadeFile]] = {CHART: self._chart,
+                                                                         IMPORT_TEMPLATE: self._template}
         self._ledger_turn: asyncio.Semaphore | None = None  # the bot keeps the other core
 
     async def made(self, attachment: Attachment, locale: str) -> MadeFile:
@@ -72,6 +73,11 @@ class FileMaker:
         if data is None:
             raise FileUnavailable(f"no stored file {reference!r}")
         return MadeFile("photo.jpg", data, as_photo=True)
+
+    def _template(self, attachment: Attachment, locale: str) -> MadeFile:
+        from bot.sheets import TEMPLATE_NAME, template_bytes
+
+        return MadeFile(TEMPLATE_NAME, template_bytes(), as_photo=False)
 
     def _chart(self, attachment: Attachment, locale: str) -> MadeFile:
         from bot import charts  # matplotlib only when a digest draws: not at every start (0.5 s and more)

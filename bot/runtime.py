@@ -23,9 +23,10 @@ from bot.files import FileMaker
 from bot.handled import HandledUpdates
 from bot.i18n import Translator
 from bot.outbox import Clock, Dispatcher, Policy, close, make_dispatcher
+from handlers.imports.chat import fetch_first
 from handlers.messages import Msg
 from handlers.seam import GROUP, PRIVATE, Incoming, Reply
-from storage.files import FileStore
+from storage.files import FileStore, is_stored
 from storage.notify import can_listen, listen_for_outbox
 
 if TYPE_CHECKING:
@@ -182,7 +183,15 @@ class Runtime:
         fetched with `download` and kept by the bot: the core sees references to stored files."""
         if incoming.photo_file_ids and download is not None:
             incoming = await self._keep_photos(incoming, download)
-        alerts = await asyncio.to_thread(self.core.handle, incoming)
+        if incoming.document is not None and not incoming.in_group and download is not None \
+                and fetch_first(incoming.document):  # an import is a private chat's business
+            incoming = await self._keep_document(incoming, download)
+        try:
+            alerts = await asyncio.to_thread(self.core.handle, incoming)
+        finally:
+            if incoming.document is not None and is_stored(incoming.document.file_id):
+                # read by the turn (or never to be): the office's data lives on in the register only
+                await asyncio.to_thread(self.stored_files.forget, incoming.document.file_id)
         if self.dispatcher is not None and incoming.is_press:
             await self.dispatcher.look()  # a press's messages then follow its answer without a pause
         elif self.dispatcher is not None:
@@ -202,6 +211,19 @@ class Runtime:
                             incoming.update_id, exc_info=True)
                 references.append(file_id)
         return dataclasses.replace(incoming, photo_file_ids=tuple(references))
+
+    async def _keep_document(self, incoming: Incoming, download: Download) -> Incoming:
+        """A spreadsheet sent for import, fetched before the core's transaction opens (a download
+        inside it would hold the database's write lock): the core reads it through `Sheets`."""
+        document = incoming.document
+        assert document is not None
+        try:
+            data = await download(document.file_id)
+            reference = await asyncio.to_thread(self.stored_files.keep, data)
+        except Exception:  # the core then says the file could not be read
+            log.warning("document %r of update %s not fetched", document.file_name, incoming.update_id, exc_info=True)
+            return incoming
+        return dataclasses.replace(incoming, document=dataclasses.replace(document, file_id=reference))
 
     # -- replies out ---------------------------------------------------------------
 

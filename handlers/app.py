@@ -8,17 +8,20 @@ together, or not at all. Only a press's pop-up answer is returned to the shell.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from handlers import (addendum, assess, collect, complaints, consult, digest, extension, groups, handover, help,
                       ledger, mydata, payloads, privacy, provisional, register, reminders, revisit, verdicts)
 from handlers.conversations import answer, cadre, feedback, lists, report
+from handlers.imports import chat as imports_chat
+from handlers.imports.rows import RawSheet
+from handlers.imports.use import Outcome, import_sheets
 from handlers.domain.text import clean
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
 from handlers.payloads import Choice, PayloadError
-from handlers.ports import Lane, Tickets, UnitOfWork
+from handlers.ports import Lane, Sheets, Tickets, UnitOfWork
 from handlers.router import Router
 from handlers.rules import Rules
 from handlers.seam import Address, Button, Incoming, Reply
@@ -34,11 +37,18 @@ class SystemClock:
 
 class Lianxin:
     def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: SystemClock, default_locale: str = "zh_CN",
-                 rules: Rules = Rules()):
+                 rules: Rules = Rules(), sheets: Sheets | None = None):
         self._uow_factory = uow_factory
         self._clock = clock
         self._default_locale = default_locale
         self._rules = rules
+        self._sheets = sheets  # the shell's reading of spreadsheets sent in chat (None: none are read)
+
+    def dispose(self) -> None:
+        """Close the database connections a one-off command (lianxin import) opened."""
+        dispose = getattr(self._uow_factory, "dispose", None)
+        if dispose is not None:
+            dispose()
 
     @property
     def rules(self) -> Rules:
@@ -104,6 +114,17 @@ class Lianxin:
             uow.commit()
         return placeholder
 
+    def import_sheets(self, sheets: Iterable[RawSheet]) -> Outcome:
+        """`lianxin import`: the office's sheets into the whole register, in one transaction, or
+        nothing if any row is bad. The new 包联 of moved tickets hear through the outbox."""
+        with self._uow_factory() as uow:
+            work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
+            outcome = import_sheets(sheets, work)
+            if outcome.written:
+                _owe(uow, work.replies, here=None)
+                uow.commit()
+        return outcome
+
     def commands(self) -> list[tuple[str, Msg]]:
         """The private chats' command menu, from what the features registered."""
         return ROUTER.menu(MENU)
@@ -150,7 +171,7 @@ class Lianxin:
                 self._locale_for(incoming.language_code), incoming.display_name)
             state = uow.conversations.load(incoming.platform, incoming.chat_id)
             turn = Turn(incoming=incoming, account=account, state=state, uow=uow, now=self._clock.now(),
-                        rules=self._rules)
+                        rules=self._rules, sheets=self._sheets)
             dispatch(turn)
             uow.conversations.save(turn.state)
             alerts = _owe(uow, turn.replies, here=turn.here)
@@ -235,7 +256,7 @@ def _ask_again(turn: Turn) -> None:
 ROUTER = Router("lianxin")
 ROUTER.include(_own, help.router, addendum.router, register.router, report.router, cadre.router, handover.router, extension.router, assess.router, consult.router,
                answer.router, feedback.router, revisit.router, collect.router, complaints.router, lists.router, digest.router,
-               ledger.router, mydata.router)
+               ledger.router, mydata.router, imports_chat.router)
 ROUTER.unknown_command, ROUTER.idle = _unknown_command, _idle
 MENU = ("start", "help", "mine", "my", "t", "new", "digest", "ledger", "complain", "mydata", "lang", "cancel")  # the menu's order
 

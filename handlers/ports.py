@@ -10,12 +10,16 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from handlers.domain.flags import Flag, FlagLines
 from handlers.domain.model import Account, Cadre, Complaint, Enterprise, Finding, GroupBinding, OrgUnit, ReporterProfile, Ticket
 from handlers.domain.ranking import UnitPeriod
-from handlers.seam import Reply
+from handlers.seam import Document, Reply
+
+if TYPE_CHECKING:
+    from handlers.imports.plan import ImportRegister
+    from handlers.imports.rows import RawSheet
 
 
 class Clock(Protocol):
@@ -269,6 +273,14 @@ class Privacy(Protocol):
         dropped; their chat's account forgotten as a reporter's (the row stays for the histories)."""
 
 
+class Sheets(Protocol):
+    """The shell's reading of a spreadsheet someone sent (the core reads no file format)."""
+
+    def take(self, document: Document) -> list[RawSheet]:
+        """The sheets of the file the shell fetched for `document`, forgotten once read;
+        raises handlers.imports.rows.UnreadableSheet when it is none it can read."""
+
+
 class UnitOfWork(Protocol):
     accounts: Accounts
     conversations: Conversations
@@ -283,6 +295,7 @@ class UnitOfWork(Protocol):
     reports: Reports
     groups: Groups
     privacy: Privacy
+    imports: ImportRegister  # the register as a spreadsheet import reads and writes it
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None:

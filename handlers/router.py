@@ -58,6 +58,7 @@ class Router:
         self.presses: dict[tuple[Kind, str], Route] = {}  # buttons that work wherever the chat is
         self.step_presses: dict[tuple[str, str, Kind], Route] = {}  # buttons answering a dialog step
         self.steps: dict[tuple[str, str], Route] = {}  # messages in a dialog step
+        self.documents: list[tuple[Callable[[Turn], bool], Route]] = []  # files sent: (wants it?, handler)
         self.unknown_command: Callable[[Turn, str], None] | None = None
         self.idle: Callable[[Turn], None] | None = None  # a message outside any dialog
 
@@ -110,6 +111,13 @@ class Router:
             return take
         return register
 
+    def document(self, wants: Callable[[Turn], bool]) -> Callable[[F], F]:
+        """A file sent (Incoming.document) that `wants(turn)` takes, before any dialog step sees it."""
+        def register(handler: F) -> F:
+            self.documents.append((wants, Route(handler, refusals_in_chat=True)))
+            return handler
+        return register
+
     def include(self, *routers: Router) -> None:
         for other in routers:
             for name, command in other.commands.items():
@@ -120,6 +128,7 @@ class Router:
                 _add(self.step_presses, dialog_key, route)
             for step_key, route in other.steps.items():
                 _add(self.steps, step_key, route)
+            self.documents.extend(other.documents)
 
     def menu(self, order: tuple[str, ...]) -> list[tuple[str, Msg]]:
         """The command menu: the described commands, in the order given (a product decision)."""
@@ -167,6 +176,11 @@ class Router:
         return self.step_presses.get((state.dialog, state.step, payload.KIND))
 
     def _message(self, turn: Turn) -> None:
+        if turn.incoming.document is not None:
+            taker = next((route for wants, route in self.documents if wants(turn)), None)
+            if taker is not None:
+                guarded(turn, lambda: taker.handler(turn), in_chat=True)
+                return
         route = self.steps.get((turn.state.dialog, turn.state.step))
         if route is None:
             assert self.idle is not None, "the app's router answers messages outside a dialog"

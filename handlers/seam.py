@@ -28,6 +28,16 @@ PRIVATE, GROUP = "private", "group"  # the kinds of chat the core tells apart
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file someone sent (not a photo). The shell may replace `file_id` by a reference to the
+    bytes it fetched and kept (handlers.imports.chat.fetch_first says which it fetches)."""
+
+    file_id: str
+    file_name: str
+    size: int  # bytes, as the platform says (0: it did not say)
+
+
+@dataclass(frozen=True)
 class Incoming:
     platform: str
     chat_id: str
@@ -42,6 +52,7 @@ class Incoming:
     pressed_message_id: str | None = None
     photo_file_ids: tuple[str, ...] = ()  # references to the photos, kept by the shell (the largest size of each)
     has_other_media: bool = False  # a sticker, voice, document… we can't use here
+    document: Document | None = None  # a file sent (also counted in has_other_media)
     location: tuple[float, float] | None = None
     contact_phone: str | None = None
     contact_user_id: str | None = None
@@ -63,7 +74,7 @@ class Button:
     payload: str  # ≤ 64 bytes, built by handlers.payloads
 
 
-CHART, LEDGER = "chart", "ledger"  # the kinds of Attachment
+CHART, LEDGER, IMPORT_TEMPLATE = "chart", "ledger", "import_template"  # the kinds of Attachment
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,7 @@ class Attachment:
     a ledger read from the database (a document). The core says what it shows, as JSON-able
     data; drawing and file formats stay in the shell."""
 
-    kind: str  # CHART or LEDGER
+    kind: str  # CHART, LEDGER or IMPORT_TEMPLATE (the spreadsheet to fill in for an import)
     data: dict[str, Any]
 
 

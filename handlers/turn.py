@@ -14,7 +14,7 @@ from handlers.domain.ladder import schedule
 from handlers.domain.model import Account, Ticket
 from handlers.messages import Msg, t
 from handlers.payloads import Payload, TicketPress
-from handlers.ports import ConversationState, Dialog, UnitOfWork
+from handlers.ports import ConversationState, Dialog, Sheets, UnitOfWork
 from handlers.rules import Rules
 from handlers.seam import Address, Button, Incoming, Reply
 
@@ -73,6 +73,7 @@ class Turn(Work):
     account: Account
     state: ConversationState
     pressed: Payload | None = None  # the button's payload, decoded and checked by the router
+    sheets: Sheets | None = None  # the shell's reading of a spreadsheet sent (handlers.imports.chat)
 
     def hears_at(self, account: Account, about: Ticket | None) -> datetime | None:
         """The person this turn answers is awake and at it: they hear at once."""

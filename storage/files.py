@@ -49,6 +49,15 @@ class FileStore:
             file_id = session.scalar(sa.select(table.c.id).where(table.c.sha256 == digest))
         return f"{STORED}{file_id}"
 
+    def forget(self, reference: str) -> None:
+        """Delete a stored file (a spreadsheet once imported: its data lives on in the register)."""
+        number = reference[len(STORED):]
+        if not is_stored(reference) or not number.isdecimal() or len(number) > 18:
+            return
+        table = StoredFileRow.__table__
+        with Session(self.engine) as session, session.begin():
+            session.execute(sa.delete(table).where(table.c.id == int(number)))
+
     def read(self, reference: str) -> bytes | None:
         """The stored bytes, or None for an unknown (or not a stored) reference."""
         number = reference[len(STORED):]

@@ -73,6 +73,8 @@ class CadreRow(_Table, table=True):
     phone: str = Field(default="", max_length=30)
     phone_public: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     account_id: int | None = Field(default=None, foreign_key="account.id", unique=True)
+    # what a spreadsheet import finds the cadre by again (a staff number, else the phone): re-import updates in place
+    staff_key: str | None = Field(default=None, max_length=64, unique=True)
     # may bind leader groups to units in its own subtree (/bind); set by an operator
     is_admin: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 

@@ -20,6 +20,7 @@ from storage.db import make_engine
 from storage.outbox import SqlOutbox
 from storage.groups import SqlGroups
 from storage.privacy import SqlPrivacy
+from storage.imports import SqlImports
 from storage.reports import SqlReports
 from storage.repositories import (
     SqlAccounts,
@@ -78,6 +79,7 @@ class SqlUnitOfWork:
         self.reports = SqlReports(session)
         self.groups = SqlGroups(session)
         self.privacy = SqlPrivacy(session)
+        self.imports = SqlImports(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -28,7 +28,7 @@ from bot.delivery import DeliveryFailed, Failure, Platform
 from bot.files import MadeFile
 from bot.render import PARSE_MODE, ContactKeyboard, InlineKeyboard, Keyboard, Part, RemoveKeyboard
 from bot.telegram_out import TELEGRAM, telegram_platform
-from handlers.seam import GROUP, PRIVATE, Incoming
+from handlers.seam import GROUP, PRIVATE, Document, Incoming
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -66,7 +66,7 @@ def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | N
         language_code=user.language_code, display_name=user.full_name,
         text=message.text if message.text is not None else message.caption, command=command, args=args,
         photo_file_ids=(message.photo[-1].file_id,) if message.photo else (),
-        has_other_media=other_media,
+        has_other_media=other_media, document=_document(message),
         location=(message.location.latitude, message.location.longitude) if message.location else None,
         contact_phone=contact.phone_number if contact else None,
         contact_user_id=_id(contact.user_id) if contact else None, **_chat(message.chat),
@@ -83,6 +83,14 @@ def _press(update_id: str, query: CallbackQuery) -> Incoming | None:
         language_code=user.language_code, display_name=user.full_name,
         payload=query.data or "", pressed_message_id=str(message.message_id), **_chat(message.chat),
     )
+
+
+def _document(message: Message) -> Document | None:
+    """A file sent (not a photo): its id, name and size, as Telegram gives them."""
+    document = message.document
+    if document is None:
+        return None
+    return Document(document.file_id, document.file_name or "", document.file_size or 0)
 
 
 def _id(telegram_id: int | None) -> str | None:

@@ -27,7 +27,7 @@ from bot.files import FileMaker, MadeFile
 from bot.i18n import Translator
 from bot.render import PARSE_MODE, ContactKeyboard, InlineKeyboard, Keyboard, Part, RemoveKeyboard
 from bot.telegram_out import TELEGRAM, telegram_platform
-from handlers.seam import GROUP, PRIVATE, Incoming
+from handlers.seam import GROUP, PRIVATE, Document, Incoming
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -77,10 +77,18 @@ def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | N
         language_code=user.language_code, display_name=user.full_name,
         text=text, command=command, args=args,
         photo_file_ids=(message.photo[-1].file_id,) if message.photo else (),
-        has_other_media=other_media, location=location,
+        has_other_media=other_media, location=location, document=_document(message),
         contact_phone=contact.phone_number if contact else None,
         contact_user_id=_id(contact.user_id) if contact else None, **_chat(message.chat),
     )
+
+
+def _document(message: Message) -> Document | None:
+    """A file sent (not a photo): its id, name and size, as Telegram gives them."""
+    document = message.document
+    if document is None:
+        return None
+    return Document(document.file_id, document.file_name or "", document.file_size or 0)
 
 
 def _id(telegram_id: int | None) -> str | None:

@@ -30,8 +30,11 @@ def looks_like_code(text: str) -> bool:
     return len(cleaned) >= 15 and all(ch.isascii() and ch.isalnum() for ch in cleaned)
 
 
+_VALUE = {ch: value for value, ch in enumerate(ALPHABET)}  # a dict, not ALPHABET.index: an import checks 100,000
+
+
 def check_character(first17: str) -> str:
-    total = sum(ALPHABET.index(ch) * w for ch, w in zip(first17, WEIGHTS, strict=True))
+    total = sum(_VALUE[ch] * w for ch, w in zip(first17, WEIGHTS, strict=True))
     return ALPHABET[(31 - total % 31) % 31]
 
 

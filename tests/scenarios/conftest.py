@@ -87,6 +87,7 @@ class LianxinRunner:
         self.handled = HandledUpdates()  # kept across restarts: an update may be answered by the next bot
 
     async def start(self) -> None:
+        from bot.sheets import StoredSheets
         from handlers.app import Lianxin
         from storage.uow import uow_factory
 
@@ -94,7 +95,8 @@ class LianxinRunner:
         with self._uow_factory.engine.connect():  # warm the pool: the first update is not slowed
             pass
         rules = {"rules": build_rules(self.settings)} if self.demo else {}
-        self.core = Lianxin(self._uow_factory, clock=self.clock, default_locale=self.settings.default_locale, **rules)
+        self.core = Lianxin(self._uow_factory, clock=self.clock, default_locale=self.settings.default_locale,
+                            sheets=StoredSheets(self.database_url), **rules)  # as bot.bootstrap.build_core
         # Pace like the sandbox limits: none unless a test switches them on before starting.
         policy = Policy(paced=self.botapi.rate_limits)
         self.runtime = build_runtime(self.settings, self.core, self.translator, outbox_policy=policy, clock=self.clock,
