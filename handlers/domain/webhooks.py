@@ -22,7 +22,7 @@ SIGNED = frozenset({DINGTALK, FEISHU})  # WeCom group robots take no secret
 def webhook_token(platform: str, url: str) -> str:
     """The credential in a webhook URL ("" when the URL is not the platform's shape)."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if platform not in PATHS or parts.scheme not in ("http", "https") or not parts.hostname:
         return ""
     path, param = PATHS[platform]
     if param is None:
