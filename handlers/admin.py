@@ -79,8 +79,8 @@ def admin(turn: Turn, args: str) -> None:
     if me is None:
         turn.say(NOT_ADMIN)
         return
-    name, *words = args.split()
-    chosen = ACTIONS.get(name.lower()) if name else None
+    name, *words = args.split() or [""]
+    chosen = ACTIONS.get(name.lower())
     if chosen is None:
         turn.say(menu(own_part(turn.uow.directory, me)))
         return
