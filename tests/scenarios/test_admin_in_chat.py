@@ -65,3 +65,29 @@ async def test_a_plain_cadre_is_told_admin_is_not_theirs(botapi, lianxin, databa
     butler = await bound_cadre(botapi, database_url, "陈晓明")
     out = await butler.send("/admin disable 赵主任")
     assert out.texts == ["/admin 仅供管理员使用，您的账号没有管理员权限。如需开通，请联系本单位管理员。"]
+
+
+async def test_robots_set_in_chat_replace_the_environments_for_that_unit(botapi, lianxin, database_url):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot import scheduler
+    from bot.adapters.robots import Pacing, Robot
+    from sandbox.robots import RobotReceiver
+    from tests.scenarios.test_leader_groups import FAST, push
+
+    admin = await bound_cadre(botapi, database_url, "赵主任", user_id=ADMIN)
+    lianxin.clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    async with RobotReceiver() as receiver:
+        configured = {"新村镇": [Robot(platform="wecom", url=receiver.add("wecom"))]}  # LIANXIN_ROBOTS
+        url = receiver.add("dingtalk", secret="SECding")
+        out = await admin.send(f"/admin robot 新村镇 dingtalk {url} SECding")
+        token = url.split("access_token=")[1]
+        assert f"dingtalk:…{token[-4:]}" in out.texts[-1]
+        out = await admin.send("/admin robot 新村镇")
+        assert all(token not in text and "SECding" not in text for text in out.texts)
+        post = scheduler.RobotPost(configured, lianxin.translator, "zh_CN", pacing=lambda: Pacing(rates=dict(FAST)))
+        await push(lianxin, robots=post)
+        assert [(m.platform, m.title) for m in receiver.messages] == [
+            ("dingtalk", "周通报 · 新村镇 · 2026-11-23 至 2026-11-29")], "the chat's robot, signed; not the wecom"
+        assert {answer.code for answer in receiver.answers} == {0}
