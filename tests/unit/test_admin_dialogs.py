@@ -289,3 +289,26 @@ def test_bind_in_a_group_is_checked_through_the_grants(desk):
 
 def test_a_reporter_is_no_admin(desk):
     assert keys(Chat(desk.owner.core, REPORTER_CHAT).says("/admin")) == [NOT_ADMIN]
+
+
+@pytest.mark.parametrize(("stored", "environment", "expected"), [
+    ({}, {}, "sanbuguo"),  # nothing set: the office's default
+    ({}, {"新村镇": "13710"}, "13710"),  # LIANXIN_UNIT_POLICIES keeps working
+    ({TOWNSHIP: "13710"}, {}, "13710"),  # set in chat on the township: covers its grids
+    ({TOWNSHIP: "sanbuguo"}, {"裴李岗村": "13710"}, "13710"),  # the nearest unit wins, whoever set it
+    ({VILLAGE: "sanbuguo"}, {"新村镇": "13710"}, "sanbuguo"),
+    ({VILLAGE: "13710"}, {"裴李岗村": "sanbuguo"}, "13710"),  # on the same unit, the chat's setting wins
+])
+def test_the_nearest_units_policy_wins_with_the_environment_as_the_fallback(stored, environment, expected):
+    from handlers.domain.deadlines import POLICIES
+    from handlers.rules import Rules
+    from handlers.turn import Work
+    from handlers.unit_settings import policy_for_unit
+    from tests.unit.chat import FixedClock
+    from tests.unit.fakes import FakeUnitOfWork
+
+    store = office()
+    store.unit_settings = {(unit, "deadline_policy"): name for unit, name in stored.items()}
+    rules = Rules(unit_policies={unit: POLICIES[name] for unit, name in environment.items()})
+    with FakeUnitOfWork(store) as uow:
+        assert policy_for_unit(Work(uow=uow, now=FixedClock().now(), rules=rules), GRID).name == expected
