@@ -140,3 +140,20 @@ def test_admin_of_reads_the_grants(uow_factory, demo) -> None:
         assert admin_of(uow.directory, account.id).id == demo.duty_cadre_id
         uow.roster.revoke(Grant(demo.duty_cadre_id, Role.ADMIN, demo.township_id))
         assert admin_of(uow.directory, account.id) is None
+
+
+def test_the_command_line_grants_admin_on_the_cadres_unit_or_the_one_named(uow_factory, demo, database_url,
+                                                                           monkeypatch, capsys) -> None:
+    from bot import cli
+
+    monkeypatch.setenv("LIANXIN_DATABASE_URL", database_url)
+    worker = demo.grid_workers["裴李岗村第一网格"]
+    assert cli.main(["cadre", "admin", str(worker)]) == 0
+    assert "王丽娟 now administers 裴李岗村第一网格 and the units below it" in capsys.readouterr().out
+    assert cli.main(["cadre", "admin", str(worker), "--unit", "裴李岗村"]) == 0
+    assert cli.main(["cadre", "admin", str(worker), "--unit", "裴李岗村第一网格", "--off"]) == 0
+    assert "王丽娟 no longer administers 裴李岗村第一网格" in capsys.readouterr().out
+    assert cli.main(["cadre", "admin", str(worker), "--unit", "没有这个单位"]) == 1
+    assert "no org unit named '没有这个单位'" in capsys.readouterr().err
+    with uow_factory() as uow:
+        assert uow.directory.grants_of(worker) == [Grant(worker, Role.ADMIN, demo.org_units["裴李岗村"])]
