@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handlers import digest
-from handlers.authority import admin_of, own_part, unit_under
+from handlers.authority import admin_of, administers, own_part, unit_under
 from handlers.domain.model import Cadre, GroupBinding
 from handlers.messages import Msg, t
 from handlers.seam import Address, Incoming, Reply
@@ -36,11 +36,12 @@ def handle(work: Work, incoming: Incoming, locale: str) -> None:
     def say(text: Msg) -> None:
         work.replies.append(Reply(Address(incoming.platform, incoming.chat_id), locale, text))
 
+    is_admin = admin_of(work.uow.directory, account.id) is not None
     if incoming.command == HELP:
         say(GROUP_HELP)
     elif incoming.command == digest.COMMAND:
-        _digest(work, incoming, cadre, locale, say)
-    elif admin_of(work.uow.directory, account.id) is None:
+        _digest(work, incoming, is_admin, locale, say)
+    elif not is_admin or _bound_elsewhere(work, incoming, cadre, say):
         return
     elif incoming.command == BIND:
         _bind(work, incoming, cadre, say)
@@ -48,6 +49,17 @@ def handle(work: Work, incoming: Incoming, locale: str) -> None:
         say(t("This group no longer gets digests."))
     else:
         say(t("This group was not bound to a unit."))
+
+
+def _bound_elsewhere(work: Work, incoming: Incoming, admin: Cadre, say: Say) -> bool:
+    """A group bound to a unit outside this admin's part of the tree is its own admins' to change."""
+    binding = work.uow.groups.binding(incoming.platform, incoming.chat_id)
+    if binding is None or administers(work.uow.directory, admin, binding.org_unit_id):
+        return False
+    unit = work.uow.directory.org_unit(binding.org_unit_id)
+    say(t("This group follows {unit}, outside {home}: only an admin of {unit} can change that.",
+          unit=unit.name if unit else "", home=own_part(work.uow.directory, admin)))
+    return True
 
 
 def _bind(work: Work, incoming: Incoming, admin: Cadre, say: Say) -> None:
@@ -66,10 +78,10 @@ def _bind(work: Work, incoming: Incoming, admin: Cadre, say: Say) -> None:
           "/digest shows last week's now.", unit=unit.name))
 
 
-def _digest(work: Work, incoming: Incoming, cadre: Cadre, locale: str, say: Say) -> None:
+def _digest(work: Work, incoming: Incoming, is_admin: bool, locale: str, say: Say) -> None:
     binding = work.uow.groups.binding(incoming.platform, incoming.chat_id)
     if binding is None:
-        if admin_of(work.uow.directory, cadre.account_id or 0) is not None:
+        if is_admin:
             say(t("This group follows no unit yet: send /bind followed by the unit's name."))
         return
     asked = digest.requested(work, incoming.args)

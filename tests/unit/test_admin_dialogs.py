@@ -312,3 +312,20 @@ def test_the_nearest_units_policy_wins_with_the_environment_as_the_fallback(stor
     rules = Rules(unit_policies={unit: POLICIES[name] for unit, name in environment.items()})
     with FakeUnitOfWork(store) as uow:
         assert policy_for_unit(Work(uow=uow, now=FixedClock().now(), rules=rules), GRID).name == expected
+
+
+def test_a_group_bound_to_one_branch_cannot_be_unbound_or_taken_by_another_branchs_admin(desk):
+    from handlers.seam import GROUP, Incoming
+
+    def in_group(chat_id: str, text: str):
+        command, _, args = text[1:].partition(" ")
+        return desk.owner.core.handle(Incoming("telegram", "-100", chat_id, f"g{chat_id}{text}", text=text,
+                                               command=command, args=args, chat_kind=GROUP, chat_title="领导群"))
+
+    in_group(LEADER_CHAT, "/bind 新村镇")
+    for text in ("/unbind", "/bind 城关街道"):
+        [refused] = in_group(OTHER_ADMIN_CHAT, text)
+        assert refused.text.key == "This group follows {unit}, outside {home}: only an admin of {unit} can change that."
+        assert (refused.text.params["unit"], refused.text.params["home"]) == ("新村镇", "城关街道")
+        assert [b.org_unit_id for b in desk.store.bindings.values()] == [TOWNSHIP]
+    assert keys(in_group(LEADER_CHAT, "/unbind")) == ["This group no longer gets digests."]
