@@ -52,7 +52,7 @@ OFF = "off"  # no robots for this unit, whatever the environment names
 
 @dataclass(frozen=True)
 class Action:
-    usage: str  # how to type it, shown again when it was typed wrong
+    usage: Msg  # how to type it, shown again when it was typed wrong
     least: int  # the fewest words it takes
     run: Callable[[Turn, Cadre, list[str]], None]
 
@@ -60,7 +60,7 @@ class Action:
 ACTIONS: dict[str, Action] = {}
 
 
-def action(name: str, usage: str, least: int) -> Callable[[Callable[[Turn, Cadre, list[str]], None]],
+def action(name: str, usage: Msg, least: int) -> Callable[[Callable[[Turn, Cadre, list[str]], None]],
                                                           Callable[[Turn, Cadre, list[str]], None]]:
     def register(run: Callable[[Turn, Cadre, list[str]], None]) -> Callable[[Turn, Cadre, list[str]], None]:
         ACTIONS[name] = Action(usage, least, run)
@@ -85,14 +85,14 @@ def admin(turn: Turn, args: str) -> None:
         turn.say(menu(own_part(turn.uow.directory, me)))
         return
     if len(words) < chosen.least:
-        turn.say(t("Something is missing. Type it like this: {usage}", usage=plain(chosen.usage)))
+        turn.say(t("Something is missing. Type it like this: {usage}", usage=chosen.usage))
         return
     try:
         with turn.all_or_nothing():
             chosen.run(turn, me, words)
     except Typed as wrong:
         turn.say(Msg("{reason}\n{again}", {"reason": wrong.reason,
-                                           "again": t("Type it like this: {usage}", usage=plain(chosen.usage))}))
+                                           "again": t("Type it like this: {usage}", usage=chosen.usage)}))
 
 
 def menu(units: str) -> Msg:
@@ -169,7 +169,7 @@ def _in_part(turn: Turn, me: Cadre, enterprise: Enterprise) -> bool:
 # -- the actions ----------------------------------------------------------------------------------
 
 
-@action("add", "/admin add 姓名 岗位 单位 电话", 4)
+@action("add", t("/admin add NAME POST UNIT PHONE"), 4)
 def add_cadre(turn: Turn, me: Cadre, words: list[str]) -> None:
     name, post, unit_name, phone = words[0], words[1], " ".join(words[2:-1]), words[-1]
     role = POSTS.get(post.lower())
@@ -191,7 +191,7 @@ def add_cadre(turn: Turn, me: Cadre, words: list[str]) -> None:
                unit=plain(unit.name), number=plain(str(cadre.id)), link=plain(link)))
 
 
-@action("disable", "/admin disable 姓名", 1)
+@action("disable", t("/admin disable NAME"), 1)
 def disable_cadre(turn: Turn, me: Cadre, words: list[str]) -> None:
     cadre = cadre_named(turn, me, " ".join(words))
     if cadre.id == me.id:
@@ -214,7 +214,7 @@ def disable_cadre(turn: Turn, me: Cadre, words: list[str]) -> None:
                receiver=plain(receiver.name)))
 
 
-@action("baolian", "/admin baolian 企业名称或信用代码 姓名", 2)
+@action("baolian", t("/admin baolian ENTERPRISE-OR-CREDIT-CODE NAME"), 2)
 def set_baolian(turn: Turn, me: Cadre, words: list[str]) -> None:
     enterprise = enterprise_named(turn, me, " ".join(words[:-1]))
     cadre = cadre_named(turn, me, words[-1])
@@ -223,7 +223,7 @@ def set_baolian(turn: Turn, me: Cadre, words: list[str]) -> None:
                cadre=plain(cadre.name), enterprise=plain(enterprise.name), count=plain(str(len(moved)))))
 
 
-@action("duty", "/admin duty 单位 姓名", 2)
+@action("duty", t("/admin duty UNIT NAME"), 2)
 def set_duty(turn: Turn, me: Cadre, words: list[str]) -> None:
     unit = unit_named(turn, me, " ".join(words[:-1]))
     cadre = cadre_named(turn, me, words[-1])
@@ -232,7 +232,7 @@ def set_duty(turn: Turn, me: Cadre, words: list[str]) -> None:
                cadre=plain(cadre.name), unit=plain(unit.name)))
 
 
-@action("policy", "/admin policy 单位 三不过|13710|default", 2)
+@action("policy", t("/admin policy UNIT 三不过|13710|default"), 2)
 def set_policy(turn: Turn, me: Cadre, words: list[str]) -> None:
     unit = unit_named(turn, me, " ".join(words[:-1]))
     chosen = words[-1].lower()
@@ -248,7 +248,7 @@ def set_policy(turn: Turn, me: Cadre, words: list[str]) -> None:
                "deadlines.", unit=plain(unit.name), policy=plain(words[-1])))
 
 
-@action("robot", "/admin robot 单位 [wecom|dingtalk|feishu URL [SECRET] | off | default]", 1)
+@action("robot", t("/admin robot UNIT [wecom|dingtalk|feishu URL [SECRET] | off | default]"), 1)
 def set_robots(turn: Turn, me: Cadre, words: list[str]) -> None:
     platform_at = next((i for i, word in enumerate(words) if word.lower() in (*PATHS, OFF, DEFAULT)), len(words))
     unit = unit_named(turn, me, " ".join(words[:platform_at]))
@@ -292,7 +292,7 @@ def _robots_of(unit: OrgUnit, robots: list[dict[str, str]] | None) -> Msg:
     return t("{unit}'s digests go to the robots {robots}.", unit=plain(unit.name), robots=plain(names))
 
 
-@action("grant", "/admin grant 姓名 admin|leader|supervisor|cadre 单位", 3)
+@action("grant", t("/admin grant NAME admin|leader|supervisor|cadre UNIT"), 3)
 def grant_role(turn: Turn, me: Cadre, words: list[str]) -> None:
     cadre, role, unit = _grant_words(turn, me, words)
     if turn.uow.roster.grant(Grant(cadre.id, role, unit.id), me.id, turn.now):
@@ -303,7 +303,7 @@ def grant_role(turn: Turn, me: Cadre, words: list[str]) -> None:
                    unit=plain(unit.name)))
 
 
-@action("revoke", "/admin revoke 姓名 admin|leader|supervisor|cadre 单位", 3)
+@action("revoke", t("/admin revoke NAME admin|leader|supervisor|cadre UNIT"), 3)
 def revoke_role(turn: Turn, me: Cadre, words: list[str]) -> None:
     cadre, role, unit = _grant_words(turn, me, words)
     if turn.uow.roster.revoke(Grant(cadre.id, role, unit.id)):
@@ -321,7 +321,7 @@ def _grant_words(turn: Turn, me: Cadre, words: list[str]) -> tuple[Cadre, Role, 
     return cadre_named(turn, me, words[0]), role, unit_named(turn, me, " ".join(words[2:]))
 
 
-@action("roles", "/admin roles 姓名", 1)
+@action("roles", t("/admin roles NAME"), 1)
 def show_roles(turn: Turn, me: Cadre, words: list[str]) -> None:
     cadre = cadre_named(turn, me, " ".join(words))
     directory = turn.uow.directory

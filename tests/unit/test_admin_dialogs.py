@@ -149,7 +149,7 @@ def test_a_wrong_post_or_phone_is_said_with_the_usage_again_and_nothing_is_added
     [missing] = desk.admin.says("/admin add 张伟")
     assert reason(wrong_post).startswith("“{post}” is not a post the bot knows")
     assert reason(wrong_phone) == "“{phone}” is not a phone number."
-    assert wrong_phone.text.params["again"].params["usage"].params["text"] == "/admin add 姓名 岗位 单位 电话"
+    assert wrong_phone.text.params["again"].params["usage"].key == "/admin add NAME POST UNIT PHONE"
     assert missing.text.key == "Something is missing. Type it like this: {usage}"
     assert desk.store.cadres == before
 
