@@ -329,3 +329,16 @@ def test_a_group_bound_to_one_branch_cannot_be_unbound_or_taken_by_another_branc
         assert (refused.text.params["unit"], refused.text.params["home"]) == ("新村镇", "城关街道")
         assert [b.org_unit_id for b in desk.store.bindings.values()] == [TOWNSHIP]
     assert keys(in_group(LEADER_CHAT, "/unbind")) == ["This group no longer gets digests."]
+
+
+def test_a_cadre_disabled_after_being_offered_in_a_search_cannot_be_handed_the_ticket(desk):
+    desk.owner.presses("Transfer")
+    r = desk.owner.says("王")
+    assert [b.payload for row in r[0].buttons for b in row] == ["h:2:1"]
+    desk.admin.says("/admin disable 王网格")
+    desk.owner.forges("h:2:1")
+    r = desk.owner.says("属于网格事务")
+    assert keys(r) == ["This button is out of date."]
+    assert all(event.kind != EventKind.HANDOVER_OFFERED for event in desk.ticket.events)
+    desk.owner.presses("Transfer")
+    assert keys(desk.owner.says("王")) == ["No cadre matches “{query}”. Try another part of the name or unit."]
