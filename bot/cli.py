@@ -5,7 +5,9 @@
     lianxin db upgrade           migrate the database to the newest schema
     lianxin demo seed            add the demo subdistrict (idempotent)
     lianxin cadre invite ID      print a one-time invite link for cadre ID
-    lianxin cadre admin ID [--off]  let cadre ID bind leader groups to units in their subtree (/bind)
+    lianxin cadre admin ID [--unit 新村镇] [--off]
+                                 grant cadre ID the admin role on their own unit (or --unit): they
+                                 administer it and below in chat (/admin, /bind); --off revokes it
     lianxin cadre erase ID       a departed cadre's personal data: name replaced by "已离任干部 #ID",
                                  phone cleared, chat unbound (refused while tickets still reach them)
     lianxin ledger export --unit 城关街道 [--out FILE] [--locale zh_CN]
@@ -85,9 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--days", type=int, default=7, help="how long the link stays valid (default 7)")
     invite.add_argument("--bot-username", help="the bot's @username (default: ask the Bot API)")
     invite.set_defaults(func=cmd_cadre_invite)
-    admin = cadre.add_parser("admin", help="let a cadre bind leader groups to units in their subtree (/bind)")
+    admin = cadre.add_parser("admin", help="grant a cadre the admin role on their unit (/admin, /bind there and below)")
     admin.add_argument("cadre_id", type=int)
-    admin.add_argument("--off", action="store_true", help="take the right away again")
+    admin.add_argument("--unit", help="the org unit to administer (default: the cadre's own)")
+    admin.add_argument("--off", action="store_true", help="revoke the role on that unit")
     admin.set_defaults(func=cmd_cadre_admin)
     erase = cadre.add_parser("erase", help="erase a departed cadre's personal data (docs/privacy.md)")
     erase.add_argument("cadre_id", type=int)
@@ -163,14 +166,15 @@ def cmd_cadre_admin(args: argparse.Namespace, settings: Settings) -> int:
     factory = uow_factory(settings.database_url)
     try:
         with factory() as uow:
-            name = set_admin(uow, args.cadre_id, admin=not args.off)
+            name, unit = set_admin(uow, args.cadre_id, admin=not args.off, unit=args.unit)
             uow.commit()
     except LookupError as exc:
         print(f"lianxin: {exc} in {_safe_url(settings.database_url)}", file=sys.stderr)
         return 1
     finally:
         factory.dispose()
-    print(f"{name} {'may no longer' if args.off else 'may now'} bind leader groups (/bind)")
+    print(f"{name} {'no longer administers' if args.off else 'now administers'} {unit} and the units below it "
+          "(/admin, /bind)")
     return 0
 
 

@@ -55,7 +55,7 @@ async def sweep(core: Lianxin, deliver: Deliver) -> int:
 class RobotPost:
     """Where digests go besides chat groups: each org unit's WeCom / DingTalk / Feishu robots."""
 
-    robots: dict[str, list[Robot]]  # org unit name -> its robots (LIANXIN_ROBOTS)
+    robots: dict[str, list[Robot]]  # org unit name -> its robots (LIANXIN_ROBOTS); those set in chat replace a unit's
     translator: Translator
     locale: str
     # a fresh one per run (default: robots.Pacing): a robot shared by two units is paced across both
@@ -69,7 +69,7 @@ async def push_digests(core: Lianxin, deliver: Deliver, monthly: bool = False,
     replies = await asyncio.to_thread(core.push_digests, monthly, due)
     log.info("%s digests queued for %d groups", "monthly" if monthly else "weekly", len(replies))
     await deliver(replies)
-    if robots is not None and robots.robots:
+    if robots is not None:
         await post_to_robots(core, robots, monthly, due)
     return len(replies)
 
@@ -77,19 +77,44 @@ async def push_digests(core: Lianxin, deliver: Deliver, monthly: bool = False,
 async def post_to_robots(core: Lianxin, post: RobotPost, monthly: bool = False,
                          due: datetime | None = None) -> list[Delivery]:
     """Each configured unit's digest, rendered as plain lines, to its robots; failures are logged
-    (the digest was claimed first: a failing robot is not retried by a second process)."""
+    (the digest was claimed first: a failing robot is not retried by a second process). A unit's
+    robots set by an admin in chat (/admin robot) replace those LIANXIN_ROBOTS names for it."""
+    stored = await asyncio.to_thread(core.stored_robots)
+    if not post.robots and not stored:
+        return []  # most offices: the robots' models and senders are never imported
     from bot.adapters.robots import Pacing, post_digest
 
-    digests = await asyncio.to_thread(core.robot_digests, list(post.robots), monthly, due)
+    robots = {unit: list(found) for unit, found in (post.robots | stored_robots(stored)).items() if found}
+    digests = await asyncio.to_thread(core.robot_digests, list(robots), monthly, due)
     pacing, deliveries = (post.pacing or Pacing)(), []
     for unit, digest in digests.items():
         title, *lines = post.translator.render(digest, post.locale).split("\n")
-        for delivery in await post_digest(post.robots[unit], title, lines, pacing=pacing):
+        for delivery in await post_digest(robots[unit], title, lines, pacing=pacing):
             if not delivery.ok:
                 log.warning("%s's digest not delivered to %s: %s (%d of %d parts sent)", unit, delivery.robot.name,
                             delivery.error, delivery.sent, delivery.parts)
             deliveries.append(delivery)
     return deliveries
+
+
+def stored_robots(stored: dict[str, list[dict[str, str]]]) -> dict[str, list[Robot]]:
+    """The robots admins set in chat, by unit name; one the shell cannot use is logged by its
+    name (never its URL) and left out (handlers.admin checks the same shapes before storing)."""
+    from pydantic import ValidationError
+
+    from bot.adapters.robots import Robot
+    from handlers.domain.webhooks import robot_name
+
+    robots: dict[str, list[Robot]] = {}
+    for unit, entries in stored.items():
+        robots[unit] = []
+        for entry in entries:
+            try:
+                robots[unit].append(Robot.model_validate(entry))
+            except ValidationError:
+                log.warning("%s: stored robot %s left out: not a usable webhook", unit,
+                            robot_name(entry.get("platform", "?"), entry.get("url", "")))
+    return robots
 
 
 def digest_triggers(timetable: Timetable) -> dict[str, CronTrigger]:

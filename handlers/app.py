@@ -11,8 +11,9 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from handlers import (addendum, assess, collect, complaints, consult, digest, extension, groups, handover, help,
-                      ledger, mydata, payloads, privacy, provisional, register, reminders, revisit, verdicts)
+from handlers import (addendum, admin, assess, collect, complaints, consult, digest, extension, groups, handover,
+                      help, ledger, mydata, payloads, privacy, provisional, register, reminders, revisit,
+                      unit_settings, verdicts)
 from handlers.conversations import answer, cadre, feedback, lists, report
 from handlers.imports import chat as imports_chat
 from handlers.imports.rows import RawSheet
@@ -148,6 +149,11 @@ class Lianxin:
             uow.commit()
         return digests
 
+    def stored_robots(self) -> dict[str, list[dict[str, str]]]:
+        """The group robots admins set on units in chat (/admin robot), by unit name."""
+        with self._uow_factory() as uow:
+            return unit_settings.stored_robots(Work(uow=uow, now=self._clock.now(), rules=self._rules))
+
     def group_commands(self) -> list[tuple[str, Msg]]:
         """What the bot answers in a group (handlers.groups), for the groups' command menu."""
         return [(digest.COMMAND, t("This group's unit: last week's figures; /digest month")),
@@ -254,11 +260,12 @@ def _ask_again(turn: Turn) -> None:
 
 # Every feature's commands, buttons and dialog steps, in one router (see handlers.router).
 ROUTER = Router("lianxin")
-ROUTER.include(_own, help.router, addendum.router, register.router, report.router, cadre.router, handover.router, extension.router, assess.router, consult.router,
+ROUTER.include(_own, help.router, admin.router, addendum.router, register.router, report.router, cadre.router, handover.router, extension.router, assess.router, consult.router,
                answer.router, feedback.router, revisit.router, collect.router, complaints.router, lists.router, digest.router,
                ledger.router, mydata.router, imports_chat.router)
 ROUTER.unknown_command, ROUTER.idle = _unknown_command, _idle
-MENU = ("start", "help", "mine", "my", "t", "new", "digest", "ledger", "complain", "mydata", "lang", "cancel")  # the menu's order
+MENU = ("start", "help", "mine", "my", "t", "new", "digest", "ledger", "complain", "mydata", "admin", "lang",
+        "cancel")  # the menu's order
 
 
 def dispatch(turn: Turn) -> None:

@@ -53,7 +53,7 @@ def request(cmd: AskView, work: Work) -> tuple[Ticket, Cadre]:
     """The ticket and the co-handler asked, who is told (without the reporter's phone)."""
     ticket, owner = owned_by(work, cmd.by, cmd.ticket_id)
     co_handler = work.uow.directory.cadre(cmd.co_handler_id)
-    if co_handler is None or co_handler.id == owner.id:
+    if co_handler is None or co_handler.disabled or co_handler.id == owner.id:
         raise OutOfDate()
     if co_handler.id in ticket.co_handlers:
         raise DomainError(t("{name} is already consulted on {number}.", name=co_handler.name, number=ticket.number))

@@ -3,8 +3,8 @@ the group gets that unit's 周通报 every week and 月报告 every month (handl
 
 In a group the bot hears only /bind, /unbind, /digest and /help, and only from cadres it knows:
 a group somebody else added it to stays silent, whatever is said there. Everything is
-checked against the database: the sender's admin flag, and that the unit lies in the
-admin's own part of the tree.
+checked against the database (handlers.authority): the sender's admin role, and that the unit
+lies in the admin's own part of the tree.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handlers import digest
-from handlers.authority import unit_under
+from handlers.authority import admin_of, administers, own_part, unit_under
 from handlers.domain.model import Cadre, GroupBinding
 from handlers.messages import Msg, t
 from handlers.seam import Address, Incoming, Reply
@@ -30,17 +30,18 @@ def handle(work: Work, incoming: Incoming, locale: str) -> None:
         return
     account = work.uow.accounts.find(incoming.platform, incoming.user_id)
     cadre = work.uow.directory.cadre_by_account(account.id) if account else None
-    if cadre is None:
+    if cadre is None or account is None:
         return  # strangers get nothing, not even a refusal: the bot does not talk in their group
 
     def say(text: Msg) -> None:
         work.replies.append(Reply(Address(incoming.platform, incoming.chat_id), locale, text))
 
+    is_admin = admin_of(work.uow.directory, account.id) is not None
     if incoming.command == HELP:
         say(GROUP_HELP)
     elif incoming.command == digest.COMMAND:
-        _digest(work, incoming, cadre, locale, say)
-    elif not cadre.is_admin:
+        _digest(work, incoming, is_admin, locale, say)
+    elif not is_admin or _bound_elsewhere(work, incoming, cadre, say):
         return
     elif incoming.command == BIND:
         _bind(work, incoming, cadre, say)
@@ -50,6 +51,17 @@ def handle(work: Work, incoming: Incoming, locale: str) -> None:
         say(t("This group was not bound to a unit."))
 
 
+def _bound_elsewhere(work: Work, incoming: Incoming, admin: Cadre, say: Say) -> bool:
+    """A group bound to a unit outside this admin's part of the tree is its own admins' to change."""
+    binding = work.uow.groups.binding(incoming.platform, incoming.chat_id)
+    if binding is None or administers(work.uow.directory, admin, binding.org_unit_id):
+        return False
+    unit = work.uow.directory.org_unit(binding.org_unit_id)
+    say(t("This group follows {unit}, outside {home}: only an admin of {unit} can change that.",
+          unit=unit.name if unit else "", home=own_part(work.uow.directory, admin)))
+    return True
+
+
 def _bind(work: Work, incoming: Incoming, admin: Cadre, say: Say) -> None:
     name = incoming.args.strip()
     if not name:
@@ -57,9 +69,8 @@ def _bind(work: Work, incoming: Incoming, admin: Cadre, say: Say) -> None:
         return
     unit = unit_under(work.uow.directory, admin, name)
     if unit is None:
-        home = work.uow.directory.org_unit(admin.org_unit_id)
         say(t("No unit named “{name}” in {home} or below. Check the name and send /bind again.",
-              name=name, home=home.name if home else ""))
+              name=name, home=own_part(work.uow.directory, admin)))
         return
     binding = GroupBinding(incoming.platform, incoming.chat_id, unit.id, incoming.chat_title)
     work.uow.groups.bind(binding, admin.id, work.now)
@@ -67,10 +78,10 @@ def _bind(work: Work, incoming: Incoming, admin: Cadre, say: Say) -> None:
           "/digest shows last week's now.", unit=unit.name))
 
 
-def _digest(work: Work, incoming: Incoming, cadre: Cadre, locale: str, say: Say) -> None:
+def _digest(work: Work, incoming: Incoming, is_admin: bool, locale: str, say: Say) -> None:
     binding = work.uow.groups.binding(incoming.platform, incoming.chat_id)
     if binding is None:
-        if cadre.is_admin:
+        if is_admin:
             say(t("This group follows no unit yet: send /bind followed by the unit's name."))
         return
     asked = digest.requested(work, incoming.args)

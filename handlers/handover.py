@@ -81,7 +81,7 @@ def offer_handover(cmd: OfferHandover, work: Work, escalated: bool = False) -> t
     """The ticket and its receiver, who is told."""
     ticket, cadre = owned_by(work, cmd.by, cmd.ticket_id)
     receiver = work.uow.directory.cadre(cmd.to)
-    if receiver is None or receiver.id == cadre.id or ticket.pending_handover is not None:
+    if receiver is None or receiver.disabled or receiver.id == cadre.id or ticket.pending_handover is not None:
         raise OutOfDate()
     ticket.record(EventKind.HANDOVER_OFFERED, work.now, cmd.by, to=receiver.id, reason=cmd.reason,
                   escalated=escalated)
@@ -141,7 +141,10 @@ def assigner_of(work: Work, ticket: Ticket) -> Cadre | None:
     """Who a 退单 returns to: the cadre who handed it over, else the leader on duty above (never nobody)."""
     for event in reversed(ticket.events):
         if event.kind == EventKind.HANDOVER_ACCEPTED and event.data.get("previous_owner") != ticket.owner_cadre_id:
-            return work.uow.directory.cadre(event.data["previous_owner"])
+            previous = work.uow.directory.cadre(event.data["previous_owner"])
+            if previous is not None and not previous.disabled:
+                return previous
+            break
     return supervisor_of(work.uow.directory, ticket.org_unit_id, ticket.owner_cadre_id)
 
 

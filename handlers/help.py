@@ -4,6 +4,7 @@ one screen, the commands and where the buttons are. (In a group: handlers.groups
 
 from __future__ import annotations
 
+from handlers.authority import admin_of
 from handlers.digest import LEADER_ROLES
 from handlers.domain.model import Cadre, CadreRole
 from handlers.messages import Msg, t
@@ -24,15 +25,18 @@ LEADER = t("As a leader:\n/digest last week's figures for your unit (/digest mon
 SUPERVISOR = t("As a business-environment supervisor: 举报 about the cadres of your unit and below come to you; "
                "mark each upheld or not upheld, with a reason.")
 PRIVACY = t("/mydata what is stored about you, and its erasure")
-ADMIN = t("As an admin: add the bot to a leaders' group and send /bind followed by a unit's name there.")
+ADMIN = t("As an admin: /admin shows what you can do for your part of the org tree (add or disable cadres, "
+          "包联, duty cadres, deadline policies, group robots, roles); in a leaders' group, send /bind followed by "
+          "a unit's name there.")
 
 
 @router.command("help", t("What you can do here"))
 def show(turn: Turn, args: str) -> None:
-    turn.say(for_person(turn.uow.directory.cadre_by_account(turn.account.id)))
+    cadre = turn.uow.directory.cadre_by_account(turn.account.id)
+    turn.say(for_person(cadre, is_admin=admin_of(turn.uow.directory, turn.account.id) is not None))
 
 
-def for_person(cadre: Cadre | None) -> Msg:
+def for_person(cadre: Cadre | None, is_admin: bool = False) -> Msg:
     """The parts that apply to this person, the reporter's last (anyone can report)."""
     parts: dict[str, Msg] = {}
     if cadre is not None:
@@ -41,7 +45,7 @@ def for_person(cadre: Cadre | None) -> Msg:
             parts["leader"] = LEADER
         if cadre.role is CadreRole.SUPERVISOR:
             parts["supervisor"] = SUPERVISOR
-        if cadre.is_admin:
+        if is_admin:
             parts["admin"] = ADMIN
     parts["reporter"] = REPORTER
     parts["privacy"] = PRIVACY

@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from handlers.domain.flags import Flag, FlagLines
-from handlers.domain.model import Account, Cadre, Complaint, Enterprise, Finding, GroupBinding, OrgUnit, ReporterProfile, Ticket
+from handlers.domain.model import (Account, Cadre, Complaint, Enterprise, Finding, Grant, GroupBinding, OrgUnit,
+                                   ReporterProfile, Role, Ticket)
 from handlers.domain.ranking import UnitPeriod
 from handlers.seam import Document, Reply
 
@@ -100,12 +101,18 @@ class Directory(Protocol):
     def cadres(self, cadre_ids: Collection[int]) -> dict[int, Cadre]:
         """The known ones among these cadres, by id, in one look-up (a sweep's batch)."""
     def cadre_by_account(self, account_id: int) -> Cadre | None: ...
-    def grid_worker(self, grid_id: int) -> Cadre | None: ...
-    def cadres_in(self, org_unit_id: int, role: str) -> list[Cadre]: ...
+    def grid_worker(self, grid_id: int) -> Cadre | None:
+        """The grid's 网格员 who still works (disabled cadres are never picked to handle anything)."""
+    def cadres_in(self, org_unit_id: int, role: str) -> list[Cadre]:
+        """The unit's cadres of that CadreRole who still work."""
     def admins(self) -> list[Cadre]:
-        """Cadres with the admin right (lianxin cadre admin ID): they hear what only an admin can fix."""
+        """Cadres who still work and hold the admin role somewhere: they hear what only an admin can fix."""
+    def grants_of(self, cadre_id: int) -> list[Grant]:
+        """The roles the cadre holds, each on its unit (handlers.authority reads them)."""
+    def holders(self, role: Role, org_unit_ids: Collection[int]) -> list[Cadre]:
+        """Cadres who still work and hold `role` on one of these units, by id."""
     def search_cadres(self, text: str, limit: int) -> list[Cadre]:
-        """By name or org unit name."""
+        """By name or org unit name; only cadres who still work."""
     def enterprise(self, enterprise_id: int) -> Enterprise | None: ...
     def enterprise_by_code(self, credit_code: str) -> Enterprise | None: ...
     def search_enterprises(self, name_part: str, limit: int) -> list[Enterprise]: ...
@@ -120,7 +127,35 @@ class Enterprises(Protocol):
         """The enterprise's 包联 cadre from now on (None: none)."""
 
 
+class Roster(Protocol):
+    """Write side of the cadre roster (干部库) and of the roles held on units (handlers.admin)."""
+
+    def add(self, name: str, role: str, org_unit_id: int, phone: str) -> Cadre: ...
+    def disable(self, cadre_id: int, at: datetime) -> None:
+        """The cadre no longer works on tickets; their chat account is unbound from them."""
+    def set_duty(self, org_unit_id: int, cadre_id: int) -> None:
+        """The unit's duty cadre (属地兜底) from now on."""
+    def grant(self, grant: Grant, by_cadre_id: int | None, at: datetime) -> bool:
+        """False when the cadre already held that role on that unit."""
+    def revoke(self, grant: Grant) -> bool:
+        """False when the cadre did not hold it."""
+
+
+class UnitSettings(Protocol):
+    """What an admin set on an org unit, by key (handlers.settings): it covers the unit's subtree."""
+
+    def of(self, org_unit_ids: Collection[int], key: str) -> dict[int, Any]:
+        """The values set on these units, by unit id (units with none left out)."""
+    def everywhere(self, key: str) -> dict[int, Any]:
+        """Every unit's value of `key`, by unit id."""
+    def put(self, org_unit_id: int, key: str, value: Any, by_cadre_id: int | None, at: datetime) -> None: ...
+    def remove(self, org_unit_id: int, key: str) -> bool:
+        """False when nothing was set."""
+
+
 class Invites(Protocol):
+    def issue(self, cadre_id: int, now: datetime, ttl: timedelta) -> str:
+        """A fresh one-time invite token binding the next account that uses it to the cadre."""
     def redeem(self, token: str, account_id: int, now: datetime) -> Cadre | None:
         """Bind the invite's cadre to `account_id` once; None if unknown, used or expired."""
 
@@ -286,6 +321,8 @@ class UnitOfWork(Protocol):
     conversations: Conversations
     directory: Directory
     enterprises: Enterprises
+    roster: Roster
+    unit_settings: UnitSettings
     invites: Invites
     tickets: Tickets
     seen_updates: SeenUpdates

@@ -17,7 +17,7 @@ from handlers.domain.events import EventKind
 from handlers.domain.flags import due_day
 from handlers.domain.lifecycle import is_open
 from handlers.domain.model import Ticket
-from handlers.domain.routing import upward
+from handlers.unit_settings import policy_for_unit
 from handlers.messages import Msg, plain, t
 from handlers.turn import Work
 
@@ -77,7 +77,7 @@ def recount(work: Work, ticket_id: int) -> Ticket | None:
         return None
     rules = work.rules
     before = {stage.value: _iso(getattr(ticket, name)) for stage, name in DUE_FIELDS.items()}
-    stamp_due_times(ticket, rules.policy_for(upward(work.uow.directory, ticket.org_unit_id)), rules.time_zone,
+    stamp_due_times(ticket, policy_for_unit(work, ticket.org_unit_id), rules.time_zone,
                     rules.calendar)
     if provisional_years(ticket, rules.time_zone, rules.calendar):
         return None  # still counted without a list: nothing to record (the unit of work is not committed for it)

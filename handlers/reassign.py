@@ -45,7 +45,7 @@ def move_baolian(cmd: MoveBaolian, work: Work) -> list[Ticket]:
     directory = work.uow.directory
     enterprise = directory.enterprise(cmd.enterprise_id)
     receiver = directory.cadre(cmd.to)
-    if enterprise is None or receiver is None:
+    if enterprise is None or receiver is None or receiver.disabled:
         raise DomainError(t("That enterprise or cadre is no longer in the register."))
     previous = enterprise.assigned_cadre_id
     if previous == receiver.id:

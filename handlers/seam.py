@@ -58,6 +58,9 @@ class Incoming:
     contact_user_id: str | None = None
     chat_kind: str = PRIVATE  # GROUP for groups and supergroups
     chat_title: str = ""
+    # how a person opens this bot with a start parameter, "{}" standing for it (Telegram:
+    # https://t.me/<bot>?start={}); None when the adapter does not know it yet
+    start_link: str | None = None
 
     @property
     def is_press(self) -> bool:

@@ -17,13 +17,14 @@ from handlers.card import owner_buttons  # noqa: F401 (the card's buttons, for t
 from handlers.domain.events import EventKind
 from handlers.ports import ANSWER_STEP, Dialog
 from handlers.turn import Work
+from handlers.unit_settings import policy_for_unit
 from handlers.domain.deadlines import Policy, stamp_due_times
 from handlers.domain.errors import DomainError
 from handlers.domain.labels import ROLE_LABELS, STATUS_LABELS
 from handlers.domain.lifecycle import OPEN, TRANSITIONS, Action, Actor, is_open, next_status
 from handlers.domain.model import (PARTLY, SOLVED, UNSOLVED, Account, Cadre, ReporterKind, ReporterProfile, Ticket,
                                    TicketEvent, TicketStatus)
-from handlers.domain.routing import route_ticket, route_to_township, upward
+from handlers.domain.routing import route_ticket, route_to_township
 from handlers.messages import Msg, t
 from handlers.seam import Button
 
@@ -120,7 +121,7 @@ def stamp_deadlines(work: Work, ticket: Ticket) -> None:
 
 def policy_of(work: Work, ticket: Ticket) -> Policy:
     """The deadline policy of the ticket's org unit (the nearest unit up the tree that names one)."""
-    return work.rules.policy_for(upward(work.uow.directory, ticket.org_unit_id))
+    return policy_for_unit(work, ticket.org_unit_id)
 
 
 

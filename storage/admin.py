@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from handlers.domain.credit_code import check_character
-from handlers.domain.model import CadreRole, OrgLevel
-from storage.repositories import to_db
-from storage.tables import CadreInviteRow, CadreRow, EnterpriseRow, OrgUnitRow
-
-INVITE_TOKEN_BYTES = 24  # 32 characters of [A-Za-z0-9_-]; a /start parameter allows 64
+from handlers.domain.model import CadreRole, Grant, OrgLevel, Role
+from storage.repositories import INVITE_TOKEN_BYTES, SqlInvites, SqlRoster  # noqa: F401 (the token's size, for callers)
+from storage.tables import CadreRow, EnterpriseRow, OrgUnitRow
 
 
 def _session_of(uow_or_session: object) -> Session:
@@ -32,15 +29,7 @@ def create_invite(uow_or_session: object, cadre_id: int, now: datetime, ttl: tim
     The token fits a Telegram deep link (t.me/<bot>?start=<token>). Does not commit:
     call `uow.commit()` (or `session.commit()`) afterwards.
     """
-    session = _session_of(uow_or_session)
-    if session.get(CadreRow, cadre_id) is None:
-        raise LookupError(f"no cadre {cadre_id}")
-    if ttl <= timedelta(0):
-        raise ValueError("ttl must be positive")
-    token = secrets.token_urlsafe(INVITE_TOKEN_BYTES)
-    session.add(CadreInviteRow(token=token, cadre_id=cadre_id, expires_at=to_db(now + ttl)))
-    session.flush()
-    return token
+    return SqlInvites(_session_of(uow_or_session)).issue(cadre_id, now, ttl)
 
 
 # -- demo data ----------------------------------------------------------------
@@ -48,15 +37,32 @@ def create_invite(uow_or_session: object, cadre_id: int, now: datetime, ttl: tim
 _REGION = "410184"  # 新郑市
 
 
-def set_admin(uow_or_session: object, cadre_id: int, admin: bool = True) -> str:
-    """Let a cadre bind leader groups to units in their own subtree (or stop them); their name."""
+def set_admin(uow_or_session: object, cadre_id: int, admin: bool = True, unit: str | None = None,
+              now: datetime | None = None) -> tuple[str, str]:
+    """Grant (or revoke) the admin role to a cadre on their own org unit, or on the unit named
+    `unit`: they administer it and everything below it. Their name and the unit's."""
     session = _session_of(uow_or_session)
     row = session.get(CadreRow, cadre_id)
     if row is None:
         raise LookupError(f"no cadre with id {cadre_id}")
-    row.is_admin = admin
+    unit_id = row.org_unit_id if unit is None else _unit_named(session, unit)
+    grant = Grant(cadre_id, Role.ADMIN, unit_id)
+    roster = SqlRoster(session)
+    if admin:
+        roster.grant(grant, None, now or datetime.now(UTC))
+    else:
+        roster.revoke(grant)
     session.flush()
-    return row.name
+    unit_row = session.get(OrgUnitRow, unit_id)
+    assert unit_row is not None
+    return row.name, unit_row.name
+
+
+def _unit_named(session: Session, name: str) -> int:
+    ids = list(session.scalars(sa.select(OrgUnitRow.id).where(OrgUnitRow.name == name.strip())))
+    if len(ids) != 1:
+        raise LookupError(f"{'several org units' if ids else 'no org unit'} named {name!r}")
+    return ids[0]
 
 
 def demo_credit_code(prefix: str, org_code: str) -> str:
@@ -146,7 +152,8 @@ def seed_into(session: Session) -> DemoSummary:
     duty = _cadre(session, _DUTY[0], CadreRole.TOWNSHIP_LEADER, township.id, _DUTY[1])
     if township.duty_cadre_id is None:
         township.duty_cadre_id = duty.id
-    duty.is_admin = True  # binds the township's leader group (/bind 新村镇) in the demo
+    # administers the township in the demo: binds its leader group (/bind 新村镇), /admin
+    SqlRoster(session).grant(Grant(duty.id, Role.ADMIN, township.id), None, datetime.now(UTC))  # type: ignore[arg-type]
     butler = _cadre(session, _BUTLER[0], CadreRole.BUTLER, township.id, _BUTLER[1])
     cadres[duty.name] = duty.id  # type: ignore[assignment]
     cadres[butler.name] = butler.id  # type: ignore[assignment]

@@ -19,7 +19,7 @@ from handlers.domain.model import ERASED_PREFIX, Account, Finding
 from handlers.payloads import finding
 from storage.files import STORED, is_stored
 from storage.repositories import id_in
-from storage.tables import (AccountRow, CadreInviteRow, CadreRow, ComplaintRow, ConversationRow, EnterpriseRow,
+from storage.tables import (AccountRow, CadreInviteRow, CadreRow, RoleGrantRow, ComplaintRow, ConversationRow, EnterpriseRow,
                             InboxRow, LiveCardRow, OrgUnitRow, OutboxRow, ReporterProfileRow, StoredFileRow,
                             TicketEventRow, TicketRow)
 
@@ -77,7 +77,8 @@ class SqlPrivacy:
         ledger finds the cadre's (placeholder) name through it; the account no longer has a chat."""
         table = CadreRow.__table__
         account_id = self.session.scalar(sa.update(table).where(table.c.id == cadre_id).values(
-            name=placeholder, phone="", phone_public=False, is_admin=False).returning(table.c.account_id))
+            name=placeholder, phone="", phone_public=False).returning(table.c.account_id))
+        self.session.execute(sa.delete(RoleGrantRow).where(RoleGrantRow.cadre_id == cadre_id))  # no roles left
         self.session.execute(sa.delete(CadreInviteRow).where(CadreInviteRow.cadre_id == cadre_id,
                                                              CadreInviteRow.used_at.is_(None)))
         account = self.session.get(AccountRow, account_id) if account_id is not None else None

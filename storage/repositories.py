@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import secrets
 from collections.abc import Collection, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,10 +24,12 @@ from handlers.domain.model import (
     Complaint,
     Enterprise,
     Finding,
+    Grant,
     OrgLevel,
     OrgUnit,
     ReporterKind,
     ReporterProfile,
+    Role,
     Ticket,
     TicketEvent,
     TicketStatus,
@@ -45,10 +48,12 @@ from storage.tables import (
     EnterpriseRow,
     OrgUnitRow,
     ReporterProfileRow,
+    RoleGrantRow,
     SeenUpdateRow,
     TicketCounterRow,
     TicketEventRow,
     TicketRow,
+    UnitSettingRow,
 )
 
 # -- time ---------------------------------------------------------------------
@@ -118,7 +123,11 @@ def _org_unit(row: OrgUnitRow) -> OrgUnit:
 
 def _cadre(row: CadreRow) -> Cadre:
     assert row.id is not None
-    return Cadre(row.id, row.name, CadreRole(row.role), row.org_unit_id, row.phone, row.account_id, row.is_admin)
+    return Cadre(row.id, row.name, CadreRole(row.role), row.org_unit_id, row.phone, row.account_id,
+                 disabled=row.disabled_at is not None)
+
+
+_WORKING = CadreRow.disabled_at.is_(None)  # a disabled cadre is never picked to handle anything
 
 
 def _enterprise(row: EnterpriseRow) -> Enterprise:
@@ -492,7 +501,7 @@ class SqlDirectory:
         """The grid's 网格员 (the first one, should a grid have several)."""
         row = self.session.scalars(
             sa.select(CadreRow)
-            .where(CadreRow.org_unit_id == grid_id, CadreRow.role == CadreRole.GRID_WORKER.value)
+            .where(CadreRow.org_unit_id == grid_id, CadreRow.role == CadreRole.GRID_WORKER.value, _WORKING)
             .order_by(CadreRow.id)
             .limit(1)
         ).first()
@@ -506,19 +515,33 @@ class SqlDirectory:
         rows = self.session.scalars(
             sa.select(CadreRow).join(OrgUnitRow, OrgUnitRow.id == CadreRow.org_unit_id)
             .where(sa.or_(CadreRow.name.icontains(text, autoescape=True),
-                          OrgUnitRow.name.icontains(text, autoescape=True)))
+                          OrgUnitRow.name.icontains(text, autoescape=True)), _WORKING)
             .order_by(CadreRow.id).limit(limit)
         )
         return [_cadre(row) for row in rows]
 
     def cadres_in(self, org_unit_id: int, role: str) -> list[Cadre]:
         rows = self.session.scalars(sa.select(CadreRow).where(CadreRow.org_unit_id == org_unit_id,
-                                                              CadreRow.role == role).order_by(CadreRow.id))
+                                                              CadreRow.role == role, _WORKING).order_by(CadreRow.id))
         return [_cadre(row) for row in rows]
 
     def admins(self) -> list[Cadre]:
-        return [_cadre(row) for row in self.session.scalars(sa.select(CadreRow).where(CadreRow.is_admin)
-                                                            .order_by(CadreRow.id))]
+        admins = sa.select(RoleGrantRow.cadre_id).where(RoleGrantRow.role == Role.ADMIN.value)
+        rows = self.session.scalars(sa.select(CadreRow).where(CadreRow.id.in_(admins), _WORKING).order_by(CadreRow.id))
+        return [_cadre(row) for row in rows]
+
+    def grants_of(self, cadre_id: int) -> list[Grant]:
+        rows = self.session.execute(sa.select(RoleGrantRow.role, RoleGrantRow.org_unit_id)
+                                    .where(RoleGrantRow.cadre_id == cadre_id).order_by(RoleGrantRow.id))
+        return [Grant(cadre_id, Role(role), org_unit_id) for role, org_unit_id in rows]
+
+    def holders(self, role: Role, org_unit_ids: Collection[int]) -> list[Cadre]:
+        if not org_unit_ids:
+            return []
+        holding = sa.select(RoleGrantRow.cadre_id).where(RoleGrantRow.role == role.value,
+                                                         id_in(self.session, RoleGrantRow.org_unit_id, org_unit_ids))
+        rows = self.session.scalars(sa.select(CadreRow).where(CadreRow.id.in_(holding), _WORKING).order_by(CadreRow.id))
+        return [_cadre(row) for row in rows]
 
     def enterprise(self, enterprise_id: int) -> Enterprise | None:
         row = self.session.get(EnterpriseRow, enterprise_id)
@@ -559,9 +582,86 @@ class SqlEnterprises:
                              .values(assigned_cadre_id=cadre_id))
 
 
+class SqlRoster:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, name: str, role: str, org_unit_id: int, phone: str) -> Cadre:
+        row = CadreRow(name=name, role=role, org_unit_id=org_unit_id, phone=phone)
+        self.session.add(row)
+        self.session.flush()
+        return _cadre(row)
+
+    def disable(self, cadre_id: int, at: datetime) -> None:
+        self.session.execute(sa.update(CadreRow).where(CadreRow.id == cadre_id, _WORKING)
+                             .values(disabled_at=to_db(at), account_id=None)
+                             .execution_options(synchronize_session="fetch"))
+
+    def set_duty(self, org_unit_id: int, cadre_id: int) -> None:
+        self.session.execute(sa.update(OrgUnitRow).where(OrgUnitRow.id == org_unit_id)
+                             .values(duty_cadre_id=cadre_id).execution_options(synchronize_session="fetch"))
+
+    def grant(self, grant: Grant, by_cadre_id: int | None, at: datetime) -> bool:
+        table = RoleGrantRow.__table__
+        inserted = self.session.execute(dialect_insert(self.session, table).values(
+            cadre_id=grant.cadre_id, role=grant.role.value, org_unit_id=grant.org_unit_id,
+            granted_by_cadre_id=by_cadre_id, granted_at=to_db(at),
+        ).on_conflict_do_nothing(index_elements=["cadre_id", "role", "org_unit_id"]).returning(table.c.id)).first()
+        return inserted is not None
+
+    def revoke(self, grant: Grant) -> bool:
+        table = RoleGrantRow.__table__
+        deleted = self.session.execute(sa.delete(table).where(
+            table.c.cadre_id == grant.cadre_id, table.c.role == grant.role.value,
+            table.c.org_unit_id == grant.org_unit_id).returning(table.c.id)).first()
+        return deleted is not None
+
+
+class SqlUnitSettings:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def of(self, org_unit_ids: Collection[int], key: str) -> dict[int, Any]:
+        if not org_unit_ids:
+            return {}
+        table = UnitSettingRow.__table__
+        return dict(self.session.execute(sa.select(table.c.org_unit_id, table.c.value).where(
+            table.c.key == key, id_in(self.session, table.c.org_unit_id, org_unit_ids))).all())
+
+    def everywhere(self, key: str) -> dict[int, Any]:
+        table = UnitSettingRow.__table__
+        return dict(self.session.execute(sa.select(table.c.org_unit_id, table.c.value)
+                                         .where(table.c.key == key).order_by(table.c.org_unit_id)).all())
+
+    def put(self, org_unit_id: int, key: str, value: Any, by_cadre_id: int | None, at: datetime) -> None:
+        insert = dialect_insert(self.session, UnitSettingRow.__table__).values(
+            org_unit_id=org_unit_id, key=key, value=value, set_by_cadre_id=by_cadre_id, set_at=to_db(at))
+        self.session.execute(insert.on_conflict_do_update(index_elements=["org_unit_id", "key"], set_={
+            name: insert.excluded[name] for name in ("value", "set_by_cadre_id", "set_at")}))
+
+    def remove(self, org_unit_id: int, key: str) -> bool:
+        table = UnitSettingRow.__table__
+        return self.session.execute(sa.delete(table).where(table.c.org_unit_id == org_unit_id, table.c.key == key)
+                                    .returning(table.c.id)).first() is not None
+
+
+INVITE_TOKEN_BYTES = 24  # 32 characters of [A-Za-z0-9_-]; a /start parameter allows 64
+
+
 class SqlInvites:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def issue(self, cadre_id: int, now: datetime, ttl: timedelta) -> str:
+        """A fresh token (fits a Telegram deep link's start parameter), valid for `ttl` from `now`."""
+        if self.session.get(CadreRow, cadre_id) is None:
+            raise LookupError(f"no cadre {cadre_id}")
+        if ttl <= timedelta(0):
+            raise ValueError("ttl must be positive")
+        token = secrets.token_urlsafe(INVITE_TOKEN_BYTES)
+        self.session.add(CadreInviteRow(token=token, cadre_id=cadre_id, expires_at=to_db(now + ttl)))
+        self.session.flush()
+        return token
 
     def redeem(self, token: str, account_id: int, now: datetime) -> Cadre | None:
         """Bind the invite's cadre to `account_id`; None if unknown, used or expired.

@@ -75,8 +75,39 @@ class CadreRow(_Table, table=True):
     account_id: int | None = Field(default=None, foreign_key="account.id", unique=True)
     # what a spreadsheet import finds the cadre by again (a staff number, else the phone): re-import updates in place
     staff_key: str | None = Field(default=None, max_length=64, unique=True)
-    # may bind leader groups to units in its own subtree (/bind); set by an operator
-    is_admin: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # when an admin disabled the cadre (None: works): never routed to again, their account unbound
+    disabled_at: datetime | None = _utc_column(nullable=True)
+
+
+class RoleGrantRow(_Table, table=True):
+    """A role a cadre holds on an org unit and its subtree (handlers.authority): admin, leader,
+    supervisor, cadre. Granted and revoked by admins (/admin grant), or `lianxin cadre admin`."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (sa.UniqueConstraint("cadre_id", "role", "org_unit_id"),
+                      sa.Index("ix_role_grant_role_org_unit_id", "role", "org_unit_id"))  # who holds it here
+
+    id: int | None = Field(default=None, primary_key=True)
+    cadre_id: int = Field(foreign_key="cadre.id")  # led by the unique constraint's index
+    role: str = Field(max_length=20)
+    org_unit_id: int = Field(foreign_key="org_unit.id")
+    granted_by_cadre_id: int | None = Field(default=None, foreign_key="cadre.id")  # None: the command line
+    granted_at: datetime = _utc_column()
+
+
+class UnitSettingRow(_Table, table=True):
+    """A setting an admin keeps on an org unit (handlers.unit_settings): its deadline policy, its
+    group robots (whose webhook URLs are credentials: never shown back in full)."""
+
+    __tablename__ = "unit_setting"
+    __table_args__ = (sa.UniqueConstraint("org_unit_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_unit_id: int = Field(foreign_key="org_unit.id")  # led by the unique constraint's index
+    key: str = Field(max_length=30)
+    value: Any = Field(sa_column=sa.Column(sa.JSON(), nullable=False))
+    set_by_cadre_id: int | None = Field(default=None, foreign_key="cadre.id")
+    set_at: datetime = _utc_column()
 
 
 class AccountRow(_Table, table=True):

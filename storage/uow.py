@@ -30,8 +30,10 @@ from storage.repositories import (
     SqlEnterprises,
     SqlInvites,
     SqlReporterProfiles,
+    SqlRoster,
     SqlSeenUpdates,
     SqlTickets,
+    SqlUnitSettings,
 )
 
 SessionFactory = Callable[[], Session]
@@ -44,6 +46,8 @@ class SqlUnitOfWork:
     conversations: SqlConversations
     directory: SqlDirectory
     enterprises: SqlEnterprises
+    roster: SqlRoster
+    unit_settings: SqlUnitSettings
     invites: SqlInvites
     tickets: SqlTickets
     seen_updates: SqlSeenUpdates
@@ -70,6 +74,8 @@ class SqlUnitOfWork:
         self.conversations = SqlConversations(session)
         self.directory = SqlDirectory(session)
         self.enterprises = SqlEnterprises(session)
+        self.roster = SqlRoster(session)
+        self.unit_settings = SqlUnitSettings(session)
         self.invites = SqlInvites(session)
         self.tickets = SqlTickets(session)
         self.seen_updates = SqlSeenUpdates(session)

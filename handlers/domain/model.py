@@ -102,7 +102,25 @@ class Cadre:
     org_unit_id: int
     phone: str
     account_id: int | None = None
-    is_admin: bool = False  # may bind leader groups to units in its own subtree (/bind)
+    disabled: bool = False  # no longer works on tickets: never routed to, and cannot act (an admin's /admin disable)
+
+
+class Role(StrEnum):
+    """A right held on an org unit and everything below it (handlers.authority)."""
+
+    ADMIN = "admin"  # administers the subtree: cadres, 包联, duty cadres, policies, robots, groups, roles
+    LEADER = "leader"  # leads the subtree's work
+    SUPERVISOR = "supervisor"  # 营商环境监督员 of the subtree: 举报 about its cadres reach them
+    CADRE = "cadre"  # works in the subtree
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Cadre `cadre_id` holds `role` on org unit `org_unit_id` and its subtree."""
+
+    cadre_id: int
+    role: Role
+    org_unit_id: int
 
 
 class Finding(StrEnum):

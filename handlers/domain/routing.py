@@ -2,6 +2,7 @@
 
 立体式包联: the enterprise's assigned cadre (包联) first; else the worker of the
 grid it sits in; else the duty cadre of the nearest org unit above (属地兜底).
+A disabled cadre is passed over at every step, as if the place were empty.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from handlers.domain.errors import DomainError
-from handlers.domain.model import Cadre, CadreRole, Enterprise, OrgUnit
+from handlers.domain.model import Cadre, CadreRole, Enterprise, OrgUnit, Role
 from handlers.messages import t
 from handlers.ports import Directory
 
@@ -33,7 +34,7 @@ def route_ticket(directory: Directory, enterprise: Enterprise | None, area_id: i
     grid_id = enterprise.grid_id if enterprise else area_id
     if enterprise and enterprise.assigned_cadre_id:
         owner = directory.cadre(enterprise.assigned_cadre_id)
-        if owner:
+        if owner and not owner.disabled:
             return Route(owner, grid_id or owner.org_unit_id, RouteReason.ASSIGNED_CONTACT)
     if grid_id is not None:
         worker = directory.grid_worker(grid_id)
@@ -52,22 +53,41 @@ def _duty_cadre_above(directory: Directory, org_unit_id: int | None) -> Route:
     # No grid on record: the highest-placed unit with a duty cadre takes it.
     units = _top_down(directory) if org_unit_id is None else upward(directory, org_unit_id)
     for unit in units:
-        if unit.duty_cadre_id and (cadre := directory.cadre(unit.duty_cadre_id)):
+        if cadre := working_duty_cadre(directory, unit):
             return Route(cadre, unit.id, RouteReason.DUTY_CADRE)
     raise DomainError(t("No cadre is on duty for this area yet. Your report is kept; please try again later."))
 
 
+def working_duty_cadre(directory: Directory, unit: OrgUnit) -> Cadre | None:
+    """The unit's duty cadre, unless there is none or they were disabled."""
+    cadre = directory.cadre(unit.duty_cadre_id) if unit.duty_cadre_id else None
+    return cadre if cadre is not None and not cadre.disabled else None
+
+
+def duty_cadre_for(directory: Directory, org_unit_id: int, instead_of: int) -> Cadre | None:
+    """Who takes over what `instead_of` held in this unit: the nearest working duty cadre up the tree
+    (the township's, for a cadre of a village or grid) who is not that cadre."""
+    for unit in upward(directory, org_unit_id):
+        if (cadre := working_duty_cadre(directory, unit)) and cadre.id != instead_of:
+            return cadre
+    return None
+
+
 def business_supervisors(directory: Directory, org_unit_id: int) -> list[Cadre]:
-    """营商环境监督员 of the unit and every unit above it: where 举报 goes, outside the owner's chain."""
-    return [cadre for unit in upward(directory, org_unit_id)
-            for cadre in directory.cadres_in(unit.id, CadreRole.SUPERVISOR.value)]
+    """营商环境监督员 of the unit and every unit above it: where 举报 goes, outside the owner's chain.
+    Both kinds: cadres whose post is supervisor, and cadres holding the supervisor role on one of
+    those units (an admin's /admin grant), each once."""
+    units = [unit.id for unit in upward(directory, org_unit_id)]
+    by_post = [cadre for unit_id in units for cadre in directory.cadres_in(unit_id, CadreRole.SUPERVISOR.value)]
+    found = {cadre.id: cadre for cadre in by_post + directory.holders(Role.SUPERVISOR, units)}
+    return list(found.values())
 
 
 def supervisor_of(directory: Directory, org_unit_id: int, owner_id: int) -> Cadre | None:
     """The leader in charge above the owner: the nearest duty cadre up the tree who is not the owner."""
     for unit in upward(directory, org_unit_id):
-        if unit.duty_cadre_id and unit.duty_cadre_id != owner_id:
-            return directory.cadre(unit.duty_cadre_id)
+        if (cadre := working_duty_cadre(directory, unit)) and cadre.id != owner_id:
+            return cadre
     return None
 
 
@@ -78,7 +98,7 @@ def leaders_above(directory: Directory, org_unit_id: int, owner_id: int) -> list
     for unit in upward(directory, org_unit_id):
         duty = unit.duty_cadre_id
         if duty and duty != owner_id and all(leader.id != duty for leader in leaders):
-            if cadre := directory.cadre(duty):
+            if (cadre := directory.cadre(duty)) and not cadre.disabled:
                 leaders.append(cadre)
     return leaders
 

@@ -175,7 +175,8 @@ def test_cadre_erase_replaces_the_name_clears_the_phone_and_unbinds(uow_factory,
     assert f"now named 已离任干部 #{grid_worker}" in capsys.readouterr().out
     with uow_factory() as uow:
         row = uow.session.get(CadreRow, grid_worker)
-        assert (row.name, row.phone, row.is_admin) == (f"已离任干部 #{grid_worker}", "", False)
+        assert (row.name, row.phone) == (f"已离任干部 #{grid_worker}", "")
+        assert uow.directory.grants_of(grid_worker) == [], "no role left"
         assert uow.accounts.find("telegram", "3001") is None, "their chat is no longer the cadre's"
         assert uow.invites.redeem(unused, account.id, NOW) is None, "nor can an old invite bind it again"
     assert columns_holding(uow_factory, "13837112461") == [] and columns_holding(uow_factory, "王丽娟") == []

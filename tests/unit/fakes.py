@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from handlers.domain.model import (ERASED_PREFIX, Account, Cadre, CadreRole, Complaint, Enterprise, GroupBinding,
-                                   OrgUnit, ReporterProfile, Ticket)
+from handlers.domain.model import (ERASED_PREFIX, Account, Cadre, CadreRole, Complaint, Enterprise, Grant,
+                                   GroupBinding, OrgUnit, ReporterProfile, Role, Ticket)
 from handlers.domain.events import EventKind
 from handlers.domain.lifecycle import OPEN
 from handlers.ports import ConversationState
@@ -36,6 +36,12 @@ class FakeStore:
     held: list = field(default_factory=list)  # HeldLines a sweep keeps until its pass ends
     bindings: dict[tuple[str, int], GroupBinding] = field(default_factory=dict)
     digest_claims: set[tuple[str, str, datetime]] = field(default_factory=set)
+    grants: set[Grant] = field(default_factory=set)
+    unit_settings: dict[tuple[int, str], object] = field(default_factory=dict)
+
+    def grant(self, cadre_id: int, role: Role, org_unit_id: int | None = None) -> None:
+        """Give a cadre a role, on their own unit unless another is named (a test's set-up)."""
+        self.grants.add(Grant(cadre_id, role, org_unit_id or self.cadres[cadre_id].org_unit_id))
 
 
 class FakeUnitOfWork:
@@ -51,6 +57,7 @@ class FakeUnitOfWork:
         self.conversations, self.invites, self.seen_updates = _Conversations(s), _Invites(s), _Seen(s)
         self.reporter_profiles, self.complaints = _Profiles(s), _Complaints(s)
         self.outbox, self.groups, self.privacy = _Outbox(s), _Groups(s), _Privacy(s)
+        self.roster, self.unit_settings = _Roster(s), _UnitSettings(s)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -109,18 +116,27 @@ class _Directory(_Part):
     def cadre_by_account(self, account_id):
         return next((c for c in self.s.cadres.values() if c.account_id == account_id), None)
 
+    def _working(self):
+        return [c for c in sorted(self.s.cadres.values(), key=lambda c: c.id) if not c.disabled]
+
     def grid_worker(self, grid_id):
-        return next((c for c in self.s.cadres.values()
-                     if c.org_unit_id == grid_id and c.role is CadreRole.GRID_WORKER), None)
+        return next((c for c in self._working() if c.org_unit_id == grid_id and c.role is CadreRole.GRID_WORKER), None)
 
     def cadres_in(self, org_unit_id, role):
-        return [c for c in self.s.cadres.values() if c.org_unit_id == org_unit_id and c.role == role]
+        return [c for c in self._working() if c.org_unit_id == org_unit_id and c.role == role]
 
     def admins(self):
-        return [c for c in self.s.cadres.values() if c.is_admin]
+        return [c for c in self._working() if any(g.cadre_id == c.id and g.role == Role.ADMIN for g in self.s.grants)]
+
+    def grants_of(self, cadre_id):
+        return sorted((g for g in self.s.grants if g.cadre_id == cadre_id), key=lambda g: (g.role, g.org_unit_id))
+
+    def holders(self, role, org_unit_ids):
+        return [c for c in self._working()
+                if any(g.cadre_id == c.id and g.role == role and g.org_unit_id in org_unit_ids for g in self.s.grants)]
 
     def search_cadres(self, text, limit):
-        return [c for c in self.s.cadres.values()
+        return [c for c in self._working()
                 if text in c.name or text in self.s.units[c.org_unit_id].name][:limit]
 
     def enterprise_by_code(self, code):
@@ -219,7 +235,49 @@ class _Conversations(_Part):
         self.s.conversations[(state.platform, state.chat_id)] = copy.deepcopy(state)
 
 
+class _Roster(_Part):
+    def add(self, name, role, org_unit_id, phone):
+        cadre = Cadre(max(self.s.cadres, default=0) + 1, name, CadreRole(role), org_unit_id, phone)
+        self.s.cadres[cadre.id] = cadre
+        return cadre
+
+    def disable(self, cadre_id, at):
+        self.s.cadres[cadre_id] = replace(self.s.cadres[cadre_id], disabled=True, account_id=None)
+
+    def set_duty(self, org_unit_id, cadre_id):
+        self.s.units[org_unit_id] = replace(self.s.units[org_unit_id], duty_cadre_id=cadre_id)
+
+    def grant(self, grant, by_cadre_id, at):
+        held = grant in self.s.grants
+        self.s.grants.add(grant)
+        return not held
+
+    def revoke(self, grant):
+        held = grant in self.s.grants
+        self.s.grants.discard(grant)
+        return held
+
+
+class _UnitSettings(_Part):
+    def of(self, org_unit_ids, key):
+        return {unit: value for (unit, k), value in self.s.unit_settings.items() if k == key and unit in org_unit_ids}
+
+    def everywhere(self, key):
+        return {unit: value for (unit, k), value in sorted(self.s.unit_settings.items()) if k == key}
+
+    def put(self, org_unit_id, key, value, by_cadre_id, at):
+        self.s.unit_settings[(org_unit_id, key)] = copy.deepcopy(value)
+
+    def remove(self, org_unit_id, key):
+        return self.s.unit_settings.pop((org_unit_id, key), None) is not None
+
+
 class _Invites(_Part):
+    def issue(self, cadre_id, now, ttl):
+        token = f"invite-{len(self.s.invites) + 1}-{cadre_id}"
+        self.s.invites[token] = cadre_id
+        return token
+
     def redeem(self, token: str, account_id: int, now: datetime):
         cadre_id = self.s.invites.pop(token, None)
         if cadre_id is None:
@@ -283,7 +341,8 @@ class _Privacy(_Part):
         return units, sum(e.assigned_cadre_id == cadre_id for e in self.s.enterprises.values())
 
     def forget_cadre(self, cadre_id, placeholder):
-        cadre = self.s.cadres[cadre_id] = replace(self.s.cadres[cadre_id], name=placeholder, phone="", is_admin=False)
+        cadre = self.s.cadres[cadre_id] = replace(self.s.cadres[cadre_id], name=placeholder, phone="")
+        self.s.grants = {g for g in self.s.grants if g.cadre_id != cadre_id}
         self.s.invites = {token: i for token, i in self.s.invites.items() if i != cadre_id}
         if cadre.account_id in self.s.accounts:
             self._forget_chat(self.s.accounts[cadre.account_id])

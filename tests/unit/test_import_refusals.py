@@ -4,8 +4,8 @@ a report is still the report's business."""
 
 from __future__ import annotations
 
-import dataclasses
 
+from handlers.domain.model import Role
 from handlers.imports.chat import MAX_IMPORT_BYTES, NOT_ADMIN
 from handlers.seam import Document
 from tests.unit.chat import REPORTER_CHAT, Chat, Core, demo_store, keys
@@ -15,7 +15,7 @@ ADMIN_CHAT = "700"
 
 def admin_and_core() -> tuple[Chat, Core]:
     store = demo_store()
-    store.cadres[3] = dataclasses.replace(store.cadres[3], is_admin=True)  # 赵主任, the township's admin
+    store.grant(3, Role.ADMIN)  # 赵主任, the township's admin
     core = Core(store)
     admin = Chat(core, ADMIN_CHAT)
     admin.says("/start invite-zhao")

@@ -4,7 +4,6 @@ its history says so, the admins hear of it once per year, and loading the list r
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from handlers import provisional
 from handlers.app import Lianxin
 from handlers.domain.calendar import WorkCalendar, YearList
 from handlers.domain.events import EventKind
+from handlers.domain.model import Role
 from handlers.rules import Rules
 from tests.unit.chat import Chat, Core, FixedClock, demo_store, keys
 from tests.unit.fakes import FakeUnitOfWork
@@ -34,7 +34,7 @@ def december(monkeypatch) -> Desk:
     """Ticket 1 reported on Tuesday 15 Dec 2026; 赵主任 (the leader above) is also an admin."""
     monkeypatch.setattr(FixedClock, "now", lambda self: DECEMBER_15.astimezone(UTC))
     store = demo_store()
-    store.cadres[3] = dataclasses.replace(store.cadres[3], is_admin=True)
+    store.grant(3, Role.ADMIN)
     return Desk(store)
 
 

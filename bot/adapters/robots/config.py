@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import parse_qs, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+from handlers.domain.webhooks import PATHS, robot_name, webhook_token
 
 
 class Platform(StrEnum):
@@ -34,14 +35,6 @@ RATES = {
     Platform.FEISHU: Rate(100, 60.0),
 }
 
-# Where each platform's webhook keeps its credential; the host is not checked, so a robot can point at
-# the local receiver (sandbox/robots.py) in tests and demos.
-_PATHS = {
-    Platform.WECOM: ("/cgi-bin/webhook/send", "key"),
-    Platform.DINGTALK: ("/robot/send", "access_token"),
-    Platform.FEISHU: ("/open-apis/bot/v2/hook/", None),
-}
-
 
 class Robot(BaseModel):
     """One webhook. The URL carries the robot's credential too, so neither it nor the secret is in repr()."""
@@ -56,7 +49,7 @@ class Robot(BaseModel):
     def _url_fits_platform(self) -> Robot:
         token = webhook_token(self.platform, self.url)
         if not token:
-            path, param = _PATHS[self.platform]
+            path, param = PATHS[self.platform]
             where = f"?{param}=…" if param else "<token>"
             raise ValueError(f"{self.platform} webhook URL must look like https://…{path}{where}")
         if self.platform is Platform.WECOM and self.secret is not None:
@@ -66,22 +59,8 @@ class Robot(BaseModel):
     @property
     def name(self) -> str:
         """For logs: the platform and the token's last four characters."""
-        return f"{self.platform}:…{webhook_token(self.platform, self.url)[-4:]}"
+        return robot_name(self.platform, self.url)
 
     @property
     def secret_value(self) -> str | None:
         return self.secret.get_secret_value() if self.secret is not None else None
-
-
-def webhook_token(platform: Platform, url: str) -> str:
-    """The credential in a webhook URL ("" when the URL is not the platform's shape)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return ""
-    path, param = _PATHS[platform]
-    if param is None:
-        rest = parts.path.removeprefix(path)
-        return rest if parts.path.startswith(path) and rest and "/" not in rest else ""
-    if parts.path != path:
-        return ""
-    return (parse_qs(parts.query).get(param) or [""])[0]
