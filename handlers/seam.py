@@ -63,7 +63,16 @@ class Button:
     payload: str  # ≤ 64 bytes, built by handlers.payloads
 
 
-CHART, LEDGER = "chart", "ledger"  # the kinds of Attachment
+CHART, LEDGER, QR = "chart", "ledger", "qr"  # the kinds of Attachment (QR: {"start": …, "label": …})
+
+START_LINK = "{start_link}"  # the key of a start link's Msg: the shell puts its platform's link there
+
+
+def start_link(parameter: str) -> Msg:
+    """The link that opens this bot with `/start <parameter>` (Telegram: t.me/<bot>?start=…), as a
+    message parameter; only the shell knows the bot's name, so it spells the link when it sends.
+    An attachment of kind QR encodes the same link, given its `start` parameter."""
+    return Msg(START_LINK, {"start": parameter})
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,7 @@ class Attachment:
     a ledger read from the database (a document). The core says what it shows, as JSON-able
     data; drawing and file formats stay in the shell."""
 
-    kind: str  # CHART or LEDGER
+    kind: str  # CHART, LEDGER or QR
     data: dict[str, Any]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -11,10 +10,8 @@ from sqlalchemy.orm import Session
 
 from handlers.domain.credit_code import check_character
 from handlers.domain.model import CadreRole, OrgLevel
-from storage.repositories import to_db
-from storage.tables import CadreInviteRow, CadreRow, EnterpriseRow, OrgUnitRow
-
-INVITE_TOKEN_BYTES = 24  # 32 characters of [A-Za-z0-9_-]; a /start parameter allows 64
+from storage.repositories import SqlInvites
+from storage.tables import CadreRow, EnterpriseRow, OrgUnitRow
 
 
 def _session_of(uow_or_session: object) -> Session:
@@ -32,15 +29,7 @@ def create_invite(uow_or_session: object, cadre_id: int, now: datetime, ttl: tim
     The token fits a Telegram deep link (t.me/<bot>?start=<token>). Does not commit:
     call `uow.commit()` (or `session.commit()`) afterwards.
     """
-    session = _session_of(uow_or_session)
-    if session.get(CadreRow, cadre_id) is None:
-        raise LookupError(f"no cadre {cadre_id}")
-    if ttl <= timedelta(0):
-        raise ValueError("ttl must be positive")
-    token = secrets.token_urlsafe(INVITE_TOKEN_BYTES)
-    session.add(CadreInviteRow(token=token, cadre_id=cadre_id, expires_at=to_db(now + ttl)))
-    session.flush()
-    return token
+    return SqlInvites(_session_of(uow_or_session)).issue(cadre_id, now, ttl)
 
 
 # -- demo data ----------------------------------------------------------------
@@ -148,6 +137,7 @@ def seed_into(session: Session) -> DemoSummary:
         township.duty_cadre_id = duty.id
     duty.is_admin = True  # binds the township's leader group (/bind 新村镇) in the demo
     butler = _cadre(session, _BUTLER[0], CadreRole.BUTLER, township.id, _BUTLER[1])
+    butler.phone_public = True  # 服务管家's numbers are published (the seeds' 服务专员): printed on 连心卡
     cadres[duty.name] = duty.id  # type: ignore[assignment]
     cadres[butler.name] = butler.id  # type: ignore[assignment]
     supervisor = _cadre(session, _SUPERVISOR[0], CadreRole.SUPERVISOR, township.id, _SUPERVISOR[1])

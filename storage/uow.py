@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.cards import SqlContactCards
 from storage.db import make_engine
 from storage.outbox import SqlOutbox
 from storage.groups import SqlGroups
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
     directory: SqlDirectory
     enterprises: SqlEnterprises
     invites: SqlInvites
+    contact_cards: SqlContactCards
     tickets: SqlTickets
     seen_updates: SqlSeenUpdates
     reporter_profiles: SqlReporterProfiles
@@ -68,6 +70,7 @@ class SqlUnitOfWork:
         self.directory = SqlDirectory(session)
         self.enterprises = SqlEnterprises(session)
         self.invites = SqlInvites(session)
+        self.contact_cards = SqlContactCards(session)
         self.tickets = SqlTickets(session)
         self.seen_updates = SqlSeenUpdates(session)
         self.reporter_profiles = SqlReporterProfiles(session)

@@ -24,7 +24,7 @@ from handlers.ports import Dialog
 from handlers.turn import Turn
 from handlers.domain import credit_code
 from handlers.domain.categories import label, offered_to
-from handlers.domain.model import OrgLevel, OrgUnit, ReporterKind
+from handlers.domain.model import Enterprise, OrgLevel, OrgUnit, ReporterKind
 from handlers.domain.phone import normalize_phone
 from handlers.messages import Msg, plain, t
 from handlers.payloads import Choice
@@ -133,12 +133,31 @@ PRESS_A_BUTTON = t("Please choose one of the buttons below.")
 
 # --- kind -----------------------------------------------------------------
 
+BOUND = "bound"  # the kind step's choice: for the enterprise this chat is the 连心卡-bound contact of
+
+
 def _ask_kind(turn: Turn) -> None:
-    turn.say(t("Are you reporting for an enterprise or as a resident?"), _buttons(Step.KIND, [
-        (t("Enterprise"), ReporterKind.ENTERPRISE), (t("Resident"), ReporterKind.RESIDENT)], 2))
+    buttons = _buttons(Step.KIND, [(t("Enterprise"), ReporterKind.ENTERPRISE), (t("Resident"), ReporterKind.RESIDENT)], 2)
+    bound = _bound_enterprise(turn)
+    if bound is not None:  # no credit code to type: one press
+        buttons = _buttons(Step.KIND, [(t("For {name}", name=bound.name), BOUND)], 1) + buttons
+    turn.say(t("Are you reporting for an enterprise or as a resident?"), buttons)
+
+
+def _bound_enterprise(turn: Turn) -> Enterprise | None:
+    """The enterprise this chat was bound to by its 连心卡, if any (and a reporter's own report)."""
+    if turn.state.data.get("collected_by"):
+        return None
+    profile = turn.uow.reporter_profiles.get(turn.account.id)
+    if profile is None or profile.bound_at is None or profile.enterprise_id is None:
+        return None
+    return turn.uow.directory.enterprise(profile.enterprise_id)
 
 
 def _take_kind(turn: Turn) -> Msg | None:
+    if _pressed(turn, Step.KIND) == BOUND and (bound := _bound_enterprise(turn)) is not None:
+        turn.state.data["kind"] = ReporterKind.ENTERPRISE.value
+        return _choose_enterprise(turn, bound.id)
     return _take_choice(turn, Step.KIND, "kind", {k.value for k in ReporterKind})
 
 
