@@ -22,20 +22,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.links import BotLinks
 from handlers.contact_cards import CardFace
 from handlers.messages import Msg, t
 
 Label = Callable[[Msg], str]  # renders a message in the reader's language
-
-
-@dataclass(frozen=True)
-class BotLinks:
-    """Telegram's deep links to one bot: t.me/<bot>?start=<parameter> opens it with /start <parameter>."""
-
-    username: str
-
-    def start(self, parameter: str) -> str:
-        return f"https://t.me/{self.username.lstrip('@')}?start={parameter}"
 
 CARD_W, CARD_H = 90.0, 54.0  # mm: a business card (名片), fits a wallet
 PX_PER_MM = 12  # the PNG at about 300 dpi

@@ -129,6 +129,9 @@ class AiogramCalls:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
+    async def username(self) -> str:
+        return str((await self.bot.me()).username)  # asked once: aiogram keeps the answer
+
     async def send_text(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
         sent = await self.bot.send_message(chat_id, text, parse_mode=PARSE_MODE, reply_markup=markup(keyboard))
         return sent.message_id

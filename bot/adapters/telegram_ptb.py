@@ -126,6 +126,11 @@ class PtbCalls:
     def __init__(self, bot: Any) -> None:
         self.bot = bot
 
+    async def username(self) -> str:
+        if not _has_me(self.bot):
+            await self.bot.get_me()  # PTB keeps it as bot.username
+        return str(self.bot.username)
+
     async def send_text(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
         sent = await self.bot.send_message(chat_id, text, parse_mode=PARSE_MODE, reply_markup=markup(keyboard))
         return sent.message_id
