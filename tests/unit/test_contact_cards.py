@@ -121,3 +121,20 @@ def test_the_lock_lifts_after_a_day(core: Core) -> None:
         owner.says(a_wrong_code(card))
     core.lianxin._clock = type("Later", (), {"now": lambda self: FixedClock().now() + timedelta(days=1, seconds=1)})()
     assert keys(owner.says(f"/start {card.start}")) == [ASKED]
+
+
+def test_a_bound_chat_reporting_a_residents_problem_stays_the_enterprises_contact(core: Core) -> None:
+    from handlers import services
+    from handlers.domain.model import ReporterKind as Kind
+
+    card, owner = printed_card(core), Chat(core, REPORTER_CHAT)
+    owner.says(f"/start {card.start}")
+    owner.says(card.code)
+    account = next(a.id for a in core.store.accounts.values() if a.chat_id == REPORTER_CHAT)
+    with FakeUnitOfWork(core.store) as uow:
+        work = Work(uow=uow, now=FixedClock().now())
+        services.open_ticket(services.Report(account, Kind.RESIDENT, "environment", "垃圾未清运", "+8613812345678",
+                                             area_id=3), work)
+        uow.commit()
+    profile = core.store.profiles[account]
+    assert (profile.kind, profile.enterprise_id, profile.phone) == (Kind.ENTERPRISE, 1, "+8613812345678")
