@@ -133,31 +133,12 @@ PRESS_A_BUTTON = t("Please choose one of the buttons below.")
 
 # --- kind -----------------------------------------------------------------
 
-BOUND = "bound"  # the kind step's choice: for the enterprise this chat is the 连心卡-bound contact of
-
-
 def _ask_kind(turn: Turn) -> None:
-    buttons = _buttons(Step.KIND, [(t("Enterprise"), ReporterKind.ENTERPRISE), (t("Resident"), ReporterKind.RESIDENT)], 2)
-    bound = _bound_enterprise(turn)
-    if bound is not None:  # no credit code to type: one press
-        buttons = _buttons(Step.KIND, [(t("For {name}", name=bound.name), BOUND)], 1) + buttons
-    turn.say(t("Are you reporting for an enterprise or as a resident?"), buttons)
-
-
-def _bound_enterprise(turn: Turn) -> Enterprise | None:
-    """The enterprise this chat was bound to by its 连心卡, if any (and a reporter's own report)."""
-    if turn.state.data.get("collected_by"):
-        return None
-    profile = turn.uow.reporter_profiles.get(turn.account.id)
-    if profile is None or profile.bound_at is None or profile.enterprise_id is None:
-        return None
-    return turn.uow.directory.enterprise(profile.enterprise_id)
+    turn.say(t("Are you reporting for an enterprise or as a resident?"), _buttons(Step.KIND, [
+        (t("Enterprise"), ReporterKind.ENTERPRISE), (t("Resident"), ReporterKind.RESIDENT)], 2))
 
 
 def _take_kind(turn: Turn) -> Msg | None:
-    if _pressed(turn, Step.KIND) == BOUND and (bound := _bound_enterprise(turn)) is not None:
-        turn.state.data["kind"] = ReporterKind.ENTERPRISE.value
-        return _choose_enterprise(turn, bound.id)
     return _take_choice(turn, Step.KIND, "kind", {k.value for k in ReporterKind})
 
 
@@ -177,7 +158,17 @@ def _ask_enterprise(turn: Turn) -> None:
     if turn.state.data.get("collected_by"):  # a cadre logging for an enterprise: not theirs
         turn.say(t("Which enterprise is it? Send its unified social credit code (18 characters), or part of its name."))
         return
-    turn.say(t("Send your enterprise's unified social credit code (18 characters), or part of its name."))
+    bound = _bound_enterprise(turn)  # asked here, not at /start: a plain /start costs no look-up more
+    shortcut = _buttons(Step.ENTERPRISE, [(t("For {name}", name=bound.name), bound.id)], 1) if bound else ()
+    turn.say(t("Send your enterprise's unified social credit code (18 characters), or part of its name."), shortcut)
+
+
+def _bound_enterprise(turn: Turn) -> Enterprise | None:
+    """The enterprise this chat was bound to by its 连心卡, if any: one press instead of its credit code."""
+    profile = turn.uow.reporter_profiles.get(turn.account.id)
+    if profile is None or profile.bound_at is None or profile.enterprise_id is None:
+        return None
+    return turn.uow.directory.enterprise(profile.enterprise_id)
 
 
 def _take_enterprise(turn: Turn) -> Msg | None:

@@ -90,6 +90,7 @@ async def test_an_owner_binds_the_enterprise_by_its_cards_qr_and_code_and_report
     assert bound.texts[-1].startswith("绑定成功，本账号已是润弘制药股份有限公司的联系人"), bound.texts
     assert "陈晓明" in bound.texts[-1]
     await owner.send("/start")
+    await owner.press("企业")
     await owner.press("为润弘制药股份有限公司反映")
     assert owner.last_message().text == "请选择问题类别：", "no credit code asked"
 

@@ -61,8 +61,9 @@ def test_the_bound_chat_reports_without_a_credit_code_and_confirms_for_its_enter
     core.store.profiles[99] = ReporterProfile(99, ReporterKind.ENTERPRISE, 1)  # its first reporter: its contact so far
     owner.says(f"/start {card.start}")
     owner.says(card.code)
-    asked = owner.says("/start")
-    assert buttons(asked[-1])[0] == ["For {name}"]
+    owner.says("/start")
+    asked = owner.presses("Enterprise")
+    assert buttons(asked[-1]) == [["For {name}"]]
     chose = owner.presses("For {name}")
     assert keys(chose)[-1] == "What kind of problem is it?"
     owner_account = next(a.id for a in core.store.accounts.values() if a.chat_id == REPORTER_CHAT)
