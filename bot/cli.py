@@ -5,6 +5,12 @@
     lianxin db upgrade           migrate the database to the newest schema
     lianxin demo seed            add the demo subdistrict (idempotent)
     lianxin cadre invite ID      print a one-time invite link for cadre ID
+    lianxin cadre invite --unit 新村镇 [--ttl 7] [--qr DIR]
+                                 a fresh invite for every cadre of the unit and below not bound yet
+                                 (links printed; with --qr one QR code PNG each in DIR)
+    lianxin cadre unbound --unit 新村镇  who has not bound yet, and whether a live invite waits
+    lianxin cards 新村镇 [--out FILE.pdf]  助企连心卡 of every enterprise of the township, ten to an A4 page
+    lianxin cards --enterprise CODE --png FILE  one enterprise's card as a picture
     lianxin cadre admin ID [--unit 新村镇] [--off]
                                  grant cadre ID the admin role on their own unit (or --unit): they
                                  administer it and below in chat (/admin, /bind); --off revokes it
@@ -82,11 +88,17 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_parser("seed", help="add the demo subdistrict (idempotent)").set_defaults(func=cmd_demo_seed)
 
     cadre = commands.add_parser("cadre", help="cadres").add_subparsers(metavar="ACTION")
-    invite = cadre.add_parser("invite", help="print a one-time invite link for a cadre")
-    invite.add_argument("cadre_id", type=int)
-    invite.add_argument("--days", type=int, default=7, help="how long the link stays valid (default 7)")
+    invite = cadre.add_parser("invite", help="print one-time invite links: for a cadre, or a unit's unbound cadres")
+    invite.add_argument("cadre_id", type=int, nargs="?")
+    invite.add_argument("--unit", help="every cadre of this unit (name or id) and below who has not bound yet")
+    invite.add_argument("--days", "--ttl", dest="days", type=int, default=7,
+                        help="how many days the links stay valid (default 7)")
+    invite.add_argument("--qr", type=Path, metavar="DIR", help="with --unit: also write a QR code PNG per cadre here")
     invite.add_argument("--bot-username", help="the bot's @username (default: ask the Bot API)")
     invite.set_defaults(func=cmd_cadre_invite)
+    unbound = cadre.add_parser("unbound", help="the cadres of a unit and below who have not bound their chat yet")
+    unbound.add_argument("--unit", required=True, help="org unit name or id")
+    unbound.set_defaults(func=cmd_cadre_unbound)
     admin = cadre.add_parser("admin", help="grant a cadre the admin role on their unit (/admin, /bind there and below)")
     admin.add_argument("cadre_id", type=int)
     admin.add_argument("--unit", help="the org unit to administer (default: the cadre's own)")
@@ -95,6 +107,15 @@ def _parser() -> argparse.ArgumentParser:
     erase = cadre.add_parser("erase", help="erase a departed cadre's personal data (docs/privacy.md)")
     erase.add_argument("cadre_id", type=int)
     erase.set_defaults(func=cmd_cadre_erase)
+
+    cards = commands.add_parser("cards", help="助企连心卡: print the enterprises' contact cards")
+    cards.add_argument("unit", nargs="?", help="a township (or any unit): a PDF of every enterprise's card under it")
+    cards.add_argument("--out", type=Path, help="the PDF to write (default: 连心卡-<unit>.pdf here)")
+    cards.add_argument("--enterprise", metavar="CODE", help="one enterprise, by its credit code")
+    cards.add_argument("--png", type=Path, metavar="FILE", help="with --enterprise: the card as a PNG")
+    cards.add_argument("--locale", help="language of the card (default: LIANXIN_DEFAULT_LOCALE)")
+    cards.add_argument("--bot-username", help="the bot's @username (default: ask the Bot API)")
+    cards.set_defaults(func=cmd_cards)
 
     ledger = commands.add_parser("ledger", help="问题台账").add_subparsers(metavar="ACTION")
     export = ledger.add_parser("export", help="write a unit's problem ledger (.xlsx), its whole subtree")
@@ -143,7 +164,15 @@ def cmd_demo_seed(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_cadre_invite(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import upgrade
 
+    if (args.cadre_id is None) == (args.unit is None):
+        print("lianxin: give a cadre's id or --unit, one of them", file=sys.stderr)
+        return 2
+    if args.days <= 0:
+        print("lianxin: --ttl must be a positive number of days", file=sys.stderr)
+        return 2
     upgrade(settings.database_url)  # as `run` does: an invite needs the cadre tables
+    if args.unit is not None:
+        return _invite_unit(args, settings)
     try:
         token = _create_invite(settings, args.cadre_id, timedelta(days=args.days))
     except LookupError as exc:
@@ -154,6 +183,93 @@ def cmd_cadre_invite(args: argparse.Namespace, settings: Settings) -> int:
         print(f"https://t.me/{username.lstrip('@')}?start={token}")
     else:
         print(f"/start {token}")
+    return 0
+
+
+def _invite_unit(args: argparse.Namespace, settings: Settings) -> int:
+    """Fresh invites for the unit's unbound cadres: a line each (name, role, unit, link, expiry),
+    and with --qr a PNG each, named by name and id."""
+    from bot import cards
+    from bot.links import BotLinks
+    from handlers.invites import issue_invites, local
+
+    links = BotLinks(_username_or_demo(args, settings))
+    with _work(settings) as (work, translator):
+        unit = _one_unit(work, args.unit)
+        if unit is None:
+            return 2
+        issued = issue_invites(work, unit, timedelta(days=args.days))
+        work.uow.commit()
+        until = local(work, work.now + timedelta(days=args.days))
+    if args.qr is not None:
+        args.qr.mkdir(parents=True, exist_ok=True)
+    for person, token in issued:
+        cadre, link = person.cadre, links.start(token)
+        role = translator.render(_role(cadre), settings.default_locale)
+        print(f"{cadre.name}\t{role}\t{person.unit_name}\t{link}\tvalid until {until}")
+        if args.qr is not None:
+            (args.qr / f"{cadre.name}-{cadre.id}.png").write_bytes(cards.qr_png(link, cadre.name))
+    where = f"; QR codes in {args.qr}" if args.qr is not None and issued else ""
+    print(f"{len(issued)} invites for {unit.name} and below, each usable once{where}", file=sys.stderr)
+    return 0
+
+
+def cmd_cadre_unbound(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.invites import local
+
+    with _work(settings) as (work, translator):
+        unit = _one_unit(work, args.unit)
+        if unit is None:
+            return 2
+        waiting = work.uow.invites.unbound_under(unit.id, work.now)
+        for person in waiting:
+            cadre = person.cadre
+            invite = (f"invite valid until {local(work, person.invite_expires_at)}" if person.invite_expires_at
+                      else "no live invite")
+            print(f"{cadre.name}\t{translator.render(_role(cadre), settings.default_locale)}\t{person.unit_name}"
+                  f"\t{invite}")
+    print(f"{len(waiting)} cadres of {unit.name} and below have not bound yet", file=sys.stderr)
+    return 0
+
+
+def cmd_cards(args: argparse.Namespace, settings: Settings) -> int:
+    """助企连心卡: a township's PDF, or one enterprise's card as a PNG. Printing again reuses
+    each card's token and code, so cards already handed out keep working."""
+    from bot import cards
+    from bot.links import BotLinks
+    from handlers.contact_cards import face, faces_under
+
+    if (args.unit is None) == (args.enterprise is None) or (args.enterprise is not None) != (args.png is not None):
+        print("lianxin: give a unit (lianxin cards 新村镇 [--out FILE.pdf]) or --enterprise CODE --png FILE",
+              file=sys.stderr)
+        return 2
+    from storage.db import upgrade
+
+    upgrade(settings.database_url)
+    links = BotLinks(_username_or_demo(args, settings))
+    locale = args.locale or settings.default_locale
+    with _work(settings) as (work, translator):
+        def label(msg):  # type: ignore[no-untyped-def]
+            return translator.render(msg, locale)
+
+        if args.enterprise is not None:
+            enterprise = work.uow.directory.enterprise_by_code(args.enterprise.strip().upper())
+            if enterprise is None:
+                print(f"lianxin: no enterprise with the credit code {args.enterprise}", file=sys.stderr)
+                return 1
+            card = face(work, enterprise)
+            work.uow.commit()
+            args.png.write_bytes(cards.card_png(card, links, label))
+            print(f"{args.png}: 助企连心卡 of {enterprise.name}")
+            return 0
+        unit = _one_unit(work, args.unit)
+        if unit is None:
+            return 2
+        faces = faces_under(work, unit)
+        work.uow.commit()
+        out = args.out or Path(f"连心卡-{unit.name}.pdf")
+        out.write_bytes(cards.cards_pdf(faces, links, label, title=f"助企连心卡 {unit.name}"))
+    print(f"{out}: {len(faces)} cards of {unit.name}, {cards.SHEET_COLUMNS * cards.SHEET_ROWS} to an A4 page")
     return 0
 
 
@@ -540,6 +656,46 @@ def _create_invite(settings: Settings, cadre_id: int, ttl: timedelta) -> str:
     finally:
         factory.dispose()
     return token
+
+
+@contextlib.contextmanager
+def _work(settings: Settings):  # type: ignore[no-untyped-def]
+    """A unit of work on the settings' database (commit inside), with the time rules and a translator."""
+    from bot.bootstrap import build_rules, build_translator
+    from handlers.turn import Work
+    from storage.uow import uow_factory
+
+    factory = uow_factory(settings.database_url)
+    try:
+        with factory() as uow:
+            yield Work(uow=uow, now=datetime.now(UTC), rules=build_rules(settings)), build_translator(settings)
+    finally:
+        factory.dispose()
+
+
+def _one_unit(work, name_or_id: str):  # type: ignore[no-untyped-def]
+    """The org unit so named (or numbered); None, said on stderr, if none or several."""
+    directory = work.uow.directory
+    name_or_id = name_or_id.strip()
+    units = [directory.org_unit(int(name_or_id))] if name_or_id.isdigit() else directory.units_named(name_or_id)
+    units = [unit for unit in units if unit is not None]
+    if len(units) == 1:
+        return units[0]
+    found = ", ".join(f"{unit.name} (id {unit.id})" for unit in units)
+    print(f"lianxin: several org units are named {name_or_id!r}: {found}; give the id" if units
+          else f"lianxin: no org unit named or numbered {name_or_id!r}", file=sys.stderr)
+    return None
+
+
+def _role(cadre):  # type: ignore[no-untyped-def]
+    from handlers.services import role_label
+
+    return role_label(cadre)
+
+
+def _username_or_demo(args: argparse.Namespace, settings: Settings) -> str:
+    """--bot-username, else the Bot API's answer, else (no token: the demo) the demo bot's."""
+    return (args.bot_username or _bot_username(settings) or DEMO_BOT_USERNAME).lstrip("@")
 
 
 def _bot_username(settings: Settings) -> str | None:

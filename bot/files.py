@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from bot.i18n import Translator
 from handlers.messages import Msg, t
 from handlers.rules import Rules
-from handlers.seam import CHART, IMPORT_TEMPLATE, LEDGER, Attachment
+from handlers.seam import CHART, IMPORT_TEMPLATE, LEDGER, QR, Attachment
 
 if TYPE_CHECKING:
     from storage.files import FileStore
@@ -49,7 +49,7 @@ class FileMaker:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), stored: FileStore | None = None) -> None:
         self.translator, self.database_url, self.rules, self.clock = translator, database_url, rules, clock
         self.stored = stored
-        self.makers: dict[str, Callable[[Attachment, str], MadeFile]] = {CHART: self._chart,
+        self.makers: dict[str, Callable[[Attachment, str], MadeFile]] = {CHART: self._chart, QR: self._qr,
                                                                          IMPORT_TEMPLATE: self._template}
         self._ledger_turn: asyncio.Semaphore | None = None  # the bot keeps the other core
 
@@ -87,6 +87,16 @@ class FileMaker:
         except charts.NoCjkFont as missing:  # the figures go out without their picture
             raise FileUnavailable(str(missing)) from missing
         return MadeFile("digest.png", png, as_photo=True)
+
+    def _qr(self, attachment: Attachment, locale: str) -> MadeFile:
+        """A QR code of the link the sender spelled (bot/links.py), the label under it."""
+        from bot import cards
+
+        try:
+            png = cards.qr_png(attachment.data["link"], attachment.data.get("label", ""))
+        except cards.NoCjkFont as missing:  # the link in the text still works
+            raise FileUnavailable(str(missing)) from missing
+        return MadeFile("qr.png", png, as_photo=True)
 
     async def _ledger(self, attachment: Attachment, locale: str) -> MadeFile:
         from bot.ledger import ledger_filename

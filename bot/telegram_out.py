@@ -18,6 +18,7 @@ from typing import Protocol
 from bot.delivery import DeliveryFailed, Failure, Pace, Platform, SendLimits, Sent
 from bot.files import FileMaker, FileUnavailable, MadeFile
 from bot.i18n import Translator
+from bot.links import BotLinks, has_start_links, spell_start_links
 from bot.render import InlineKeyboard, Keyboard, Part, fits_caption, render_reply
 from handlers.seam import Reply
 from storage.files import is_stored
@@ -65,6 +66,9 @@ class BotCalls(Protocol):
 
     async def send_location(self, chat_id: int, latitude: float, longitude: float) -> None: ...
 
+    async def username(self) -> str:
+        """The bot's @username (without the @), for the deep links a reply carries."""
+
     def failure(self, error: Exception, calls_made: int) -> DeliveryFailed | None:
         """What a framework error means for the outbox; None for errors that are not the Bot API's."""
 
@@ -79,6 +83,8 @@ class TelegramSender:
 
     async def send(self, reply: Reply, *, skip: int = 0, pace: Pace | None = None) -> Sent:
         made_ids: list[int] = []  # the text messages this send made or edited, in order
+        if has_start_links(reply):
+            reply = spell_start_links(reply, BotLinks(await self.calls.username()))
         try:
             planned = self._plan(reply, made_ids)
         except Exception as exc:  # a template that cannot be rendered will never be sent

@@ -25,6 +25,7 @@ from handlers.domain.webhooks import PATHS, SIGNED, robot_name, webhook_token
 from handlers.messages import Msg, plain, t
 from handlers.reassign import MoveBaolian, Why, hand_over, move_baolian
 from handlers.router import Router
+from handlers.seam import start_link
 from handlers.services import account_of, role_label
 from handlers.turn import Turn
 from handlers.unit_settings import POLICY, ROBOTS
@@ -185,10 +186,9 @@ def add_cadre(turn: Turn, me: Cadre, words: list[str]) -> None:
                             unit=plain(unit.name), post=ROLE_LABELS[role], name=plain(name)))
     cadre = turn.uow.roster.add(name, role.value, unit.id, number)
     token = turn.uow.invites.issue(cadre.id, turn.now, INVITE_VALID)
-    link = turn.incoming.start_link.replace("{}", token) if turn.incoming.start_link else f"/start {token}"
     turn.say(t("{name} ({post}, {unit}) is cadre #{number}. Send them this invite; it binds the first account "
                "that opens it, within 7 days:\n{link}", name=plain(name), post=ROLE_LABELS[role],
-               unit=plain(unit.name), number=plain(str(cadre.id)), link=plain(link)))
+               unit=plain(unit.name), number=plain(str(cadre.id)), link=start_link(token)))
 
 
 @action("disable", t("/admin disable NAME"), 1)

@@ -11,9 +11,9 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from handlers import (addendum, admin, assess, collect, complaints, consult, digest, extension, groups, handover,
-                      help, ledger, mydata, payloads, privacy, provisional, register, reminders, revisit,
-                      unit_settings, verdicts)
+from handlers import (addendum, admin, assess, collect, complaints, consult, contact_cards, digest, extension,
+                      groups, handover, help, invites, ledger, mydata, payloads, privacy, provisional, register,
+                      reminders, revisit, unit_settings, verdicts)
 from handlers.conversations import answer, cadre, feedback, lists, report
 from handlers.imports import chat as imports_chat
 from handlers.imports.rows import RawSheet
@@ -207,15 +207,18 @@ def _owe(uow: UnitOfWork, replies: list[Reply], here: Address | None) -> list[Re
     return [reply for reply in replies if reply.as_alert]
 
 
-# What belongs to no one feature: /start (a report, or a cadre's invite), /lang, and the answers
+# What belongs to no one feature: /start (a report, a cadre's invite, a 连心卡), /lang, and the answers
 # to an unknown command or to a message outside any dialog.
 _own = Router("app")
 
 
 @_own.command("start", t("Report a problem"))
 def _start(turn: Turn, token: str) -> None:
-    """/start opens a report; /start <token> comes from a cadre's invite link."""
-    if token:
+    """/start opens a report; /start <token> comes from a cadre's invite link, /start card-<token>
+    from an enterprise's 连心卡."""
+    if contact_cards.is_card_link(token):
+        contact_cards.open_card(turn, token)
+    elif token:
         cadre.bind(turn, token)
     else:
         report.begin(turn)
@@ -262,9 +265,10 @@ def _ask_again(turn: Turn) -> None:
 ROUTER = Router("lianxin")
 ROUTER.include(_own, help.router, admin.router, addendum.router, register.router, report.router, cadre.router, handover.router, extension.router, assess.router, consult.router,
                answer.router, feedback.router, revisit.router, collect.router, complaints.router, lists.router, digest.router,
-               ledger.router, mydata.router, imports_chat.router)
+               ledger.router, mydata.router, imports_chat.router, invites.router, contact_cards.router)
 ROUTER.unknown_command, ROUTER.idle = _unknown_command, _idle
-MENU = ("start", "help", "mine", "my", "t", "new", "digest", "ledger", "complain", "mydata", "admin", "lang",
+MENU = ("start", "help", "mine", "my", "t", "new", "digest", "ledger", "invite", "unbound", "complain", "mydata", "admin",
+        "lang",
         "cancel")  # the menu's order
 
 

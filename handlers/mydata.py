@@ -17,7 +17,7 @@ from handlers.domain.categories import label
 from handlers.domain.events import EventKind
 from handlers.domain.labels import REPORTER_STATUS_LABELS, ROLE_LABELS
 from handlers.domain.model import Complaint, ReporterKind, Ticket, TicketEvent
-from handlers.messages import Msg, plain, t
+from handlers.messages import Msg, t
 from handlers.payloads import Choice
 from handlers.ports import ConversationState, Dialog
 from handlers.router import Router

@@ -13,8 +13,8 @@ from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from handlers.domain.flags import Flag, FlagLines
-from handlers.domain.model import (Account, Cadre, Complaint, Enterprise, Finding, Grant, GroupBinding, OrgUnit,
-                                   ReporterProfile, Role, Ticket)
+from handlers.domain.model import (Account, Cadre, CardTries, Complaint, ContactCard, Enterprise, Finding, Grant,
+                                   GroupBinding, OrgUnit, Refused, ReporterProfile, Role, Ticket, Unbound)
 from handlers.domain.ranking import UnitPeriod
 from handlers.seam import Document, Reply
 
@@ -41,6 +41,7 @@ class Dialog(StrEnum):
     FINDING = "finding"  # a supervisor's finding on a 举报
     ADDENDUM = "addendum"  # a reporter wrote outside a dialog: add it to an open ticket, or report it
     MYDATA = "mydata"  # /mydata's erasure, asked and awaiting its confirmation
+    CONTACT_CARD = "contact_card"  # a 连心卡's link was opened: the code on the card, or the registered phone
 
 
 ANSWER_STEP = "text"  # the answer dialog's one step: set by 需补充 on the reporter's chat
@@ -154,10 +155,26 @@ class UnitSettings(Protocol):
 
 
 class Invites(Protocol):
+    def redeem(self, token: str, account_id: int, now: datetime) -> Cadre | Refused:
+        """Bind the invite's cadre to `account_id` once (opened again by the account it bound: the
+        cadre again); else why not."""
     def issue(self, cadre_id: int, now: datetime, ttl: timedelta) -> str:
-        """A fresh one-time invite token binding the next account that uses it to the cadre."""
-    def redeem(self, token: str, account_id: int, now: datetime) -> Cadre | None:
-        """Bind the invite's cadre to `account_id` once; None if unknown, used or expired."""
+        """A fresh single-use invite token for the cadre, valid for `ttl` from `now`."""
+    def unbound_under(self, org_unit_id: int, now: datetime) -> list[Unbound]:
+        """The cadres of the unit and every unit below it with no account yet, by unit then
+        name, each with the expiry of their latest live invite (None: none live)."""
+
+
+class ContactCards(Protocol):
+    """助企连心卡: one card per enterprise, found by the token its QR link carries."""
+
+    def of_enterprise(self, enterprise_id: int) -> ContactCard | None: ...
+    def enterprises_under(self, org_unit_id: int) -> list[Enterprise]:
+        """The enterprises whose grid lies in the unit or below it, by name (a township's cards)."""
+    def add(self, enterprise_id: int, token: str, code: str, at: datetime) -> ContactCard: ...
+    def by_token(self, token: str) -> ContactCard | None: ...
+    def tries(self, card_id: int, account_id: int) -> CardTries: ...
+    def set_tries(self, card_id: int, account_id: int, tries: CardTries) -> None: ...
 
 
 class Tickets(Protocol):
@@ -199,7 +216,8 @@ class ReporterProfiles(Protocol):
     def get(self, account_id: int) -> ReporterProfile | None: ...
     def save(self, profile: ReporterProfile) -> None: ...
     def contact_of(self, enterprise_id: int) -> ReporterProfile | None:
-        """The enterprise's registered contact (its first reporter in the bot)."""
+        """The enterprise's registered contact: who bound it by its 连心卡 last, else its first
+        reporter in the bot."""
 
 
 class Complaints(Protocol):
@@ -324,6 +342,7 @@ class UnitOfWork(Protocol):
     roster: Roster
     unit_settings: UnitSettings
     invites: Invites
+    contact_cards: ContactCards
     tickets: Tickets
     seen_updates: SeenUpdates
     reporter_profiles: ReporterProfiles

@@ -58,9 +58,6 @@ class Incoming:
     contact_user_id: str | None = None
     chat_kind: str = PRIVATE  # GROUP for groups and supergroups
     chat_title: str = ""
-    # how a person opens this bot with a start parameter, "{}" standing for it (Telegram:
-    # https://t.me/<bot>?start={}); None when the adapter does not know it yet
-    start_link: str | None = None
 
     @property
     def is_press(self) -> bool:
@@ -77,7 +74,16 @@ class Button:
     payload: str  # ≤ 64 bytes, built by handlers.payloads
 
 
-CHART, LEDGER, IMPORT_TEMPLATE = "chart", "ledger", "import_template"  # the kinds of Attachment
+CHART, LEDGER, QR, IMPORT_TEMPLATE = "chart", "ledger", "qr", "import_template"  # the kinds of Attachment
+
+START_LINK = "{start_link}"  # the key of a start link's Msg: the shell puts its platform's link there
+
+
+def start_link(parameter: str) -> Msg:
+    """The link that opens this bot with `/start <parameter>` (Telegram: t.me/<bot>?start=…), as a
+    message parameter; only the shell knows the bot's name, so it spells the link when it sends.
+    An attachment of kind QR encodes the same link, given its `start` parameter."""
+    return Msg(START_LINK, {"start": parameter})
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ class Attachment:
     a ledger read from the database (a document). The core says what it shows, as JSON-able
     data; drawing and file formats stay in the shell."""
 
-    kind: str  # CHART, LEDGER or IMPORT_TEMPLATE (the spreadsheet to fill in for an import)
+    kind: str  # CHART, LEDGER, QR ({"start": …, "label": …}) or IMPORT_TEMPLATE (the sheet to fill in for an import)
     data: dict[str, Any]
 
 

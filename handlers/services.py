@@ -98,9 +98,20 @@ def open_ticket(cmd: Report, work: Work) -> tuple[Ticket, Cadre]:
     ticket.record(EventKind.SUBMITTED, work.now, cmd.by, **said)
     ticket.record(EventKind.ASSIGNED, work.now, None, cadre_id=route.owner.id, reason=route.reason.value)
     ticket = work.add(ticket)
-    work.uow.reporter_profiles.save(ReporterProfile(cmd.by, cmd.kind, ticket.enterprise_id, cmd.phone))
+    _remember_reporter(work, cmd, ticket)
     notify_owner_of_new(work, ticket, route.owner)
     return ticket, route.owner
+
+
+def _remember_reporter(work: Work, cmd: Report, ticket: Ticket) -> None:
+    """What the reporter said, for next time. A chat bound by a 连心卡 stays its enterprise's
+    contact whatever it reports (a resident's problem, say): only its phone is updated."""
+    profiles = work.uow.reporter_profiles
+    kept = profiles.get(cmd.by)
+    if kept is not None and kept.bound_at is not None:
+        profiles.save(dataclasses.replace(kept, phone=cmd.phone or kept.phone))
+        return
+    profiles.save(ReporterProfile(cmd.by, cmd.kind, ticket.enterprise_id, cmd.phone))
 
 
 def new_ticket(work: Work, *, owner: Cadre, **fields: Any) -> Ticket:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from handlers.domain.credit_code import check_character
 from handlers.domain.model import CadreRole, Grant, OrgLevel, Role
-from storage.repositories import INVITE_TOKEN_BYTES, SqlInvites, SqlRoster  # noqa: F401 (the token's size, for callers)
+from storage.repositories import SqlInvites, SqlRoster
 from storage.tables import CadreRow, EnterpriseRow, OrgUnitRow
 
 
@@ -155,6 +155,7 @@ def seed_into(session: Session) -> DemoSummary:
     # administers the township in the demo: binds its leader group (/bind 新村镇), /admin
     SqlRoster(session).grant(Grant(duty.id, Role.ADMIN, township.id), None, datetime.now(UTC))  # type: ignore[arg-type]
     butler = _cadre(session, _BUTLER[0], CadreRole.BUTLER, township.id, _BUTLER[1])
+    butler.phone_public = True  # 服务管家's numbers are published (the seeds' 服务专员): printed on 连心卡
     cadres[duty.name] = duty.id  # type: ignore[assignment]
     cadres[butler.name] = butler.id  # type: ignore[assignment]
     supervisor = _cadre(session, _SUPERVISOR[0], CadreRole.SUPERVISOR, township.id, _SUPERVISOR[1])

@@ -25,9 +25,11 @@ from handlers.domain.model import (
     Enterprise,
     Finding,
     Grant,
+    InviteRefusal,
     OrgLevel,
     OrgUnit,
     ReporterKind,
+    Refused,
     ReporterProfile,
     Role,
     Ticket,
@@ -35,6 +37,7 @@ from handlers.domain.model import (
     TicketStatus,
     Tier,
     Difficulty,
+    Unbound,
 )
 from handlers.domain.events import EventKind
 from handlers.domain.lifecycle import OPEN
@@ -55,6 +58,8 @@ from storage.tables import (
     TicketRow,
     UnitSettingRow,
 )
+
+INVITE_TOKEN_BYTES = 24  # 32 characters of [A-Za-z0-9_-]; a /start parameter allows 64
 
 # -- time ---------------------------------------------------------------------
 
@@ -124,7 +129,7 @@ def _org_unit(row: OrgUnitRow) -> OrgUnit:
 def _cadre(row: CadreRow) -> Cadre:
     assert row.id is not None
     return Cadre(row.id, row.name, CadreRole(row.role), row.org_unit_id, row.phone, row.account_id,
-                 disabled=row.disabled_at is not None)
+                 disabled=row.disabled_at is not None, phone_public=row.phone_public)
 
 
 _WORKING = CadreRow.disabled_at.is_(None)  # a disabled cadre is never picked to handle anything
@@ -132,7 +137,11 @@ _WORKING = CadreRow.disabled_at.is_(None)  # a disabled cadre is never picked to
 
 def _enterprise(row: EnterpriseRow) -> Enterprise:
     assert row.id is not None
-    return Enterprise(row.id, row.name, row.credit_code, row.grid_id, row.assigned_cadre_id, row.address)
+    return Enterprise(row.id, row.name, row.credit_code, row.grid_id, row.assigned_cadre_id, row.address,
+                      row.contact_phone)
+
+
+enterprise_from_row = _enterprise  # for the storage modules beside this one
 
 
 # What `_event` and `_ticket` read, in this order: by position, since looking 28 columns up by name
@@ -645,15 +654,59 @@ class SqlUnitSettings:
                                     .returning(table.c.id)).first() is not None
 
 
-INVITE_TOKEN_BYTES = 24  # 32 characters of [A-Za-z0-9_-]; a /start parameter allows 64
+
+def subtree(org_unit_id: int) -> sa.Select[tuple[int]]:
+    """The ids of the unit and every unit below it (a recursive query, on SQLite and PostgreSQL)."""
+    tree = sa.select(OrgUnitRow.id).where(OrgUnitRow.id == org_unit_id).cte("tree", recursive=True)
+    tree = tree.union_all(sa.select(OrgUnitRow.id).where(OrgUnitRow.parent_id == tree.c.id))
+    return sa.select(tree.c.id)
 
 
 class SqlInvites:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def redeem(self, token: str, account_id: int, now: datetime) -> Cadre | Refused:
+        """Bind the invite's cadre to `account_id`, once; else why not.
+
+        Refused (and the invite stays unused) when `account_id` already belongs to a different
+        cadre: one account is one cadre. The account it bound opening it again gets its cadre.
+        """
+        invite = self.session.scalars(sa.select(CadreInviteRow).where(CadreInviteRow.token == token)).one_or_none()
+        if invite is None:
+            return Refused(InviteRefusal.UNKNOWN)
+        row = self.session.get(CadreRow, invite.cadre_id)
+        assert row is not None
+        cadre = _cadre(row)
+        if invite.used_at is not None and row.account_id == account_id:
+            return cadre  # their own link, opened again
+        other = self.session.scalars(
+            sa.select(CadreRow).where(CadreRow.account_id == account_id, CadreRow.id != invite.cadre_id)
+        ).first()
+        if other is not None:
+            return Refused(InviteRefusal.OTHER_CADRE, _cadre(other))
+        at = to_db(now)
+        # Conditional UPDATE: of two concurrent redemptions, exactly one matches.
+        result = self.session.execute(
+            sa.update(CadreInviteRow)
+            .where(
+                CadreInviteRow.id == invite.id,
+                CadreInviteRow.used_at.is_(None),
+                CadreInviteRow.expires_at > at,
+            )
+            .values(used_at=at)
+            .execution_options(synchronize_session="fetch")
+        )
+        if result.rowcount != 1:
+            self.session.refresh(invite)
+            if invite.used_at is not None:
+                return Refused(InviteRefusal.USED, cadre)
+            return Refused(InviteRefusal.EXPIRED, cadre, from_db(invite.expires_at))
+        row.account_id = account_id
+        self.session.flush()
+        return _cadre(row)
+
     def issue(self, cadre_id: int, now: datetime, ttl: timedelta) -> str:
-        """A fresh token (fits a Telegram deep link's start parameter), valid for `ttl` from `now`."""
         if self.session.get(CadreRow, cadre_id) is None:
             raise LookupError(f"no cadre {cadre_id}")
         if ttl <= timedelta(0):
@@ -663,39 +716,18 @@ class SqlInvites:
         self.session.flush()
         return token
 
-    def redeem(self, token: str, account_id: int, now: datetime) -> Cadre | None:
-        """Bind the invite's cadre to `account_id`; None if unknown, used or expired.
-
-        Also None (and the invite stays unused) when `account_id` already belongs to a
-        different cadre: one account is one cadre.
-        """
-        invite = self.session.scalars(sa.select(CadreInviteRow).where(CadreInviteRow.token == token)).one_or_none()
-        if invite is None:
-            return None
-        other = self.session.scalars(
-            sa.select(CadreRow).where(CadreRow.account_id == account_id, CadreRow.id != invite.cadre_id)
-        ).first()
-        if other is not None:
-            return None
-        now = to_db(now)
-        # Conditional UPDATE: of two concurrent redemptions, exactly one matches.
-        result = self.session.execute(
-            sa.update(CadreInviteRow)
-            .where(
-                CadreInviteRow.id == invite.id,
-                CadreInviteRow.used_at.is_(None),
-                CadreInviteRow.expires_at > now,
-            )
-            .values(used_at=now)
-            .execution_options(synchronize_session="fetch")
-        )
-        if result.rowcount != 1:
-            return None
-        cadre = self.session.get(CadreRow, invite.cadre_id)
-        assert cadre is not None
-        cadre.account_id = account_id
-        self.session.flush()
-        return _cadre(cadre)
+    def unbound_under(self, org_unit_id: int, now: datetime) -> list[Unbound]:
+        live = (sa.select(CadreInviteRow.cadre_id, sa.func.max(CadreInviteRow.expires_at).label("expires_at"))
+                .where(CadreInviteRow.used_at.is_(None), CadreInviteRow.expires_at > to_db(now))
+                .group_by(CadreInviteRow.cadre_id).subquery())
+        rows = self.session.execute(
+            sa.select(CadreRow, OrgUnitRow.name, live.c.expires_at)
+            .join(OrgUnitRow, OrgUnitRow.id == CadreRow.org_unit_id)
+            .outerjoin(live, live.c.cadre_id == CadreRow.id)
+            .where(CadreRow.org_unit_id.in_(subtree(org_unit_id)), CadreRow.account_id.is_(None), _WORKING)
+            .order_by(OrgUnitRow.name, CadreRow.name, CadreRow.id)
+        ).all()
+        return [Unbound(_cadre(row), unit_name, from_db(expires)) for row, unit_name, expires in rows]
 
 
 class SqlTickets:
@@ -952,19 +984,23 @@ class SqlReporterProfiles:
         return self._first(ReporterProfileRow.account_id == account_id)
 
     def contact_of(self, enterprise_id: int) -> ReporterProfile | None:
-        """The enterprise's registered contact: the first account that reported for it."""
-        return self._first(ReporterProfileRow.enterprise_id == enterprise_id)
+        """The enterprise's registered contact: who bound it by its 连心卡 last, else the first
+        account that reported for it."""
+        bound = ReporterProfileRow.bound_at
+        return self._first(ReporterProfileRow.enterprise_id == enterprise_id, bound.is_(None), bound.desc())
 
-    def _first(self, where: Any) -> ReporterProfile | None:
+    def _first(self, where: Any, *order: Any) -> ReporterProfile | None:
         row = self.session.scalars(
-            sa.select(ReporterProfileRow).where(where).order_by(ReporterProfileRow.id).limit(1)
+            sa.select(ReporterProfileRow).where(where).order_by(*order, ReporterProfileRow.id).limit(1)
             .execution_options(populate_existing=True)  # save() upserts behind the identity map
         ).first()
         if row is None:
             return None
-        return ReporterProfile(row.account_id, ReporterKind(row.kind), row.enterprise_id, row.phone)
+        return ReporterProfile(row.account_id, ReporterKind(row.kind), row.enterprise_id, row.phone,
+                               from_db(row.bound_at))
 
     def save(self, profile: ReporterProfile) -> None:
-        values = {"kind": str(profile.kind), "enterprise_id": profile.enterprise_id, "phone": profile.phone}
+        values = {"kind": str(profile.kind), "enterprise_id": profile.enterprise_id, "phone": profile.phone,
+                  "bound_at": to_db(profile.bound_at) if profile.bound_at else None}
         stmt = dialect_insert(self.session, ReporterProfileRow.__table__).values(account_id=profile.account_id, **values)
         self.session.execute(stmt.on_conflict_do_update(index_elements=["account_id"], set_=values))

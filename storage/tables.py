@@ -154,6 +154,32 @@ class ReporterProfileRow(_Table, table=True):
     kind: str = Field(max_length=20)
     enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id", index=True)
     phone: str = Field(default="", max_length=30)
+    bound_at: datetime | None = _utc_column(nullable=True)  # bound to the enterprise by its 连心卡
+
+
+class ContactCardRow(_Table, table=True):
+    """助企连心卡: the enterprise's card; its QR link carries `token`, the card prints `code`."""
+
+    __tablename__ = "contact_card"
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", unique=True)
+    token: str = Field(max_length=64, unique=True)
+    code: str = Field(max_length=12)
+    created_at: datetime = _utc_column()
+
+
+class ContactCardTriesRow(_Table, table=True):
+    """Wrong codes one account typed for one card, and until when the card is locked for it."""
+
+    __tablename__ = "contact_card_tries"
+    __table_args__ = (sa.UniqueConstraint("card_id", "account_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(foreign_key="contact_card.id")
+    account_id: int = Field(foreign_key="account.id")
+    failures: int = 0
+    locked_until: datetime | None = _utc_column(nullable=True)
 
 
 class TicketRow(_Table, table=True):

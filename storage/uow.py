@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.cards import SqlContactCards
 from storage.db import make_engine
 from storage.outbox import SqlOutbox
 from storage.groups import SqlGroups
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
     roster: SqlRoster
     unit_settings: SqlUnitSettings
     invites: SqlInvites
+    contact_cards: SqlContactCards
     tickets: SqlTickets
     seen_updates: SqlSeenUpdates
     reporter_profiles: SqlReporterProfiles
@@ -77,6 +79,7 @@ class SqlUnitOfWork:
         self.roster = SqlRoster(session)
         self.unit_settings = SqlUnitSettings(session)
         self.invites = SqlInvites(session)
+        self.contact_cards = SqlContactCards(session)
         self.tickets = SqlTickets(session)
         self.seen_updates = SqlSeenUpdates(session)
         self.reporter_profiles = SqlReporterProfiles(session)

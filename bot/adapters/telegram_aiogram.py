@@ -70,7 +70,6 @@ def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | N
         location=(message.location.latitude, message.location.longitude) if message.location else None,
         contact_phone=contact.phone_number if contact else None,
         contact_user_id=_id(contact.user_id) if contact else None, **_chat(message.chat),
-        start_link=_start_link(bot_username),
     )
 
 
@@ -92,11 +91,6 @@ def _document(message: Message) -> Document | None:
     if document is None:
         return None
     return Document(document.file_id, document.file_name or "", document.file_size or 0)
-
-
-def _start_link(bot_username: str | None) -> str | None:
-    """Telegram's deep link to the bot, "{}" where the start parameter goes."""
-    return f"https://t.me/{bot_username.lstrip('@')}?start={{}}" if bot_username else None
 
 
 def _id(telegram_id: int | None) -> str | None:
@@ -142,6 +136,9 @@ class AiogramCalls:
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+
+    async def username(self) -> str:
+        return str((await self.bot.me()).username)  # asked once: aiogram keeps the answer
 
     async def send_text(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
         sent = await self.bot.send_message(chat_id, text, parse_mode=PARSE_MODE, reply_markup=markup(keyboard))

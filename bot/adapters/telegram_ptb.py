@@ -80,7 +80,6 @@ def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | N
         has_other_media=other_media, location=location, document=_document(message),
         contact_phone=contact.phone_number if contact else None,
         contact_user_id=_id(contact.user_id) if contact else None, **_chat(message.chat),
-        start_link=_start_link(bot_username),
     )
 
 
@@ -90,11 +89,6 @@ def _document(message: Message) -> Document | None:
     if document is None:
         return None
     return Document(document.file_id, document.file_name or "", document.file_size or 0)
-
-
-def _start_link(bot_username: str | None) -> str | None:
-    """Telegram's deep link to the bot, "{}" where the start parameter goes."""
-    return f"https://t.me/{bot_username.lstrip('@')}?start={{}}" if bot_username else None
 
 
 def _id(telegram_id: int | None) -> str | None:
@@ -140,6 +134,11 @@ class PtbCalls:
 
     def __init__(self, bot: Any) -> None:
         self.bot = bot
+
+    async def username(self) -> str:
+        if not _has_me(self.bot):
+            await self.bot.get_me()  # PTB keeps it as bot.username
+        return str(self.bot.username)
 
     async def send_text(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
         sent = await self.bot.send_message(chat_id, text, parse_mode=PARSE_MODE, reply_markup=markup(keyboard))

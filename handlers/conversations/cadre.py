@@ -16,7 +16,7 @@ from typing import Any
 from handlers import card, payloads, services
 from handlers.domain.errors import OutOfDate, Retype
 from handlers.domain.lifecycle import TRANSITIONS, Action, is_open
-from handlers.domain.model import Cadre, CadreRole, Ticket
+from handlers.domain.model import Cadre, CadreRole, InviteRefusal, Refused, Ticket
 from handlers.messages import Msg, plain, t
 from handlers.payloads import Pick, TicketPress
 from handlers.ports import Dialog
@@ -49,13 +49,29 @@ _QUESTIONS: dict[str, Question] = {}
 
 def bind(turn: Turn, token: str) -> None:
     """/start <token> from an invite link: this chat account becomes that cadre's."""
-    cadre = turn.uow.invites.redeem(token, turn.account.id, turn.now)
-    if cadre is None:
-        turn.say(t("This invite link is invalid, expired or already used. Ask your office for a new one."))
+    bound = turn.uow.invites.redeem(token, turn.account.id, turn.now)
+    if isinstance(bound, Refused):
+        turn.say(_refusal(turn, bound))
         return
-    unit = turn.uow.directory.org_unit(cadre.org_unit_id)
+    unit = turn.uow.directory.org_unit(bound.org_unit_id)
     turn.say(t("Welcome, {name} ({role}, {unit}). Tickets assigned to you will arrive here.",
-               name=cadre.name, role=services.role_label(cadre), unit=plain(unit.name if unit else "")))
+               name=bound.name, role=services.role_label(bound), unit=plain(unit.name if unit else "")))
+
+
+def _refusal(turn: Turn, refused: Refused) -> Msg:
+    """Why an invite link did not bind, and what to do instead."""
+    if refused.reason is InviteRefusal.EXPIRED and refused.expired_at is not None:
+        return t("This invite link expired on {day}. Ask your office's admin for a new one: they can send you one "
+                 "with /invite followed by your unit.",
+                 day=refused.expired_at.astimezone(turn.rules.time_zone).strftime("%Y-%m-%d %H:%M"))
+    if refused.reason is InviteRefusal.USED:
+        return t("This invite link has been used already: each link binds one chat, once. If that was not you, "
+                 "tell your office's admin; they can send you a new link with /invite followed by your unit.")
+    if refused.reason is InviteRefusal.OTHER_CADRE and refused.cadre is not None:
+        return t("This chat already belongs to the cadre {name}: one chat is one cadre. Open the invite link "
+                 "from the chat of the person it was made for.", name=refused.cadre.name)
+    return t("This invite link is not valid: it may have been cut off when it was copied. Open the whole link "
+             "again, or ask your office's admin for a new one.")
 
 
 # --- the text steps ---------------------------------------------------------

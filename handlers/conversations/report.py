@@ -24,7 +24,7 @@ from handlers.ports import Dialog
 from handlers.turn import Turn
 from handlers.domain import credit_code
 from handlers.domain.categories import label, offered_to
-from handlers.domain.model import OrgLevel, OrgUnit, ReporterKind
+from handlers.domain.model import Enterprise, OrgLevel, OrgUnit, ReporterKind
 from handlers.domain.phone import normalize_phone
 from handlers.messages import Msg, plain, t
 from handlers.payloads import Choice
@@ -158,7 +158,17 @@ def _ask_enterprise(turn: Turn) -> None:
     if turn.state.data.get("collected_by"):  # a cadre logging for an enterprise: not theirs
         turn.say(t("Which enterprise is it? Send its unified social credit code (18 characters), or part of its name."))
         return
-    turn.say(t("Send your enterprise's unified social credit code (18 characters), or part of its name."))
+    bound = _bound_enterprise(turn)  # asked here, not at /start: a plain /start costs no look-up more
+    shortcut = _buttons(Step.ENTERPRISE, [(t("For {name}", name=bound.name), bound.id)], 1) if bound else ()
+    turn.say(t("Send your enterprise's unified social credit code (18 characters), or part of its name."), shortcut)
+
+
+def _bound_enterprise(turn: Turn) -> Enterprise | None:
+    """The enterprise this chat was bound to by its 连心卡, if any: one press instead of its credit code."""
+    profile = turn.uow.reporter_profiles.get(turn.account.id)
+    if profile is None or profile.bound_at is None or profile.enterprise_id is None:
+        return None
+    return turn.uow.directory.enterprise(profile.enterprise_id)
 
 
 def _take_enterprise(turn: Turn) -> Msg | None:

@@ -102,6 +102,7 @@ class Cadre:
     org_unit_id: int
     phone: str
     account_id: int | None = None
+    phone_public: bool = False  # the office publishes this phone (服务专员): it may be printed on 连心卡
     disabled: bool = False  # no longer works on tickets: never routed to, and cannot act (an admin's /admin disable)
 
 
@@ -164,17 +165,64 @@ class Enterprise:
     grid_id: int | None
     assigned_cadre_id: int | None  # 包联
     address: str = ""
+    contact_phone: str = ""  # the phone registered for it (企业库): sharing it binds a contact by its 连心卡
 
 
 @dataclass(frozen=True)
 class ReporterProfile:
-    """Who a reporter said they are last time. An enterprise's first profile is its
-    registered contact: the one told when a cadre logs a problem on its behalf."""
+    """Who a reporter said they are last time. An enterprise's registered contact (the one told
+    when a cadre logs a problem on its behalf) is whoever bound it by its 连心卡 last, else its
+    first reporter."""
 
     account_id: int
     kind: ReporterKind
     enterprise_id: int | None = None
     phone: str = ""
+    bound_at: datetime | None = None  # bound to the enterprise by its 助企连心卡: its contact until another is
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    """助企连心卡: the card printed for an enterprise. Its QR deep link carries `token` (random,
+    never the credit code); the person who scans it confirms with `code`, printed beside it."""
+
+    id: int
+    enterprise_id: int
+    token: str
+    code: str
+
+
+@dataclass(frozen=True)
+class CardTries:
+    """One account's wrong codes on one card, and until when that card is locked for it."""
+
+    failures: int = 0
+    locked_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Unbound:
+    """A cadre with no chat account yet, where they work, and their live invite's expiry if any."""
+
+    cadre: Cadre
+    unit_name: str
+    invite_expires_at: datetime | None
+
+
+class InviteRefusal(StrEnum):
+    """Why an invite link did not bind."""
+
+    UNKNOWN = "unknown"  # no such token (mistyped, cut off)
+    USED = "used"  # opened before, by another account
+    EXPIRED = "expired"
+    OTHER_CADRE = "other_cadre"  # this account already is another cadre's
+
+
+@dataclass(frozen=True)
+class Refused:
+    reason: InviteRefusal
+    cadre: Cadre | None = None  # the invite's cadre (None for an unknown token)
+    expired_at: datetime | None = None
 
 
 @dataclass(frozen=True)

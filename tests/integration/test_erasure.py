@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 
 from handlers import addendum, complaints, privacy, services, verdicts
 from handlers.domain.events import EventKind
-from handlers.domain.model import ReporterKind
+from handlers.domain.model import Refused, ReporterKind
 from handlers.ports import ConversationState, Lane
 from handlers.turn import Work
 from storage.admin import create_invite
@@ -178,5 +178,5 @@ def test_cadre_erase_replaces_the_name_clears_the_phone_and_unbinds(uow_factory,
         assert (row.name, row.phone) == (f"已离任干部 #{grid_worker}", "")
         assert uow.directory.grants_of(grid_worker) == [], "no role left"
         assert uow.accounts.find("telegram", "3001") is None, "their chat is no longer the cadre's"
-        assert uow.invites.redeem(unused, account.id, NOW) is None, "nor can an old invite bind it again"
+        assert isinstance(uow.invites.redeem(unused, account.id, NOW), Refused), "nor can an old invite bind it again"
     assert columns_holding(uow_factory, "13837112461") == [] and columns_holding(uow_factory, "王丽娟") == []

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from handlers.domain.model import Account, CadreRole, OrgLevel, ReporterKind
+from handlers.domain.model import Account, CadreRole, InviteRefusal, OrgLevel, Refused, ReporterKind
 from handlers.ports import ConversationState, UnitOfWork
 from storage.admin import DemoSummary, create_invite
 from storage.repositories import ReporterProfile
@@ -195,8 +195,9 @@ def test_invite_redeems_once(uow_factory, demo: DemoSummary) -> None:
         assert cadre.id == demo.duty_cadre_id and cadre.account_id == a.id
         uow.commit()
     with uow_factory() as uow:
-        assert uow.invites.redeem(token, b.id, NOW + timedelta(days=1)) is None  # used
+        assert uow.invites.redeem(token, b.id, NOW + timedelta(days=1)).reason is InviteRefusal.USED
         assert uow.directory.cadre(demo.duty_cadre_id).account_id == a.id
+        assert uow.invites.redeem(token, a.id, NOW + timedelta(days=30)).id == demo.duty_cadre_id  # its own, again
 
 
 def test_invite_refuses_expired_and_unknown(uow_factory, demo: DemoSummary) -> None:
@@ -205,8 +206,9 @@ def test_invite_refuses_expired_and_unknown(uow_factory, demo: DemoSummary) -> N
         account = uow.accounts.get_or_create("telegram", "1", "1", "zh_CN", "")
         uow.commit()
     with uow_factory() as uow:
-        assert uow.invites.redeem(token, account.id, NOW + timedelta(hours=1)) is None
-        assert uow.invites.redeem("no-such-token", account.id, NOW) is None
+        expired = uow.invites.redeem(token, account.id, NOW + timedelta(hours=1))
+        assert (expired.reason, expired.expired_at) == (InviteRefusal.EXPIRED, NOW + timedelta(hours=1))
+        assert uow.invites.redeem("no-such-token", account.id, NOW) == Refused(InviteRefusal.UNKNOWN)
         assert uow.directory.cadre(demo.butler_id).account_id is None
         # still redeemable in time: the refusals above consumed nothing
         assert uow.invites.redeem(token, account.id, NOW + timedelta(minutes=59)).id == demo.butler_id
@@ -217,8 +219,9 @@ def test_invite_refuses_an_account_bound_to_another_cadre(uow_factory, demo: Dem
         account = uow.accounts.get_or_create("telegram", "1", "1", "zh_CN", "")
         first = create_invite(uow, demo.butler_id, NOW, timedelta(hours=1))
         second = create_invite(uow, demo.duty_cadre_id, NOW, timedelta(hours=1))
-        assert uow.invites.redeem(first, account.id, NOW) is not None
-        assert uow.invites.redeem(second, account.id, NOW) is None
+        assert uow.invites.redeem(first, account.id, NOW).id == demo.butler_id
+        refused = uow.invites.redeem(second, account.id, NOW)
+        assert (refused.reason, refused.cadre.id) == (InviteRefusal.OTHER_CADRE, demo.butler_id)
         uow.commit()
 
 

@@ -47,4 +47,4 @@ async def test_an_invite_works_once(botapi, lianxin, database_url):
     first = botapi.user(2001, first_name="李建国", language_code="zh-hans")
     assert "欢迎，李建国" in (await first.send(f"/start {token}")).texts[-1]
     other = botapi.user(2002, first_name="冒名者", language_code="zh-hans")
-    assert "邀请链接无效" in (await other.send(f"/start {token}")).texts[-1]
+    assert "该邀请链接已被使用" in (await other.send(f"/start {token}")).texts[-1]

@@ -69,6 +69,10 @@ class Chat:
             return self._send(text=text, command=command, args=args)
         return self._send(text=text)
 
+    def shares_phone(self, phone: str, own: bool = True) -> list[Reply]:
+        """The contact-share button (`own`), or a contact picked from the address book."""
+        return self._send(contact_phone=phone, contact_user_id=self.chat_id if own else "424242")
+
     def sends_photo(self, *file_ids: str) -> list[Reply]:
         return self._send(photo_file_ids=file_ids)
 

@@ -11,8 +11,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from handlers.domain.model import (ERASED_PREFIX, Account, Cadre, CadreRole, Complaint, Enterprise, Grant,
-                                   GroupBinding, OrgUnit, ReporterProfile, Role, Ticket)
+from handlers.domain.model import (ERASED_PREFIX, Account, Cadre, CadreRole, CardTries, Complaint, ContactCard,
+                                   Enterprise, Grant, GroupBinding, InviteRefusal, OrgUnit, Refused, ReporterProfile,
+                                   Role, Ticket, Unbound)
 from handlers.domain.events import EventKind
 from handlers.domain.lifecycle import OPEN
 from handlers.ports import ConversationState
@@ -25,7 +26,9 @@ class FakeStore:
     units: dict[int, OrgUnit] = field(default_factory=dict)
     cadres: dict[int, Cadre] = field(default_factory=dict)
     enterprises: dict[int, Enterprise] = field(default_factory=dict)
-    invites: dict[str, int] = field(default_factory=dict)
+    invites: dict[str, int | tuple[int, datetime, bool]] = field(default_factory=dict)  # token -> cadre (_Invites)
+    cards: dict[int, ContactCard] = field(default_factory=dict)
+    card_tries: dict[tuple[int, int], CardTries] = field(default_factory=dict)
     tickets: dict[int, Ticket] = field(default_factory=dict)
     conversations: dict[tuple[str, int], ConversationState] = field(default_factory=dict)
     seen: set[tuple[str, int]] = field(default_factory=set)
@@ -55,6 +58,7 @@ class FakeUnitOfWork:
         self.accounts, self.directory, self.tickets = _Accounts(s), _Directory(s), _Tickets(s)
         self.enterprises = _Enterprises(s)
         self.conversations, self.invites, self.seen_updates = _Conversations(s), _Invites(s), _Seen(s)
+        self.contact_cards = _ContactCards(s)
         self.reporter_profiles, self.complaints = _Profiles(s), _Complaints(s)
         self.outbox, self.groups, self.privacy = _Outbox(s), _Groups(s), _Privacy(s)
         self.roster, self.unit_settings = _Roster(s), _UnitSettings(s)
@@ -273,17 +277,71 @@ class _UnitSettings(_Part):
 
 
 class _Invites(_Part):
-    def issue(self, cadre_id, now, ttl):
-        token = f"invite-{len(self.s.invites) + 1}-{cadre_id}"
-        self.s.invites[token] = cadre_id
-        return token
+    """Tokens -> (cadre id, expiry, used); an invite given as a bare cadre id never expires."""
 
     def redeem(self, token: str, account_id: int, now: datetime):
-        cadre_id = self.s.invites.pop(token, None)
-        if cadre_id is None:
-            return None
-        self.s.cadres[cadre_id] = replace(self.s.cadres[cadre_id], account_id=account_id)
+        invite = self.s.invites.get(token)
+        if invite is None:
+            return Refused(InviteRefusal.UNKNOWN)
+        cadre_id, expires, used = invite if isinstance(invite, tuple) else (invite, None, False)
+        cadre = self.s.cadres[cadre_id]
+        if used:
+            return cadre if cadre.account_id == account_id else Refused(InviteRefusal.USED, cadre)
+        other = next((c for c in self.s.cadres.values() if c.account_id == account_id and c.id != cadre_id), None)
+        if other is not None:
+            return Refused(InviteRefusal.OTHER_CADRE, other)
+        if expires is not None and expires <= now:
+            return Refused(InviteRefusal.EXPIRED, cadre, expires)
+        self.s.invites[token] = (cadre_id, expires, True)
+        self.s.cadres[cadre_id] = replace(cadre, account_id=account_id)
         return self.s.cadres[cadre_id]
+
+    def issue(self, cadre_id, now, ttl):
+        token = f"invite{len(self.s.invites) + 1}"
+        self.s.invites[token] = (cadre_id, now + ttl, False)
+        return token
+
+    def unbound_under(self, org_unit_id, now):
+        units = _subtree(self.s, org_unit_id)
+        found = []
+        for cadre in sorted(self.s.cadres.values(), key=lambda c: (self.s.units[c.org_unit_id].name, c.name, c.id)):
+            if cadre.org_unit_id in units and cadre.account_id is None and not cadre.disabled:
+                live = [i[1] for i in self.s.invites.values()
+                        if isinstance(i, tuple) and i[0] == cadre.id and not i[2] and i[1] > now]
+                found.append(Unbound(cadre, self.s.units[cadre.org_unit_id].name, max(live, default=None)))
+        return found
+
+
+def _subtree(s: FakeStore, org_unit_id: int) -> set[int]:
+    units, grown = {org_unit_id}, True
+    while grown:
+        more = {u.id for u in s.units.values() if u.parent_id in units} - units
+        units |= more
+        grown = bool(more)
+    return units
+
+
+class _ContactCards(_Part):
+    def of_enterprise(self, enterprise_id):
+        return next((c for c in self.s.cards.values() if c.enterprise_id == enterprise_id), None)
+
+    def enterprises_under(self, org_unit_id):
+        units = _subtree(self.s, org_unit_id)
+        return sorted((e for e in self.s.enterprises.values() if e.grid_id in units), key=lambda e: e.name)
+
+    def add(self, enterprise_id, token, code, at):
+        card = ContactCard(len(self.s.cards) + 1, enterprise_id, token, code)
+        self.s.cards[card.id] = card
+        return card
+
+    def by_token(self, token):
+        return next((c for c in self.s.cards.values() if c.token == token), None)
+
+    def tries(self, card_id, account_id):
+        return self.s.card_tries.get((card_id, account_id), CardTries())
+
+    def set_tries(self, card_id, account_id, tries):
+        self.s.card_tries[(card_id, account_id)] = tries
 
 
 class _Seen(_Part):
@@ -302,7 +360,9 @@ class _Profiles(_Part):
         self.s.profiles[profile.account_id] = profile
 
     def contact_of(self, enterprise_id):
-        return next((p for p in self.s.profiles.values() if p.enterprise_id == enterprise_id), None)
+        theirs = [p for p in self.s.profiles.values() if p.enterprise_id == enterprise_id]  # in the order first saved
+        bound = sorted((p for p in theirs if p.bound_at is not None), key=lambda p: p.bound_at, reverse=True)
+        return next(iter(bound + theirs), None)
 
 
 class _Complaints(_Part):
@@ -343,7 +403,8 @@ class _Privacy(_Part):
     def forget_cadre(self, cadre_id, placeholder):
         cadre = self.s.cadres[cadre_id] = replace(self.s.cadres[cadre_id], name=placeholder, phone="")
         self.s.grants = {g for g in self.s.grants if g.cadre_id != cadre_id}
-        self.s.invites = {token: i for token, i in self.s.invites.items() if i != cadre_id}
+        self.s.invites = {token: i for token, i in self.s.invites.items()
+                          if (i[0] if isinstance(i, tuple) else i) != cadre_id}
         if cadre.account_id in self.s.accounts:
             self._forget_chat(self.s.accounts[cadre.account_id])
 

@@ -12,9 +12,10 @@ import pytest
 from handlers.domain.events import EventKind
 from handlers.domain.model import Cadre, CadreRole, Grant, OrgLevel, OrgUnit, Role
 from handlers.messages import Msg
-from tests.unit.chat import CODE, OWNER_CHAT, REPORTER_CHAT, STRANGER_CHAT, Chat, Core, demo_store, keys
+from handlers.seam import START_LINK
+from tests.unit.chat import CODE, OWNER_CHAT, REPORTER_CHAT, Chat, demo_store, keys
 from tests.unit.fakes import FakeStore
-from tests.unit.test_cadre_dialogs import GRID_CHAT, LEADER_CHAT, Desk
+from tests.unit.test_cadre_dialogs import LEADER_CHAT, Desk
 
 OTHER_ADMIN_CHAT = "800"
 BUTLER, GRID_WORKER, LEADER, OTHER_ADMIN = 1, 2, 3, 4
@@ -132,10 +133,10 @@ def test_admin_alone_shows_what_an_admin_can_do_for_their_own_part(desk):
 def test_a_new_cadre_gets_an_invite_that_binds_their_account(desk):
     [answer] = desk.admin.says("/admin add 张伟 服务管家 新村镇 13812345670")
     assert answer.text.key.startswith("{name} ({post}, {unit}) is cadre #{number}.")
-    link = answer.text.params["link"].params["text"]
-    assert link.startswith("/start invite-")  # no deep link known on the fakes: the command to send
+    link = answer.text.params["link"]
+    assert link.key == START_LINK  # the shell spells it as the platform's deep link
     newcomer = Chat(desk.owner.core, "900")
-    newcomer.says(link)
+    newcomer.says(f"/start {link.params['start']}")
     cadre = next(c for c in desk.store.cadres.values() if c.name == "张伟")
     assert (cadre.role, cadre.org_unit_id, cadre.phone) == (CadreRole.BUTLER, TOWNSHIP, "+8613812345670")
     bound = desk.store.accounts[cadre.account_id]

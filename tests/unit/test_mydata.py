@@ -10,7 +10,7 @@ from handlers import privacy
 from handlers.domain.errors import DomainError
 from handlers.domain.events import EventKind
 from handlers.turn import Work
-from tests.unit.chat import Chat, FixedClock, buttons, keys
+from tests.unit.chat import FixedClock, buttons, keys
 from tests.unit.fakes import FakeUnitOfWork
 from tests.unit.test_cadre_dialogs import Desk, demo_store
 
