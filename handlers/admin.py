@@ -108,6 +108,9 @@ def menu(units: str) -> Msg:
              "/admin grant 张伟 leader 新村镇 · /admin revoke 张伟 leader 新村镇 — roles (admin, leader, "
              "supervisor, cadre) on a unit and below\n"
              "/admin roles 张伟 — the roles a cadre holds\n"
+             "/invite 新村镇 — invite links and QR codes for the unit's cadres who have not bound yet; "
+             "/unbound 新村镇 — who they are\n"
+             "Send a spreadsheet (.xlsx or .csv) to import units, cadres, enterprises and 包联; /import — the template\n"
              "In a leaders' group: /bind 新村镇 — the group gets the unit's digests.\n"
              "A cadre is named by name, or by number as #12.", units=plain(units))
 

@@ -267,9 +267,8 @@ ROUTER.include(_own, help.router, admin.router, addendum.router, register.router
                answer.router, feedback.router, revisit.router, collect.router, complaints.router, lists.router, digest.router,
                ledger.router, mydata.router, imports_chat.router, invites.router, contact_cards.router)
 ROUTER.unknown_command, ROUTER.idle = _unknown_command, _idle
-MENU = ("start", "help", "mine", "my", "t", "new", "digest", "ledger", "invite", "unbound", "complain", "mydata", "admin",
-        "lang",
-        "cancel")  # the menu's order
+# the menu's order; /admin lists the admins' other commands (/invite, /unbound, /import), kept out of everyone's menu
+MENU = ("start", "help", "mine", "my", "t", "new", "digest", "ledger", "complain", "mydata", "admin", "lang", "cancel")
 
 
 def dispatch(turn: Turn) -> None:

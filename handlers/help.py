@@ -26,8 +26,9 @@ SUPERVISOR = t("As a business-environment supervisor: 举报 about the cadres of
                "mark each upheld or not upheld, with a reason.")
 PRIVACY = t("/mydata what is stored about you, and its erasure")
 ADMIN = t("As an admin: /admin shows what you can do for your part of the org tree (add or disable cadres, "
-          "包联, duty cadres, deadline policies, group robots, roles); in a leaders' group, send /bind followed by "
-          "a unit's name there.")
+          "包联, duty cadres, deadline policies, group robots, roles); send a spreadsheet to import units, cadres "
+          "and enterprises (/import gives the template); /invite and /unbound for the cadres who have not bound "
+          "their chat yet; in a leaders' group, send /bind followed by a unit's name there.")
 
 
 @router.command("help", t("What you can do here"))

@@ -52,15 +52,24 @@ def _unit_asked(turn: Turn, args: str, command: str) -> OrgUnit | None:
     return unit
 
 
-@router.command(INVITE, t("Invite links for a unit's cadres who have not bound yet (admins)"))
-def invite(turn: Turn, args: str = "") -> None:
-    unit = _unit_asked(turn, args, INVITE)
+def _unbound_asked(turn: Turn, args: str, command: str) -> tuple[OrgUnit, list[Unbound]] | None:
+    """The unit asked about and its cadres not bound yet; None once the admin was told why not."""
+    unit = _unit_asked(turn, args, command)
     if unit is None:
-        return
+        return None
     waiting = turn.uow.invites.unbound_under(unit.id, turn.now)
     if not waiting:
         turn.say(t("Every cadre of {unit} and below has bound their chat already.", unit=unit.name))
+        return None
+    return unit, waiting
+
+
+@router.command(INVITE)  # out of everyone's menu: /admin lists it
+def invite(turn: Turn, args: str = "") -> None:
+    asked = _unbound_asked(turn, args, INVITE)
+    if asked is None:
         return
+    unit, waiting = asked
     if len(waiting) > MAX_INVITES_IN_CHAT:
         turn.say(t("{count} cadres of {unit} and below have not bound yet: too many to send here one by one "
                    "(at most {limit}). Send /invite with a unit below it, or ask your office for "
@@ -81,15 +90,12 @@ def _invite_caption(work: Work, cadre: Cadre, unit_name: str, token: str) -> Msg
              until=local(work, work.now + INVITE_TTL))
 
 
-@router.command(UNBOUND, t("Cadres of a unit who have not bound their chat yet (admins)"))
+@router.command(UNBOUND)
 def unbound(turn: Turn, args: str = "") -> None:
-    unit = _unit_asked(turn, args, UNBOUND)
-    if unit is None:
+    asked = _unbound_asked(turn, args, UNBOUND)
+    if asked is None:
         return
-    waiting = turn.uow.invites.unbound_under(unit.id, turn.now)
-    if not waiting:
-        turn.say(t("Every cadre of {unit} and below has bound their chat already.", unit=unit.name))
-        return
+    unit, waiting = asked
     lines = [_unbound_line(turn, person) for person in waiting]
     turn.say(t("Not bound yet in {unit} ({count}):\n{lines}\n/invite {unit} sends them fresh invite links.",
                unit=unit.name, count=len(waiting), lines=_joined(lines)))

@@ -19,7 +19,7 @@ from handlers.domain.model import ERASED_PREFIX, Account, Finding
 from handlers.payloads import finding
 from storage.files import STORED, is_stored
 from storage.repositories import id_in
-from storage.tables import (AccountRow, CadreInviteRow, CadreRow, RoleGrantRow, ComplaintRow, ConversationRow, EnterpriseRow,
+from storage.tables import (AccountRow, CadreInviteRow, CadreRow, ContactCardTriesRow, RoleGrantRow, ComplaintRow, ConversationRow, EnterpriseRow,
                             InboxRow, LiveCardRow, OrgUnitRow, OutboxRow, ReporterProfileRow, StoredFileRow,
                             TicketEventRow, TicketRow)
 
@@ -55,6 +55,7 @@ class SqlPrivacy:
     def forget_reporter(self, account: Account, ticket_ids: Collection[int], complaint_ids: Collection[int],
                         photos: Collection[str]) -> None:
         self.session.execute(sa.delete(ReporterProfileRow).where(ReporterProfileRow.account_id == account.id))
+        self.session.execute(sa.delete(ContactCardTriesRow).where(ContactCardTriesRow.account_id == account.id))
         outbox = OutboxRow.__table__
         about = [outbox.c.ticket_id.in_(sorted(ticket_ids))] if ticket_ids else []
         # a 举报's copies to the supervisors carry its finding buttons (k:<verdict>:<id>), and its text
@@ -77,7 +78,7 @@ class SqlPrivacy:
         ledger finds the cadre's (placeholder) name through it; the account no longer has a chat."""
         table = CadreRow.__table__
         account_id = self.session.scalar(sa.update(table).where(table.c.id == cadre_id).values(
-            name=placeholder, phone="", phone_public=False).returning(table.c.account_id))
+            name=placeholder, phone="", phone_public=False, staff_key=None).returning(table.c.account_id))
         self.session.execute(sa.delete(RoleGrantRow).where(RoleGrantRow.cadre_id == cadre_id))  # no roles left
         self.session.execute(sa.delete(CadreInviteRow).where(CadreInviteRow.cadre_id == cadre_id,
                                                              CadreInviteRow.used_at.is_(None)))

@@ -169,6 +169,8 @@ def test_cadre_erase_replaces_the_name_clears_the_phone_and_unbinds(uow_factory,
         account = uow.accounts.get_or_create("telegram", "3001", "3001", "zh_CN", "丽娟")
         uow.invites.redeem(create_invite(uow, grid_worker, NOW, timedelta(days=1)), account.id, NOW)
         unused = create_invite(uow, grid_worker, NOW, timedelta(days=1))
+        # imported from the 干部库 keyed by their phone (no staff number): the key is personal data too
+        uow.session.get(CadreRow, grid_worker).staff_key = "13837112461"
         uow.commit()
     monkeypatch.setenv("LIANXIN_DATABASE_URL", database_url)
     assert cli.main(["cadre", "erase", str(grid_worker)]) == 0
