@@ -401,7 +401,9 @@ class SqliteDatabases:
         cache_dir.mkdir(parents=True, exist_ok=True)
 
     def url(self, tickets: int, due: int, log: Callable[[str], None]) -> tuple[str, float | None]:
-        path = self.cache_dir / f"sweep-b{BUILD}-{tickets}-{due}.db"
+        from storage.db import schema_head  # a new migration makes a new file: the schema is part of the build
+
+        path = self.cache_dir / f"sweep-b{BUILD}-s{schema_head()}-{tickets}-{due}.db"
         if path.exists():
             return f"sqlite:///{path}", None
         partial = path.with_suffix(".partial")

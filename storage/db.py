@@ -109,7 +109,7 @@ def _migrating_alone(url: str | sa.URL) -> Iterator[None]:
 def _at_head(url: str | sa.URL) -> bool:
     """Is the database at the newest migration? Read from the scripts' text, not by importing them;
     False whenever in doubt (no version table, a branch or merge, a line not read): Alembic decides."""
-    head = _script_head()
+    head = schema_head()
     if head is None:
         return False
     engine = make_engine(url)
@@ -127,7 +127,7 @@ _REVISION = re.compile(r"""^revision\b[^=\n]*=\s*['"]([^'"]+)['"]\s*$""", re.MUL
 _DOWN_REVISION = re.compile(r"""^down_revision\b[^=\n]*=\s*(?:['"]([^'"]+)['"]|None)\s*$""", re.MULTILINE)
 
 
-def _script_head() -> str | None:
+def schema_head() -> str | None:
     """The one migration no other follows, when the scripts form one plain chain; else None."""
     revisions, followed = set(), set()
     for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
