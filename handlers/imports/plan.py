@@ -83,6 +83,13 @@ class Count:
     unchanged: int = 0
     left_alone: int = 0  # in the register, not in the sheets: kept as they are
 
+    def tally(self, *, new: bool) -> None:
+        """One row that will be written: a new one, or one that changed."""
+        if new:
+            self.added += 1
+        else:
+            self.changed += 1
+
 
 @dataclass
 class Plan:
@@ -310,10 +317,7 @@ class _Planner:
             if not self._in_scope(unit) or (existing is not None and not self._administered(existing.org_unit_id)):
                 self._outside(line.where)
                 continue
-            if existing is None:
-                count.added += 1
-            else:
-                count.changed += 1
+            count.tally(new=existing is None)
             self.plan.cadres.append(CadreWrite(key, line.name, line.role, unit, line.phone,
                                                existing.id if existing else None))
 
@@ -334,10 +338,7 @@ class _Planner:
             if not self._in_scope(grid) or (existing is not None and not self._enterprise_placed(existing)):
                 self._outside(line.where)
                 continue
-            if existing is None:
-                count.added += 1
-            else:
-                count.changed += 1
+            count.tally(new=existing is None)
             self.plan.enterprises.append(EnterpriseWrite(code, line.name, line.address, grid, line.contact_phone,
                                                          existing.id if existing else None))
 
