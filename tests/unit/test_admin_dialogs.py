@@ -13,7 +13,7 @@ from handlers.domain.events import EventKind
 from handlers.domain.model import Cadre, CadreRole, Grant, OrgLevel, OrgUnit, Role
 from handlers.messages import Msg
 from handlers.seam import START_LINK
-from tests.unit.chat import CODE, OWNER_CHAT, REPORTER_CHAT, Chat, demo_store, keys
+from tests.unit.chat import OWNER_CHAT, REPORTER_CHAT, Chat, demo_store, keys
 from tests.unit.fakes import FakeStore
 from tests.unit.test_cadre_dialogs import LEADER_CHAT, Desk
 
@@ -176,14 +176,7 @@ def test_a_disabled_cadres_open_ticket_goes_to_the_duty_cadre_flagged_and_they_a
     # Their old card's buttons no longer act, and a new report of their enterprise passes them by.
     desk.owner.forges(f"t:accept:{ticket.id}")
     assert desk.ticket.status == "assigned" and desk.ticket.owner_cadre_id == LEADER
-    r = desk.boss.says("/start")
-    r = desk.boss.presses("Enterprise", r)
-    r = desk.boss.says(CODE)
-    r = desk.boss.presses("Water, power, gas, heat", r)
-    r = desk.boss.says("又停电了")
-    r = desk.boss.presses("Done", r)
-    r = desk.boss.says("13812345678")
-    desk.boss.presses("Confirm", r)
+    desk.boss_reports("又停电了")
     assert desk.store.tickets[2].owner_cadre_id == GRID_WORKER, "包联 disabled: the grid worker takes it"
 
 
@@ -210,14 +203,7 @@ def test_moving_a_baolian_takes_the_open_ticket_along(desk):
 def test_a_units_policy_times_new_tickets_below_it(desk):
     first = desk.ticket  # 三不过: 交办不过夜, due the day it came
     desk.admin.says("/admin policy 新村镇 13710")  # 13710: assigned within a working day
-    r = desk.boss.says("/start")
-    r = desk.boss.presses("Enterprise", r)
-    r = desk.boss.says(CODE)
-    r = desk.boss.presses("Water, power, gas, heat", r)
-    r = desk.boss.says("又停电了")
-    r = desk.boss.presses("Done", r)
-    r = desk.boss.says("13812345678")
-    desk.boss.presses("Confirm", r)
+    desk.boss_reports("又停电了")
     second = desk.store.tickets[2]
     assert second.assign_due_at - first.assign_due_at == timedelta(days=1)
     assert first.answer_due_at is None and second.answer_due_at is not None, "13710 times the first answer"

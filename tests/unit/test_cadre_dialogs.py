@@ -28,11 +28,15 @@ class Desk:
         self.owner.says("/start invite-li")
         self.grid.says("/start invite-wang")
         self.leader.says("/start invite-zhao")
+        self.boss_reports("停电三天了")
+
+    def boss_reports(self, problem: str) -> None:
+        """润弘制药's boss walks the report dialog: a power problem, their phone, confirmed."""
         r = self.boss.says("/start")
         r = self.boss.presses("Enterprise", r)
         r = self.boss.says(CODE)
         r = self.boss.presses("Water, power, gas, heat", r)
-        r = self.boss.says("停电三天了")
+        r = self.boss.says(problem)
         r = self.boss.presses("Done", r)
         r = self.boss.says("13812345678")
         self.boss.presses("Confirm", r)
