@@ -10,7 +10,11 @@ from __future__ import annotations
 import socket
 import struct
 import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -26,6 +30,22 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@asynccontextmanager
+async def listening(path: str, handle: Callable[[web.Request], Awaitable[web.Response]]) -> AsyncIterator[str]:
+    """An HTTP server on a free loopback port answering POSTs to `path` with `handle` (a webhook
+    receiver, a stand-in Bot API server), while the block runs; its base URL."""
+    app = web.Application()
+    app.router.add_post(path, handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
 
 
 def ptb_application(server: LocalBotApi, token: str = TOKEN, **builder_options: Any) -> Application:

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from sandbox.botapi import LocalBotApi, UpdateNotHandled
-from sandbox.botapi.testing import free_port
+from sandbox.botapi.testing import free_port, listening
 
 
 async def test_update_shapes_for_text_command_location_contact(server: LocalBotApi, as_bot: Any) -> None:
@@ -127,14 +127,8 @@ class Receiver:
 @pytest.fixture
 async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
     receiver = Receiver(failures=1)
-    app = web.Application()
-    app.router.add_post("/hook", receiver.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield receiver, f"http://127.0.0.1:{port}/hook"
-    await runner.cleanup()
+    async with listening("/hook", receiver.handle) as url:
+        yield receiver, f"{url}/hook"
 
 
 async def test_webhook_delivery_with_secret_and_retry(server: LocalBotApi, api: Any, receiver: Any) -> None:
@@ -180,22 +174,14 @@ async def test_webhook_posts_other_chats_in_parallel_and_each_chat_in_order(serv
             last_arrived.set()
         return web.json_response({})
 
-    app = web.Application()
-    app.router.add_post("/hook", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        await api("setWebhook", url=f"http://127.0.0.1:{port}/hook")
+    async with listening("/hook", handle) as url:
+        await api("setWebhook", url=f"{url}/hook")
         owner, resident = server.user(1001, "王老板"), server.user(1002, "刘桂兰")
         await owner.send("王老板 1", wait=False)
         await owner.send("王老板 2", wait=False)
         await resident.send("刘桂兰 1", wait=False)
         await asyncio.wait_for(last_arrived.wait(), 30)
-    finally:
         await api("deleteWebhook")
-        await runner.cleanup()
     assert arrived.index("刘桂兰 1") < arrived.index("王老板 1 answered") < arrived.index("王老板 2")
 
 
