@@ -93,6 +93,8 @@ class Directory(Protocol):
     """Read side of the org tree, cadres and enterprises (干部库, 企业库)."""
 
     def org_unit(self, org_unit_id: int) -> OrgUnit | None: ...
+    def lineage(self, org_unit_id: int) -> list[OrgUnit]:
+        """The unit, its parent, and so on up to the root, in one look-up (empty for an unknown unit)."""
     def org_units(self, org_unit_ids: Collection[int]) -> dict[int, OrgUnit]:
         """The known ones among these units, by id, in one look-up (a sweep's batch)."""
     def children(self, org_unit_id: int) -> list[OrgUnit]: ...

@@ -21,7 +21,7 @@ from handlers.domain.labels import FLAG_MARKS, STAGE_LABELS
 from handlers.domain.flags import FlagLines
 from handlers.domain.ladder import LADDER_EVENT, Rung, climb
 from handlers.domain.model import Account, Cadre, OrgUnit, Ticket
-from handlers.domain.routing import leaders_above
+from handlers.domain.routing import leaders_above, walk_up
 from handlers.messages import Msg, plain, t
 from handlers.ports import HeldLine, UnitOfWork
 from handlers.seam import Address, Button, Reply
@@ -67,6 +67,9 @@ class People:
 
     def org_unit(self, org_unit_id: int) -> OrgUnit | None:
         return self.units.get(org_unit_id)
+
+    def lineage(self, org_unit_id: int) -> list[OrgUnit]:
+        return walk_up(self.units.get, org_unit_id)
 
     def cadre(self, cadre_id: int) -> Cadre | None:
         return self.people.get(cadre_id)

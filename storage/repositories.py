@@ -467,6 +467,23 @@ def _conversation_upsert(dialect: str) -> Any:
 _save_conversation = _built_once(_conversation_upsert)
 
 
+_UNITS = OrgUnitRow.__table__
+_MAX_DEPTH = 16  # deeper than any real tree (district > township > community > grid); stops a cycle
+
+
+def _lineage_statement() -> sa.Select[Any]:
+    """A unit and its ancestors, nearest first, in one recursive SELECT."""
+    first = sa.select(_UNITS.c.id, _UNITS.c.parent_id, sa.literal(0).label("depth"))
+    chain = first.where(_UNITS.c.id == sa.bindparam("org_unit_id")).cte("lineage", recursive=True)
+    parents = _UNITS.alias("parent")
+    chain = chain.union_all(sa.select(parents.c.id, parents.c.parent_id, chain.c.depth + 1)
+                            .join(chain, parents.c.id == chain.c.parent_id).where(chain.c.depth < _MAX_DEPTH))
+    return sa.select(_UNITS).join(chain, _UNITS.c.id == chain.c.id).order_by(chain.c.depth)
+
+
+_LINEAGE = _lineage_statement()
+
+
 class SqlDirectory:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -474,6 +491,9 @@ class SqlDirectory:
     def org_unit(self, org_unit_id: int) -> OrgUnit | None:
         row = self.session.get(OrgUnitRow, org_unit_id)
         return _org_unit(row) if row is not None else None
+
+    def lineage(self, org_unit_id: int) -> list[OrgUnit]:
+        return [_org_unit(row) for row in self.session.execute(_LINEAGE, {"org_unit_id": org_unit_id})]
 
     def org_units(self, org_unit_ids: Collection[int]) -> dict[int, OrgUnit]:
         return {unit.id: unit for unit in _rows_by_id(self.session, OrgUnitRow, org_unit_ids, _org_unit)}

@@ -7,7 +7,7 @@ A disabled cadre is passed over at every step, as if the place were empty.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -105,10 +105,16 @@ def leaders_above(directory: Directory, org_unit_id: int, owner_id: int) -> list
 
 def upward(directory: Directory, org_unit_id: int) -> Iterator[OrgUnit]:
     """The unit, its parent, and so on up to the root."""
-    unit = directory.org_unit(org_unit_id)
+    return iter(directory.lineage(org_unit_id))
+
+
+def walk_up(org_unit: Callable[[int], OrgUnit | None], org_unit_id: int) -> list[OrgUnit]:
+    """`Directory.lineage` over units already at hand, one parent at a time."""
+    chain, unit = [], org_unit(org_unit_id)
     while unit is not None:
-        yield unit
-        unit = directory.org_unit(unit.parent_id) if unit.parent_id is not None else None
+        chain.append(unit)
+        unit = org_unit(unit.parent_id) if unit.parent_id is not None else None
+    return chain
 
 
 def _top_down(directory: Directory) -> Iterator[OrgUnit]:

@@ -104,6 +104,17 @@ def test_directory_tree(uow_factory, demo: DemoSummary) -> None:
         assert d.children(demo.org_units["裴李岗村第一网格"]) == []
 
 
+def test_directory_lineage_climbs_to_the_root_nearest_first(uow_factory, demo: DemoSummary) -> None:
+    with uow_factory() as uow:
+        d = uow.directory
+        grid = demo.org_units["裴李岗村第一网格"]
+        assert [u.name for u in d.lineage(grid)] == ["裴李岗村第一网格", "裴李岗村", "新村镇", "新郑市", "郑州市"]
+        assert d.lineage(grid)[2] == d.org_unit(demo.township_id)
+        [city] = d.roots()
+        assert d.lineage(city.id) == [city]
+        assert d.lineage(999_999) == []
+
+
 def test_directory_cadres(uow_factory, demo: DemoSummary) -> None:
     with uow_factory() as uow:
         d = uow.directory

@@ -16,6 +16,7 @@ from handlers.domain.model import (ERASED_PREFIX, Account, Cadre, CadreRole, Car
                                    Role, Ticket, Unbound)
 from handlers.domain.events import EventKind
 from handlers.domain.lifecycle import OPEN
+from handlers.domain.routing import walk_up
 from handlers.ports import ConversationState
 from handlers.seam import Reply
 
@@ -109,6 +110,9 @@ class _Accounts(_Part):
 
 class _Directory(_Part):
     def org_unit(self, i): return self.s.units.get(i)
+
+    def lineage(self, i): return walk_up(self.s.units.get, i)
+
     def children(self, i): return [u for u in self.s.units.values() if u.parent_id == i]
     def roots(self): return [u for u in self.s.units.values() if u.parent_id is None]
     def cadre(self, i): return self.s.cadres.get(i)
