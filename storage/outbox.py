@@ -176,7 +176,7 @@ class OutboxStore:
         self.is_postgres = engine.dialect.name == "postgresql"
         # Built once: the claim runs after every update, and building its statements (and their
         # cache keys) each time cost as much as running them.
-        self._due = _due_query(self.is_postgres)
+        self._claim = _claim_statement(self.is_postgres)
 
     def claim(self, now: datetime, limit: int, platforms: Collection[str], *,
               up_to_lane: Lane = Lane.BULK, sent: Collection[int] = ()) -> list[Claimed]:
@@ -188,11 +188,8 @@ class OutboxStore:
         now = to_db(now)
         with self.engine.begin() as connection:  # Core: no ORM session to set up for two statements
             _mark_sent(connection, sent, now)
-            ids = list(connection.scalars(self._due, {"now": now, "platforms": list(platforms),
-                                                      "up_to_lane": int(up_to_lane), "limit": limit}))
-            if not ids:
-                return []
-            rows = connection.execute(_CLAIM, {"ids": ids, "now": now}).all()
+            rows = connection.execute(self._claim, {"now": now, "platforms": list(platforms),
+                                                    "up_to_lane": int(up_to_lane), "limit": limit}).all()
         claimed = [Claimed(r.id, reply_from_json(r.payload), r.attempts, r.parts_sent, r.maybe_duplicate,
                            r.ticket_id, Lane(r.lane)) for r in rows]
         return sorted(claimed, key=lambda c: c.id)
@@ -286,23 +283,26 @@ class OutboxStore:
 _TABLE = OutboxRow.__table__
 _NOW = sa.bindparam("now", type_=_TABLE.c.claimed_at.type)
 _IDS = sa.bindparam("ids", expanding=True)
-# Conditional: on SQLite (no row locks) only what is still pending is taken.
-_CLAIM = (sa.update(_TABLE).where(_TABLE.c.id.in_(_IDS), _TABLE.c.status == PENDING)
-          .values(status=SENDING, claimed_at=_NOW)
-          .returning(_TABLE.c.id, _TABLE.c.payload, _TABLE.c.attempts, _TABLE.c.parts_sent,
-                     _TABLE.c.maybe_duplicate, _TABLE.c.ticket_id, _TABLE.c.lane))
 _MARK_SENT = sa.update(_TABLE).where(_TABLE.c.id.in_(_IDS)).values(status=SENT, sent_at=_NOW, retry_at=None)
 
 
-def _due_query(for_postgres: bool) -> sa.Select[tuple[int]]:
-    table = _TABLE
-    due = (sa.select(table.c.id)
-           .where(table.c.platform.in_(sa.bindparam("platforms", expanding=True)),
-                  table.c.lane <= sa.bindparam("up_to_lane"), _due(table, _NOW), ~_held_up(table, _NOW))
-           .order_by(table.c.lane, table.c.id).limit(sa.bindparam("limit")))
+def _claim_statement(for_postgres: bool) -> sa.Update:
+    """The due rows, answers first in id order, marked sending and returned: one statement, so one
+    round trip to PostgreSQL (a SELECT then an UPDATE took two, and a claim runs after every update)."""
+    due = _TABLE.alias("due")  # the rows chosen, apart from the row being updated
+    chosen = (sa.select(due.c.id)
+              .where(due.c.platform.in_(sa.bindparam("platforms", expanding=True)),
+                     due.c.lane <= sa.bindparam("up_to_lane"), _due(due, _NOW), ~_held_up(due, _NOW))
+              .order_by(due.c.lane, due.c.id).limit(sa.bindparam("limit")))
     if for_postgres:  # a second dispatcher (a lost leader) skips what this one holds
-        due = due.with_for_update(skip_locked=True)
-    return due
+        chosen = chosen.with_for_update(skip_locked=True)
+    # Chosen once (a materialized WITH): as a plain IN (subquery) PostgreSQL may run the choice
+    # again for each row it updates, and with SKIP LOCKED each run takes other rows: past the limit.
+    chosen_once = chosen.cte("chosen").prefix_with("MATERIALIZED", dialect="postgresql")
+    return (sa.update(_TABLE).where(_TABLE.c.id.in_(sa.select(chosen_once.c.id)), _TABLE.c.status == PENDING)
+            .values(status=SENDING, claimed_at=_NOW)
+            .returning(_TABLE.c.id, _TABLE.c.payload, _TABLE.c.attempts, _TABLE.c.parts_sent,
+                       _TABLE.c.maybe_duplicate, _TABLE.c.ticket_id, _TABLE.c.lane))
 
 
 def _mark_sent(on: Connection, row_ids: Collection[int], now: datetime) -> None:
