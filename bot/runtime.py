@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from bot.chat_queues import ChatQueues, Work
 from bot.delivery import Platform
 from bot.files import FileMaker
 from bot.handled import HandledUpdates
@@ -88,6 +89,7 @@ class Runtime:
         self.files = FileMaker(translator, settings.database_url, core.rules, clock=self.clock.now,
                                stored=self.stored_files)
         self.handled = HandledUpdates()
+        self.chats = ChatQueues()  # polled updates: each chat in order, chats side by side
         self.errors: deque[BaseException | None] = deque(maxlen=100)  # the latest failures, for tests
         self.dispatcher: Dispatcher | None = None
         self.scheduler: AsyncIOScheduler | None = None
@@ -132,11 +134,13 @@ class Runtime:
         self.webhook = server
 
     async def stop(self) -> None:
-        """Stop receiving, the timed jobs, then the dispatcher (sends under way may finish)."""
+        """Stop receiving, finish the updates already taken, stop the timed jobs, then the dispatcher
+        (sends under way may finish)."""
         if self.webhook is not None:
             webhook, self.webhook = self.webhook, None
             await webhook.stop()
             webhook.inbox.engine.dispose()
+        await self.chats.join()  # updates already fetched are handled, and their answers sent below
         if self._outbox_wakeups is not None:
             self._outbox_wakeups.cancel()
             await asyncio.gather(self._outbox_wakeups, return_exceptions=True)
@@ -170,6 +174,11 @@ class Runtime:
             yield
         finally:
             self.handled.mark(update_id)
+
+    async def in_chat_order(self, incoming: Incoming, work: Work) -> None:
+        """Have `work` (handling `incoming`) done after the chat's earlier updates and beside other
+        chats' (bot/chat_queues.py); returns once it is queued."""
+        await self.chats.put(f"{incoming.platform}:{incoming.chat_id}", work)
 
     def failed(self, error: BaseException | None, update_id: str | None = None) -> None:
         """An update (or the adapter's framework) failed: logged with the update, kept in `errors`."""

@@ -4,7 +4,7 @@ The same work as bot/adapters/telegram_ptb.py under the other framework the prod
 names: an outer middleware hands every update to the runtime (bot/runtime.py) and marks
 it handled; replies go out through `AiogramCalls`. No FSM storage, scenes or aiogram
 i18n: dialog state lives in the core's database, translation in bot/i18n.py.
-Updates are handled one at a time, in order, as under PTB.
+Each chat's updates are handled in order, different chats' side by side (bot/chat_queues.py).
 """
 
 from __future__ import annotations
@@ -238,29 +238,26 @@ class AiogramAdapter:
     # -- updates --------------------------------------------------------------------
 
     async def _on_update(self, handler: Handler, update: Update, data: dict[str, Any]) -> None:
-        """Every update, instead of aiogram's routers (there are none to call)."""
+        """Every polled update, instead of aiogram's routers (there are none to call): queued behind its
+        chat's earlier ones, so the dispatcher takes the next at once."""
+        incoming = to_incoming(update, self._username)
+        if incoming is None:
+            await self._handle(update, None)
+        else:
+            await self.runtime.in_chat_order(incoming, lambda: self._handle(update, incoming))
+
+    async def _handle(self, update: Update, incoming: Incoming | None) -> None:
         update_id = str(update.update_id)
         async with self.runtime.handling(update_id):
+            alert = None
             try:
-                await self._take(update)
+                if incoming is not None:
+                    alert = await self.runtime.take(incoming, self._download)
             except Exception as error:  # logged and kept like PTB's error handler does
                 self.runtime.failed(error, update_id)
-
-    async def _take(self, update: Update) -> None:
-        incoming = to_incoming(update, self._username)
-        query = update.callback_query
-        if incoming is None:
-            if query is not None:
-                await self._answer(query, None)
-            return
-        try:
-            alert = await self.runtime.take(incoming, self._download)
-        except BaseException:
-            if query is not None:
-                await self._answer(query, None)
-            raise
-        if query is not None:
-            await self._answer(query, alert)
+            finally:
+                if update.callback_query is not None:  # a press is always answered: the client's spinner stops
+                    await self._answer(update.callback_query, alert)
 
     async def _download(self, file_id: str) -> bytes:
         downloaded = await self.bot.download(file_id)  # a BytesIO at its start
@@ -307,7 +304,9 @@ class AiogramAdapter:
         await self.bot.set_webhook(settings.webhook_url or "", secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
     async def _feed(self, update: dict[str, Any]) -> None:
-        await self.dp.feed_raw_update(self.bot, update)
+        """A webhook's update, already in its chat's order (bot/webhook.py): handled before returning."""
+        parsed = Update.model_validate(update, context={"bot": self.bot})
+        await self._handle(parsed, to_incoming(parsed, self._username))
 
     async def stop(self) -> None:
         """Stop what `start` started (safe to call on a partly started adapter)."""

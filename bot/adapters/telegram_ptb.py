@@ -2,7 +2,8 @@
 
 One handler takes every update: it becomes an `Incoming` for the runtime (bot/runtime.py),
 which has the core handle it and its messages sent by the outbox dispatcher through
-`PtbCalls`. Only a button press's pop-up answer is sent here, at once. No
+`PtbCalls`. Only a button press's pop-up answer is sent here, at once. Updates are queued per
+chat (bot/chat_queues.py): each chat's in order, different chats' side by side. No
 ConversationHandler, JobQueue or PTB persistence: the dialog state lives in the core's
 database and the timed jobs in the runtime's scheduler.
 """
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 PLATFORM = TELEGRAM
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 SEND_CONNECTIONS = 16  # to the Bot API server at once: the outbox sends to several chats in parallel
+# A file (up to 20 MB from Telegram) may take a while; only its own chat waits (bot/chat_queues.py).
+# aiogram's session allows 60 s for any call.
+DOWNLOAD_TIMEOUT = 60.0
 
 __all__ = ["PLATFORM", "PtbAdapter", "PtbCalls", "ptb_platform", "to_incoming"]
 
@@ -220,26 +224,32 @@ class PtbAdapter:
     # -- updates --------------------------------------------------------------------
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A polled update: queued behind its chat's earlier ones, so PTB fetches the next at once."""
+        incoming = self._incoming(update)
+        if incoming is None:
+            await self._handle(update, None)
+        else:
+            await self.runtime.in_chat_order(incoming, lambda: self._handle(update, incoming))
+
+    def _incoming(self, update: Update) -> Incoming | None:
+        bot = self.app.bot
+        return to_incoming(update, bot.username if _has_me(bot) else None)
+
+    async def _handle(self, update: Update, incoming: Incoming | None) -> None:
         async with self.runtime.handling(str(update.update_id)):
-            bot = context.bot
-            incoming = to_incoming(update, bot.username if _has_me(bot) else None)
-            query = update.callback_query
-            if incoming is None:
-                if query is not None:
-                    await self._answer(query, None)
-                return
+            alert = None
             try:
-                alert = await self.runtime.take(incoming, self._download)
-            except BaseException:
-                if query is not None:
-                    await self._answer(query, None)
-                raise  # PTB's error handlers log it (and tests see it)
-            if query is not None:
-                await self._answer(query, alert)
+                if incoming is not None:
+                    alert = await self.runtime.take(incoming, self._download)
+            except Exception as error:  # logged and kept, as PTB's error handler would
+                self.runtime.failed(error, str(update.update_id))
+            finally:
+                if update.callback_query is not None:  # a press is always answered: the client's spinner stops
+                    await self._answer(update.callback_query, alert)
 
     async def _download(self, file_id: str) -> bytes:
-        file = await self.app.bot.get_file(file_id)
-        return bytes(await file.download_as_bytearray())
+        file = await self.app.bot.get_file(file_id, read_timeout=DOWNLOAD_TIMEOUT)
+        return bytes(await file.download_as_bytearray(read_timeout=DOWNLOAD_TIMEOUT))
 
     async def _answer(self, query: Any, alert: str | None) -> None:
         try:
@@ -315,7 +325,9 @@ class PtbAdapter:
                                        allowed_updates=ALLOWED_UPDATES)
 
     async def _feed(self, update: dict[str, Any]) -> None:
-        await self.app.process_update(Update.de_json(update, self.app.bot))
+        """A webhook's update, already in its chat's order (bot/webhook.py): handled before returning."""
+        parsed = Update.de_json(update, self.app.bot)
+        await self._handle(parsed, self._incoming(parsed))
 
 
 def _has_me(bot: Any) -> bool:

@@ -313,6 +313,9 @@ class LocalBotApi:
         try:
             if fault is not None and (injected := fault.error()) is not None:
                 raise injected
+            if fault is not None and fault.hold is not None:
+                fault.reached.set()
+                await fault.hold.wait()
             result = await handler(CallContext(self, bot, alive), params)
             status, body = 200, {"ok": True, "result": result}
             if fault is not None and fault.delay_after:
