@@ -10,14 +10,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from handlers import (addendum, admin, assess, collect, complaints, consult, contact_cards, digest, extension,
                       groups, handover, help, invites, ledger, mydata, payloads, privacy, provisional, register,
                       reminders, revisit, unit_settings, verdicts)
 from handlers.conversations import answer, cadre, feedback, lists, report
 from handlers.imports import chat as imports_chat
-from handlers.imports.rows import RawSheet
-from handlers.imports.use import Outcome, import_sheets
 from handlers.domain.text import clean
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
@@ -26,6 +25,10 @@ from handlers.ports import Lane, Sheets, Tickets, UnitOfWork
 from handlers.router import Router
 from handlers.rules import Rules
 from handlers.seam import Address, Button, Incoming, Reply
+
+if TYPE_CHECKING:
+    from handlers.imports.rows import RawSheet
+    from handlers.imports.use import Outcome
 
 LOCALES = {"zh_CN": "中文", "en": "English"}
 LANG_STEP = "lang"
@@ -118,6 +121,8 @@ class Lianxin:
     def import_sheets(self, sheets: Iterable[RawSheet]) -> Outcome:
         """`lianxin import`: the office's sheets into the whole register, in one transaction, or
         nothing if any row is bad. The new 包联 of moved tickets hear through the outbox."""
+        from handlers.imports.use import import_sheets
+
         with self._uow_factory() as uow:
             work = Work(uow=uow, now=self._clock.now(), rules=self._rules)
             outcome = import_sheets(sheets, work)

@@ -9,9 +9,6 @@ admin imports only into their own part of the tree (handlers.authority).
 from __future__ import annotations
 
 from handlers.authority import admin_of, administers
-from handlers.imports.report import report
-from handlers.imports.rows import UnreadableSheet
-from handlers.imports.use import import_sheets
 from handlers.messages import t
 from handlers.ports import Dialog
 from handlers.router import Router
@@ -72,6 +69,11 @@ def _receive(turn: Turn) -> None:
                    "files, or import it on the server with lianxin import.", name=document.file_name,
                    size=f"{document.size / 1024 / 1024:.1f}", limit=MAX_IMPORT_BYTES // 1024 // 1024))
         return
+    # Loaded by the first import, not at every start (docs/performance.md, start-up).
+    from handlers.imports.report import report
+    from handlers.imports.rows import UnreadableSheet
+    from handlers.imports.use import import_sheets
+
     try:
         if turn.sheets is None:
             raise UnreadableSheet("this bot reads no files")
