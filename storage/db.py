@@ -55,11 +55,6 @@ def make_engine(url: str | sa.URL, **kwargs: object) -> Engine:
     if sa.make_url(url).get_backend_name() == "postgresql":
         connect_args = {
             "connect_timeout": PG_CONNECT_TIMEOUT_S,
-            # No server-side prepared statements: psycopg's bookkeeping for them (it prepares a query
-            # seen 5 times) cost the bot more CPU than planning our short statements costs the server
-            # (ptb: 6.7 -> 5.7 ms of CPU per update, docs/performance.md); a transaction-pooling
-            # PgBouncer in front needs this too.
-            "prepare_threshold": None,
             # jit=off: compiling took 0.3–0.6 s of a 1 s digest query and never paid back on
             # our short queries (docs/digest-benchmark.md)
             "options": f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS} -c timezone=UTC -c jit=off",
