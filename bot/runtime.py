@@ -1,10 +1,12 @@
 """One bot process, composed: the core, the translator, the outbox dispatcher and the
 platforms it sends to, the scheduler, the group robots and the file maker.
 
-Adapters only translate: an update becomes an `Incoming` they hand to `take`, and the
-replies go out through the `Platform` (sender and send policy) they give to `start`. Whatever a framework offers
-beyond that (job queues, FSM storage, conversation handlers) stays unused, so that two
-adapters cannot drift apart.
+Adapters only translate: an update becomes a `Received` (its `Incoming`, and how to answer a
+press) they hand to `queue` (long polling: each chat in order, chats side by side) or `handle`
+(the webhook, which keeps each chat's order itself), and the replies go out through the
+`Platform` (sender and send policy) they give to `start`. Whatever a framework offers beyond
+that (job queues, FSM storage, conversation handlers) stays unused, so that two adapters
+cannot drift apart.
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ import asyncio
 import dataclasses
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bot.chat_queues import ChatQueues, Work
+from bot.chat_queues import ChatQueues
 from bot.delivery import Platform
 from bot.files import FileMaker
 from bot.handled import HandledUpdates
@@ -42,6 +43,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Download = Callable[[str], Awaitable[bytes]]  # a platform's file id -> the file's bytes
+AnswerPress = Callable[[str | None], Awaitable[None]]  # answers a button press, with a pop-up's text or none
+
+
+@dataclass(frozen=True)
+class Received:
+    """An update as an adapter hands it over."""
+
+    update_id: str  # the platform's, as text
+    incoming: Incoming | None  # the core's view of it; None: nothing for the core (an edit, another bot's command)
+    answer_press: AnswerPress | None = None  # for a button press: the platform must always be answered
 
 
 class Core(Protocol):
@@ -167,18 +178,30 @@ class Runtime:
 
     # -- updates in --------------------------------------------------------------
 
-    @asynccontextmanager
-    async def handling(self, update_id: str) -> AsyncIterator[None]:
-        """Around an adapter's work on one update: marks it handled however it ends."""
-        try:
-            yield
-        finally:
-            self.handled.mark(update_id)
+    async def queue(self, received: Received, download: Download | None = None) -> None:
+        """A polled update: `handle`d after its chat's earlier updates and beside other chats'
+        (bot/chat_queues.py). Returns once it is queued, so the adapter takes the next at once."""
+        incoming = received.incoming
+        if incoming is None:
+            await self.handle(received, download)
+            return
+        await self.chats.put(f"{incoming.platform}:{incoming.chat_id}", lambda: self.handle(received, download))
 
-    async def in_chat_order(self, incoming: Incoming, work: Work) -> None:
-        """Have `work` (handling `incoming`) done after the chat's earlier updates and beside other
-        chats' (bot/chat_queues.py); returns once it is queued."""
-        await self.chats.put(f"{incoming.platform}:{incoming.chat_id}", work)
+    async def handle(self, received: Received, download: Download | None = None) -> None:
+        """One update, start to end: the core takes it, a press is answered (with the pop-up the core
+        gave, if any) whatever happened, a failure is logged and kept, and the update is marked handled."""
+        alert = None
+        try:
+            if received.incoming is not None:
+                alert = await self.take(received.incoming, download)
+        except Exception as error:
+            self.failed(error, received.update_id)
+        finally:
+            try:
+                if received.answer_press is not None:  # the client's spinner stops, even after a failure
+                    await received.answer_press(alert)
+            finally:
+                self.handled.mark(received.update_id)
 
     def failed(self, error: BaseException | None, update_id: str | None = None) -> None:
         """An update (or the adapter's framework) failed: logged with the update, kept in `errors`."""

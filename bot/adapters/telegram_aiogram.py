@@ -29,6 +29,7 @@ from bot.adapters import publish_menus, serve, stop_publishing
 from bot.delivery import DeliveryFailed, Failure, Platform
 from bot.files import MadeFile
 from bot.render import PARSE_MODE, ContactKeyboard, InlineKeyboard, Keyboard, Part, RemoveKeyboard
+from bot.runtime import Received
 from bot.telegram_out import TELEGRAM, telegram_platform
 from handlers.seam import GROUP, PRIVATE, Document, Incoming
 
@@ -240,24 +241,12 @@ class AiogramAdapter:
     async def _on_update(self, handler: Handler, update: Update, data: dict[str, Any]) -> None:
         """Every polled update, instead of aiogram's routers (there are none to call): queued behind its
         chat's earlier ones, so the dispatcher takes the next at once."""
-        incoming = to_incoming(update, self._username)
-        if incoming is None:
-            await self._handle(update, None)
-        else:
-            await self.runtime.in_chat_order(incoming, lambda: self._handle(update, incoming))
+        await self.runtime.queue(self._received(update), self._download)
 
-    async def _handle(self, update: Update, incoming: Incoming | None) -> None:
-        update_id = str(update.update_id)
-        async with self.runtime.handling(update_id):
-            alert = None
-            try:
-                if incoming is not None:
-                    alert = await self.runtime.take(incoming, self._download)
-            except Exception as error:  # logged and kept like PTB's error handler does
-                self.runtime.failed(error, update_id)
-            finally:
-                if update.callback_query is not None:  # a press is always answered: the client's spinner stops
-                    await self._answer(update.callback_query, alert)
+    def _received(self, update: Update) -> Received:
+        query = update.callback_query
+        answer = (lambda alert: self._answer(query, alert)) if query is not None else None
+        return Received(str(update.update_id), to_incoming(update, self._username), answer)
 
     async def _download(self, file_id: str) -> bytes:
         downloaded = await self.bot.download(file_id)  # a BytesIO at its start
@@ -306,7 +295,7 @@ class AiogramAdapter:
     async def _feed(self, update: dict[str, Any]) -> None:
         """A webhook's update, already in its chat's order (bot/webhook.py): handled before returning."""
         parsed = Update.model_validate(update, context={"bot": self.bot})
-        await self._handle(parsed, to_incoming(parsed, self._username))
+        await self.runtime.handle(self._received(parsed), self._download)
 
     async def stop(self) -> None:
         """Stop what `start` started (safe to call on a partly started adapter)."""

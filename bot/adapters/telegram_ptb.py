@@ -27,6 +27,7 @@ from bot.delivery import DeliveryFailed, Failure, Platform
 from bot.files import FileMaker, MadeFile
 from bot.i18n import Translator
 from bot.render import PARSE_MODE, ContactKeyboard, InlineKeyboard, Keyboard, Part, RemoveKeyboard
+from bot.runtime import Received
 from bot.telegram_out import TELEGRAM, telegram_platform
 from handlers.seam import GROUP, PRIVATE, Document, Incoming
 
@@ -224,28 +225,14 @@ class PtbAdapter:
     # -- updates --------------------------------------------------------------------
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A polled update: queued behind its chat's earlier ones, so PTB fetches the next at once."""
-        incoming = self._incoming(update)
-        if incoming is None:
-            await self._handle(update, None)
-        else:
-            await self.runtime.in_chat_order(incoming, lambda: self._handle(update, incoming))
+        """A polled update, queued behind its chat's earlier ones: PTB fetches the next at once."""
+        await self.runtime.queue(self._received(update), self._download)
 
-    def _incoming(self, update: Update) -> Incoming | None:
-        bot = self.app.bot
-        return to_incoming(update, bot.username if _has_me(bot) else None)
-
-    async def _handle(self, update: Update, incoming: Incoming | None) -> None:
-        async with self.runtime.handling(str(update.update_id)):
-            alert = None
-            try:
-                if incoming is not None:
-                    alert = await self.runtime.take(incoming, self._download)
-            except Exception as error:  # logged and kept, as PTB's error handler would
-                self.runtime.failed(error, str(update.update_id))
-            finally:
-                if update.callback_query is not None:  # a press is always answered: the client's spinner stops
-                    await self._answer(update.callback_query, alert)
+    def _received(self, update: Update) -> Received:
+        bot, query = self.app.bot, update.callback_query
+        incoming = to_incoming(update, bot.username if _has_me(bot) else None)
+        answer = (lambda alert: self._answer(query, alert)) if query is not None else None
+        return Received(str(update.update_id), incoming, answer)
 
     async def _download(self, file_id: str) -> bytes:
         file = await self.app.bot.get_file(file_id, read_timeout=DOWNLOAD_TIMEOUT)
@@ -326,8 +313,7 @@ class PtbAdapter:
 
     async def _feed(self, update: dict[str, Any]) -> None:
         """A webhook's update, already in its chat's order (bot/webhook.py): handled before returning."""
-        parsed = Update.de_json(update, self.app.bot)
-        await self._handle(parsed, self._incoming(parsed))
+        await self.runtime.handle(self._received(Update.de_json(update, self.app.bot)), self._download)
 
 
 def _has_me(bot: Any) -> bool:
