@@ -6,6 +6,7 @@ figures of benchmarks/latency.py (docs/performance.md).
 
     .venv/bin/python -m benchmarks.turn --db sqlite --walks 200
     .venv/bin/python -m benchmarks.turn --db postgres --walks 200 --profile 30
+    .venv/bin/python -m benchmarks.turn --db postgres --walks 20 --statements   # and one walk's SQL
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -61,9 +63,10 @@ class Walker:
         raise LookupError(f"no button {label!r} in chat {self.chat}")
 
 
-def measure(url: str, walks: int, profile: int) -> None:
+def measure(url: str, walks: int, profile: int, statements: bool = False) -> None:
     code = seed_demo(url).credit_codes[ENTERPRISE]
     factory = uow_factory(url)
+    counted = count_statements(factory.engine) if statements else None
     core, translator, update_ids = Lianxin(factory, SystemClock()), Translator(), itertools.count(1)
     steps = report_dialog(code)
     cpu: dict[str, float] = defaultdict(float)
@@ -75,16 +78,49 @@ def measure(url: str, walks: int, profile: int) -> None:
             started = time.process_time()
             if profiler:
                 profiler.enable()
+            if counted is not None:
+                counted.begin(f"{kind} {argument[:12]}", show=number == walks - 1)
             core.handle(incoming)
             if profiler:
                 profiler.disable()
             cpu[f"{kind} {argument[:12]}"] += time.process_time() - started
+            if counted is not None:
+                counted.step = None
     factory.dispose()
     for step, seconds in cpu.items():
-        print(f"{1000 * seconds / walks:8.2f} ms CPU  {step}")
+        per_walk = f"  {counted.counts[step] / walks:5.1f} statements" if counted is not None else ""
+        print(f"{1000 * seconds / walks:8.2f} ms CPU{per_walk}  {step}")
     print(f"{1000 * sum(cpu.values()) / walks / len(steps):8.2f} ms CPU per update (mean of {walks} walks)")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(profile)
+
+
+class StatementCount:
+    """SQL statements per step of the walk (BEGIN and COMMIT are not statements here: the driver
+    sends them itself); the last walk's are printed as they run."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = defaultdict(int)
+        self.step: str | None = None
+        self.show = False
+
+    def begin(self, step: str, show: bool) -> None:
+        self.step, self.show = step, show
+        if show:
+            print(f"-- {step}")
+
+    def executed(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if self.step is None:
+            return
+        self.counts[self.step] += 1
+        if self.show:
+            print("   " + " ".join(statement.split())[:160])
+
+
+def count_statements(engine: sa.Engine) -> StatementCount:
+    counted = StatementCount()
+    sa.event.listen(engine, "before_cursor_execute", counted.executed)
+    return counted
 
 
 def main() -> None:
@@ -92,10 +128,11 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--walks", type=int, default=200)
     parser.add_argument("--profile", type=int, default=0, help="print this many cProfile lines, by cumulative time")
+    parser.add_argument("--statements", action="store_true", help="count SQL statements per step, print the last walk's")
     args = parser.parse_args()
     print_header("benchmarks.turn")
     with tempfile.TemporaryDirectory() as folder, database(args.db, Path(folder), "turn") as url:
-        measure(url, args.walks, args.profile)
+        measure(url, args.walks, args.profile, args.statements)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from handlers.domain.text import clean
 from handlers.turn import Turn, Work
 from handlers.messages import Msg, plain, t
 from handlers.payloads import Choice, PayloadError
-from handlers.ports import Lane, Sheets, Tickets, UnitOfWork
+from handlers.ports import Lane, Sheets, StoreInterrupted, Tickets, UnitOfWork
 from handlers.router import Router
 from handlers.rules import Rules
 from handlers.seam import Address, Button, Incoming, Reply
@@ -167,7 +167,16 @@ class Lianxin:
                 (groups.HELP, t("What the bot does in this group"))]
 
     def handle(self, incoming: Incoming) -> list[Reply]:
+        """One update, in one transaction. An update interrupted by a lost database connection is
+        taken once more on a fresh one: had its first try committed, the dedupe makes the second
+        a no-op."""
         incoming = _cleaned(incoming)
+        try:
+            return self._handle(incoming)
+        except StoreInterrupted:
+            return self._handle(incoming)
+
+    def _handle(self, incoming: Incoming) -> list[Reply]:
         with self._uow_factory() as uow:
             if not uow.seen_updates.first_time(incoming.platform, incoming.update_id):
                 return []  # a webhook resend of an update we already answered

@@ -336,6 +336,12 @@ class Sheets(Protocol):
         raises handlers.imports.rows.UnreadableSheet when it is none it can read."""
 
 
+class StoreInterrupted(Exception):
+    """The unit of work lost its connection to the store (the database restarted, say). Nothing of
+    it was written, or, when the connection went during the commit, perhaps all of it: work that
+    is safe to repeat (an update, deduplicated by its id) may run again on a fresh connection."""
+
+
 class UnitOfWork(Protocol):
     accounts: Accounts
     conversations: Conversations
@@ -357,7 +363,7 @@ class UnitOfWork(Protocol):
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None:
-        """Roll back whatever was not committed."""
+        """Roll back whatever was not committed; a lost connection goes on up as StoreInterrupted."""
     def commit(self) -> None: ...
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested unit: what is written inside stays only if the block ends normally; an

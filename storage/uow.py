@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.ports import StoreInterrupted
 from storage.cards import SqlContactCards
 from storage.db import make_engine
 from storage.outbox import SqlOutbox
@@ -91,7 +92,7 @@ class SqlUnitOfWork:
         self.imports = SqlImports(session)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, error: BaseException | None, traceback: object) -> None:
         session, self._session = self._session, None
         if session is None:
             return
@@ -99,6 +100,9 @@ class SqlUnitOfWork:
             session.rollback()
         finally:
             session.close()
+        if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+            # the pool has dropped that connection (and any as old): a new unit gets a fresh one
+            raise StoreInterrupted(str(error.orig)) from error
 
     def commit(self) -> None:
         self.session.commit()
