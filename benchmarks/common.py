@@ -28,3 +28,18 @@ def process_cpu_seconds(pid: int) -> float:
     """User + system CPU of a process so far (/proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a server process and of every child it has had: those it has reaped
+    (counted into its own figures) and those still running (PostgreSQL's postmaster and its
+    backends)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = sum(int(value) for value in fields[11:15]) / TICKS
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for child in children:
+        try:
+            total += process_cpu_seconds(int(child))
+        except (FileNotFoundError, ProcessLookupError):  # ended since: its time is in the parent's now
+            pass
+    return total

@@ -11,6 +11,9 @@ throw-away PostgreSQL cluster holds the database. `--users` new people walk the 
 dialog at full speed, all at once (benchmarks/latency.py's walk): updates/s over the whole
 load, and each reply's latency from its update being queued at the server to the reply
 landing there. The echo bot gets the same load through the same proxy (one process).
+Each load also says what an update cost every part of the stack in CPU (the bots, PostgreSQL's
+server, and this process: the Bot API server, the proxy and the people), and so the most the
+machine's cores could carry: the ceiling any number of workers meets on this machine.
 The last line is the result as JSON (medians over the runs, and every run's figures).
 """
 
@@ -30,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import print_header, process_cpu_seconds, quantile
+from benchmarks.common import print_header, process_cpu_seconds, quantile, server_cpu_seconds
 from benchmarks.latency import (ENTERPRISE, ROOT, TOKEN, CallLog, People, Step, calibrate, echo_dialog, report_dialog,
                                 walk)
 from sandbox.botapi import LocalBotApi
@@ -93,19 +96,29 @@ def echo_worker(server: LocalBotApi, proxy_url: str, port: int, framework: str, 
 
 
 async def load(server: LocalBotApi, people: People, steps: list[Step], expected: list[int], users: int,
-               bots: Workers) -> dict[str, float]:
-    """`users` people walk at once: updates/s, reply p50/p99, the bots' CPU per update and how
-    busy the whole machine was (PostgreSQL, this process and anything else included)."""
+               bots: Workers, postmaster: int) -> dict[str, float]:
+    """`users` people walk at once: updates/s, reply p50/p99, how busy the whole machine was, and
+    the CPU each update cost every part of the stack: the bots, PostgreSQL, and this process (the
+    Bot API server, the proxy and the people). With those, the most the machine's cores could
+    carry: updates/s if every core did nothing but this."""
     log: CallLog = server.calls  # type: ignore[assignment]
-    began, cpu, machine = time.monotonic(), bots.cpu_seconds(), _machine_ticks()
+    began, machine = time.monotonic(), _machine_ticks()
+    cpu = bots.cpu_seconds(), server_cpu_seconds(postmaster), time.process_time()
     walks = await asyncio.gather(*(walk(log, user, steps, expected, None) for user in people.new(users)))
-    seconds, cpu = time.monotonic() - began, bots.cpu_seconds() - cpu
+    seconds = time.monotonic() - began
+    bot, database, harness = (after - before for after, before in zip(
+        (bots.cpu_seconds(), server_cpu_seconds(postmaster), time.process_time()), cpu))
     busy, total = (after - before for after, before in zip(_machine_ticks(), machine))
     latencies = sorted(ms for w in walks for ms in w.latencies)
     updates = users * len(steps)
+    stack_ms = 1000 * (bot + database + harness) / updates
     return {"updates": updates, "updates_per_second": round(updates / seconds, 1),
             "p50_ms": round(1000 * quantile(latencies, 0.5), 1), "p99_ms": round(1000 * quantile(latencies, 0.99), 1),
-            "bot_cpu_ms_per_update": round(1000 * cpu / updates, 1), "machine_busy": round(busy / total, 2)}
+            "bot_cpu_ms_per_update": round(1000 * bot / updates, 1),
+            "postgres_cpu_ms_per_update": round(1000 * database / updates, 1),
+            "harness_cpu_ms_per_update": round(1000 * harness / updates, 1),
+            "machine_busy": round(busy / total, 2),
+            "cores_ceiling_updates_per_second": round(1000 * (os.cpu_count() or 1) / stack_ms, 1)}
 
 
 def _machine_ticks() -> tuple[int, int]:
@@ -121,7 +134,8 @@ def figures_so_far(expected: dict[str, list[int]]) -> bool:
 
 
 async def one_run(server: LocalBotApi, people: People, framework: str, database_url: str, credit_code: str,
-                  args: argparse.Namespace, folder: Path, expected: dict[str, list[int]]) -> dict[str, Any]:
+                  args: argparse.Namespace, folder: Path, expected: dict[str, list[int]],
+                  postmaster: int) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     steps = report_dialog(credit_code)
     for count in args.workers:
@@ -134,7 +148,8 @@ async def one_run(server: LocalBotApi, people: People, framework: str, database_
             await workers.start(server)
             if "lianxin" not in expected:
                 expected["lianxin"] = await calibrate(server, people, steps)
-            figures[f"lianxin_{count}"] = await load(server, people, steps, expected["lianxin"], args.users, workers)
+            figures[f"lianxin_{count}"] = await load(server, people, steps, expected["lianxin"], args.users, workers,
+                                                         postmaster)
         finally:
             await workers.stop()
             await proxy.stop()
@@ -144,17 +159,22 @@ async def one_run(server: LocalBotApi, people: People, framework: str, database_
     echo = echo_worker(server, proxy.url, port, framework, folder / "echo.log")
     try:
         await echo.start(server)
-        figures["echo"] = await load(server, people, echo_dialog(), [1] * len(echo_dialog()), args.users, echo)
+        figures["echo"] = await load(server, people, echo_dialog(), [1] * len(echo_dialog()), args.users, echo,
+                                   postmaster)
     finally:
         await echo.stop()
         await proxy.stop()
     one = figures[f"lianxin_{args.workers[0]}"]["updates_per_second"]
     for count in args.workers:
-        figures[f"lianxin_{count}"]["vs_first"] = round(figures[f"lianxin_{count}"]["updates_per_second"] / one, 2)
+        measured = figures[f"lianxin_{count}"]
+        measured["vs_first"] = round(measured["updates_per_second"] / one, 2)
+        # the best N workers could do here: the machine's cores, at what an update cost with N running
+        measured["ceiling_vs_first"] = round(measured["cores_ceiling_updates_per_second"] / one, 2)
     return figures
 
 
-async def measure(framework: str, database_url: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+async def measure(framework: str, database_url: str, args: argparse.Namespace, folder: Path,
+                  postmaster: int) -> dict[str, Any]:
     from storage.admin import seed_demo
     from storage.db import upgrade
 
@@ -167,7 +187,8 @@ async def measure(framework: str, database_url: str, args: argparse.Namespace, f
     people, expected, runs = People(server), {}, []
     try:
         for number in range(args.runs):
-            runs.append(await one_run(server, people, framework, database_url, credit_code, args, folder, expected))
+            runs.append(await one_run(server, people, framework, database_url, credit_code, args, folder, expected,
+                                      postmaster))
             print(f"  {framework} run {number + 1}: {summary(runs[-1])}", file=sys.stderr, flush=True)
     finally:
         await server.stop()
@@ -178,8 +199,11 @@ async def measure(framework: str, database_url: str, args: argparse.Namespace, f
 
 def summary(figures: dict[str, Any]) -> str:
     parts = [f"{key}: {f['updates_per_second']:.1f} updates/s, p50/p99 {f['p50_ms']:.0f}/{f['p99_ms']:.0f} ms, "
-             f"{f['bot_cpu_ms_per_update']:.1f} ms CPU/update, machine {100 * f['machine_busy']:.0f} % busy"
-             + (f" (x{f['vs_first']})" if "vs_first" in f else "") for key, f in figures.items()]
+             f"CPU/update {f['bot_cpu_ms_per_update']:.1f} ms bot + {f['postgres_cpu_ms_per_update']:.1f} PostgreSQL + "
+             f"{f['harness_cpu_ms_per_update']:.1f} server and proxy, machine {100 * f['machine_busy']:.0f} % busy, "
+             f"cores' ceiling {f['cores_ceiling_updates_per_second']:.0f} updates/s"
+             + (f" (x{f['vs_first']}, ceiling x{f['ceiling_vs_first']})" if "vs_first" in f else "")
+             for key, f in figures.items()]
     return "; ".join(parts)
 
 
@@ -193,7 +217,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             folder.mkdir()
             print(f"{framework} on PostgreSQL (logs in {folder})", file=sys.stderr, flush=True)
             url = cluster.create_database(f"workers_{framework}")
-            result[framework] = asyncio.run(measure(framework, url, args, folder))
+            postmaster = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
+            result[framework] = asyncio.run(measure(framework, url, args, folder, postmaster))
     return result
 
 
