@@ -84,8 +84,9 @@ def lianxin_workers(server: LocalBotApi, proxy_url: str, ports: list[int], frame
     if profile is not None:  # the first worker under py-spy (its CPU figure is then py-spy's)
         py_spy = str(Path(sys.executable).parent / "py-spy")
         argv, first_env = commands[0]
-        commands[0] = ([py_spy, "record", "--format", "raw", "--rate", "200", "--output", str(profile), "--", *argv],
-                       first_env)
+        flags = os.environ.get("LIANXIN_PY_SPY_FLAGS", "").split()  # "--gil": only what holds the GIL
+        commands[0] = ([py_spy, "record", "--format", "raw", "--rate", "200", *flags, "--output", str(profile), "--",
+                        *argv], first_env)
     return Workers(commands, log_path)
 
 
