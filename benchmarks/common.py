@@ -6,6 +6,7 @@ import os
 import platform
 import shlex
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +17,21 @@ def print_header(module: str) -> None:
     """The command that ran, the machine and the date: every figure in docs/ names them."""
     print(f"$ {shlex.join([Path(sys.executable).name, '-m', module, *sys.argv[1:]])}")
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}")
-    print(f"date: {datetime.now(UTC).isoformat(timespec='seconds')}", flush=True)
+    print(f"date: {datetime.now(UTC).isoformat(timespec='seconds')}")
+    print(f"machine speed now: a fixed pure-Python loop takes {machine_speed_ms():.0f} ms of CPU "
+          "(on the project's shared VM it moved between 72 and 116 ms within minutes: compare figures at like speeds)", flush=True)
+
+
+def machine_speed_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python loop, the best of five: how fast this machine is
+    today, so that figures measured on different days can be told apart from the code's changes."""
+    def loop() -> float:
+        started, total = time.process_time(), 0
+        for number in range(1_000_000):
+            total += number * number % 7
+        return time.process_time() - started
+
+    return 1000 * min(loop() for _ in range(5))
 
 
 def quantile(ordered: list[float], q: float) -> float:
