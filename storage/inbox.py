@@ -40,14 +40,15 @@ class Claimed:
 class InboxStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._record = (insert_for(engine.dialect.name, INBOX)
+                        .on_conflict_do_nothing(index_elements=["platform", "update_id"]).returning(INBOX.c.id))
 
     def record(self, platform: str, update_id: int, chat_key: str, body: str, now: datetime) -> bool:
         """Keep the update (committed when this returns); False if it was already recorded (a resend)."""
-        insert = insert_for(self.engine.dialect.name, INBOX).values(
-            platform=platform, update_id=update_id, chat_key=chat_key, body=body, received_at=to_db(now),
-        ).on_conflict_do_nothing(index_elements=["platform", "update_id"]).returning(INBOX.c.id)
+        row = {"platform": platform, "update_id": update_id, "chat_key": chat_key, "body": body,
+               "received_at": to_db(now)}
         with self.engine.begin() as connection:
-            return connection.execute(insert).first() is not None
+            return connection.execute(self._record, row).first() is not None
 
     def claim(self, chat_key: str, worker: str, now: datetime, lease: timedelta) -> Claimed | None:
         """The chat's next update, claimed by `worker`; None while another worker handles the chat
@@ -58,8 +59,7 @@ class InboxStore:
     def finish(self, claimed: Claimed, worker: str, now: datetime, lease: timedelta) -> Claimed | None:
         """Mark `claimed` handled and claim its chat's next update, in one transaction."""
         with self.engine.begin() as connection:
-            connection.execute(sa.update(INBOX).where(INBOX.c.id == claimed.id)
-                               .values(handled_at=to_db(now), claimed_by=None, claimed_until=None))
+            connection.execute(_FINISH, {"claimed": claimed.id, "now": to_db(now)})
             return _claim_next(connection, claimed.chat_key, worker, now, lease)
 
     def stranded(self, now: datetime, received_before: datetime, limit: int = 500) -> list[str]:
@@ -88,15 +88,22 @@ class InboxStore:
 
 def _claim_next(connection: sa.Connection, chat_key: str, worker: str, now: datetime,
                 lease: timedelta) -> Claimed | None:
-    earliest = (sa.select(sa.func.min(INBOX.c.update_id))
-                .where(INBOX.c.chat_key == chat_key, INBOX.c.handled_at.is_(None)).scalar_subquery())
-    # The outer conditions are checked again on the row itself after waiting for a concurrent
-    # claimer or finisher (PostgreSQL's READ COMMITTED), so two workers never both win it.
-    claim = (sa.update(INBOX)
-             .where(INBOX.c.chat_key == chat_key, INBOX.c.update_id == earliest, INBOX.c.handled_at.is_(None),
-                    sa.or_(INBOX.c.claimed_until.is_(None), INBOX.c.claimed_until < to_db(now)))
-             .values(claimed_by=worker, claimed_until=to_db(now + lease))
-             .returning(INBOX.c.id, INBOX.c.update_id, INBOX.c.chat_key, INBOX.c.body))
-    row = connection.execute(claim).first()
+    row = connection.execute(_CLAIM_NEXT, {"chat": chat_key, "worker": worker, "now": to_db(now),
+                                           "until": to_db(now + lease)}).first()
     return None if row is None else Claimed(row.id, row.update_id, row.chat_key, row.body)
 
+
+# Built once: building a statement costs more of this module's CPU than running it (every call
+# built it anew, and SQLAlchemy then walked it for its cache key).
+_EARLIEST = (sa.select(sa.func.min(INBOX.c.update_id))
+             .where(INBOX.c.chat_key == sa.bindparam("chat"), INBOX.c.handled_at.is_(None)).scalar_subquery())
+# The outer conditions are checked again on the row itself after waiting for a concurrent
+# claimer or finisher (PostgreSQL's READ COMMITTED), so two workers never both win it.
+_CLAIM_NEXT = (sa.update(INBOX)
+               .where(INBOX.c.chat_key == sa.bindparam("chat"), INBOX.c.update_id == _EARLIEST,
+                      INBOX.c.handled_at.is_(None),
+                      sa.or_(INBOX.c.claimed_until.is_(None), INBOX.c.claimed_until < sa.bindparam("now")))
+               .values(claimed_by=sa.bindparam("worker"), claimed_until=sa.bindparam("until"))
+               .returning(INBOX.c.id, INBOX.c.update_id, INBOX.c.chat_key, INBOX.c.body))
+_FINISH = (sa.update(INBOX).where(INBOX.c.id == sa.bindparam("claimed"))
+           .values(handled_at=sa.bindparam("now"), claimed_by=None, claimed_until=None))
