@@ -265,13 +265,20 @@ def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
 
 
 def _insert_from_json(session: Session, table: sa.Table, columns: Sequence[str]) -> sa.TextClause:
-    """INSERT … SELECT FROM json_to_recordset(rows), each column typed as the table has it."""
+    """INSERT … SELECT FROM json_to_recordset(rows), each column typed as the table has it; built
+    once per table and columns (every update's outbox rows come this way)."""
     dialect = session.get_bind().dialect
-    quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(name) for name in columns)
-    typed = ", ".join(f"{quote(name)} {table.c[name].type.compile(dialect=dialect)}" for name in columns)
-    return sa.text(f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} "
-                   f"FROM json_to_recordset(CAST(:rows AS json)) AS source ({typed})")
+    key = (dialect.name, table.name, tuple(columns))
+    if key not in _INSERTS_FROM_JSON:
+        quote = dialect.identifier_preparer.quote
+        names = ", ".join(quote(name) for name in columns)
+        typed = ", ".join(f"{quote(name)} {table.c[name].type.compile(dialect=dialect)}" for name in columns)
+        _INSERTS_FROM_JSON[key] = sa.text(f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} "
+                                          f"FROM json_to_recordset(CAST(:rows AS json)) AS source ({typed})")
+    return _INSERTS_FROM_JSON[key]
+
+
+_INSERTS_FROM_JSON: dict[tuple[str, str, tuple[str, ...]], sa.TextClause] = {}
 
 
 def _in_process(session: Session) -> bool:
