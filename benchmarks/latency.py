@@ -46,7 +46,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -120,6 +120,7 @@ class CallLog(list):  # type: ignore[type-arg]
 @dataclass
 class Walk:
     latencies: list[float] = field(default_factory=list)  # seconds, one per reply
+    by_step: list[list[float]] = field(default_factory=list)  # the same, step by step
     seconds: float = 0.0  # the whole walk
     replies: int = 0
 
@@ -131,7 +132,8 @@ async def walk(log: CallLog, user: SimUser, steps: list[Step], expected: list[in
         before, queued = len(log.landed[user.id]), time.time()
         await take(user, step, wait=False)
         await log.until(user.id, before + count)
-        result.latencies += [at - queued for at in log.landed[user.id][before:before + count]]
+        result.by_step.append([at - queued for at in log.landed[user.id][before:before + count]])
+        result.latencies += result.by_step[-1]
         if pace is not None:
             await asyncio.sleep(max(0.0, queued + pace - time.time()))
     result.seconds, result.replies = time.time() - began, sum(expected)
@@ -270,6 +272,9 @@ async def latency(bench: Bench, steps: list[Step], expected: list[int], pace: fl
     latencies = sorted(ms for w in walks for ms in w.latencies)
     return {"p50_ms": 1000 * quantile(latencies, 0.5), "p99_ms": 1000 * quantile(latencies, 0.99),
             "max_ms": 1000 * latencies[-1], "http_429": bench.log.too_many - too_many,
+            # which steps are slow: each step's median over everyone's replies to it
+            "p50_ms_by_step": [round(1000 * statistics.median(ms for w in walks for ms in w.by_step[index]), 1)
+                               for index in range(len(steps))],
             "replies_per_second_in_a_chat": statistics.median(w.replies / w.seconds for w in walks)}
 
 
@@ -355,11 +360,19 @@ async def measure(framework: str, database_url: str, args: argparse.Namespace, f
     return {"replies_per_step": bench.expected, "median": medians(runs), "runs": runs}
 
 
+def _median_of(values: Iterable[Any]) -> Any:
+    """The median of numbers, or of lists of numbers place by place."""
+    values = list(values)
+    if isinstance(values[0], list):
+        return [_median_of(column) for column in zip(*values)]
+    return round(statistics.median(values), 3)
+
+
 def medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for key, first in runs[0].items():
         if isinstance(first, dict):
-            merged[key] = {k: round(statistics.median(r[key][k] for r in runs), 3) for k in first}
+            merged[key] = {k: _median_of(r[key][k] for r in runs) for k in first}
         else:
             merged[key] = round(statistics.median(r[key] for r in runs), 3)
     m = merged
@@ -373,7 +386,9 @@ def medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def summary(figures: dict[str, Any]) -> str:
     human, full = figures["lianxin_human"], figures["lianxin_full_speed"]
     ours, theirs = figures["lianxin_throughput"], figures["echo_throughput"]
-    return (f"human p50/p99 {human['p50_ms']:.0f}/{human['p99_ms']:.0f} ms ({human['http_429']} x 429), "
+    by_step = "/".join(f"{ms:.0f}" for ms in human["p50_ms_by_step"])
+    return (f"human p50/p99 {human['p50_ms']:.0f}/{human['p99_ms']:.0f} ms ({human['http_429']} x 429; "
+            f"p50 step by step {by_step} ms), "
             f"full speed p50/p99 {full['p50_ms']:.0f}/{full['p99_ms']:.0f} ms ({full['http_429']} x 429, "
             f"{full['replies_per_second_in_a_chat']:.2f} replies/s), echo p50 {figures['echo_human']['p50_ms']:.0f} ms; "
             f"{ours['updates_per_second']:.0f} vs {theirs['updates_per_second']:.0f} updates/s, "
