@@ -19,7 +19,7 @@ def print_header(module: str) -> None:
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}")
     print(f"date: {datetime.now(UTC).isoformat(timespec='seconds')}")
     print(f"machine speed now: a fixed pure-Python loop takes {machine_speed_ms():.0f} ms of CPU "
-          "(on the project's shared VM it moved between 72 and 116 ms within minutes: compare figures at like speeds)", flush=True)
+          "(on the project's shared VM it moved between 70 and 116 ms within minutes: compare figures at like speeds)", flush=True)
 
 
 def machine_speed_ms() -> float:
