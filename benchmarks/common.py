@@ -39,18 +39,22 @@ def quantile(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def _cpu_ticks(pid: int) -> list[int]:
+    """utime, stime, cutime, cstime of a process (/proc/PID/stat, after the command's parentheses)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return [int(value) for value in fields[11:15]]
+
+
 def process_cpu_seconds(pid: int) -> float:
     """User + system CPU of a process so far (/proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    return sum(_cpu_ticks(pid)[:2]) / TICKS
 
 
 def server_cpu_seconds(pid: int) -> float:
     """User + system CPU of a server process and of every child it has had: those it has reaped
     (counted into its own figures) and those still running (PostgreSQL's postmaster and its
     backends)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    total = sum(int(value) for value in fields[11:15]) / TICKS
+    total = sum(_cpu_ticks(pid)) / TICKS
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     for child in children:
         try:
@@ -58,3 +62,11 @@ def server_cpu_seconds(pid: int) -> float:
         except (FileNotFoundError, ProcessLookupError):  # ended since: its time is in the parent's now
             pass
     return total
+
+
+def py_spy_record(profile: Path, argv: list[str]) -> list[str]:
+    """`argv` run under py-spy, its raw stacks written to `profile` (.venv/bin/pip install py-spy);
+    LIANXIN_PY_SPY_FLAGS adds flags, e.g. "--gil": only what holds the GIL."""
+    py_spy = str(Path(sys.executable).parent / "py-spy")
+    flags = os.environ.get("LIANXIN_PY_SPY_FLAGS", "").split()
+    return [py_spy, "record", "--format", "raw", "--rate", "200", *flags, "--output", str(profile), "--", *argv]

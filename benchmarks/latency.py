@@ -53,7 +53,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import print_header, process_cpu_seconds, quantile
+from benchmarks.common import print_header, process_cpu_seconds, py_spy_record, quantile
 from sandbox.botapi import LocalBotApi, SimUser
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -227,8 +227,7 @@ def lianxin(server: LocalBotApi, framework: str, database_url: str, *, paced: bo
            "LIANXIN_SEND_PACING": str(paced).lower(), "LIANXIN_QUIET_HOURS": "false", "LIANXIN_WEBHOOK_URL": ""}
     argv = [sys.executable, "-m", "bot.cli", "run"]
     if profile is not None:
-        py_spy = str(Path(sys.executable).parent / "py-spy")
-        argv = [py_spy, "record", "--format", "raw", "--rate", "200", *os.environ.get("LIANXIN_PY_SPY_FLAGS", "").split(), "--output", str(profile), "--", *argv]
+        argv = py_spy_record(profile, argv)
     return BotProcess(argv, env, log_path)
 
 

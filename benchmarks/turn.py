@@ -75,15 +75,16 @@ def measure(url: str, walks: int, profile: int, statements: bool = False) -> Non
         walker = Walker(factory, translator, str(10_000 + number), update_ids)
         for kind, argument in steps:
             incoming = walker.incoming(kind, argument)  # finding a press's button is not counted
+            step = f"{kind} {argument[:12]}"
             started = time.process_time()
             if profiler:
                 profiler.enable()
             if counted is not None:
-                counted.begin(f"{kind} {argument[:12]}", show=number == walks - 1)
+                counted.begin(step, show=number == walks - 1)
             core.handle(incoming)
             if profiler:
                 profiler.disable()
-            cpu[f"{kind} {argument[:12]}"] += time.process_time() - started
+            cpu[step] += time.process_time() - started
             if counted is not None:
                 counted.step = None
     factory.dispose()

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import print_header, process_cpu_seconds, quantile, server_cpu_seconds
+from benchmarks.common import print_header, process_cpu_seconds, py_spy_record, quantile, server_cpu_seconds
 from benchmarks.latency import (ENTERPRISE, ROOT, TOKEN, CallLog, People, Step, calibrate, echo_dialog, report_dialog,
                                 walk)
 from sandbox.botapi import LocalBotApi
@@ -82,11 +82,8 @@ def lianxin_workers(server: LocalBotApi, proxy_url: str, ports: list[int], frame
     run = [sys.executable, "-m", "bot.cli", "run"]
     commands = [(run, {**env, "LIANXIN_WEBHOOK_PORT": str(port)}) for port in ports]
     if profile is not None:  # the first worker under py-spy (its CPU figure is then py-spy's)
-        py_spy = str(Path(sys.executable).parent / "py-spy")
         argv, first_env = commands[0]
-        flags = os.environ.get("LIANXIN_PY_SPY_FLAGS", "").split()  # "--gil": only what holds the GIL
-        commands[0] = ([py_spy, "record", "--format", "raw", "--rate", "200", *flags, "--output", str(profile), "--",
-                        *argv], first_env)
+        commands[0] = (py_spy_record(profile, argv), first_env)
     return Workers(commands, log_path)
 
 
